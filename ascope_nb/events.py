@@ -1,0 +1,405 @@
+"""The event schema: every action of an agent is one typed, JSON-serialisable event.
+
+This module is the single source of truth for the stream that the live widgets, the run
+store, the tracer and the console printer all consume (schema ``ascope.event/1``).
+
+Example:
+    >>> ev = TextDelta(run_id="r1", agent="Friday", msg_id="m1", block_id="b1", delta="Hi")
+    >>> event_from_dict(ev.to_dict()) == ev
+    True
+
+Ids: ``run_id`` (one run), ``reply_id`` (one agent reply inside it), ``step`` (ReAct
+iteration, from 0), ``msg_id`` (the ``Msg`` being built), ``block_id`` (a streamed block),
+``tool_call_id``. ``seq`` numbers the events of a run from 0, in emission order.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, fields
+from typing import Any, ClassVar, Literal
+
+SCHEMA = "ascope.event/1"
+
+RunStatus = Literal["running", "completed", "interrupted", "error", "max_iters", "crashed"]
+ToolState = Literal["success", "error", "interrupted", "denied"]
+AgentStatus = Literal["running", "paused", "waiting_approval", "waiting_input", "idle"]
+
+_log = logging.getLogger("ascope_nb.events")
+
+
+@dataclass(kw_only=True)
+class Event:
+    """Fields shared by every event. ``kind`` is the discriminator of the wire format."""
+
+    kind: ClassVar[str] = "event"
+    run_id: str = ""
+    agent: str = ""
+    reply_id: str = ""
+    seq: int = -1
+    ts: float = field(default_factory=time.time)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The wire form: ``{"schema": "ascope.event/1", "kind": ..., ...fields}``."""
+        data: dict[str, Any] = {"schema": SCHEMA, "kind": self.kind}
+        for f in fields(self):
+            data[f.name] = getattr(self, f.name)
+        return data
+
+
+@dataclass(kw_only=True)
+class RunStarted(Event):
+    """A run began; ``input`` holds the input messages as dicts, ``title`` a short label."""
+
+    kind: ClassVar[str] = "run_started"
+    input: list[dict[str, Any]] = field(default_factory=list)
+    title: str = ""
+    model: str = ""
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(kw_only=True)
+class RunEnded(Event):
+    """A run finished with ``status``; ``output`` is the final Msg as a dict."""
+
+    kind: ClassVar[str] = "run_ended"
+    status: RunStatus = "completed"
+    error: str | None = None
+    output: dict[str, Any] | None = None
+
+
+@dataclass(kw_only=True)
+class ReplyStarted(Event):
+    """An agent began a reply (one ``await agent(msg)``)."""
+
+    kind: ClassVar[str] = "reply_started"
+    input: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(kw_only=True)
+class ReplyEnded(Event):
+    """An agent's reply finished; ``msg_id`` names the returned Msg (see ``MessageCompleted``)."""
+
+    kind: ClassVar[str] = "reply_ended"
+    msg_id: str = ""
+    status: RunStatus = "completed"
+
+
+@dataclass(kw_only=True)
+class StepStarted(Event):
+    """A ReAct iteration began."""
+
+    kind: ClassVar[str] = "step_started"
+    step: int = 0
+
+
+@dataclass(kw_only=True)
+class StepEnded(Event):
+    """A ReAct iteration finished (its tool results are in memory)."""
+
+    kind: ClassVar[str] = "step_ended"
+    step: int = 0
+
+
+@dataclass(kw_only=True)
+class ModelCallStarted(Event):
+    """A model request was sent; the answer is built into Msg ``msg_id``."""
+
+    kind: ClassVar[str] = "model_call_started"
+    step: int = 0
+    model: str = ""
+    msg_id: str = ""
+    n_messages: int = 0
+
+
+@dataclass(kw_only=True)
+class ModelCallEnded(Event):
+    """A model request finished; ``usage`` as ``ChatUsage.to_dict()``; ``error`` if it failed."""
+
+    kind: ClassVar[str] = "model_call_ended"
+    step: int = 0
+    model: str = ""
+    msg_id: str = ""
+    usage: dict[str, Any] | None = None
+    latency: float = 0.0
+    error: str | None = None
+
+
+@dataclass(kw_only=True)
+class TextDelta(Event):
+    """New text for block ``block_id`` of Msg ``msg_id``."""
+
+    kind: ClassVar[str] = "text_delta"
+    msg_id: str = ""
+    block_id: str = ""
+    delta: str = ""
+
+
+@dataclass(kw_only=True)
+class ThinkingDelta(Event):
+    """New reasoning text for block ``block_id`` of Msg ``msg_id``."""
+
+    kind: ClassVar[str] = "thinking_delta"
+    msg_id: str = ""
+    block_id: str = ""
+    delta: str = ""
+
+
+@dataclass(kw_only=True)
+class ToolCall(Event):
+    """The model asked for a tool call (complete arguments)."""
+
+    kind: ClassVar[str] = "tool_call"
+    step: int = 0
+    msg_id: str = ""
+    tool_call_id: str = ""
+    name: str = ""
+    input: dict[str, Any] = field(default_factory=dict)
+    source: str = ""
+
+
+@dataclass(kw_only=True)
+class ApprovalRequested(Event):
+    """A tool call waits for a human decision."""
+
+    kind: ClassVar[str] = "approval_requested"
+    tool_call_id: str = ""
+    name: str = ""
+    input: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(kw_only=True)
+class ApprovalResolved(Event):
+    """A decision on a tool call: approved, denied, or edited (``input`` is then the new one)."""
+
+    kind: ClassVar[str] = "approval_resolved"
+    tool_call_id: str = ""
+    name: str = ""
+    decision: Literal["approved", "denied", "edited"] = "approved"
+    input: dict[str, Any] = field(default_factory=dict)
+    original_input: dict[str, Any] = field(default_factory=dict)
+    reason: str = ""
+    by: str = "human"
+
+
+@dataclass(kw_only=True)
+class ToolProgress(Event):
+    """A streaming tool yielded a chunk (cumulative ``output``)."""
+
+    kind: ClassVar[str] = "tool_progress"
+    tool_call_id: str = ""
+    name: str = ""
+    output: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(kw_only=True)
+class ToolResult(Event):
+    """A tool call finished; ``state`` says how. ``msg_id`` is the tool-result Msg."""
+
+    kind: ClassVar[str] = "tool_result"
+    step: int = 0
+    msg_id: str = ""
+    tool_call_id: str = ""
+    name: str = ""
+    output: list[dict[str, Any]] = field(default_factory=list)
+    state: ToolState = "success"
+    duration: float = 0.0
+
+
+@dataclass(kw_only=True)
+class HintInjected(Event):
+    """Guidance added before the next reasoning step (``source``: human or system)."""
+
+    kind: ClassVar[str] = "hint_injected"
+    text: str = ""
+    source: Literal["human", "system"] = "human"
+    step: int = 0
+
+
+@dataclass(kw_only=True)
+class MessageCompleted(Event):
+    """A Msg is final (``msg`` is ``Msg.to_dict()``); ``added_to_memory`` if the agent kept it."""
+
+    kind: ClassVar[str] = "message_completed"
+    msg: dict[str, Any] = field(default_factory=dict)
+    added_to_memory: bool = True
+
+
+@dataclass(kw_only=True)
+class MessageObserved(Event):
+    """``observer`` received a broadcast Msg (MsgHub) without replying."""
+
+    kind: ClassVar[str] = "message_observed"
+    observer: str = ""
+    msg: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(kw_only=True)
+class StatusChanged(Event):
+    """The agent's waiting state changed (paused, waiting for approval or input, running)."""
+
+    kind: ClassVar[str] = "status_changed"
+    status: AgentStatus = "running"
+    detail: str = ""
+
+
+@dataclass(kw_only=True)
+class InputRequested(Event):
+    """A UserAgent waits for the person's input."""
+
+    kind: ClassVar[str] = "input_requested"
+    request_id: str = ""
+    prompt: str = ""
+
+
+@dataclass(kw_only=True)
+class FeedbackGiven(Event):
+    """A person's judgement of a run or one of its steps."""
+
+    kind: ClassVar[str] = "feedback"
+    score: float | None = None
+    label: Literal["up", "down"] | None = None
+    comment: str = ""
+    step: int | None = None
+
+
+EVENT_TYPES: dict[str, type[Event]] = {
+    cls.kind: cls
+    for cls in (
+        RunStarted,
+        RunEnded,
+        ReplyStarted,
+        ReplyEnded,
+        StepStarted,
+        StepEnded,
+        ModelCallStarted,
+        ModelCallEnded,
+        TextDelta,
+        ThinkingDelta,
+        ToolCall,
+        ApprovalRequested,
+        ApprovalResolved,
+        ToolProgress,
+        ToolResult,
+        HintInjected,
+        MessageCompleted,
+        MessageObserved,
+        StatusChanged,
+        InputRequested,
+        FeedbackGiven,
+    )
+}
+
+
+def event_from_dict(data: dict[str, Any]) -> Event:
+    """Rebuild an event from its wire form; unknown fields are ignored for forward compatibility."""
+    schema = data.get("schema", SCHEMA)
+    if schema != SCHEMA:
+        raise ValueError(f"unsupported event schema {schema!r}; this version reads {SCHEMA!r}")
+    try:
+        cls = EVENT_TYPES[data["kind"]]
+    except KeyError:
+        raise ValueError(f"unknown event kind {data.get('kind')!r}") from None
+    names = {f.name for f in fields(cls)}
+    return cls(**{k: v for k, v in data.items() if k in names})
+
+
+# --------------------------------------------------------------------------- emission
+
+Subscriber = Callable[[Event], None]
+
+
+class Subscription:
+    """Handle returned by ``subscribe``; ``close()`` (or ``with``) stops delivery."""
+
+    __slots__ = ("_subscribers", "_callback")
+
+    def __init__(self, subscribers: list[Subscriber], callback: Subscriber) -> None:
+        self._subscribers = subscribers
+        self._callback = callback
+
+    def close(self) -> None:
+        if self._callback in self._subscribers:
+            self._subscribers.remove(self._callback)
+
+    def __enter__(self) -> Subscription:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+_global_subscribers: list[Subscriber] = []
+
+
+def subscribe(callback: Subscriber) -> Subscription:
+    """Receive every event of every run in this process (used by the store and tracers).
+
+    Example:
+        >>> seen = []
+        >>> with subscribe(seen.append):
+        ...     pass
+    """
+    _global_subscribers.append(callback)
+    return Subscription(_global_subscribers, callback)
+
+
+def _deliver(subscribers: Iterable[Subscriber], event: Event) -> None:
+    for callback in tuple(subscribers):
+        try:
+            callback(event)
+        except Exception:  # a broken consumer must never break the agent
+            _log.exception("event subscriber %r failed on %s", callback, event.kind)
+
+
+class RunContext:
+    """The emitter of one run: numbers events and delivers them to the run's subscribers."""
+
+    __slots__ = ("run_id", "subscribers", "_seq", "events", "keep_events")
+
+    def __init__(self, run_id: str, *, keep_events: bool = False) -> None:
+        self.run_id = run_id
+        self.subscribers: list[Subscriber] = []
+        self._seq = 0
+        self.keep_events = keep_events
+        self.events: list[Event] = []
+
+    def emit(self, event: Event, agent_subscribers: Iterable[Subscriber] = ()) -> Event:
+        event.run_id = self.run_id
+        event.seq = self._seq
+        self._seq += 1
+        if self.keep_events:
+            self.events.append(event)
+        if self.subscribers:
+            _deliver(self.subscribers, event)
+        if _global_subscribers:
+            _deliver(_global_subscribers, event)
+        if agent_subscribers:
+            _deliver(agent_subscribers, event)
+        return event
+
+
+current_run: contextvars.ContextVar[RunContext | None] = contextvars.ContextVar(
+    "ascope_current_run", default=None
+)
+current_reply: contextvars.ContextVar[str] = contextvars.ContextVar(
+    "ascope_current_reply", default=""
+)
+
+
+__all__ = [
+    "SCHEMA",
+    "Event",
+    "EVENT_TYPES",
+    "event_from_dict",
+    "subscribe",
+    "Subscription",
+    "Subscriber",
+    "RunContext",
+    "current_run",
+    "current_reply",
+    *[cls.__name__ for cls in EVENT_TYPES.values()],
+]

@@ -1,0 +1,23 @@
+"""One base exception for the package, with specific subclasses."""
+
+from __future__ import annotations
+
+
+class AscopeError(Exception):
+    """Base class of every error raised by ascope_nb."""
+
+
+class ModelCallError(AscopeError):
+    """A model request failed (bad key, unreachable URL, server error after retries, broken stream)."""
+
+
+class ToolNotFoundError(AscopeError):
+    """A tool name is not registered in the toolkit."""
+
+
+class ConfigError(AscopeError, ValueError):
+    """An option or argument is invalid; raised when it is given, not mid-run."""
+
+
+class RunInterrupted(AscopeError):
+    """Raised inside an agent when its reply is interrupted (stop button, ``interrupt()``)."""

@@ -1,0 +1,105 @@
+"""The message exchanged between agents: AgentScope 1.x's ``Msg``."""
+
+from __future__ import annotations
+
+import copy
+from datetime import datetime
+from typing import Any, Literal
+
+import shortuuid
+
+from ._blocks import ContentBlock, ContentBlockTypes
+
+Role = Literal["user", "assistant", "system"]
+_ROLES = ("user", "assistant", "system")
+
+
+def _now() -> str:
+    return datetime.now().strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+
+
+class Msg:
+    """A message: who said it, in which role, and what (a string or content blocks).
+
+    Example:
+        >>> msg = Msg("user", "What is 2 + 2?", "user")
+        >>> Msg.from_dict(msg.to_dict()).to_dict() == msg.to_dict()
+        True
+    """
+
+    __slots__ = ("id", "name", "content", "role", "metadata", "timestamp", "invocation_id")
+
+    def __init__(
+        self,
+        name: str,
+        content: str | list[ContentBlock],
+        role: Role,
+        metadata: dict[str, Any] | None = None,
+        timestamp: str | None = None,
+        invocation_id: str | None = None,
+    ) -> None:
+        if role not in _ROLES:
+            raise ValueError(f"Msg role must be one of {_ROLES}, got {role!r}")
+        if not isinstance(content, (str, list)):
+            raise TypeError(f"Msg content must be a str or a list of blocks, got {type(content).__name__}")
+        self.id: str = shortuuid.uuid()
+        self.name = name
+        self.content = content
+        self.role: Role = role
+        self.metadata: dict[str, Any] = metadata if metadata is not None else {}
+        self.timestamp: str = timestamp or _now()
+        self.invocation_id = invocation_id
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-serialisable dict; ``Msg.from_dict`` restores it exactly (id and timestamp too)."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "role": self.role,
+            "content": copy.deepcopy(self.content),
+            "metadata": copy.deepcopy(self.metadata),
+            "timestamp": self.timestamp,
+        }
+
+    @classmethod
+    def from_dict(cls, json_data: dict[str, Any]) -> Msg:
+        """Rebuild a message from ``to_dict()`` output."""
+        msg = cls(
+            name=json_data["name"],
+            content=copy.deepcopy(json_data["content"]),
+            role=json_data["role"],
+            metadata=copy.deepcopy(json_data.get("metadata") or {}),
+            timestamp=json_data.get("timestamp"),
+        )
+        if "id" in json_data:
+            msg.id = json_data["id"]
+        return msg
+
+    def has_content_blocks(self, block_type: ContentBlockTypes | None = None) -> bool:
+        """Whether the message has blocks (of ``block_type``, if given)."""
+        return len(self.get_content_blocks(block_type)) > 0
+
+    def get_text_content(self, separator: str = "\n") -> str | None:
+        """The text of the message: the string content, or its text blocks joined; None if none."""
+        if isinstance(self.content, str):
+            return self.content
+        texts = [b["text"] for b in self.content if b.get("type") == "text"]  # type: ignore[typeddict-item]
+        return separator.join(texts) if texts else None
+
+    def get_content_blocks(self, block_type: ContentBlockTypes | None = None) -> list[Any]:
+        """The content as blocks; a string content counts as one text block."""
+        blocks: list[Any] = (
+            [{"type": "text", "text": self.content}] if isinstance(self.content, str) else list(self.content)
+        )
+        if block_type is None:
+            return blocks
+        return [b for b in blocks if b.get("type") == block_type]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Msg) and self.to_dict() == other.to_dict()
+
+    def __repr__(self) -> str:
+        return (
+            f"Msg(id={self.id!r}, name={self.name!r}, content={self.content!r}, "
+            f"role={self.role!r}, metadata={self.metadata!r}, timestamp={self.timestamp!r})"
+        )

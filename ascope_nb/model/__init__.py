@@ -1,0 +1,6 @@
+"""Chat models: the base interface, responses, and OpenAI-compatible clients."""
+
+from ._base import ChatModelBase
+from ._response import ChatResponse, ChatUsage
+
+__all__ = ["ChatModelBase", "ChatResponse", "ChatUsage"]

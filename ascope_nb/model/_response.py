@@ -1,0 +1,47 @@
+"""What a chat model returns: ``ChatResponse`` with ``ChatUsage`` (AgentScope 1.x shapes)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+import shortuuid
+
+from ..message import AudioBlock, TextBlock, ThinkingBlock, ToolUseBlock
+
+ResponseBlock = TextBlock | ToolUseBlock | ThinkingBlock | AudioBlock
+
+
+def _created_at() -> str:
+    return datetime.now().strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+
+
+@dataclass
+class ChatUsage:
+    """Token counts and wall time (seconds) of one model call."""
+
+    input_tokens: int
+    output_tokens: int
+    time: float
+    type: Literal["chat"] = "chat"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class ChatResponse:
+    """A model's answer as content blocks. In a stream each chunk is cumulative.
+
+    Example:
+        >>> ChatResponse(content=[{"type": "text", "text": "hi"}]).content[0]["text"]
+        'hi'
+    """
+
+    content: list[ResponseBlock]
+    id: str = field(default_factory=shortuuid.uuid)
+    created_at: str = field(default_factory=_created_at)
+    type: Literal["chat"] = "chat"
+    usage: ChatUsage | None = None
+    metadata: dict[str, Any] | None = None
