@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal, Union
+from typing import Literal
 
 from typing_extensions import NotRequired, TypedDict
 
@@ -76,8 +76,8 @@ class ToolResultBlock(TypedDict):
     output: str | list[TextBlock | ImageBlock | AudioBlock | VideoBlock]
 
 
-ContentBlock = Union[
-    TextBlock, ThinkingBlock, ToolUseBlock, ToolResultBlock, ImageBlock, AudioBlock, VideoBlock
-]
+ContentBlock = (
+    TextBlock | ThinkingBlock | ToolUseBlock | ToolResultBlock | ImageBlock | AudioBlock | VideoBlock
+)
 
 ContentBlockTypes = Literal["text", "thinking", "tool_use", "tool_result", "image", "audio", "video"]

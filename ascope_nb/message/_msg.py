@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import copy
-from datetime import datetime
 from typing import Any, Literal
 
-import shortuuid
-
+from .._ids import new_id
+from .._ids import timestamp as timestamp_now
 from ._blocks import ContentBlock, ContentBlockTypes
 
 Role = Literal["user", "assistant", "system"]
 _ROLES = ("user", "assistant", "system")
-
-
-def _now() -> str:
-    return datetime.now().strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
 
 
 class Msg:
@@ -42,12 +37,12 @@ class Msg:
             raise ValueError(f"Msg role must be one of {_ROLES}, got {role!r}")
         if not isinstance(content, (str, list)):
             raise TypeError(f"Msg content must be a str or a list of blocks, got {type(content).__name__}")
-        self.id: str = shortuuid.uuid()
+        self.id: str = new_id()
         self.name = name
         self.content = content
         self.role: Role = role
         self.metadata: dict[str, Any] = metadata if metadata is not None else {}
-        self.timestamp: str = timestamp or _now()
+        self.timestamp: str = timestamp or timestamp_now()
         self.invocation_id = invocation_id
 
     def to_dict(self) -> dict[str, Any]:

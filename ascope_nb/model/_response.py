@@ -6,8 +6,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-import shortuuid
-
+from .._ids import new_id
 from ..message import AudioBlock, TextBlock, ThinkingBlock, ToolUseBlock
 
 ResponseBlock = TextBlock | ToolUseBlock | ThinkingBlock | AudioBlock
@@ -40,7 +39,7 @@ class ChatResponse:
     """
 
     content: list[ResponseBlock]
-    id: str = field(default_factory=shortuuid.uuid)
+    id: str = field(default_factory=new_id)
     created_at: str = field(default_factory=_created_at)
     type: Literal["chat"] = "chat"
     usage: ChatUsage | None = None

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import shortuuid
-
+from .._ids import new_id
 from ..message import AudioBlock, ImageBlock, TextBlock, VideoBlock
 
 ToolOutputBlock = TextBlock | ImageBlock | AudioBlock | VideoBlock
@@ -26,4 +25,4 @@ class ToolResponse:
     stream: bool = False
     is_last: bool = True
     is_interrupted: bool = False
-    id: str = field(default_factory=shortuuid.uuid)
+    id: str = field(default_factory=new_id)
