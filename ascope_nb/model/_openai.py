@@ -1,0 +1,285 @@
+"""``OpenAIChatModel``: any OpenAI-compatible chat completions endpoint (AgentScope 1.x API)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from collections.abc import AsyncGenerator
+from typing import Any, Literal
+
+from ..exceptions import ConfigError, ModelCallError
+from ._base import ChatModelBase, ToolChoice
+from ._openai_errors import CallSite, is_retryable, stream_error, to_model_error
+from ._openai_parse import StreamAccumulator, completion_to_response
+from ._response import ChatResponse
+
+logger = logging.getLogger(__name__)
+
+_MODES = {"auto": "auto", "none": "none", "required": "required", "any": "required"}
+
+
+class OpenAIChatModel(ChatModelBase):
+    """A chat model over the ``openai`` package, for OpenAI and any compatible server.
+
+    Point it at vLLM, llama.cpp, LM Studio, Ollama or DashScope with
+    ``client_kwargs={"base_url": ...}``. Requests are retried with exponential backoff on
+    HTTP 429, 5xx and connection errors; failures raise ``ModelCallError`` with one line
+    naming the model, the URL and the cause.
+
+    Args:
+        model_name: The model, e.g. ``"gpt-4o-mini"``.
+        api_key: The key; defaults to ``$OPENAI_API_KEY``. Without either, a ``base_url``
+            (a local server) is required and the key ``"EMPTY"`` is sent.
+        stream: Return an async generator of cumulative chunks instead of one response.
+        reasoning_effort: Sent as ``reasoning_effort`` (o-series, gpt-5, DeepSeek, ...).
+        organization: The OpenAI organization id.
+        stream_tool_parsing: Parse partial tool arguments while streaming (else ``{}``
+            until the final chunk).
+        client_type: ``"openai"`` or ``"azure"`` (``AsyncAzureOpenAI``).
+        client_kwargs: Passed to ``AsyncOpenAI`` (``base_url``, ``timeout``, headers, ...).
+        generate_kwargs: Sent with every request (``temperature``, ``seed``, ...).
+        max_retries: Retries after the first attempt for retryable errors.
+        retry_base_delay: First backoff delay in seconds; doubles each retry.
+        retry_max_delay: Upper bound of one backoff delay in seconds.
+
+    Example:
+        >>> model = OpenAIChatModel(
+        ...     "qwen2.5:7b", client_kwargs={"base_url": "http://localhost:11434/v1"}
+        ... )
+        >>> model.base_url
+        'http://localhost:11434/v1'
+    """
+
+    key_env: str = "OPENAI_API_KEY"
+    """The environment variable the API key is read from."""
+
+    def __init__(
+        self,
+        model_name: str,
+        api_key: str | None = None,
+        stream: bool = True,
+        reasoning_effort: Literal["none", "minimal", "low", "medium", "high", "xhigh"]
+        | str
+        | None = None,
+        organization: str | None = None,
+        stream_tool_parsing: bool = True,
+        client_type: Literal["openai", "azure"] = "openai",
+        client_kwargs: dict[str, Any] | None = None,
+        generate_kwargs: dict[str, Any] | None = None,
+        *,
+        max_retries: int = 3,
+        retry_base_delay: float = 0.5,
+        retry_max_delay: float = 8.0,
+        **kwargs: Any,
+    ) -> None:
+        client_args = kwargs.pop("client_args", None)
+        if client_args is not None:
+            if client_kwargs is not None:
+                raise ConfigError("pass either client_kwargs or client_args, not both")
+            client_kwargs = client_args
+        if kwargs:
+            logger.warning("%s ignores unknown arguments %r", type(self).__name__, sorted(kwargs))
+        if client_type not in ("openai", "azure"):
+            raise ConfigError(f"client_type must be 'openai' or 'azure', got {client_type!r}")
+        if max_retries < 0 or retry_base_delay < 0 or retry_max_delay < 0:
+            raise ConfigError("max_retries, retry_base_delay and retry_max_delay must be >= 0")
+        super().__init__(model_name, stream)
+        self.reasoning_effort = reasoning_effort
+        self.stream_tool_parsing = stream_tool_parsing
+        self.generate_kwargs: dict[str, Any] = dict(generate_kwargs or {})
+        self.max_retries = max_retries
+        self.retry_base_delay = retry_base_delay
+        self.retry_max_delay = retry_max_delay
+
+        ckw = dict(client_kwargs or {})
+        ckw["max_retries"] = 0  # our retry loop is the only one
+        base_url = ckw.get("base_url") or ckw.get("azure_endpoint") or self._env_base_url()
+        key = api_key or os.environ.get(self.key_env)
+        if not key:
+            if not base_url:
+                raise ConfigError(
+                    f"{type(self).__name__} {model_name!r}: no API key - pass api_key=... or set "
+                    f"{self.key_env} (for a local server give client_kwargs={{'base_url': ...}})"
+                )
+            key = "EMPTY"
+
+        import openai
+
+        if client_type == "azure":
+            self.client: Any = openai.AsyncAzureOpenAI(
+                api_key=key, organization=organization, **ckw
+            )
+        else:
+            self.client = openai.AsyncOpenAI(api_key=key, organization=organization, **ckw)
+
+    @staticmethod
+    def _env_base_url() -> str | None:
+        return os.environ.get("OPENAI_BASE_URL") or None
+
+    @property
+    def base_url(self) -> str:
+        """The endpoint requests go to, without a trailing slash."""
+        return str(self.client.base_url).rstrip("/")
+
+    @property
+    def _site(self) -> CallSite:
+        return CallSite(f"{type(self).__name__} {self.model_name!r}", self.base_url, self.key_env)
+
+    async def __call__(  # type: ignore[override]
+        self,
+        messages: list[dict[str, Any]],
+        tools: list[dict[str, Any]] | None = None,
+        tool_choice: ToolChoice | None = None,
+        structured_model: type[Any] | None = None,
+        **generate_kwargs: Any,
+    ) -> ChatResponse | AsyncGenerator[ChatResponse, None]:
+        """Send formatted messages; a ``ChatResponse`` or, when streaming, cumulative chunks.
+
+        Args:
+            messages: OpenAI chat messages (the output of a formatter).
+            tools: Tool JSON schemas (``{"type": "function", "function": {...}}``).
+            tool_choice: ``"auto"``, ``"none"``, ``"required"`` (``"any"``) or a tool name.
+            structured_model: A pydantic model; the reply is requested as JSON of that
+                schema and the validated dict is put in ``ChatResponse.metadata``. Tools
+                are not sent with it.
+            **generate_kwargs: Extra request fields for this call (``temperature``, ...).
+
+        Raises:
+            ModelCallError: The request failed (after retries) or the stream broke off.
+        """
+        request = self._build_request(
+            messages, tools, tool_choice, structured_model, generate_kwargs
+        )
+        started = time.monotonic()
+        response = await self._create(request)
+        if request.get("stream"):
+            return self._stream(response, started, structured_model)
+        try:
+            return completion_to_response(
+                response, started=started, structured_model=structured_model
+            )
+        except ValueError as exc:
+            raise self._structured_error(structured_model, exc) from exc
+
+    def _build_request(
+        self,
+        messages: list[dict[str, Any]],
+        tools: list[dict[str, Any]] | None,
+        tool_choice: ToolChoice | None,
+        structured_model: type[Any] | None,
+        extra: dict[str, Any],
+    ) -> dict[str, Any]:
+        if not isinstance(messages, list) or not all(
+            isinstance(m, dict) and "role" in m for m in messages
+        ):
+            raise ConfigError(
+                f"{type(self).__name__} expects a list of message dicts with a 'role' key "
+                "(format Msg objects with a formatter first)"
+            )
+        request: dict[str, Any] = {
+            "model": self.model_name,
+            "messages": messages,
+            "stream": self.stream,
+            **self.generate_kwargs,
+            **extra,
+        }
+        if self.reasoning_effort and "reasoning_effort" not in request:
+            request["reasoning_effort"] = self.reasoning_effort
+        if structured_model is not None:
+            if tools or tool_choice:
+                logger.warning("structured_model given: tools and tool_choice are not sent")
+            tools, tool_choice = None, None
+            request["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {
+                    "name": structured_model.__name__,
+                    "schema": structured_model.model_json_schema(),
+                },
+            }
+        if tools:
+            request["tools"] = tools
+        if tool_choice:
+            self._validate_tool_choice(tool_choice, tools)
+            request["tool_choice"] = _MODES.get(
+                tool_choice, {"type": "function", "function": {"name": tool_choice}}
+            )
+        if request.get("stream"):
+            request["stream_options"] = {
+                **(request.get("stream_options") or {}),
+                "include_usage": True,
+            }
+        else:
+            request.pop("stream_options", None)
+        return request
+
+    def _delay(self, attempt: int, exc: BaseException) -> float:
+        delay = self.retry_base_delay * (2 ** (attempt - 1))
+        response = getattr(exc, "response", None)
+        retry_after = getattr(response, "headers", {}).get("retry-after") if response else None
+        try:
+            if retry_after is not None:
+                delay = max(delay, float(retry_after))
+        except ValueError:
+            pass
+        return min(delay, self.retry_max_delay)
+
+    async def _create(self, request: dict[str, Any]) -> Any:
+        import openai
+
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return await self.client.chat.completions.create(**request)
+            except openai.APIError as exc:
+                if not is_retryable(exc) or attempt > self.max_retries:
+                    raise to_model_error(exc, self._site, attempts=attempt) from exc
+                delay = self._delay(attempt, exc)
+                logger.info(
+                    "%s: attempt %d failed (%s), retrying in %.2fs",
+                    self._site.label,
+                    attempt,
+                    type(exc).__name__,
+                    delay,
+                )
+                await asyncio.sleep(delay)
+
+    async def _stream(
+        self, response: Any, started: float, structured_model: type[Any] | None
+    ) -> AsyncGenerator[ChatResponse, None]:
+        acc = StreamAccumulator(started=started, structured_model=structured_model)
+        try:
+            async for chunk in response:
+                if not acc.add(chunk):
+                    continue
+                partial = acc.response(final=False)
+                if not self.stream_tool_parsing:
+                    for block in partial.content:
+                        if block["type"] == "tool_use":
+                            block["input"] = {}
+                yield partial
+        except ModelCallError:
+            raise
+        except Exception as exc:  # transport errors surface here as httpx/openai errors
+            raise stream_error(exc, self._site, chunks=acc.chunks) from exc
+        finally:
+            close = getattr(response, "close", None)
+            if close is not None:
+                await close()
+        try:
+            yield acc.response(final=True)
+        except ValueError as exc:
+            raise self._structured_error(structured_model, exc) from exc
+
+    def _structured_error(self, structured_model: Any, exc: Exception) -> ModelCallError:
+        name = getattr(structured_model, "__name__", "the schema")
+        detail = " ".join(str(exc).split())[:200]
+        return self._site.error(f"reply does not match {name}: {detail}")
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(model_name={self.model_name!r}, stream={self.stream!r}, "
+            f"base_url={self.base_url!r})"
+        )

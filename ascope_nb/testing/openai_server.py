@@ -1,0 +1,354 @@
+"""A scripted OpenAI-compatible chat server on 127.0.0.1, for tests and offline tutorials.
+
+It speaks ``POST /v1/chat/completions`` (streaming SSE and plain JSON), answers with
+scripted replies in order, and records every request body, so a test can drive a real
+``OpenAIChatModel`` over real HTTP and assert what reached the "model".
+
+Example:
+    >>> from ascope_nb.testing.openai_server import FakeOpenAIServer, FakeReply
+    >>> with FakeOpenAIServer(replies=["Hello!"]) as server:
+    ...     server.base_url.startswith("http://127.0.0.1:")
+    True
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+__all__ = ["FakeOpenAIServer", "FakeReply", "FakeToolCall", "ReplySpec"]
+
+
+@dataclass
+class FakeToolCall:
+    """A tool call the fake model makes.
+
+    ``arguments`` is a dict (sent as JSON) or a raw string (sent verbatim, e.g. to
+    test malformed JSON).
+    """
+
+    name: str
+    arguments: dict[str, Any] | str = field(default_factory=dict)
+    id: str | None = None
+
+    def arguments_text(self) -> str:
+        if isinstance(self.arguments, str):
+            return self.arguments
+        return json.dumps(self.arguments, ensure_ascii=False)
+
+
+@dataclass
+class FakeReply:
+    """One scripted answer of the fake server.
+
+    Attributes:
+        text: The assistant text.
+        tool_calls: Tool calls (``FakeToolCall`` or ``{"name": ..., "arguments": ...}``).
+        reasoning: Reasoning text, sent as ``reasoning_content``.
+        status: Answer with this HTTP error status instead (e.g. 401, 429, 500).
+        error_message: The error message sent with ``status``.
+        chunk_delay: Seconds to sleep before each streamed chunk.
+        chunk_chars: Characters per streamed text / argument fragment.
+        die_after: Close the connection abruptly after this many streamed chunks.
+        interleave_tool_calls: Stream argument fragments of parallel calls interleaved.
+        usage: ``(prompt_tokens, completion_tokens)``; computed from lengths if None.
+        finish_reason: Overrides the computed finish reason.
+    """
+
+    text: str = ""
+    tool_calls: list[FakeToolCall | dict[str, Any]] = field(default_factory=list)
+    reasoning: str = ""
+    status: int | None = None
+    error_message: str = "scripted error"
+    chunk_delay: float = 0.0
+    chunk_chars: int = 4
+    die_after: int | None = None
+    interleave_tool_calls: bool = False
+    usage: tuple[int, int] | None = None
+    finish_reason: str | None = None
+
+    def calls(self) -> list[FakeToolCall]:
+        """The tool calls as ``FakeToolCall`` objects, with ids filled in."""
+        out = []
+        for i, call in enumerate(self.tool_calls):
+            tc = call if isinstance(call, FakeToolCall) else FakeToolCall(**call)
+            out.append(FakeToolCall(tc.name, tc.arguments, tc.id or f"call_{i}"))
+        return out
+
+
+ReplySpec = FakeReply | str | dict[str, Any] | Callable[[dict[str, Any]], Any]
+"""A reply: a ``FakeReply``, a plain text, a dict of ``FakeReply`` fields, or a
+callable ``(request_body) -> reply`` computing one of those from the request."""
+
+
+def _to_reply(spec: Any, body: dict[str, Any]) -> FakeReply:
+    if callable(spec) and not isinstance(spec, FakeReply):
+        spec = spec(body)
+    if isinstance(spec, FakeReply):
+        return spec
+    if isinstance(spec, str):
+        return FakeReply(text=spec)
+    if isinstance(spec, dict):
+        return FakeReply(**spec)
+    raise TypeError(
+        f"a reply must be a FakeReply, str, dict or callable, got {type(spec).__name__}"
+    )
+
+
+def _pieces(text: str, size: int) -> list[str]:
+    size = max(1, size)
+    return [text[i : i + size] for i in range(0, len(text), size)]
+
+
+def _count_tokens(body: dict[str, Any]) -> int:
+    return max(1, len(json.dumps(body.get("messages", []))) // 4)
+
+
+class FakeOpenAIServer:
+    """An OpenAI-compatible chat completions server with scripted replies.
+
+    Args:
+        replies: Replies in order; each request consumes the next one.
+        model: The model name echoed in responses.
+
+    Attributes:
+        requests: Every request body received, in order (JSON dicts).
+        headers: The headers of every request, in order.
+
+    Example:
+        >>> with FakeOpenAIServer(replies=[FakeReply(text="4")]) as server:
+        ...     url = server.base_url  # "http://127.0.0.1:PORT/v1"
+    """
+
+    def __init__(self, replies: Iterable[ReplySpec] = (), *, model: str = "fake-model") -> None:
+        self._replies: list[ReplySpec] = list(replies)
+        self._lock = threading.Lock()
+        self.model = model
+        self.requests: list[dict[str, Any]] = []
+        self.headers: list[dict[str, str]] = []
+        self._httpd: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- scripting -------------------------------------------------------------------------
+    def add_reply(self, *replies: ReplySpec) -> None:
+        """Append replies to the script."""
+        with self._lock:
+            self._replies.extend(replies)
+
+    def _next(self, body: dict[str, Any], headers: dict[str, str]) -> FakeReply | None:
+        with self._lock:
+            self.requests.append(body)
+            self.headers.append(headers)
+            spec = self._replies.pop(0) if self._replies else None
+        return None if spec is None else _to_reply(spec, body)
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    @property
+    def port(self) -> int:
+        if self._httpd is None:
+            raise RuntimeError("FakeOpenAIServer is not started; use it as a context manager")
+        return int(self._httpd.server_address[1])
+
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:PORT/v1``: pass it as ``client_kwargs={"base_url": ...}``."""
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def start(self) -> FakeOpenAIServer:
+        """Start serving in a daemon thread (``with`` does this for you)."""
+        server = self
+
+        class Handler(_Handler):
+            fake = server
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, name="FakeOpenAIServer", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close the socket."""
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            self._httpd = None
+
+    def __enter__(self) -> FakeOpenAIServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        where = self.base_url if self._httpd else "stopped"
+        return f"FakeOpenAIServer({where}, replies_left={len(self._replies)})"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    fake: FakeOpenAIServer
+    protocol_version = "HTTP/1.1"
+    timeout = 30
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        return
+
+    def do_POST(self) -> None:  # noqa: N802 - stdlib name
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b"{}"
+        if not self.path.rstrip("/").endswith("/chat/completions"):
+            self._send_json(404, {"error": {"message": f"unknown path {self.path}"}})
+            return
+        try:
+            body = json.loads(raw or b"{}")
+        except json.JSONDecodeError:
+            self._send_json(400, {"error": {"message": "body is not JSON"}})
+            return
+        reply = self.fake._next(body, {k.lower(): v for k, v in self.headers.items()})
+        if reply is None:
+            n = len(self.fake.requests)
+            msg = f"FakeOpenAIServer: no scripted reply left for request #{n}"
+            self._send_json(400, {"error": {"message": msg, "type": "invalid_request_error"}})
+            return
+        if reply.status is not None:
+            err = {"message": reply.error_message, "type": "error", "code": str(reply.status)}
+            self._send_json(reply.status, {"error": err})
+            return
+        if body.get("stream"):
+            self._stream(body, reply)
+        else:
+            self._send_json(200, _completion(body, reply, self.fake.model))
+
+    def _send_json(self, status: int, payload: dict[str, Any]) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _stream(self, body: dict[str, Any], reply: FakeReply) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.send_header("Cache-Control", "no-cache")
+        self.end_headers()
+        include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
+        events = list(_chunks(body, reply, self.fake.model, include_usage))
+        for n, event in enumerate(events):
+            if reply.die_after is not None and n >= reply.die_after:
+                self._die()
+                return
+            if reply.chunk_delay:
+                time.sleep(reply.chunk_delay)
+            self._write_chunk(f"data: {event}\n\n".encode())
+        self._write_chunk(b"data: [DONE]\n\n")
+        self.wfile.write(b"0\r\n\r\n")
+        self.wfile.flush()
+
+    def _write_chunk(self, data: bytes) -> None:
+        self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+        self.wfile.flush()
+
+    def _die(self) -> None:
+        self.wfile.flush()
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
+def _usage(body: dict[str, Any], reply: FakeReply) -> dict[str, int]:
+    if reply.usage is not None:
+        prompt, completion = reply.usage
+    else:
+        out = reply.text + reply.reasoning + "".join(c.arguments_text() for c in reply.calls())
+        prompt, completion = _count_tokens(body), max(1, len(out) // 4)
+    return {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+    }
+
+
+def _finish_reason(reply: FakeReply) -> str:
+    return reply.finish_reason or ("tool_calls" if reply.tool_calls else "stop")
+
+
+def _completion(body: dict[str, Any], reply: FakeReply, model: str) -> dict[str, Any]:
+    message: dict[str, Any] = {"role": "assistant", "content": reply.text or None}
+    if reply.reasoning:
+        message["reasoning_content"] = reply.reasoning
+    if reply.tool_calls:
+        message["tool_calls"] = [
+            {
+                "id": c.id,
+                "type": "function",
+                "function": {"name": c.name, "arguments": c.arguments_text()},
+            }
+            for c in reply.calls()
+        ]
+    return {
+        "id": f"chatcmpl-fake-{len(body.get('messages', []))}",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": body.get("model", model),
+        "choices": [{"index": 0, "message": message, "finish_reason": _finish_reason(reply)}],
+        "usage": _usage(body, reply),
+    }
+
+
+def _chunks(
+    body: dict[str, Any], reply: FakeReply, model: str, include_usage: bool
+) -> Iterator[str]:
+    """The JSON payloads of the SSE events, in order (without ``[DONE]``)."""
+    base = {
+        "id": "chatcmpl-fake-stream",
+        "object": "chat.completion.chunk",
+        "created": int(time.time()),
+        "model": body.get("model", model),
+    }
+
+    def event(delta: dict[str, Any], finish: str | None = None) -> str:
+        choice = {"index": 0, "delta": delta, "finish_reason": finish}
+        return json.dumps({**base, "choices": [choice]})
+
+    yield event({"role": "assistant", "content": ""})
+    for piece in _pieces(reply.reasoning, reply.chunk_chars):
+        yield event({"reasoning_content": piece})
+    for piece in _pieces(reply.text, reply.chunk_chars):
+        yield event({"content": piece})
+    calls = reply.calls()
+    fragments = [_pieces(c.arguments_text(), reply.chunk_chars) for c in calls]
+    heads = [
+        {"index": i, "id": c.id, "type": "function", "function": {"name": c.name, "arguments": ""}}
+        for i, c in enumerate(calls)
+    ]
+
+    def frag(i: int, text: str) -> str:
+        return event({"tool_calls": [{"index": i, "function": {"arguments": text}}]})
+
+    if reply.interleave_tool_calls:
+        for head in heads:
+            yield event({"tool_calls": [head]})
+        for step in range(max((len(f) for f in fragments), default=0)):
+            for i, parts in enumerate(fragments):
+                if step < len(parts):
+                    yield frag(i, parts[step])
+    else:
+        for i, head in enumerate(heads):
+            yield event({"tool_calls": [head]})
+            for part in fragments[i]:
+                yield frag(i, part)
+    yield event({}, _finish_reason(reply))
+    if include_usage:
+        yield json.dumps({**base, "choices": [], "usage": _usage(body, reply)})
