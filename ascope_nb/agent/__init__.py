@@ -1,0 +1,21 @@
+"""Agents (AgentScope 1.x compatible): AgentBase, ReActAgent, UserAgent and input methods."""
+
+from ._base import AgentBase
+from ._control import AgentControl, ApprovalDecision
+from ._printer import ConsolePrinter
+from ._react import ReActAgent
+from ._user import UserAgent
+from ._user_input import ScriptedUserInput, TerminalUserInput, UserInputBase, UserInputData
+
+__all__ = [
+    "AgentBase",
+    "ReActAgent",
+    "UserAgent",
+    "UserInputBase",
+    "UserInputData",
+    "TerminalUserInput",
+    "ScriptedUserInput",
+    "AgentControl",
+    "ApprovalDecision",
+    "ConsolePrinter",
+]

@@ -1,0 +1,356 @@
+"""``ReActAgent``: reason with the model, act with tools, repeat; steerable while it runs."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Collection
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from ..events import (
+    HintInjected,
+    MessageCompleted,
+    ModelCallEnded,
+    ModelCallStarted,
+    StepEnded,
+    StepStarted,
+    TextDelta,
+    ThinkingDelta,
+    ToolCall,
+    ToolProgress,
+    ToolResult,
+    ToolState,
+)
+from ..exceptions import ConfigError
+from ..formatter import FormatterBase, OpenAIChatFormatter
+from ..memory import InMemoryMemory, MemoryBase
+from ..message import Msg, ToolResultBlock, ToolUseBlock
+from ..model import ChatModelBase, ChatResponse
+from ..tool import Toolkit, ToolResponse
+from ._base import AgentBase
+from ._control import AgentControl
+
+FINISH_FUNCTION = "generate_response"
+INTERRUPTED_TEXT = "The tool call has been interrupted by the user."
+SUMMARY_HINT = (
+    "You have failed to generate response within the maximum iterations. "
+    "Now respond directly by summarizing the current situation."
+)
+
+
+class ReActAgent(AgentBase):
+    """The ReAct agent of AgentScope 1.x: reasoning and acting in a loop.
+
+    Memory layout per step: the assistant ``Msg`` (text + tool_use blocks), then one
+    tool-result ``Msg`` per call (role "system"), then the final answer.
+
+    Beyond AgentScope 1.x: ``steer(text)`` adds guidance before the next reasoning step;
+    ``require_approval`` names tools (or ``"all"``) whose calls wait for ``approve`` /
+    ``deny``; ``control.pause()`` / ``step()`` hold the loop between steps; and every
+    action is an event instead of console output.
+
+    Example:
+        >>> from ascope_nb.testing import ScriptedModel
+        >>> agent = ReActAgent(name="Friday", sys_prompt="You are Friday.",
+        ...                    model=ScriptedModel(["Hello!"]), formatter=OpenAIChatFormatter())
+        >>> agent.set_console_output_enabled(False)
+        >>> import asyncio
+        >>> asyncio.run(agent(Msg("user", "Hi", "user"))).get_text_content()
+        'Hello!'
+    """
+
+    def __init__(
+        self,
+        name: str,
+        sys_prompt: str,
+        model: ChatModelBase,
+        formatter: FormatterBase | None = None,
+        toolkit: Toolkit | None = None,
+        memory: MemoryBase | None = None,
+        long_term_memory: Any = None,
+        long_term_memory_mode: str = "both",
+        enable_meta_tool: bool = False,
+        parallel_tool_calls: bool = False,
+        knowledge: Any = None,
+        enable_rewrite_query: bool = True,
+        plan_notebook: Any = None,
+        print_hint_msg: bool = False,
+        max_iters: int = 10,
+        *,
+        require_approval: str | Collection[str] | None = None,
+    ) -> None:
+        super().__init__(name)
+        if not isinstance(model, ChatModelBase) and not callable(model):
+            raise ConfigError(f"model must be a ChatModelBase, got {type(model).__name__}")
+        for option, value in (("long_term_memory", long_term_memory), ("knowledge", knowledge), ("plan_notebook", plan_notebook)):
+            if value is not None:
+                raise ConfigError(f"ReActAgent option {option!r} is not supported by ascope_nb yet")
+        if not isinstance(max_iters, int) or max_iters < 1:
+            raise ConfigError(f"max_iters must be a positive integer, got {max_iters!r}")
+        self.sys_prompt = sys_prompt
+        self.model = model
+        self.formatter = formatter if formatter is not None else OpenAIChatFormatter()
+        self.toolkit = toolkit if toolkit is not None else Toolkit()
+        self.memory = memory if memory is not None else InMemoryMemory()
+        self.parallel_tool_calls = parallel_tool_calls
+        self.max_iters = max_iters
+        self.enable_meta_tool = enable_meta_tool
+        self.print_hint_msg = print_hint_msg
+        self.control = AgentControl(require_approval=require_approval)
+        self._step = 0
+        self._finished_results: dict[str, Msg] = {}
+        self._structured_output: dict[str, Any] | None = None
+        self.register_state("name")
+        self.register_state("sys_prompt")
+
+    # --------------------------------------------------------------- steering shortcuts
+    def steer(self, text: str) -> None:
+        """Add guidance before the next reasoning step (recorded as a hint event)."""
+        self.control.steer(text)
+
+    def _run_metadata(self) -> dict[str, Any]:
+        return {
+            "agent_class": type(self).__name__,
+            "sys_prompt": self.sys_prompt,
+            "tools": self.toolkit.get_json_schemas(),
+            "max_iters": self.max_iters,
+        }
+
+    # --------------------------------------------------------------- the loop
+    async def observe(self, msg: Msg | list[Msg] | None) -> None:
+        """Keep a broadcast message in memory (MsgHub)."""
+        from ..events import MessageObserved
+
+        await self.memory.add(msg)
+        for item in [msg] if isinstance(msg, Msg) else msg or []:
+            self._emit(MessageObserved(observer=self.name, msg=item.to_dict()))
+
+    async def reply(self, msg: Msg | list[Msg] | None = None, structured_model: type[BaseModel] | None = None) -> Msg:
+        """Answer ``msg``: reason and act until the model answers without tool calls."""
+        await self.memory.add(msg)
+        self._finished_results = {}
+        self._structured_output = None
+        tools = self.toolkit.get_json_schemas()
+        tool_choice: str | None = None
+        if structured_model is not None:
+            tools = [*tools, _finish_schema(structured_model)]
+            tool_choice = "required"
+        for self._step in range(self.max_iters):
+            await self.control.wait_before_step(self._emit)
+            await self._inject_hints()
+            self._emit(StepStarted(step=self._step))
+            reasoning = await self._with_hooks("reasoning", self._reasoning, (), {"tools": tools, "tool_choice": tool_choice})
+            calls: list[ToolUseBlock] = reasoning.get_content_blocks("tool_use")
+            if calls:
+                await self._act_all(calls, structured_model)
+            self._emit(StepEnded(step=self._step))
+            if self._structured_output is not None:
+                return await self._finish(reasoning, metadata=self._structured_output)
+            if not calls:
+                if structured_model is not None:
+                    self.control.steer(
+                        f"You must call the function {FINISH_FUNCTION!r} to give your final answer.",
+                        source="system",
+                    )
+                    continue
+                return reasoning
+        return await self._summarizing()
+
+    async def _inject_hints(self) -> None:
+        for text, source in self.control.take_hints():
+            hint = Msg("user", text, "user", metadata={"hint": True, "source": source})
+            await self.memory.add(hint, marks="hint")
+            self._emit(HintInjected(text=text, source=source, step=self._step))
+            self._emit(MessageCompleted(msg=hint.to_dict()))
+
+    async def _format_prompt(self, extra: list[Msg] | None = None) -> list[dict[str, Any]]:
+        history = await self.memory.get_memory()
+        return await self.formatter.format([Msg("system", self.sys_prompt, "system"), *history, *(extra or [])])
+
+    async def _reasoning(self, tools: list[dict[str, Any]] | None = None, tool_choice: str | None = None) -> Msg:
+        """One model call; streams text into events; the answer joins the memory."""
+        prompt = await self._format_prompt()
+        return await self._call_model(prompt, tools=tools or None, tool_choice=tool_choice)
+
+    async def _call_model(self, prompt: list[dict[str, Any]], *, tools: list[dict[str, Any]] | None, tool_choice: str | None) -> Msg:
+        msg = Msg(self.name, [], "assistant")
+        model_name = getattr(self.model, "model_name", type(self.model).__name__)
+        self._emit(ModelCallStarted(step=self._step, model=model_name, msg_id=msg.id, n_messages=len(prompt)))
+        started = time.perf_counter()
+        sent: dict[int, int] = {}
+        usage = None
+        try:
+            response = await self.model(prompt, tools=tools, tool_choice=tool_choice)
+            if isinstance(response, ChatResponse):
+                self._emit_deltas(msg.id, response, sent)
+                msg.content, usage = list(response.content), response.usage
+            else:
+                async for chunk in response:
+                    self._emit_deltas(msg.id, chunk, sent)
+                    msg.content = list(chunk.content)
+                    usage = chunk.usage or usage
+        except asyncio.CancelledError:
+            await self._keep_partial(msg, started, usage, "interrupted")
+            raise
+        except Exception as exc:
+            self._emit(ModelCallEnded(step=self._step, model=model_name, msg_id=msg.id, latency=time.perf_counter() - started, error=f"{type(exc).__name__}: {exc}"))
+            raise
+        for block in msg.get_content_blocks("tool_use"):
+            self._emit(ToolCall(step=self._step, msg_id=msg.id, tool_call_id=block["id"], name=block["name"], input=dict(block.get("input") or {}), source=self._tool_source(block["name"])))
+        self._emit(ModelCallEnded(step=self._step, model=model_name, msg_id=msg.id, usage=usage.to_dict() if usage else None, latency=time.perf_counter() - started))
+        await self.memory.add(msg)
+        self._emit(MessageCompleted(msg=msg.to_dict()))
+        return msg
+
+    async def _keep_partial(self, msg: Msg, started: float, usage: Any, error: str) -> None:
+        """On interrupt mid-stream keep the partial answer so memory shows what was said."""
+        self._emit(ModelCallEnded(step=self._step, model=getattr(self.model, "model_name", ""), msg_id=msg.id, latency=time.perf_counter() - started, error=error))
+        if msg.content:
+            for block in msg.get_content_blocks("tool_use"):
+                self._emit(ToolCall(step=self._step, msg_id=msg.id, tool_call_id=block["id"], name=block["name"], input=dict(block.get("input") or {})))
+            await self.memory.add(msg)
+            self._emit(MessageCompleted(msg=msg.to_dict()))
+
+    def _emit_deltas(self, msg_id: str, chunk: ChatResponse, sent: dict[int, int]) -> None:
+        for index, block in enumerate(chunk.content):
+            kind = block.get("type")
+            if kind == "text":
+                text = block["text"]  # type: ignore[typeddict-item]
+                event_cls: type[TextDelta] | type[ThinkingDelta] = TextDelta
+            elif kind == "thinking":
+                text = block["thinking"]  # type: ignore[typeddict-item]
+                event_cls = ThinkingDelta
+            else:
+                continue
+            done = sent.get(index, 0)
+            if len(text) > done:
+                sent[index] = len(text)
+                self._emit(event_cls(msg_id=msg_id, block_id=f"{msg_id}:{index}", delta=text[done:]))
+
+    def _tool_source(self, name: str) -> str:
+        tool = self.toolkit.tools.get(name) if hasattr(self.toolkit, "tools") else None
+        return str(getattr(tool, "source", "") or "") if tool is not None else ""
+
+    # --------------------------------------------------------------- acting
+    async def _act_all(self, calls: list[ToolUseBlock], structured_model: type[BaseModel] | None) -> None:
+        if self.parallel_tool_calls and len(calls) > 1:
+            await asyncio.gather(*(self._act_one(call, structured_model) for call in calls))
+        else:
+            for call in calls:
+                await self._act_one(call, structured_model)
+        for call in calls:  # results join the memory in call order
+            result = self._finished_results.pop(call["id"], None)
+            if result is not None:
+                await self.memory.add(result)
+
+    async def _act_one(self, call: ToolUseBlock, structured_model: type[BaseModel] | None) -> None:
+        await self._with_hooks("acting", self._acting, (call,), {"structured_model": structured_model})
+
+    async def _acting(self, tool_call: ToolUseBlock, structured_model: type[BaseModel] | None = None) -> None:
+        """Run one tool call (after approval if required) and record its result."""
+        started = time.perf_counter()
+        name = tool_call["name"]
+        if name == FINISH_FUNCTION and structured_model is not None:
+            output, state = self._check_structured(tool_call, structured_model)
+            self._record_result(tool_call, output, state, started)
+            return
+        if self.control.needs_approval(name):
+            decision = await self.control.request_approval(dict(tool_call), self._emit)
+            if decision.decision == "denied":
+                reason = f" Reason: {decision.reason}" if decision.reason else ""
+                text = f"The user denied the tool call {name!r}.{reason}"
+                self._record_result(tool_call, [{"type": "text", "text": text}], "denied", started)
+                return
+            if decision.decision == "edited":
+                tool_call["input"] = decision.input
+                tool_call.pop("raw_input", None)
+        output: list[dict[str, Any]] = []
+        state: ToolState = "success"
+        try:
+            async for chunk in self.toolkit.call_tool_function(tool_call):
+                output = list(chunk.content)  # type: ignore[arg-type]
+                state = _state_of(chunk)
+                if not chunk.is_last:
+                    self._emit(ToolProgress(tool_call_id=tool_call["id"], name=name, output=output))
+        except asyncio.CancelledError:
+            partial = [*output, {"type": "text", "text": INTERRUPTED_TEXT}]
+            self._record_result(tool_call, partial, "interrupted", started)
+            raise
+        except Exception as exc:  # a toolkit bug must not corrupt the memory either
+            output, state = [{"type": "text", "text": f"Error: {type(exc).__name__}: {exc}"}], "error"
+        self._record_result(tool_call, output, state, started)
+
+    def _check_structured(self, tool_call: ToolUseBlock, structured_model: type[BaseModel]) -> tuple[list[dict[str, Any]], ToolState]:
+        try:
+            value = structured_model.model_validate(tool_call.get("input") or {})
+        except ValidationError as exc:
+            errors = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+            return [{"type": "text", "text": f"Invalid arguments for {FINISH_FUNCTION!r}: {errors}. Call it again with valid arguments."}], "error"
+        self._structured_output = value.model_dump(mode="json")
+        return [{"type": "text", "text": "Successfully generated response."}], "success"
+
+    def _record_result(self, tool_call: ToolUseBlock, output: list[dict[str, Any]], state: ToolState, started: float) -> None:
+        block: ToolResultBlock = {"type": "tool_result", "id": tool_call["id"], "name": tool_call["name"], "output": output}  # type: ignore[typeddict-item]
+        result = Msg("system", [block], "system")
+        self._finished_results[tool_call["id"]] = result
+        self._emit(ToolResult(step=self._step, msg_id=result.id, tool_call_id=tool_call["id"], name=tool_call["name"], output=output, state=state, duration=time.perf_counter() - started))
+        self._emit(MessageCompleted(msg=result.to_dict()))
+
+    # --------------------------------------------------------------- endings
+    async def _finish(self, reasoning: Msg, *, metadata: dict[str, Any]) -> Msg:
+        text = reasoning.get_text_content() or json.dumps(metadata, ensure_ascii=False)
+        reply = Msg(self.name, text, "assistant", metadata=dict(metadata))
+        await self.memory.add(reply)
+        self._emit(MessageCompleted(msg=reply.to_dict()))
+        return reply
+
+    async def _summarizing(self) -> Msg:
+        """After ``max_iters`` steps: one last call, without tools, asking for a summary."""
+        self._step = self.max_iters
+        self._emit(StepStarted(step=self._step))
+        prompt = await self._format_prompt(extra=[Msg("user", SUMMARY_HINT, "user")])
+        reply = await self._call_model(prompt, tools=None, tool_choice=None)
+        reply.metadata["_status"] = "max_iters"
+        self._emit(StepEnded(step=self._step))
+        return reply
+
+    async def handle_interrupt(self, *args: Any, **kwargs: Any) -> Msg:
+        """Give every pending tool call an "interrupted" result, then answer that we stopped."""
+        history = await self.memory.get_memory()
+        answered = {b["id"] for m in history for b in m.get_content_blocks("tool_result")}
+        for msg in history:
+            for call in msg.get_content_blocks("tool_use"):
+                if call["id"] in answered:
+                    continue
+                result = self._finished_results.pop(call["id"], None)
+                if result is None:
+                    self._record_result(call, [{"type": "text", "text": INTERRUPTED_TEXT}], "interrupted", time.perf_counter())
+                    result = self._finished_results.pop(call["id"])
+                await self.memory.add(result)
+        reply = await super().handle_interrupt(*args, **kwargs)
+        await self.memory.add(reply)
+        self._emit(MessageCompleted(msg=reply.to_dict()))
+        return reply
+
+
+def _state_of(chunk: ToolResponse) -> ToolState:
+    if chunk.is_interrupted:
+        return "interrupted"
+    if chunk.metadata and chunk.metadata.get("success") is False:
+        return "error"
+    return "success"
+
+
+def _finish_schema(structured_model: type[BaseModel]) -> dict[str, Any]:
+    schema = structured_model.model_json_schema()
+    return {
+        "type": "function",
+        "function": {
+            "name": FINISH_FUNCTION,
+            "description": "Generate the final response with the required structured fields.",
+            "parameters": schema,
+        },
+    }

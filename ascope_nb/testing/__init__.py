@@ -1,0 +1,22 @@
+"""Deterministic test doubles: scripted and function models, and a fake OpenAI server.
+
+Example:
+    >>> from ascope_nb.testing import ScriptedModel, tool_call
+    >>> model = ScriptedModel([[tool_call("add", a=1, b=2)], "3"])
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._models import FunctionModel, ModelCall, Reply, ScriptedModel, as_reply, tool_call
+
+__all__ = ["ScriptedModel", "FunctionModel", "Reply", "ModelCall", "tool_call", "as_reply", "FakeOpenAIServer"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("FakeOpenAIServer", "FakeReply"):
+        from . import openai_server
+
+        return getattr(openai_server, name)
+    raise AttributeError(f"module 'ascope_nb.testing' has no attribute {name!r}")
