@@ -1,0 +1,200 @@
+"""Running one tool call: argument checks, sync/async/generator dispatch, error results."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import inspect
+import json
+from collections.abc import AsyncGenerator, AsyncIterator, Generator
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..message import TextBlock, ToolUseBlock
+from ._response import ToolResponse
+from ._types import RegisteredToolFunction
+
+_BLOCK_TYPES = {"text", "image", "audio", "video"}
+_DONE = object()
+
+
+def error_response(text: str) -> ToolResponse:
+    """A final ToolResponse that reports a failure to the model (it can read and recover).
+
+    Example:
+        >>> error_response("Error: boom").metadata
+        {'success': False, 'error': 'Error: boom'}
+    """
+    return ToolResponse(
+        content=[TextBlock(type="text", text=text)],
+        metadata={"success": False, "error": text},
+    )
+
+
+def exception_text(exc: BaseException) -> str:
+    """``Error: ZeroDivisionError: division by zero``: one line, type and message."""
+    message = " ".join(str(exc).split())
+    return f"Error: {type(exc).__name__}: {message}" if message else f"Error: {type(exc).__name__}"
+
+
+def to_response(value: Any) -> ToolResponse:
+    """Wrap what a tool returned: a ToolResponse as is, blocks as content, anything else as text.
+
+    Example:
+        >>> to_response({"a": 1}).content
+        [{'type': 'text', 'text': '{"a": 1}'}]
+    """
+    if isinstance(value, ToolResponse):
+        return value
+    if isinstance(value, dict) and value.get("type") in _BLOCK_TYPES:
+        return ToolResponse(content=[value])  # type: ignore[list-item]  # checked block dict
+    if (
+        isinstance(value, list)
+        and value
+        and all(isinstance(v, dict) and v.get("type") in _BLOCK_TYPES for v in value)
+    ):
+        return ToolResponse(content=value)
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, dict | list | int | float | bool) or value is None:
+        text = json.dumps(value, ensure_ascii=False, default=str)
+    else:
+        text = str(value)
+    return ToolResponse(content=[TextBlock(type="text", text=text)])
+
+
+def prepare_arguments(
+    record: RegisteredToolFunction, tool_call: ToolUseBlock
+) -> tuple[list[Any], dict[str, Any]] | str:
+    """Check the model's arguments against the schema; return ``(args, kwargs)`` or error text."""
+    name = record.name
+    raw = tool_call.get("raw_input")
+    if isinstance(raw, str) and raw.strip():
+        try:
+            json.loads(raw)
+        except json.JSONDecodeError as exc:
+            return f"InvalidArgumentsError: arguments for {name!r} are not valid JSON ({exc})."
+    given = tool_call.get("input") or {}
+    if not isinstance(given, dict):
+        return (
+            f"InvalidArgumentsError: arguments for {name!r} must be a JSON object, "
+            f"got {type(given).__name__}."
+        )
+    params = record.extended_json_schema["function"].get("parameters") or {}
+    properties = params.get("properties") or {}
+    problems = [
+        f"missing required argument {r!r}" for r in params.get("required", []) if r not in given
+    ]
+    if not record.accepts_extra:
+        problems += [f"unexpected argument {k!r}" for k in given if k not in properties]
+    if problems:
+        expected = ", ".join(repr(p) for p in properties) or "none"
+        return (
+            f"InvalidArgumentsError: invalid arguments for {name!r}: {'; '.join(problems)}. "
+            f"Expected arguments: {expected}."
+        )
+
+    kwargs = dict(given)
+    if record.params_model is not None:
+        known = {k: v for k, v in given.items() if k in record.params_model.model_fields}
+        try:
+            validated = record.params_model.model_validate(known)
+        except ValidationError as exc:
+            details = "; ".join(
+                f"{'.'.join(str(p) for p in err['loc'])!r}: {err['msg']}" for err in exc.errors()
+            )
+            return f"InvalidArgumentsError: invalid arguments for {name!r}: {details}."
+        kwargs.update({k: getattr(validated, k) for k in known})
+
+    kwargs.update(record.preset_kwargs)  # preset values win: they are hidden from the model
+    args: list[Any] = []
+    if record.var_keyword and isinstance(kwargs.get(record.var_keyword), dict):
+        kwargs.update(kwargs.pop(record.var_keyword))
+    if record.var_positional and record.var_positional in kwargs:
+        extra = list(kwargs.pop(record.var_positional) or [])
+        for pname, param in inspect.signature(record.original_func).parameters.items():
+            if param.kind is inspect.Parameter.VAR_POSITIONAL:
+                break
+            if pname in kwargs:
+                args.append(kwargs.pop(pname))
+        args += extra
+    return args, kwargs
+
+
+def _finalise(chunk: ToolResponse, *, stream_id: str, is_last: bool, stream: bool) -> ToolResponse:
+    metadata = {"success": True, **(chunk.metadata or {})}
+    return dataclasses.replace(
+        chunk, metadata=metadata, id=stream_id, is_last=is_last, stream=stream or chunk.stream
+    )
+
+
+async def _postprocess(
+    record: RegisteredToolFunction, tool_call: ToolUseBlock, chunk: ToolResponse
+) -> ToolResponse:
+    if record.postprocess_func is None:
+        return chunk
+    result = record.postprocess_func(tool_call, chunk)
+    if inspect.isawaitable(result):
+        result = await result
+    return result if isinstance(result, ToolResponse) else chunk
+
+
+async def _iterate(result: Any) -> AsyncIterator[Any]:
+    """Items of an async generator, or of a sync generator advanced in a worker thread."""
+    if inspect.isasyncgen(result):
+        async for item in result:
+            yield item
+        return
+    while (item := await asyncio.to_thread(next, result, _DONE)) is not _DONE:
+        yield item
+
+
+def _is_async(func: Any) -> bool:
+    if inspect.iscoroutinefunction(func):
+        return True
+    return not inspect.isroutine(func) and inspect.iscoroutinefunction(type(func).__call__)
+
+
+async def run_tool(
+    record: RegisteredToolFunction,
+    tool_call: ToolUseBlock,
+    args: list[Any],
+    kwargs: dict[str, Any],
+) -> AsyncGenerator[ToolResponse, None]:
+    """Run the tool and yield cumulative ToolResponse chunks; the last has ``is_last=True``.
+
+    Sync functions and sync generators run in worker threads (``asyncio.to_thread``) so a slow
+    tool does not block the event loop. Exceptions become error responses; cancellation
+    (``asyncio.CancelledError``) propagates to the caller. A sync tool already running in a
+    thread cannot be killed: its thread runs to the end, its result is dropped.
+    """
+    func = record.original_func
+    stream_id: str | None = None
+    previous: ToolResponse | None = None
+    try:
+        if _is_async(func) or inspect.isasyncgenfunction(func) or inspect.isgeneratorfunction(func):
+            result = func(*args, **kwargs)  # a coroutine or generator: no tool code has run yet
+        else:
+            result = await asyncio.to_thread(func, *args, **kwargs)
+        if inspect.isawaitable(result):
+            result = await result
+        if not (inspect.isasyncgen(result) or isinstance(result, Generator)):
+            chunk = await _postprocess(record, tool_call, to_response(result))
+            yield _finalise(chunk, stream_id=chunk.id, is_last=True, stream=False)
+            return
+        async for item in _iterate(result):
+            chunk = await _postprocess(record, tool_call, to_response(item))
+            stream_id = stream_id or chunk.id
+            previous = _finalise(chunk, stream_id=stream_id, is_last=False, stream=True)
+            yield previous
+    except Exception as exc:  # the tool failed: tell the model, keep what it streamed so far
+        text = exception_text(exc)
+        content = [*(previous.content if previous else []), TextBlock(type="text", text=text)]
+        failed = ToolResponse(content=content, metadata={"success": False, "error": text})
+        yield dataclasses.replace(failed, id=stream_id or failed.id, stream=previous is not None)
+        return
+    # Chunks are cumulative, so repeating the final state with is_last=True is idempotent and
+    # lets every chunk reach the caller at once (no look-ahead delay).
+    final = previous or ToolResponse(content=[], metadata={"success": True}, stream=True)
+    yield dataclasses.replace(final, is_last=True)
