@@ -127,7 +127,7 @@ class OpenAIChatModel(ChatModelBase):
     def _site(self) -> CallSite:
         return CallSite(f"{type(self).__name__} {self.model_name!r}", self.base_url, self.key_env)
 
-    async def __call__(  # type: ignore[override]
+    async def __call__(
         self,
         messages: list[dict[str, Any]],
         tools: list[dict[str, Any]] | None = None,

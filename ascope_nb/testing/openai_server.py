@@ -17,7 +17,7 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -62,7 +62,7 @@ class FakeReply:
     """
 
     text: str = ""
-    tool_calls: list[FakeToolCall | dict[str, Any]] = field(default_factory=list)
+    tool_calls: Sequence[FakeToolCall | dict[str, Any]] = field(default_factory=list)
     reasoning: str = ""
     status: int | None = None
     error_message: str = "scripted error"
@@ -170,7 +170,10 @@ class FakeOpenAIServer:
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(
-            target=self._httpd.serve_forever, name="FakeOpenAIServer", daemon=True
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="FakeOpenAIServer",
+            daemon=True,
         )
         self._thread.start()
         return self
