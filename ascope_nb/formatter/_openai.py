@@ -1,0 +1,200 @@
+"""``OpenAIChatFormatter`` and ``OpenAIMultiAgentFormatter`` (AgentScope 1.x layouts)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from ..message import Msg
+from ._base import TokenCounter, TruncatedFormatterBase
+from ._media import audio_part, image_part, tool_result_text
+
+logger = logging.getLogger(__name__)
+
+HISTORY_PROMPT = (
+    "# Conversation History\n"
+    "The content between <history></history> tags contains your conversation history\n"
+)
+
+
+def _promoted_images(tool_name: str, media: list[tuple[str, dict[str, Any]]]) -> dict | None:
+    """A user message showing a tool result's images to models that only see user images."""
+    parts: list[dict[str, Any]] = []
+    for where, block in media:
+        if block.get("type") == "image":
+            parts.append({"type": "text", "text": f"\n- The image from '{where}': "})
+            parts.append(image_part(block))
+    if not parts:
+        return None
+    head = (
+        f"<system-info>The following are the image contents from the tool result of '{tool_name}':"
+    )
+    return {
+        "role": "user",
+        "name": "user",
+        "content": [
+            {"type": "text", "text": head},
+            *parts,
+            {"type": "text", "text": "</system-info>"},
+        ],
+    }
+
+
+class OpenAIChatFormatter(TruncatedFormatterBase):
+    """Formats a user/agent conversation for OpenAI chat completions.
+
+    Each ``Msg`` becomes a message with its ``role`` and ``name``; text and images
+    become content parts, thinking is dropped, ``tool_use`` blocks become
+    ``tool_calls`` (arguments as a JSON string) and ``tool_result`` blocks become
+    ``role="tool"`` messages.
+
+    Args:
+        promote_tool_result_images: Show images returned by tools in a user message
+            after the tool messages (most APIs accept images only from users).
+        token_counter: Counts tokens for ``max_tokens`` truncation.
+        max_tokens: Drop the oldest messages until the output fits.
+
+    Example:
+        >>> import asyncio
+        >>> from ascope_nb.message import Msg
+        >>> asyncio.run(OpenAIChatFormatter().format([Msg("user", "Hi", "user")]))
+        [{'role': 'user', 'name': 'user', 'content': [{'type': 'text', 'text': 'Hi'}]}]
+    """
+
+    def __init__(
+        self,
+        promote_tool_result_images: bool = False,
+        token_counter: TokenCounter | None = None,
+        max_tokens: int | None = None,
+    ) -> None:
+        super().__init__(token_counter=token_counter, max_tokens=max_tokens)
+        self.promote_tool_result_images = promote_tool_result_images
+
+    async def _format(self, msgs: list[Msg]) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        pending: list[dict[str, Any]] = []  # promoted image messages wait for the tool run to end
+
+        def flush() -> None:
+            out.extend(pending)
+            pending.clear()
+
+        for msg in msgs:
+            parts, tool_calls, tool_msgs, promoted = self._convert(msg)
+            main: dict[str, Any] = {"role": msg.role, "name": msg.name, "content": parts or None}
+            if tool_calls:
+                main["tool_calls"] = tool_calls
+                flush()
+                out.append(main)
+                out.extend(tool_msgs)
+                pending.extend(promoted)
+                continue
+            out.extend(tool_msgs)
+            pending.extend(promoted)
+            if parts:
+                flush()
+                out.append(main)
+        flush()
+        return out
+
+    def _convert(
+        self, msg: Msg
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]], list[dict]]:
+        parts: list[dict[str, Any]] = []
+        tool_calls: list[dict[str, Any]] = []
+        tool_msgs: list[dict[str, Any]] = []
+        promoted: list[dict[str, Any]] = []
+        for block in msg.get_content_blocks():
+            kind = block.get("type")
+            if kind == "text":
+                parts.append({"type": "text", "text": block["text"]})
+            elif kind == "tool_use":
+                arguments = json.dumps(block.get("input") or {}, ensure_ascii=False)
+                tool_calls.append(
+                    {
+                        "id": block["id"],
+                        "type": "function",
+                        "function": {"name": block["name"], "arguments": arguments},
+                    }
+                )
+            elif kind == "tool_result":
+                text, media = tool_result_text(block.get("output"))
+                tool_msgs.append(
+                    {
+                        "role": "tool",
+                        "tool_call_id": block["id"],
+                        "content": text,
+                        "name": block.get("name"),
+                    }
+                )
+                extra = _promoted_images(block.get("name", ""), media)
+                if extra is not None and self.promote_tool_result_images:
+                    promoted.append(extra)
+            elif kind == "image":
+                parts.append(image_part(block))
+            elif kind == "audio":
+                if msg.role != "assistant":  # a model's own audio output is not sent back
+                    parts.append(audio_part(block))
+            elif kind != "thinking":
+                logger.warning("OpenAIChatFormatter skips unsupported %r block", kind)
+        return parts, tool_calls, tool_msgs, promoted
+
+
+class OpenAIMultiAgentFormatter(TruncatedFormatterBase):
+    """Formats a conversation among several agents for OpenAI chat completions.
+
+    The system prompt is kept; each run of plain messages becomes ONE user message
+    listing ``name: text`` lines inside ``<history>...</history>`` (the first run is
+    preceded by ``conversation_history_prompt``); tool call/result runs stay real
+    ``tool_calls`` and ``role="tool"`` messages.
+
+    Args:
+        conversation_history_prompt: The header of the first history block.
+        promote_tool_result_images: See ``OpenAIChatFormatter``.
+        token_counter: Counts tokens for ``max_tokens`` truncation.
+        max_tokens: Drop the oldest messages until the output fits.
+
+    Example:
+        >>> import asyncio
+        >>> from ascope_nb.message import Msg
+        >>> msgs = [Msg("Alice", "Hi Bob", "assistant"), Msg("Bob", "Hi!", "assistant")]
+        >>> out = asyncio.run(OpenAIMultiAgentFormatter().format(msgs))
+        >>> out[0]["content"][0]["text"].endswith("<history>\\nAlice: Hi Bob\\nBob: Hi!\\n</history>")
+        True
+    """
+
+    def __init__(
+        self,
+        conversation_history_prompt: str = HISTORY_PROMPT,
+        promote_tool_result_images: bool = False,
+        token_counter: TokenCounter | None = None,
+        max_tokens: int | None = None,
+    ) -> None:
+        super().__init__(token_counter=token_counter, max_tokens=max_tokens)
+        self.conversation_history_prompt = conversation_history_prompt
+        self.promote_tool_result_images = promote_tool_result_images
+
+    async def _format_tool_sequence(self, msgs: list[Msg]) -> list[dict[str, Any]]:
+        chat = OpenAIChatFormatter(promote_tool_result_images=self.promote_tool_result_images)
+        return await chat._format(msgs)
+
+    async def _format_agent_message(
+        self, msgs: list[Msg], is_first: bool = True
+    ) -> list[dict[str, Any]]:
+        lines: list[str] = []
+        media: list[dict[str, Any]] = []
+        for msg in msgs:
+            for block in msg.get_content_blocks():
+                if block["type"] == "text":
+                    lines.append(f"{msg.name}: {block['text']}")
+                elif block["type"] == "image":
+                    media.append(image_part(block))
+                elif block["type"] == "audio" and msg.role != "assistant":
+                    media.append(audio_part(block))
+        content: list[dict[str, Any]] = []
+        if lines:
+            prompt = self.conversation_history_prompt if is_first else ""
+            history = "\n".join(lines)
+            content.append({"type": "text", "text": f"{prompt}<history>\n{history}\n</history>"})
+        content.extend(media)
+        return [{"role": "user", "content": content}] if content else []
