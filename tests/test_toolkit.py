@@ -433,7 +433,9 @@ async def test_raising_tools_become_one_line_errors() -> None:
         True,
     )
     streamed = await chunks(toolkit, call("broken_stream"))
-    assert [([b["text"] for b in c.content], c.is_last) for c in streamed] == [
+    assert [
+        ([b["text"] for b in c.content if b["type"] == "text"], c.is_last) for c in streamed
+    ] == [
         (["partial"], False),
         (["partial", "Error: RuntimeError: disk full"], True),
     ]
