@@ -9,8 +9,6 @@ import json
 from collections.abc import AsyncGenerator, AsyncIterator, Generator
 from typing import Any
 
-from pydantic import ValidationError
-
 from ..message import TextBlock, ToolUseBlock
 from ._response import ToolResponse
 from ._types import RegisteredToolFunction
@@ -97,6 +95,8 @@ def prepare_arguments(
 
     kwargs = dict(given)
     if record.params_model is not None:
+        from pydantic import ValidationError
+
         known = {k: v for k, v in given.items() if k in record.params_model.model_fields}
         try:
             validated = record.params_model.model_validate(known)

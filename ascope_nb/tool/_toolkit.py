@@ -6,18 +6,19 @@ import functools
 import inspect
 import logging
 from collections.abc import AsyncGenerator
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import shortuuid
-from pydantic import BaseModel, Field, create_model
 
 from ..exceptions import ConfigError
 from ..message import TextBlock, ToolUseBlock
 from ._call import error_response, prepare_arguments, run_tool
 from ._response import ToolResponse
-from ._schema import parse_tool_function, remove_parameters
 from ._stream import ToolCallStream
 from ._types import PostprocessFunc, RegisteredToolFunction, ToolFunction, ToolGroup
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 logger = logging.getLogger(__name__)
 
@@ -159,6 +160,8 @@ class Toolkit:
                 f"'parameters': {{...}}}}, got {json_schema!r}."
             )
 
+        from ._schema import parse_tool_function, remove_parameters
+
         preset = dict(preset_kwargs or {})
         func: Any = tool_func
         if isinstance(tool_func, functools.partial):
@@ -254,6 +257,8 @@ class Toolkit:
 
     def set_extended_model(self, func_name: str, model: type[BaseModel] | None) -> None:
         """Add the fields of a pydantic model to a tool's parameters (``None`` removes them)."""
+        from pydantic import BaseModel
+
         if model is not None and not (isinstance(model, type) and issubclass(model, BaseModel)):
             raise ConfigError(f"The extended model must be a pydantic BaseModel, got {model!r}.")
         if func_name not in self.tools:
@@ -264,6 +269,8 @@ class Toolkit:
     def get_json_schemas(self) -> list[dict[str, Any]]:
         """The OpenAI function schemas of the tools in active groups (preset arguments hidden)."""
         if "reset_equipped_tools" in self.tools:
+            from pydantic import Field, create_model
+
             fields: dict[str, Any] = {
                 name: (bool, Field(default=False, description=group.description))
                 for name, group in self.groups.items()

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
-
-from pydantic import BaseModel
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..message import ToolUseBlock
 from ._response import ToolResponse
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 ToolFunction = Callable[..., Any]
 """Any callable tool: sync or async, plain or (async) generator."""
