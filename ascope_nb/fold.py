@@ -18,7 +18,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from .events import Event, MessageCompleted, ReplyEnded, TextDelta, ThinkingDelta, ToolCall, ToolResult
+from .events import (
+    Event,
+    MessageCompleted,
+    ReplyEnded,
+    TextDelta,
+    ThinkingDelta,
+    ToolCall,
+    ToolResult,
+)
 from .message import Msg
 
 
@@ -52,11 +60,21 @@ def fold_messages(events: Iterable[Event]) -> dict[str, Msg]:
             entry[1].append(event.delta)
         elif isinstance(event, ToolCall):
             parts(event.msg_id)["tools"].append(
-                {"type": "tool_use", "id": event.tool_call_id, "name": event.name, "input": dict(event.input)}
+                {
+                    "type": "tool_use",
+                    "id": event.tool_call_id,
+                    "name": event.name,
+                    "input": dict(event.input),
+                }
             )
         elif isinstance(event, ToolResult):
             parts(event.msg_id)["tools"].append(
-                {"type": "tool_result", "id": event.tool_call_id, "name": event.name, "output": list(event.output)}
+                {
+                    "type": "tool_result",
+                    "id": event.tool_call_id,
+                    "name": event.name,
+                    "output": list(event.output),
+                }
             )
         elif isinstance(event, MessageCompleted) and event.msg.get("id"):
             msg_id = event.msg["id"]
@@ -84,9 +102,17 @@ def fold_messages(events: Iterable[Event]) -> dict[str, Msg]:
 def fold_reply(events: Iterable[Event], reply_id: str | None = None) -> Msg:
     """The Msg an agent returned, rebuilt from its events (the last reply if no ``reply_id``)."""
     events = list(events)
-    ends = [e for e in events if isinstance(e, ReplyEnded) and (reply_id is None or e.reply_id == reply_id)]
+    ends = [
+        e
+        for e in events
+        if isinstance(e, ReplyEnded) and (reply_id is None or e.reply_id == reply_id)
+    ]
     if not ends:
-        raise ValueError(f"no finished reply {reply_id!r} in these events" if reply_id else "no finished reply in these events")
+        raise ValueError(
+            f"no finished reply {reply_id!r} in these events"
+            if reply_id
+            else "no finished reply in these events"
+        )
     msg_id = ends[-1].msg_id
     messages = fold_messages(events)
     if msg_id not in messages:

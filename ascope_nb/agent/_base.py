@@ -152,7 +152,9 @@ class AgentBase(StateModule):
         found.extend(self._instance_hooks.hooks[hook_type].values())
         return found
 
-    async def _with_hooks(self, kind: str, method: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    async def _with_hooks(
+        self, kind: str, method: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
         pre, post = self._hooks(f"pre_{kind}"), self._hooks(f"post_{kind}")
         if not pre and not post:
             return await method(*args, **kwargs)
@@ -238,7 +240,9 @@ class AgentBase(StateModule):
         first = args[0] if args else kwargs.get("msg")
         self._emit(ReplyStarted(input=_msgs_as_dicts(first)))
         self._interrupt_requested = False
-        task: asyncio.Task[Msg] = asyncio.ensure_future(self._with_hooks("reply", self.reply, args, kwargs))
+        task: asyncio.Task[Msg] = asyncio.ensure_future(
+            self._with_hooks("reply", self.reply, args, kwargs)
+        )
         self._reply_task = task
         status: RunStatus = "completed"
         try:

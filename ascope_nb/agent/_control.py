@@ -124,7 +124,9 @@ class AgentControl:
     def pending_approvals(self) -> list[str]:
         return list(self._pending)
 
-    def approve(self, tool_call_id: str, input: dict[str, Any] | None = None, *, by: str = "human") -> None:
+    def approve(
+        self, tool_call_id: str, input: dict[str, Any] | None = None, *, by: str = "human"
+    ) -> None:
         """Approve a waiting tool call, optionally with edited arguments."""
         decision: Decision = "approved" if input is None else "edited"
         self._resolve(tool_call_id, ApprovalDecision(decision, dict(input or {}), by=by))
@@ -141,14 +143,24 @@ class AgentControl:
         if not future.done():
             future.set_result(decision)
 
-    async def request_approval(self, tool_call: dict[str, Any], emit: Callable[[Event], Any]) -> ApprovalDecision:
+    async def request_approval(
+        self, tool_call: dict[str, Any], emit: Callable[[Event], Any]
+    ) -> ApprovalDecision:
         """Wait (without polling) for a decision on ``tool_call``; emits the approval events."""
-        call_id, name, original = tool_call["id"], tool_call["name"], dict(tool_call.get("input") or {})
+        call_id, name, original = (
+            tool_call["id"],
+            tool_call["name"],
+            dict(tool_call.get("input") or {}),
+        )
         emit(ApprovalRequested(tool_call_id=call_id, name=name, input=original))
         decision = self._early.pop(call_id, None)
         if decision is None and self.approval_handler is not None:
             result = self.approval_handler(tool_call)
-            decision = await result if asyncio.iscoroutine(result) or isinstance(result, asyncio.Future) else result  # type: ignore[assignment]
+            decision = (
+                await result
+                if asyncio.iscoroutine(result) or isinstance(result, asyncio.Future)
+                else result
+            )  # type: ignore[assignment]
         if decision is None:
             future: asyncio.Future[ApprovalDecision] = asyncio.get_running_loop().create_future()
             self._pending[call_id] = future

@@ -71,7 +71,9 @@ async def run_pre_hooks(agent: Any, hooks: list[Hook], kwargs: dict[str, Any]) -
         result = await _maybe_await(hook(agent, dict(kwargs)))
         if result is not None:
             if not isinstance(result, dict):
-                raise TypeError(f"pre-hook {hook!r} must return a kwargs dict or None, got {type(result).__name__}")
+                raise TypeError(
+                    f"pre-hook {hook!r} must return a kwargs dict or None, got {type(result).__name__}"
+                )
             kwargs = result
     return kwargs
 

@@ -6,7 +6,15 @@ import json
 import sys
 from typing import TextIO
 
-from ..events import Event, InputRequested, MessageCompleted, TextDelta, ThinkingDelta, ToolCall, ToolResult
+from ..events import (
+    Event,
+    InputRequested,
+    MessageCompleted,
+    TextDelta,
+    ThinkingDelta,
+    ToolCall,
+    ToolResult,
+)
 
 
 def _blocks_text(blocks: list[dict]) -> str:
@@ -63,10 +71,14 @@ class ConsolePrinter:
             self._write(event.delta)
         elif isinstance(event, ToolCall):
             self._close()
-            self._write(f"{event.agent}: -> {event.name}({json.dumps(event.input, ensure_ascii=False)})\n")
+            self._write(
+                f"{event.agent}: -> {event.name}({json.dumps(event.input, ensure_ascii=False)})\n"
+            )
         elif isinstance(event, ToolResult):
             self._close()
-            self._write(f"{event.agent}: <- {event.name} [{event.state}] {_blocks_text(event.output)}\n")
+            self._write(
+                f"{event.agent}: <- {event.name} [{event.state}] {_blocks_text(event.output)}\n"
+            )
         elif isinstance(event, MessageCompleted):
             if self._open_msg == event.msg.get("id"):
                 self._close()

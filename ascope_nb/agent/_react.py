@@ -85,7 +85,11 @@ class ReActAgent(AgentBase):
         super().__init__(name)
         if not isinstance(model, ChatModelBase) and not callable(model):
             raise ConfigError(f"model must be a ChatModelBase, got {type(model).__name__}")
-        for option, value in (("long_term_memory", long_term_memory), ("knowledge", knowledge), ("plan_notebook", plan_notebook)):
+        for option, value in (
+            ("long_term_memory", long_term_memory),
+            ("knowledge", knowledge),
+            ("plan_notebook", plan_notebook),
+        ):
             if value is not None:
                 raise ConfigError(f"ReActAgent option {option!r} is not supported by ascope_nb yet")
         if not isinstance(max_iters, int) or max_iters < 1:
@@ -128,7 +132,9 @@ class ReActAgent(AgentBase):
         for item in [msg] if isinstance(msg, Msg) else msg or []:
             self._emit(MessageObserved(observer=self.name, msg=item.to_dict()))
 
-    async def reply(self, msg: Msg | list[Msg] | None = None, structured_model: type[BaseModel] | None = None) -> Msg:
+    async def reply(
+        self, msg: Msg | list[Msg] | None = None, structured_model: type[BaseModel] | None = None
+    ) -> Msg:
         """Answer ``msg``: reason and act until the model answers without tool calls."""
         await self.memory.add(msg)
         self._finished_results = {}
@@ -142,7 +148,9 @@ class ReActAgent(AgentBase):
             await self.control.wait_before_step(self._emit)
             await self._inject_hints()
             self._emit(StepStarted(step=self._step))
-            reasoning = await self._with_hooks("reasoning", self._reasoning, (), {"tools": tools, "tool_choice": tool_choice})
+            reasoning = await self._with_hooks(
+                "reasoning", self._reasoning, (), {"tools": tools, "tool_choice": tool_choice}
+            )
             calls: list[ToolUseBlock] = reasoning.get_content_blocks("tool_use")
             if calls:
                 await self._act_all(calls, structured_model)
@@ -168,17 +176,31 @@ class ReActAgent(AgentBase):
 
     async def _format_prompt(self, extra: list[Msg] | None = None) -> list[dict[str, Any]]:
         history = await self.memory.get_memory()
-        return await self.formatter.format([Msg("system", self.sys_prompt, "system"), *history, *(extra or [])])
+        return await self.formatter.format(
+            [Msg("system", self.sys_prompt, "system"), *history, *(extra or [])]
+        )
 
-    async def _reasoning(self, tools: list[dict[str, Any]] | None = None, tool_choice: str | None = None) -> Msg:
+    async def _reasoning(
+        self, tools: list[dict[str, Any]] | None = None, tool_choice: str | None = None
+    ) -> Msg:
         """One model call; streams text into events; the answer joins the memory."""
         prompt = await self._format_prompt()
         return await self._call_model(prompt, tools=tools or None, tool_choice=tool_choice)
 
-    async def _call_model(self, prompt: list[dict[str, Any]], *, tools: list[dict[str, Any]] | None, tool_choice: str | None) -> Msg:
+    async def _call_model(
+        self,
+        prompt: list[dict[str, Any]],
+        *,
+        tools: list[dict[str, Any]] | None,
+        tool_choice: str | None,
+    ) -> Msg:
         msg = Msg(self.name, [], "assistant")
         model_name = getattr(self.model, "model_name", type(self.model).__name__)
-        self._emit(ModelCallStarted(step=self._step, model=model_name, msg_id=msg.id, n_messages=len(prompt)))
+        self._emit(
+            ModelCallStarted(
+                step=self._step, model=model_name, msg_id=msg.id, n_messages=len(prompt)
+            )
+        )
         started = time.perf_counter()
         sent: dict[int, int] = {}
         usage = None
@@ -196,21 +218,62 @@ class ReActAgent(AgentBase):
             await self._keep_partial(msg, started, usage, "interrupted")
             raise
         except Exception as exc:
-            self._emit(ModelCallEnded(step=self._step, model=model_name, msg_id=msg.id, latency=time.perf_counter() - started, error=f"{type(exc).__name__}: {exc}"))
+            self._emit(
+                ModelCallEnded(
+                    step=self._step,
+                    model=model_name,
+                    msg_id=msg.id,
+                    latency=time.perf_counter() - started,
+                    error=f"{type(exc).__name__}: {exc}",
+                )
+            )
             raise
         for block in msg.get_content_blocks("tool_use"):
-            self._emit(ToolCall(step=self._step, msg_id=msg.id, tool_call_id=block["id"], name=block["name"], input=dict(block.get("input") or {}), source=self._tool_source(block["name"])))
-        self._emit(ModelCallEnded(step=self._step, model=model_name, msg_id=msg.id, usage=usage.to_dict() if usage else None, latency=time.perf_counter() - started))
+            self._emit(
+                ToolCall(
+                    step=self._step,
+                    msg_id=msg.id,
+                    tool_call_id=block["id"],
+                    name=block["name"],
+                    input=dict(block.get("input") or {}),
+                    source=self._tool_source(block["name"]),
+                )
+            )
+        self._emit(
+            ModelCallEnded(
+                step=self._step,
+                model=model_name,
+                msg_id=msg.id,
+                usage=usage.to_dict() if usage else None,
+                latency=time.perf_counter() - started,
+            )
+        )
         await self.memory.add(msg)
         self._emit(MessageCompleted(msg=msg.to_dict()))
         return msg
 
     async def _keep_partial(self, msg: Msg, started: float, usage: Any, error: str) -> None:
         """On interrupt mid-stream keep the partial answer so memory shows what was said."""
-        self._emit(ModelCallEnded(step=self._step, model=getattr(self.model, "model_name", ""), msg_id=msg.id, latency=time.perf_counter() - started, error=error))
+        self._emit(
+            ModelCallEnded(
+                step=self._step,
+                model=getattr(self.model, "model_name", ""),
+                msg_id=msg.id,
+                latency=time.perf_counter() - started,
+                error=error,
+            )
+        )
         if msg.content:
             for block in msg.get_content_blocks("tool_use"):
-                self._emit(ToolCall(step=self._step, msg_id=msg.id, tool_call_id=block["id"], name=block["name"], input=dict(block.get("input") or {})))
+                self._emit(
+                    ToolCall(
+                        step=self._step,
+                        msg_id=msg.id,
+                        tool_call_id=block["id"],
+                        name=block["name"],
+                        input=dict(block.get("input") or {}),
+                    )
+                )
             await self.memory.add(msg)
             self._emit(MessageCompleted(msg=msg.to_dict()))
 
@@ -228,14 +291,18 @@ class ReActAgent(AgentBase):
             done = sent.get(index, 0)
             if len(text) > done:
                 sent[index] = len(text)
-                self._emit(event_cls(msg_id=msg_id, block_id=f"{msg_id}:{index}", delta=text[done:]))
+                self._emit(
+                    event_cls(msg_id=msg_id, block_id=f"{msg_id}:{index}", delta=text[done:])
+                )
 
     def _tool_source(self, name: str) -> str:
         tool = self.toolkit.tools.get(name) if hasattr(self.toolkit, "tools") else None
         return str(getattr(tool, "source", "") or "") if tool is not None else ""
 
     # --------------------------------------------------------------- acting
-    async def _act_all(self, calls: list[ToolUseBlock], structured_model: type[BaseModel] | None) -> None:
+    async def _act_all(
+        self, calls: list[ToolUseBlock], structured_model: type[BaseModel] | None
+    ) -> None:
         if self.parallel_tool_calls and len(calls) > 1:
             await asyncio.gather(*(self._act_one(call, structured_model) for call in calls))
         else:
@@ -247,9 +314,13 @@ class ReActAgent(AgentBase):
                 await self.memory.add(result)
 
     async def _act_one(self, call: ToolUseBlock, structured_model: type[BaseModel] | None) -> None:
-        await self._with_hooks("acting", self._acting, (call,), {"structured_model": structured_model})
+        await self._with_hooks(
+            "acting", self._acting, (call,), {"structured_model": structured_model}
+        )
 
-    async def _acting(self, tool_call: ToolUseBlock, structured_model: type[BaseModel] | None = None) -> None:
+    async def _acting(
+        self, tool_call: ToolUseBlock, structured_model: type[BaseModel] | None = None
+    ) -> None:
         """Run one tool call (after approval if required) and record its result."""
         started = time.perf_counter()
         name = tool_call["name"]
@@ -280,23 +351,54 @@ class ReActAgent(AgentBase):
             self._record_result(tool_call, partial, "interrupted", started)
             raise
         except Exception as exc:  # a toolkit bug must not corrupt the memory either
-            output, state = [{"type": "text", "text": f"Error: {type(exc).__name__}: {exc}"}], "error"
+            output, state = (
+                [{"type": "text", "text": f"Error: {type(exc).__name__}: {exc}"}],
+                "error",
+            )
         self._record_result(tool_call, output, state, started)
 
-    def _check_structured(self, tool_call: ToolUseBlock, structured_model: type[BaseModel]) -> tuple[list[dict[str, Any]], ToolState]:
+    def _check_structured(
+        self, tool_call: ToolUseBlock, structured_model: type[BaseModel]
+    ) -> tuple[list[dict[str, Any]], ToolState]:
         try:
             value = structured_model.model_validate(tool_call.get("input") or {})
         except ValidationError as exc:
             errors = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-            return [{"type": "text", "text": f"Invalid arguments for {FINISH_FUNCTION!r}: {errors}. Call it again with valid arguments."}], "error"
+            return [
+                {
+                    "type": "text",
+                    "text": f"Invalid arguments for {FINISH_FUNCTION!r}: {errors}. Call it again with valid arguments.",
+                }
+            ], "error"
         self._structured_output = value.model_dump(mode="json")
         return [{"type": "text", "text": "Successfully generated response."}], "success"
 
-    def _record_result(self, tool_call: ToolUseBlock, output: list[dict[str, Any]], state: ToolState, started: float) -> None:
-        block: ToolResultBlock = {"type": "tool_result", "id": tool_call["id"], "name": tool_call["name"], "output": output}  # type: ignore[typeddict-item]
+    def _record_result(
+        self,
+        tool_call: ToolUseBlock,
+        output: list[dict[str, Any]],
+        state: ToolState,
+        started: float,
+    ) -> None:
+        block: ToolResultBlock = {
+            "type": "tool_result",
+            "id": tool_call["id"],
+            "name": tool_call["name"],
+            "output": output,
+        }  # type: ignore[typeddict-item]
         result = Msg("system", [block], "system")
         self._finished_results[tool_call["id"]] = result
-        self._emit(ToolResult(step=self._step, msg_id=result.id, tool_call_id=tool_call["id"], name=tool_call["name"], output=output, state=state, duration=time.perf_counter() - started))
+        self._emit(
+            ToolResult(
+                step=self._step,
+                msg_id=result.id,
+                tool_call_id=tool_call["id"],
+                name=tool_call["name"],
+                output=output,
+                state=state,
+                duration=time.perf_counter() - started,
+            )
+        )
         self._emit(MessageCompleted(msg=result.to_dict()))
 
     # --------------------------------------------------------------- endings
@@ -327,7 +429,12 @@ class ReActAgent(AgentBase):
                     continue
                 result = self._finished_results.pop(call["id"], None)
                 if result is None:
-                    self._record_result(call, [{"type": "text", "text": INTERRUPTED_TEXT}], "interrupted", time.perf_counter())
+                    self._record_result(
+                        call,
+                        [{"type": "text", "text": INTERRUPTED_TEXT}],
+                        "interrupted",
+                        time.perf_counter(),
+                    )
                     result = self._finished_results.pop(call["id"])
                 await self.memory.add(result)
         reply = await super().handle_interrupt(*args, **kwargs)

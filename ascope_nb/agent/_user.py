@@ -34,28 +34,37 @@ class UserAgent(AgentBase):
     def override_instance_input_method(self, input_method: UserInputBase) -> None:
         """Use ``input_method`` for this agent only."""
         if not isinstance(input_method, UserInputBase):
-            raise TypeError(f"input method must be a UserInputBase, got {type(input_method).__name__}")
+            raise TypeError(
+                f"input method must be a UserInputBase, got {type(input_method).__name__}"
+            )
         self._instance_input_method = input_method
 
     @classmethod
     def override_class_input_method(cls, input_method: UserInputBase) -> None:
         """Use ``input_method`` for every UserAgent."""
         if not isinstance(input_method, UserInputBase):
-            raise TypeError(f"input method must be a UserInputBase, got {type(input_method).__name__}")
+            raise TypeError(
+                f"input method must be a UserInputBase, got {type(input_method).__name__}"
+            )
         cls._input_method = input_method
 
     @property
     def input_method(self) -> UserInputBase:
         return self._instance_input_method or type(self)._input_method
 
-    async def reply(self, msg: Msg | list[Msg] | None = None, structured_model: type[BaseModel] | None = None) -> Msg:
+    async def reply(
+        self, msg: Msg | list[Msg] | None = None, structured_model: type[BaseModel] | None = None
+    ) -> Msg:
         """Wait for the person's input and return it as a user message."""
         request_id = new_id()
         prompt = msg.get_text_content() or "" if isinstance(msg, Msg) else ""
         self._emit(InputRequested(request_id=request_id, prompt=prompt))
         self._emit(StatusChanged(status="waiting_input", detail=request_id))
         data = await self.input_method(
-            agent_id=self.id, agent_name=self.name, structured_model=structured_model, request_id=request_id
+            agent_id=self.id,
+            agent_name=self.name,
+            structured_model=structured_model,
+            request_id=request_id,
         )
         self._emit(StatusChanged(status="running"))
         blocks: Any = data.blocks_input

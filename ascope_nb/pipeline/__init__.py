@@ -3,4 +3,10 @@
 from ._functional import FanoutPipeline, SequentialPipeline, fanout_pipeline, sequential_pipeline
 from ._msghub import MsgHub
 
-__all__ = ["MsgHub", "sequential_pipeline", "fanout_pipeline", "SequentialPipeline", "FanoutPipeline"]
+__all__ = [
+    "MsgHub",
+    "sequential_pipeline",
+    "fanout_pipeline",
+    "SequentialPipeline",
+    "FanoutPipeline",
+]

@@ -11,7 +11,9 @@ from ..agent import AgentBase
 from ..message import Msg
 
 
-async def sequential_pipeline(agents: Sequence[AgentBase], msg: Msg | list[Msg] | None = None) -> Msg | list[Msg] | None:
+async def sequential_pipeline(
+    agents: Sequence[AgentBase], msg: Msg | list[Msg] | None = None
+) -> Msg | list[Msg] | None:
     """Each agent replies to the previous agent's reply; returns the last reply.
 
     Example:
@@ -31,7 +33,9 @@ async def fanout_pipeline(
 ) -> list[Msg]:
     """Every agent replies to (its own copy of) ``msg``; concurrently when ``enable_gather``."""
     if enable_gather:
-        return list(await asyncio.gather(*(agent(copy.deepcopy(msg), **kwargs) for agent in agents)))
+        return list(
+            await asyncio.gather(*(agent(copy.deepcopy(msg), **kwargs) for agent in agents))
+        )
     return [await agent(copy.deepcopy(msg), **kwargs) for agent in agents]
 
 

@@ -50,7 +50,10 @@ class MsgHub:
                     agent="MsgHub",
                     title=" · ".join(a.name for a in self.participants),
                     input=[m.to_dict() for m in _as_list(self.announcement)],
-                    metadata={"hub": self.name, "participants": [a.name for a in self.participants]},
+                    metadata={
+                        "hub": self.name,
+                        "participants": [a.name for a in self.participants],
+                    },
                 )
             )
         self._reset_subscribers()
@@ -62,8 +65,18 @@ class MsgHub:
         for agent in self.participants:
             agent.remove_subscribers(self.name)
         if self._own_run is not None:
-            status = "completed" if exc_type is None else ("interrupted" if exc_type.__name__ == "CancelledError" else "error")
-            self._own_run.emit(RunEnded(agent="MsgHub", status=status, error=None if exc is None else f"{type(exc).__name__}: {exc}"))  # type: ignore[arg-type]
+            status = (
+                "completed"
+                if exc_type is None
+                else ("interrupted" if exc_type.__name__ == "CancelledError" else "error")
+            )
+            self._own_run.emit(
+                RunEnded(
+                    agent="MsgHub",
+                    status=status,
+                    error=None if exc is None else f"{type(exc).__name__}: {exc}",
+                )
+            )  # type: ignore[arg-type]
             current_run.reset(self._token)
             self._own_run = None
 
@@ -95,7 +108,9 @@ class MsgHub:
         ctx = current_run.get()
         for item in _as_list(msg):
             if ctx is not None:
-                ctx.emit(MessageCompleted(agent=item.name, msg=item.to_dict(), added_to_memory=False))
+                ctx.emit(
+                    MessageCompleted(agent=item.name, msg=item.to_dict(), added_to_memory=False)
+                )
         for agent in self.participants:
             await agent._observe_with_hooks(msg)
 

@@ -17,7 +17,9 @@ class SessionBase:
     async def save_session_state(self, session_id: str, **state_modules: StateModule) -> None:
         raise NotImplementedError
 
-    async def load_session_state(self, session_id: str, allow_not_exist: bool = True, **state_modules: StateModule) -> None:
+    async def load_session_state(
+        self, session_id: str, allow_not_exist: bool = True, **state_modules: StateModule
+    ) -> None:
         raise NotImplementedError
 
 
@@ -36,7 +38,11 @@ class JSONSession(SessionBase):
         self.save_dir = save_dir
 
     def _path(self, session_id: str) -> Path:
-        if not session_id or any(sep in session_id for sep in ("/", "\\")) or session_id in (".", ".."):
+        if (
+            not session_id
+            or any(sep in session_id for sep in ("/", "\\"))
+            or session_id in (".", "..")
+        ):
             raise ValueError(f"invalid session id {session_id!r}")
         return Path(self.save_dir) / f"{session_id}.json"
 
@@ -57,7 +63,9 @@ class JSONSession(SessionBase):
             Path(tmp).unlink(missing_ok=True)
             raise
 
-    async def load_session_state(self, session_id: str, allow_not_exist: bool = True, **state_modules: StateModule) -> None:
+    async def load_session_state(
+        self, session_id: str, allow_not_exist: bool = True, **state_modules: StateModule
+    ) -> None:
         """Restore each keyword's module from the saved session."""
         path = self._path(session_id)
         if not path.exists():

@@ -11,7 +11,15 @@ from typing import Any
 
 from ._models import FunctionModel, ModelCall, Reply, ScriptedModel, as_reply, tool_call
 
-__all__ = ["ScriptedModel", "FunctionModel", "Reply", "ModelCall", "tool_call", "as_reply", "FakeOpenAIServer"]
+__all__ = [
+    "ScriptedModel",
+    "FunctionModel",
+    "Reply",
+    "ModelCall",
+    "tool_call",
+    "as_reply",
+    "FakeOpenAIServer",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -20,7 +20,9 @@ from ..model._response import ResponseBlock
 _TOKEN = re.compile(r"\s*\S+|\s+")
 
 
-def tool_call(name: str, /, *, id: str | None = None, raw: str | None = None, **arguments: Any) -> ToolUseBlock:
+def tool_call(
+    name: str, /, *, id: str | None = None, raw: str | None = None, **arguments: Any
+) -> ToolUseBlock:
     """A tool call block for a scripted reply.
 
     ``raw`` sets the raw argument string as a model would send it (use it to script
@@ -62,7 +64,7 @@ class Reply:
     metadata: dict[str, Any] | None = None
 
 
-ReplySpec = Union[str, ToolUseBlock, Reply, BaseException, Sequence[Union[str, ToolUseBlock]]]
+ReplySpec = Union[str, ToolUseBlock, Reply, BaseException, Sequence[str | ToolUseBlock]]
 
 
 def as_reply(spec: ReplySpec | ChatResponse) -> Reply:
@@ -119,12 +121,18 @@ class _ReplayingModel(ChatModelBase):
         self.token_delay = token_delay
         self.calls: list[ModelCall] = []
 
-    def _record(self, messages: list[dict[str, Any]], tools: Any, tool_choice: Any, kwargs: dict[str, Any]) -> None:
+    def _record(
+        self, messages: list[dict[str, Any]], tools: Any, tool_choice: Any, kwargs: dict[str, Any]
+    ) -> None:
         self.calls.append(ModelCall(list(messages), tools, tool_choice, dict(kwargs)))
 
     def _usage(self, messages: list[dict[str, Any]], reply: Reply, started: float) -> ChatUsage:
         prompt_chars = sum(len(str(m.get("content") or "")) for m in messages)
-        out_chars = len(reply.text) + len(reply.thinking) + sum(len(json.dumps(c["input"])) for c in reply.tool_calls)
+        out_chars = (
+            len(reply.text)
+            + len(reply.thinking)
+            + sum(len(json.dumps(c["input"])) for c in reply.tool_calls)
+        )
         return ChatUsage(
             input_tokens=max(1, prompt_chars // 4),
             output_tokens=max(1, out_chars // 4),
@@ -141,7 +149,9 @@ class _ReplayingModel(ChatModelBase):
         blocks.extend(dict(c) for c in calls)  # type: ignore[misc]
         return blocks
 
-    def _respond(self, messages: list[dict[str, Any]], reply: Reply) -> ChatResponse | AsyncGenerator[ChatResponse, None]:
+    def _respond(
+        self, messages: list[dict[str, Any]], reply: Reply
+    ) -> ChatResponse | AsyncGenerator[ChatResponse, None]:
         started = time.perf_counter()
         if not self.stream:
             if reply.error is not None:
@@ -153,7 +163,9 @@ class _ReplayingModel(ChatModelBase):
             )
         return self._stream(messages, reply, started)
 
-    async def _stream(self, messages: list[dict[str, Any]], reply: Reply, started: float) -> AsyncGenerator[ChatResponse, None]:
+    async def _stream(
+        self, messages: list[dict[str, Any]], reply: Reply, started: float
+    ) -> AsyncGenerator[ChatResponse, None]:
         response_id = new_id()
         thinking = ""
         for token in _TOKEN.findall(reply.thinking):
@@ -164,7 +176,9 @@ class _ReplayingModel(ChatModelBase):
         text = ""
         for count, token in enumerate(_TOKEN.findall(reply.text)):
             if reply.fail_after_tokens is not None and count >= reply.fail_after_tokens:
-                raise reply.error or ModelCallError(f"{self.model_name}: stream broken after {count} tokens")
+                raise reply.error or ModelCallError(
+                    f"{self.model_name}: stream broken after {count} tokens"
+                )
             if self.token_delay:
                 await asyncio.sleep(self.token_delay)
             text += token
@@ -226,7 +240,9 @@ class ScriptedModel(_ReplayingModel):
         return self._respond(messages, reply)
 
 
-ReplyFunction = Callable[[list[dict[str, Any]], list[dict[str, Any]] | None], Union[ReplySpec, Awaitable[ReplySpec]]]
+ReplyFunction = Callable[
+    [list[dict[str, Any]], list[dict[str, Any]] | None], ReplySpec | Awaitable[ReplySpec]
+]
 
 
 class FunctionModel(_ReplayingModel):

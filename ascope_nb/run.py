@@ -1,0 +1,378 @@
+"""``Run``: an agent (or a hub conversation) running as a background task, steerable.
+
+In a notebook the cell that starts a run returns at once with a ``Run`` handle; buttons and
+code steer it through the same methods; ``await run`` waits for the reply.
+
+Example:
+    >>> async def demo(agent, msg):  # doctest: +SKIP
+    ...     run = start(agent, msg)
+    ...     run.steer("Be brief.")
+    ...     reply = await run
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Literal
+
+from ._ids import new_id
+from .events import (
+    Event,
+    FeedbackGiven,
+    ReplyEnded,
+    ReplyStarted,
+    RunContext,
+    RunEnded,
+    RunStarted,
+    RunStatus,
+    StatusChanged,
+    Subscriber,
+    Subscription,
+    ToolCall,
+    current_run,
+)
+from .exceptions import ConfigError
+from .message import Msg
+
+if TYPE_CHECKING:
+    from .agent import AgentBase
+
+_RUNS: list[Run] = []  # the runs of this process, oldest first
+
+
+class Run:
+    """Handle of one background run: its events, status, result and steering controls.
+
+    Control methods (``stop``, ``steer``, ``approve``, ``deny``, ``pause``, ``step``,
+    ``resume``, ``feedback``, ``submit_input``) are thread-safe: called from another
+    thread (a kernel subshell) they are handed to the run's event loop.
+    """
+
+    def __init__(
+        self, *, agents: Sequence[AgentBase], title: str, kind: Literal["agent", "hub"] = "agent"
+    ) -> None:
+        self.run_id = new_id()
+        self.agents = list(agents)
+        self.title = title
+        self.kind = kind
+        self.status: RunStatus = "running"
+        self.agent_status = "running"
+        self.result: Msg | list[Msg] | None = None
+        self.error: BaseException | None = None
+        self.events: list[Event] = []
+        self._context = RunContext(self.run_id)
+        self._context.subscribers.append(self._on_event)
+        self._subscribers: list[Subscriber] = []
+        self._active: list[AgentBase] = []
+        self._call_owner: dict[str, AgentBase] = {}
+        self._input_waiters: dict[str, asyncio.Future[str]] = {}
+        self._task: asyncio.Task[Any] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._loop_thread: int | None = None
+        self._view: Any = None
+        _RUNS.append(self)
+
+    # ---------------------------------------------------------------- lifecycle
+    def _launch(self, body: Callable[[], Awaitable[Any]]) -> Run:
+        try:
+            self._loop = asyncio.get_running_loop()
+        except RuntimeError:
+            raise ConfigError(
+                "ascope_nb.start() needs a running event loop (a Jupyter kernel, or inside "
+                "`async def`); in a plain script use `await agent(msg)` within asyncio.run()"
+            ) from None
+        self._loop_thread = threading.get_ident()
+
+        async def guarded() -> Any:
+            token = current_run.set(self._context)
+            try:
+                self.result = await body()
+                return self.result
+            except BaseException as exc:
+                self.error = exc
+                if self.status == "running":
+                    self.status = (
+                        "interrupted" if isinstance(exc, asyncio.CancelledError) else "error"
+                    )
+                raise
+            finally:
+                current_run.reset(token)
+
+        self._task = self._loop.create_task(guarded())
+        self._task.add_done_callback(_consume_exception)
+        return self
+
+    def _on_event(self, event: Event) -> None:
+        self.events.append(event)
+        if isinstance(event, ReplyStarted):
+            agent = self._agent_named(event.agent)
+            if agent is not None:
+                self._active.append(agent)
+        elif isinstance(event, ReplyEnded):
+            agent = self._agent_named(event.agent)
+            if agent is not None and agent in self._active:
+                self._active.remove(agent)
+        elif isinstance(event, ToolCall):
+            owner = self._agent_named(event.agent)
+            if owner is not None:
+                self._call_owner[event.tool_call_id] = owner
+        elif isinstance(event, StatusChanged):
+            self.agent_status = event.status
+        elif isinstance(event, RunEnded):
+            self.status = event.status
+        for callback in tuple(self._subscribers):
+            callback(event)
+
+    def _agent_named(self, name: str) -> AgentBase | None:
+        for agent in self.agents:
+            if agent.name == name:
+                return agent
+        return None
+
+    def subscribe(self, callback: Subscriber, *, replay: bool = True) -> Subscription:
+        """Receive this run's events (first the ones already emitted, if ``replay``)."""
+        if replay:
+            for event in list(self.events):
+                callback(event)
+        self._subscribers.append(callback)
+        return Subscription(self._subscribers, callback)
+
+    @property
+    def done(self) -> bool:
+        return self._task is not None and self._task.done()
+
+    async def wait(self, timeout: float | None = None) -> Msg | list[Msg] | None:
+        """Wait for the run to end and return its reply (``await run`` does the same).
+
+        A stopped run returns its "interrupted" reply; a failed run raises its error.
+        """
+        if self._task is None:
+            raise ConfigError("this run was never started")
+        await asyncio.wait_for(asyncio.shield(self._task), timeout)
+        return self.result
+
+    def __await__(self) -> Any:
+        return self.wait().__await__()
+
+    # ---------------------------------------------------------------- controls
+    def _on_loop(self, fn: Callable[..., Any], *args: Any) -> None:
+        if self._loop is None:
+            raise ConfigError("this run was never started")
+        if threading.get_ident() == self._loop_thread:
+            fn(*args)
+        else:
+            self._loop.call_soon_threadsafe(fn, *args)
+
+    def _controls(self) -> list[Any]:
+        targets = self._active or self.agents
+        return [a.control for a in targets if hasattr(a, "control")]
+
+    def stop(self) -> None:
+        """Stop now: the active agent's pending tool calls get "interrupted" results."""
+        self._on_loop(self._stop)
+
+    def _stop(self) -> None:
+        if self.done:
+            return
+        replying = [a for a in self._active if getattr(a, "_reply_task", None) is not None]
+        for agent in replying:
+            self._loop.create_task(agent.interrupt())  # type: ignore[union-attr]
+        if self.kind == "hub" or not replying:
+            # a hub must not go on to the next speaker; an agent not yet replying is cancelled
+            if self._task is not None:
+                self._loop.call_soon(self._task.cancel)  # type: ignore[union-attr]
+
+    def steer(self, text: str) -> None:
+        """Inject guidance before the next reasoning step of the active agent."""
+        if not isinstance(text, str) or not text.strip():
+            raise ConfigError("steering text must be a non-empty string")
+        self._on_loop(self._steer, text)
+
+    def _steer(self, text: str) -> None:
+        controls = self._controls()
+        if controls:
+            controls[-1].steer(text)
+
+    def approve(self, tool_call_id: str, input: dict[str, Any] | None = None) -> None:
+        """Approve a tool call waiting for a decision (``input``: edited arguments)."""
+        self._on_loop(self._decide, tool_call_id, "approve", input, "")
+
+    def deny(self, tool_call_id: str, reason: str = "") -> None:
+        """Deny a tool call waiting for a decision; the model is told why."""
+        self._on_loop(self._decide, tool_call_id, "deny", None, reason)
+
+    def _decide(
+        self, tool_call_id: str, action: str, input: dict[str, Any] | None, reason: str
+    ) -> None:
+        owner = self._call_owner.get(tool_call_id)
+        control = getattr(owner, "control", None) if owner is not None else None
+        if control is None:
+            candidates = [c for c in self._controls() if tool_call_id in c.pending_approvals]
+            control = candidates[0] if candidates else None
+        if control is None:
+            raise ConfigError(
+                f"no tool call {tool_call_id!r} is waiting for approval in run {self.run_id!r}"
+            )
+        if action == "approve":
+            control.approve(tool_call_id, input)
+        else:
+            control.deny(tool_call_id, reason)
+
+    def pause(self) -> None:
+        """Hold the agents before their next step."""
+        self._on_loop(lambda: [c.pause() for c in self._all_controls()])
+
+    def step(self) -> None:
+        """While paused, run one more step."""
+        self._on_loop(lambda: [c.step() for c in self._controls()])
+
+    def resume(self) -> None:
+        """Run freely again."""
+        self._on_loop(lambda: [c.resume() for c in self._all_controls()])
+
+    def _all_controls(self) -> list[Any]:
+        return [a.control for a in self.agents if hasattr(a, "control")]
+
+    def feedback(
+        self,
+        *,
+        score: float | None = None,
+        label: Literal["up", "down"] | None = None,
+        comment: str = "",
+        step: int | None = None,
+    ) -> None:
+        """Record a judgement of this run (stored with it, exported as labels and rewards)."""
+        if label not in (None, "up", "down"):
+            raise ConfigError(f"feedback label must be 'up' or 'down', got {label!r}")
+        event = FeedbackGiven(
+            agent=self.title, score=score, label=label, comment=comment, step=step
+        )
+        self._on_loop(self._context.emit, event)
+
+    def submit_input(self, request_id: str, text: str) -> None:
+        """Answer a UserAgent waiting for input in this run."""
+        self._on_loop(self._submit_input, request_id, text)
+
+    def _submit_input(self, request_id: str, text: str) -> None:
+        waiter = self._input_waiters.get(request_id)
+        if waiter is None or waiter.done():
+            raise ConfigError(f"no input request {request_id!r} is waiting in run {self.run_id!r}")
+        waiter.set_result(text)
+
+    async def wait_for_input(self, request_id: str) -> str:
+        """Used by the notebook input method: wait for ``submit_input(request_id, ...)``."""
+        future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        self._input_waiters[request_id] = future
+        try:
+            return await future
+        finally:
+            self._input_waiters.pop(request_id, None)
+
+    # ---------------------------------------------------------------- display
+    @property
+    def view(self) -> Any:
+        """The live widget of this run (made on first use)."""
+        if self._view is None:
+            from .notebook.views import RunView
+
+            self._view = RunView(controller=self, title=self.title)
+            self.subscribe(self._view.push)
+        return self._view
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Any:
+        return self.view._repr_mimebundle_(include=include, exclude=exclude)
+
+    def __repr__(self) -> str:
+        steps = sum(1 for e in self.events if e.kind == "step_started")
+        return f"Run(title={self.title!r}, status={self.status!r}, steps={steps})"
+
+
+def _consume_exception(task: asyncio.Task[Any]) -> None:
+    if not task.cancelled():
+        task.exception()  # the error is kept on the Run; avoid "never retrieved" noise
+
+
+def start(
+    agent: AgentBase,
+    msg: Msg | str | list[Msg] | None = None,
+    *,
+    title: str | None = None,
+    **reply_kwargs: Any,
+) -> Run:
+    """Start ``agent`` replying to ``msg`` in the background; returns its ``Run`` at once.
+
+    A string ``msg`` becomes a user message. Needs a running event loop (a notebook cell).
+    """
+    from .agent import AgentBase
+
+    if not isinstance(agent, AgentBase):
+        raise ConfigError(f"start() needs an agent, got {type(agent).__name__}")
+    if isinstance(msg, str):
+        msg = Msg("user", msg, "user")
+    run = Run(agents=[agent], title=title or agent.name)
+    return run._launch(lambda: agent._call_in_new_run(run._context, msg, **reply_kwargs))
+
+
+def start_hub(
+    agents: Sequence[AgentBase],
+    topic: Msg | str | None = None,
+    *,
+    announcement: Msg | str | None = None,
+    rounds: int = 1,
+    title: str | None = None,
+) -> Run:
+    """Start a MsgHub conversation in the background: ``rounds`` of every agent in turn.
+
+    The announcement (and the topic, if given) is broadcast to all participants first.
+    """
+    from .pipeline import MsgHub
+
+    if not agents:
+        raise ConfigError("a hub needs at least one agent")
+    if not isinstance(rounds, int) or rounds < 1:
+        raise ConfigError(f"rounds must be a positive integer, got {rounds!r}")
+    if isinstance(announcement, str):
+        announcement = Msg("Host", announcement, "assistant")
+    if isinstance(topic, str):
+        topic = Msg("user", topic, "user")
+    opening = [m for m in (announcement, topic) if m is not None]
+    run = Run(agents=agents, title=title or " · ".join(a.name for a in agents), kind="hub")
+
+    async def conversation() -> list[Msg]:
+        run._context.emit(
+            RunStarted(
+                agent="MsgHub",
+                title=run.title,
+                input=[m.to_dict() for m in opening],
+                metadata={"participants": [a.name for a in agents], "rounds": rounds},
+            )
+        )
+        status: RunStatus = "completed"
+        error = None
+        replies: list[Msg] = []
+        try:
+            async with MsgHub(list(agents), announcement=opening or None):
+                for _ in range(rounds):
+                    for agent in agents:
+                        replies.append(await agent(None))
+                        if replies[-1].metadata.get("_is_interrupted"):
+                            status = "interrupted"
+                            return replies
+            return replies
+        except asyncio.CancelledError:
+            status = "interrupted"
+            raise
+        except BaseException as exc:
+            status, error = "error", f"{type(exc).__name__}: {exc}"
+            raise
+        finally:
+            run._context.emit(RunEnded(agent="MsgHub", status=status, error=error))
+
+    return run._launch(conversation)
+
+
+def runs() -> list[Run]:
+    """The runs started in this process, oldest first."""
+    return list(_RUNS)
