@@ -1,0 +1,1 @@
+"""Notebook layer: magics, live widgets (``views``) and their static assets."""

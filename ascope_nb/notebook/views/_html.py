@@ -1,0 +1,202 @@
+"""Self-contained HTML transcripts (inline CSS, no JS) for saved notebooks.
+
+GitHub, nbviewer and VS Code show a notebook output's ``text/html`` without a kernel; these
+functions write it from the same events the live view renders. Every piece of content is
+HTML-escaped; steps are ``<details>`` so they fold without scripts.
+
+Example:
+    >>> "<details" in run_html([{"kind": "step_started", "reply_id": "r", "step": 0, "ts": 0}])
+    True
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from html import escape
+from typing import Any
+
+from ._fold import RunFold, StepRecord, block_text
+
+PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2")
+_MEDIA = re.compile(r"^image/[\w.+-]+$")
+_B64 = re.compile(r"^[A-Za-z0-9+/=\s]*$")
+
+CSS = """
+.ascope-t{font-family:system-ui,-apple-system,Segoe UI,sans-serif;font-size:13px;color:#222;
+ border:1px solid #ddd;border-radius:6px;padding:8px;max-width:100%}
+.ascope-t .hd{display:flex;gap:8px;align-items:center;margin-bottom:6px}
+.ascope-t .badge{border-radius:10px;padding:1px 8px;font-size:12px;background:#eee}
+.ascope-t .badge.completed{background:#d8f3dc}.ascope-t .badge.error,.ascope-t .badge.crashed{background:#ffd6d6}
+.ascope-t .badge.interrupted,.ascope-t .badge.max_iters{background:#fff1c2}
+.ascope-t details{border-left:3px solid #9ab;margin:4px 0;padding:2px 8px}
+.ascope-t summary{cursor:pointer;font-weight:600}
+.ascope-t .meta{color:#777;font-weight:400;font-size:12px}
+.ascope-t pre{white-space:pre-wrap;word-break:break-word;background:#f6f8fa;padding:6px;margin:4px 0;border-radius:4px}
+.ascope-t .think{color:#666;font-style:italic}
+.ascope-t .tool{border:1px solid #e3e3e3;border-radius:4px;padding:4px;margin:4px 0}
+.ascope-t .state-error,.ascope-t .state-denied,.ascope-t .err{color:#b00020}
+.ascope-t .hint{background:#eef6ff;border-radius:4px;padding:4px;margin:4px 0}
+.ascope-t .msg{margin:4px 0;padding:4px 8px;border-left:3px solid #ccc}
+.ascope-t table{border-collapse:collapse}.ascope-t td,.ascope-t th{border:1px solid #ddd;padding:2px 6px;text-align:left;vertical-align:top}
+""".replace("\n", "")
+
+
+def agent_color(name: str) -> str:
+    """A stable colour per agent name (same hash as ``static/dom.js``)."""
+    h = 0
+    for ch in name:
+        h = (h * 31 + ord(ch)) & 0xFFFFFFFF
+    return PALETTE[h % len(PALETTE)]
+
+
+def _pre(text: str, cls: str = "") -> str:
+    attr = f' class="{cls}"' if cls else ""
+    return f"<pre{attr}>{escape(text)}</pre>"
+
+
+def _blocks_html(blocks: Any) -> str:
+    if isinstance(blocks, str):
+        return _pre(blocks)
+    out = []
+    for b in blocks or []:
+        kind = b.get("type") if isinstance(b, dict) else None
+        if kind == "text":
+            out.append(_pre(str(b.get("text", ""))))
+        elif kind == "image":
+            src = b.get("source") or {}
+            media, data = str(src.get("media_type", "")), str(src.get("data", ""))
+            if src.get("type") == "base64" and _MEDIA.match(media) and _B64.match(data):
+                out.append(
+                    f'<img alt="image" style="max-width:100%" src="data:{media};base64,{data}">'
+                )
+            elif src.get("type") == "url" and str(src.get("url", "")).startswith(
+                ("http://", "https://")
+            ):
+                out.append(
+                    f'<img alt="image" style="max-width:100%" src="{escape(str(src["url"]))}">'
+                )
+        elif kind is not None:
+            out.append(_pre(json.dumps(b, ensure_ascii=False, indent=1)[:2000]))
+    return "".join(out)
+
+
+def _step_html(step: StepRecord, *, open_: bool) -> str:
+    dur = f"{step['ended'] - step['started']:.2f}s" if step["ended"] is not None else "…"
+    tokens = f"{step['input_tokens']}→{step['output_tokens']} tok"
+    head = (
+        f"{escape(step['agent'])} · step {step['step'] + 1} "
+        f'<span class="meta">{dur} · {tokens} · {len(step["tool_calls"])} tool call(s)</span>'
+    )
+    body = []
+    if step["thinking"]:
+        body.append(_pre(step["thinking"], "think"))
+    if step["text"]:
+        body.append(_pre(step["text"]))
+    for call in step["tool_calls"]:
+        approval = call["approval"] or {}
+        decision = approval.get("decision")
+        parts = [f"<b>{escape(call['name'])}</b>"]
+        if decision:
+            reason = f": {escape(str(approval.get('reason')))}" if approval.get("reason") else ""
+            parts.append(f' <span class="meta">[{escape(str(decision))}{reason}]</span>')
+        parts.append(_pre(json.dumps(call["input"], ensure_ascii=False, indent=2)))
+        if call["state"] is not None:
+            parts.append(
+                f'<div class="state-{escape(call["state"])}">→ {escape(call["state"])} '
+                f'<span class="meta">{call["duration"]:.2f}s</span></div>'
+            )
+            parts.append(_blocks_html(call["output"]))
+        body.append(f'<div class="tool">{"".join(parts)}</div>')
+    for err in step["errors"]:
+        body.append(_pre(err, "err"))
+    attr = " open" if open_ else ""
+    return f"<details{attr}><summary>{head}</summary>{''.join(body)}</details>"
+
+
+def _msg_html(msg: dict[str, Any], *, note: str = "") -> str:
+    name = str(msg.get("name", ""))
+    color = agent_color(name)
+    return (
+        f'<div class="msg" style="border-left-color:{color}"><b style="color:{color}">'
+        f"{escape(name)}</b>{note}{_blocks_html(msg.get('content', ''))}</div>"
+    )
+
+
+def _items_html(fold: RunFold) -> str:
+    steps = fold.steps()
+    last = steps[-1] if steps else None
+    out = []
+    for item in fold.items:
+        kind = item.get("type")
+        if kind == "step":
+            out.append(_step_html(item, open_=item is last))  # type: ignore[arg-type]
+        elif kind in ("input", "message"):
+            out.append(_msg_html(item["msg"]))
+        elif kind == "observed":
+            note = f' <span class="meta">(seen by {escape(str(item.get("observer")))})</span>'
+            out.append(_msg_html(item["msg"] or {}, note=note))
+        elif kind == "hint":
+            out.append(
+                f'<div class="hint">Steer ({escape(str(item.get("source")))}): {escape(str(item["text"]))}</div>'
+            )
+        elif kind == "feedback":
+            label = {"up": "👍", "down": "👎"}.get(str(item.get("label")), "")
+            out.append(
+                f'<div class="meta">Feedback {label} {escape(str(item.get("comment") or ""))}</div>'
+            )
+        elif kind == "error":
+            out.append(_pre(str(item["text"]), "err"))
+    return "".join(out)
+
+
+def run_html(events: Iterable[dict[str, Any]], *, title: str = "") -> str:
+    """A run's transcript as one HTML fragment with its own ``<style>``."""
+    fold = RunFold().extend(events)
+    s = fold.summary()
+    output = ""
+    if fold.output:
+        output = f"<div><b>Answer</b>{_pre(block_text(fold.output.get('content', '')))}</div>"
+    header = (
+        f'<div class="hd"><b>{escape(title or fold.title or fold.agent or "run")}</b>'
+        f'<span class="badge {escape(s["status"])}">{escape(s["status"])}</span>'
+        f'<span class="meta">{s["n_steps"]} steps · {s["tokens"]["input"]}→{s["tokens"]["output"]} tok'
+        f" · {s['elapsed']:.2f}s</span></div>"
+    )
+    return f'<style>{CSS}</style><div class="ascope-t">{header}{_items_html(fold)}{output}</div>'
+
+
+def hub_html(events: Iterable[dict[str, Any]], *, title: str = "") -> str:
+    """A MsgHub conversation as a chat transcript (one colour per agent)."""
+    fold = RunFold().extend(events)
+    rows = []
+    for item in fold.items:
+        if item.get("type") in ("input", "message"):
+            rows.append(_msg_html(item["msg"]))
+        elif item.get("type") == "step" and item.get("text"):
+            rows.append(_msg_html({"name": item["agent"], "content": item["text"]}))
+    header = f'<div class="hd"><b>{escape(title or "hub")}</b><span class="badge {escape(fold.status)}">{escape(fold.status)}</span></div>'
+    return f'<style>{CSS}</style><div class="ascope-t">{header}{"".join(rows)}</div>'
+
+
+def memory_html(rows: Iterable[dict[str, Any]], *, title: str = "") -> str:
+    """An agent's memory as an HTML table."""
+    cols = ("index", "name", "role", "text", "marks", "timestamp")
+    head = "".join(f"<th>{c}</th>" for c in cols)
+    body = []
+    for row in rows:
+        cells = []
+        for c in cols:
+            value = row.get(c, "")
+            text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+            cells.append(f"<td>{escape(text)}</td>")
+        body.append(f"<tr>{''.join(cells)}</tr>")
+    caption = f"<caption>{escape(title)}</caption>" if title else ""
+    return (
+        f'<style>{CSS}</style><div class="ascope-t"><table>{caption}<thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table></div>"
+    )
+
+
+__all__ = ["run_html", "hub_html", "memory_html", "agent_color", "CSS"]

@@ -1,0 +1,208 @@
+"""``RunView``: the live widget of one run (ReAct steps streamed as they happen).
+
+Traffic: events go to the browser in delta-merged batches, at most ~30 messages a second
+(``_coalesce``); the step-level summary (status, step, pending approvals, tokens, elapsed)
+is in synced traits, updated under ``hold_sync`` once per batch. A view rendered later
+asks for ``{"cmd": "snapshot"}`` and gets the whole (delta-merged) event list.
+
+Messages to the browser: ``{"type": "events", "events": [...]}``, ``{"type": "snapshot",
+"nonce": ..., "events": [...], "done": bool}`` (chunked) and ``{"type": "notice", "text":
+...}``. Commands from the browser: see ``_commands``.
+
+Example:
+    >>> from ascope_nb.events import RunStarted, RunEnded
+    >>> view = RunView.from_events([RunStarted(agent="Friday"), RunEnded(agent="Friday")])
+    >>> repr(view)
+    "RunView(agent='Friday', status='completed', steps=0)"
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+import anywidget
+import traitlets as t
+
+from ...events import Event
+from . import RunController
+from ._assets import bundle_esm, read_static
+from ._coalesce import Coalescer, merge_delta
+from ._commands import dispatch, parse_command
+from ._fold import RunFold
+
+if TYPE_CHECKING:
+    from IPython.display import DisplayHandle
+
+_log = logging.getLogger("ascope_nb.notebook")
+
+RUN_MIME = "application/vnd.ascope.run+json"
+SNAPSHOT_CHUNK = 5000
+
+
+def to_wire(event: Event | dict[str, Any]) -> dict[str, Any]:
+    """An event as its wire dict (``Event.to_dict()``); dicts pass through."""
+    return event.to_dict() if isinstance(event, Event) else dict(event)
+
+
+class RunView(anywidget.AnyWidget):  # type: ignore[misc]  # anywidget is untyped
+    """The live view of one run; ``push`` events into it, buttons drive ``controller``.
+
+    Args:
+        controller: what the buttons call (a ``RunController``); None for a read-only view.
+        title: a short label shown in the header.
+        events: events already emitted (``Event`` objects or wire dicts).
+    """
+
+    messages_sent: int = 0  # comm messages sent (custom + state), for benchmarks
+    _esm = bundle_esm("run_view.js")
+    _css = read_static("ascope.css")
+
+    status = t.Unicode("idle").tag(sync=True)
+    agent = t.Unicode("").tag(sync=True)
+    title = t.Unicode("").tag(sync=True)
+    step = t.Int(-1).tag(sync=True)
+    n_steps = t.Int(0).tag(sync=True)
+    pending_approvals = t.List(t.Dict()).tag(sync=True)
+    pending_input = t.Dict(allow_none=True, default_value=None).tag(sync=True)
+    tokens = t.Dict().tag(sync=True)
+    started = t.Float(allow_none=True, default_value=None).tag(sync=True)
+    elapsed = t.Float(0.0).tag(sync=True)
+    error = t.Unicode(allow_none=True, default_value=None).tag(sync=True)
+    live = t.Bool(False).tag(sync=True)
+    interactive = t.Bool(False).tag(sync=True)
+
+    def __init__(
+        self,
+        *,
+        controller: RunController | None = None,
+        title: str = "",
+        events: Iterable[Event | dict[str, Any]] = (),
+    ) -> None:
+        super().__init__()
+        self.controller = controller
+        self._title = title
+        self._events: list[dict[str, Any]] = []
+        self._fold = RunFold()
+        self._display: DisplayHandle | None = None
+        self._coalescer = Coalescer(self._send_batch)
+        for event in events:
+            wire = to_wire(event)
+            merge_delta(self._events, wire)
+            self._fold.add(wire)
+        self._sync_summary()
+
+    # ------------------------------------------------------------------ input side
+    @classmethod
+    def from_events(cls, events: Iterable[Event | dict[str, Any]], *, title: str = "") -> RunView:
+        """A read-only view of a stored run (its events, as objects or wire dicts)."""
+        return cls(title=title, events=events)
+
+    def push(self, event: Event | dict[str, Any]) -> None:
+        """Add one event (called from the agent's event stream, on the kernel's loop)."""
+        wire = to_wire(event)
+        merge_delta(self._events, wire)
+        self._fold.add(wire)
+        self._coalescer.push(wire)
+
+    __call__ = push  # a view is itself a subscriber: ``run.subscribe(view)``
+
+    def flush(self) -> None:
+        """Send pending events now."""
+        self._coalescer.flush()
+
+    @property
+    def events(self) -> list[dict[str, Any]]:
+        """The run's events so far as wire dicts (consecutive deltas of a block merged)."""
+        return list(self._events)
+
+    @property
+    def ended(self) -> bool:
+        """Whether a ``run_ended`` event was seen."""
+        return not self._fold.live
+
+    # ------------------------------------------------------------------ output side
+    def _send(self, msg: dict[str, Any], buffers: list[Any] | None = None) -> None:
+        self.messages_sent += 1
+        super()._send(msg, buffers)
+
+    def _send_batch(self, batch: list[dict[str, Any]]) -> None:
+        self.send({"type": "events", "events": batch})
+        self._sync_summary()
+        if self._display is not None and any(e.get("kind") == "run_ended" for e in batch):
+            self._display.update(self)
+
+    def _sync_summary(self) -> None:
+        s = self._fold.summary()
+        with self.hold_sync():
+            self.status = s["status"]
+            self.agent = s["agent"]
+            self.title = self._title or s["title"]
+            self.step = s["step"]
+            self.n_steps = s["n_steps"]
+            self.pending_approvals = s["pending_approvals"]
+            self.pending_input = s["pending_input"]
+            self.tokens = s["tokens"]
+            self.started = s["started"]
+            self.elapsed = s["elapsed"]
+            self.error = s["error"]
+            self.live = bool(s["live"]) and self.controller is not None
+            self.interactive = self.controller is not None
+
+    def _send_snapshot(self, nonce: str) -> None:
+        self._coalescer.flush()  # everything sent before the snapshot is inside it
+        events = self._events
+        chunks = range(0, max(len(events), 1), SNAPSHOT_CHUNK)
+        for start in chunks:
+            self.send(
+                {
+                    "type": "snapshot",
+                    "nonce": nonce,
+                    "first": start == 0,
+                    "done": start + SNAPSHOT_CHUNK >= len(events),
+                    "events": events[start : start + SNAPSHOT_CHUNK],
+                }
+            )
+
+    def _handle_custom_msg(self, content: Any, buffers: Any) -> None:
+        cmd = parse_command(content)
+        if cmd is None:
+            return
+        if cmd["cmd"] == "snapshot":
+            self._send_snapshot(str(cmd.get("nonce", "")))
+            return
+        if self.controller is None:
+            self.send({"type": "notice", "text": f"{cmd['cmd']}: this run is not live"})
+            return
+        try:
+            dispatch(self.controller, cmd)
+        except Exception as exc:  # a failing button must not kill the comm
+            _log.warning("ascope view: %s failed: %s", cmd["cmd"], exc)
+            self.send({"type": "notice", "text": f"{cmd['cmd']} failed: {exc}"})
+
+    def display(self) -> RunView:
+        """Show the view with a display id, updated when the run ends (saved notebooks then
+        carry the transcript and the run's events)."""
+        from IPython.display import display
+
+        self._display = display(self, display_id=True)
+        return self
+
+    # ------------------------------------------------------------------ reprs
+    def __repr__(self) -> str:
+        s = self._fold
+        return f"RunView(agent={s.agent!r}, status={s.status!r}, steps={s.n_steps})"
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+        data, metadata = super()._repr_mimebundle_(**kwargs)
+        data["text/plain"] = repr(self)
+        if self.ended:
+            from ._html import run_html
+
+            data[RUN_MIME] = {"version": 1, "events": self.events}
+            data["text/html"] = run_html(self._events, title=self._title)
+        return data, metadata
+
+
+__all__ = ["RunView", "RUN_MIME", "to_wire"]
