@@ -328,3 +328,17 @@ async def test_ollama_preset_streams_from_host(server: FakeOpenAIServer) -> None
     chunks = await collect(OllamaChatModel("llama3", host=host))
     assert chunks[-1].content == [{"type": "text", "text": "hello from ollama"}]
     assert server.headers[0]["authorization"] == "Bearer ollama"
+
+
+def test_same_model_across_event_loops() -> None:
+    import asyncio
+
+    with FakeOpenAIServer(replies=["first", "second"]) as srv:
+        model = make_model(srv)
+
+        async def ask() -> list[Any]:
+            return (await collect(model))[-1].content
+
+        assert asyncio.run(ask()) == [{"type": "text", "text": "first"}]
+        assert asyncio.run(ask()) == [{"type": "text", "text": "second"}]
+        assert len(srv.requests) == 2

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import os
 import time
+import weakref
 from collections.abc import AsyncGenerator
 from typing import Any, Literal
 
@@ -105,14 +106,30 @@ class OpenAIChatModel(ChatModelBase):
                 )
             key = "EMPTY"
 
+        self._client_args: dict[str, Any] = {"api_key": key, "organization": organization, **ckw}
+        self._client_type = client_type
+        self.client: Any = self._new_client()
+        # An httpx pool is tied to the event loop it first ran on; one client per loop
+        # keeps repeated ``asyncio.run(...)`` calls on the same model working.
+        self._loop_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def _new_client(self) -> Any:
         import openai
 
-        if client_type == "azure":
-            self.client: Any = openai.AsyncAzureOpenAI(
-                api_key=key, organization=organization, **ckw
-            )
-        else:
-            self.client = openai.AsyncOpenAI(api_key=key, organization=organization, **ckw)
+        if self._client_type == "azure":
+            return openai.AsyncAzureOpenAI(**self._client_args)
+        return openai.AsyncOpenAI(**self._client_args)
+
+    def _loop_client(self) -> Any:
+        loop = asyncio.get_running_loop()
+        client = self._loop_clients.get(loop)
+        if client is None:
+            bound = any(c is self.client for c in self._loop_clients.values())
+            client = self._new_client() if bound else self.client
+            self._loop_clients[loop] = client
+        return client
 
     @staticmethod
     def _env_base_url() -> str | None:
@@ -232,7 +249,7 @@ class OpenAIChatModel(ChatModelBase):
         while True:
             attempt += 1
             try:
-                return await self.client.chat.completions.create(**request)
+                return await self._loop_client().chat.completions.create(**request)
             except openai.APIError as exc:
                 if not is_retryable(exc) or attempt > self.max_retries:
                     raise to_model_error(exc, self._site, attempts=attempt) from exc
