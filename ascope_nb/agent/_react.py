@@ -144,7 +144,8 @@ class ReActAgent(AgentBase):
         if structured_model is not None:
             tools = [*tools, _finish_schema(structured_model)]
             tool_choice = "required"
-        for self._step in range(self.max_iters):
+        for step in range(self.max_iters):
+            self._step = step
             await self.control.wait_before_step(self._emit)
             await self._inject_hints()
             self._emit(StepStarted(step=self._step))

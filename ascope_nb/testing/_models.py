@@ -9,7 +9,7 @@ import re
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 from .._ids import new_id
 from ..exceptions import ModelCallError
@@ -64,7 +64,7 @@ class Reply:
     metadata: dict[str, Any] | None = None
 
 
-ReplySpec = Union[str, ToolUseBlock, Reply, BaseException, Sequence[str | ToolUseBlock]]
+ReplySpec = str | ToolUseBlock | Reply | BaseException | Sequence[str | ToolUseBlock]
 
 
 def as_reply(spec: ReplySpec | ChatResponse) -> Reply:
