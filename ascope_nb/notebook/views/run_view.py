@@ -46,6 +46,15 @@ def to_wire(event: Event | dict[str, Any]) -> dict[str, Any]:
     return event.to_dict() if isinstance(event, Event) else dict(event)
 
 
+def _reaches_frontend(comm: Any) -> bool:
+    """Whether ipywidgets will really send on this comm (not the no-kernel ``DummyComm``)."""
+    from comm import DummyComm
+
+    if comm is None or type(comm) is DummyComm:
+        return False
+    return getattr(comm, "kernel", True) is not None
+
+
 class RunView(anywidget.AnyWidget):  # type: ignore[misc]  # anywidget is untyped
     """The live view of one run; ``push`` events into it, buttons drive ``controller``.
 
@@ -124,7 +133,8 @@ class RunView(anywidget.AnyWidget):  # type: ignore[misc]  # anywidget is untype
 
     # ------------------------------------------------------------------ output side
     def _send(self, msg: dict[str, Any], buffers: list[Any] | None = None) -> None:
-        self.messages_sent += 1
+        if _reaches_frontend(self.comm):
+            self.messages_sent += 1
         super()._send(msg, buffers)
 
     def _send_batch(self, batch: list[dict[str, Any]]) -> None:
