@@ -342,3 +342,19 @@ def test_same_model_across_event_loops() -> None:
         assert asyncio.run(ask()) == [{"type": "text", "text": "first"}]
         assert asyncio.run(ask()) == [{"type": "text", "text": "second"}]
         assert len(srv.requests) == 2
+
+
+async def test_dropped_connection_is_retried(server: FakeOpenAIServer) -> None:
+    server.add_reply(FakeReply(die_after=0), "after the drop")
+    res = await make_model(server, stream=False)(USER)
+    assert isinstance(res, ChatResponse)
+    assert res.content == [{"type": "text", "text": "after the drop"}]
+    assert len(server.requests) == 2
+
+
+async def test_stream_tool_parsing_off_gives_empty_partials(server: FakeOpenAIServer) -> None:
+    server.add_reply(FakeReply(tool_calls=[FakeToolCall("add", {"a": 1, "b": 2}, id="c")]))
+    chunks = await collect(make_model(server, stream_tool_parsing=False))
+    partial = [b["input"] for c in chunks[:-1] for b in c.content if b["type"] == "tool_use"]
+    assert partial and all(i == {} for i in partial)
+    assert chunks[-1].content[0]["input"] == {"a": 1, "b": 2}

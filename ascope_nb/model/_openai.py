@@ -285,6 +285,12 @@ class OpenAIChatModel(ChatModelBase):
             close = getattr(response, "close", None)
             if close is not None:
                 await close()
+        if acc.finish_reason is None:
+            logger.warning(
+                "%s: the stream from %s ended without a finish_reason (cut off?)",
+                self._site.label,
+                self.base_url,
+            )
         try:
             yield acc.response(final=True)
         except ValueError as exc:

@@ -55,7 +55,8 @@ class FakeReply:
         error_message: The error message sent with ``status``.
         chunk_delay: Seconds to sleep before each streamed chunk.
         chunk_chars: Characters per streamed text / argument fragment.
-        die_after: Close the connection abruptly after this many streamed chunks.
+        die_after: Close the connection abruptly after this many streamed chunks (for a
+            non-streaming request: before answering at all).
         interleave_tool_calls: Stream argument fragments of parallel calls interleaved.
         usage: ``(prompt_tokens, completion_tokens)``; computed from lengths if None.
         finish_reason: Overrides the computed finish reason.
@@ -227,6 +228,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if body.get("stream"):
             self._stream(body, reply)
+        elif reply.die_after is not None:
+            self._die()  # no response at all: the client sees a dropped connection
         else:
             self._send_json(200, _completion(body, reply, self.fake.model))
 
