@@ -7,6 +7,7 @@ event loop thread (``Run`` marshals calls that arrive on other threads).
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -157,8 +158,8 @@ class AgentControl:
         if decision is None and self.approval_handler is not None:
             result = self.approval_handler(tool_call)
             decision = (
-                await result
-                if asyncio.iscoroutine(result) or isinstance(result, asyncio.Future)
+                await result  # type: ignore[misc]
+                if inspect.isawaitable(result)
                 else result
             )  # type: ignore[assignment]
         if decision is None:

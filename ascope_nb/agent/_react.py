@@ -326,8 +326,9 @@ class ReActAgent(AgentBase):
         started = time.perf_counter()
         name = tool_call["name"]
         if name == FINISH_FUNCTION and structured_model is not None:
-            output, state = self._check_structured(tool_call, structured_model)
-            self._record_result(tool_call, output, state, started)
+            self._record_result(
+                tool_call, *self._check_structured(tool_call, structured_model), started
+            )
             return
         if self.control.needs_approval(name):
             decision = await self.control.request_approval(dict(tool_call), self._emit)
@@ -385,8 +386,8 @@ class ReActAgent(AgentBase):
             "type": "tool_result",
             "id": tool_call["id"],
             "name": tool_call["name"],
-            "output": output,
-        }  # type: ignore[typeddict-item]
+            "output": output,  # type: ignore[typeddict-item]
+        }
         result = Msg("system", [block], "system")
         self._finished_results[tool_call["id"]] = result
         self._emit(

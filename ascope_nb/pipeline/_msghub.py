@@ -7,7 +7,7 @@ from typing import Any
 
 from .._ids import new_id
 from ..agent import AgentBase
-from ..events import MessageCompleted, RunContext, RunEnded, RunStarted, current_run
+from ..events import MessageCompleted, RunContext, RunEnded, RunStarted, RunStatus, current_run
 from ..message import Msg
 
 
@@ -65,7 +65,7 @@ class MsgHub:
         for agent in self.participants:
             agent.remove_subscribers(self.name)
         if self._own_run is not None:
-            status = (
+            status: RunStatus = (
                 "completed"
                 if exc_type is None
                 else ("interrupted" if exc_type.__name__ == "CancelledError" else "error")

@@ -11,6 +11,8 @@ from typing import Any
 
 from ._models import FunctionModel, ModelCall, Reply, ScriptedModel, as_reply, tool_call
 
+_SERVER_NAMES = ("FakeOpenAIServer", "FakeReply", "FakeToolCall", "ReplySpec")
+
 __all__ = [
     "ScriptedModel",
     "FunctionModel",
@@ -18,12 +20,12 @@ __all__ = [
     "ModelCall",
     "tool_call",
     "as_reply",
-    "FakeOpenAIServer",
+    *_SERVER_NAMES,
 ]
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("FakeOpenAIServer", "FakeReply"):
+    if name in _SERVER_NAMES:
         from . import openai_server
 
         return getattr(openai_server, name)
