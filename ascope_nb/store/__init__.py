@@ -1,0 +1,37 @@
+"""The run store: every run's events kept in SQLite (WAL) or any SQLAlchemy database.
+
+Example:
+    >>> from ascope_nb.store import RunStore
+    >>> store = RunStore(":memory:").attach()   # stores every event of this process
+    >>> store.runs().columns[:3].tolist()
+    ['run_id', 'agent', 'model']
+    >>> store.close()
+"""
+
+from ._scrub import REDACTED, is_secret_key, scrub
+from ._store import (
+    DEFAULT_PATH,
+    ENV_VAR,
+    RunStore,
+    StoreWarning,
+    default_store,
+    default_store_target,
+    set_default_store,
+    wait_durable,
+)
+from ._writer import DURABLE_KINDS
+
+__all__ = [
+    "RunStore",
+    "StoreWarning",
+    "scrub",
+    "is_secret_key",
+    "REDACTED",
+    "DURABLE_KINDS",
+    "DEFAULT_PATH",
+    "ENV_VAR",
+    "default_store",
+    "default_store_target",
+    "set_default_store",
+    "wait_durable",
+]

@@ -1,0 +1,152 @@
+"""The background thread that writes queued events in batches.
+
+Commit policy: a batch is committed when the queue runs dry after an event of a
+"durable" kind (``DURABLE_KINDS``), when ``max_batch`` events are pending, when the
+oldest pending event is ``linger`` seconds old, or when a flush marker arrives.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from ..events import Event
+
+_log = logging.getLogger("ascope_nb.store")
+
+DURABLE_KINDS = frozenset(
+    {
+        "run_started",
+        "run_ended",
+        "step_ended",
+        "tool_result",
+        "message_completed",
+        "reply_ended",
+        "approval_resolved",
+        "hint_injected",
+        "feedback",
+    }
+)
+
+
+class _Flush:
+    """A marker: everything queued before it is committed when it is resolved."""
+
+    __slots__ = ("done", "ok")
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.ok = False
+
+    def resolve(self, ok: bool) -> None:
+        self.ok = ok
+        self.done.set()
+
+
+class _AsyncFlush:
+    """A flush marker resolved on an asyncio loop (no thread hop for the waiter)."""
+
+    __slots__ = ("loop", "future")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.future: asyncio.Future[bool] = loop.create_future()
+
+    def resolve(self, ok: bool) -> None:
+        def _set() -> None:
+            if not self.future.done():
+                self.future.set_result(ok)
+
+        try:
+            self.loop.call_soon_threadsafe(_set)
+        except RuntimeError:  # the loop is closed: nobody waits any more
+            pass
+
+
+_STOP = object()
+
+
+class Writer(threading.Thread):
+    """Drains ``queue`` into ``write_batch`` (which must not raise) on a daemon thread."""
+
+    def __init__(
+        self,
+        write_batch: Callable[[list[Event]], bool],
+        *,
+        linger: float = 0.05,
+        max_batch: int = 1000,
+        name: str = "ascope-store-writer",
+    ) -> None:
+        super().__init__(name=name, daemon=True)
+        self.queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._write_batch = write_batch
+        self.linger = linger
+        self.max_batch = max_batch
+        self.durable: dict[str, int] = {}  # run_id -> highest committed seq
+        self.committed_batches = 0
+
+    def put(self, item: Any) -> None:
+        self.queue.put(item)
+
+    def stop(self) -> None:
+        self.queue.put(_STOP)
+
+    def run(self) -> None:
+        pending: list[Event] = []
+        markers: list[_Flush | _AsyncFlush] = []
+        first_at = 0.0
+        stopping = False
+        while not stopping:
+            timeout = None if not pending else max(0.0, self.linger - (time.monotonic() - first_at))
+            try:
+                item = self.queue.get(timeout=timeout)
+            except queue.Empty:
+                item = None
+            urgent = False
+            while item is not None:
+                if item is _STOP:
+                    stopping = urgent = True
+                elif isinstance(item, Event):
+                    if not pending:
+                        first_at = time.monotonic()
+                    pending.append(item)
+                    if item.kind in DURABLE_KINDS:
+                        urgent = True
+                else:
+                    markers.append(item)
+                    urgent = True
+                if len(pending) >= self.max_batch:
+                    break
+                try:
+                    item = self.queue.get_nowait()
+                except queue.Empty:
+                    item = None
+            due = urgent or len(pending) >= self.max_batch
+            if pending and (due or time.monotonic() - first_at >= self.linger):
+                ok = self._commit(pending)
+                pending = []
+            else:
+                ok = True
+            if markers and not pending:
+                for marker in markers:
+                    marker.resolve(ok)
+                markers = []
+
+    def _commit(self, batch: list[Event]) -> bool:
+        try:
+            ok = self._write_batch(batch)
+        except Exception:  # write_batch handles its own errors; this is a last resort
+            _log.exception("ascope_nb store: writing %d events failed", len(batch))
+            return False
+        if ok:
+            self.committed_batches += 1
+            durable = self.durable
+            for event in batch:
+                if event.seq > durable.get(event.run_id, -1):
+                    durable[event.run_id] = event.seq
+        return ok
