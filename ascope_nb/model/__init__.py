@@ -4,6 +4,7 @@ from ._base import ChatModelBase
 from ._openai import OpenAIChatModel
 from ._presets import DashScopeChatModel, OllamaChatModel
 from ._response import ChatResponse, ChatUsage
+from ._spec import model_from_spec
 
 __all__ = [
     "ChatModelBase",
@@ -12,4 +13,5 @@ __all__ = [
     "OpenAIChatModel",
     "DashScopeChatModel",
     "OllamaChatModel",
+    "model_from_spec",
 ]
