@@ -364,3 +364,69 @@ def test_hub_run_fixture_folds_with_observers() -> None:
     assert view.n_steps == 2
     assert view.pending_input == {"request_id": "req1", "prompt": "Your pick?", "agent": "user"}
     assert view.status == "waiting_input"
+
+
+def test_hub_view_reprs_and_saved_outputs() -> None:
+    from ascope_nb.notebook.views import HubView
+    from ascope_nb.notebook.views.hub_view import HUB_MIME
+
+    events = hub_run()
+    view = HubView(controller=RecordingController(), title="dinner")
+    comm = attach(view)
+    for ev in events:
+        view.push(ev)
+    view.flush()
+    assert repr(view) == "HubView(agents=['Alice', 'Bob'], status='waiting_input', messages=2)"
+    assert view.pending_input is not None and view.pending_input["request_id"] == "req1"
+    comm.click({"cmd": "input", "request_id": "req1", "text": "Thai"})
+    assert view.controller.calls == [("submit_input", ("req1", "Thai"), {})]  # type: ignore[union-attr]
+    assert HUB_MIME not in view._repr_mimebundle_()[0]
+    view.push(RunEnded(agent="hub"))
+    data, _ = view._repr_mimebundle_()
+    assert [e["kind"] for e in data[HUB_MIME]["events"]] == [e["kind"] for e in view.events]
+    assert "Fine by me!" in data["text/html"]
+
+
+def test_memory_view_from_memory_msgs_and_rows() -> None:
+    from ascope_nb.memory import InMemoryMemory
+    from ascope_nb.message import Msg
+    from ascope_nb.notebook.views import MemoryView
+    from ascope_nb.notebook.views.memory_view import MEMORY_MIME
+
+    mem = InMemoryMemory()
+    msgs = [
+        Msg("user", "hi <b>", "user"),
+        Msg(
+            "Friday",
+            [
+                {"type": "text", "text": "calling"},
+                {"type": "tool_use", "id": "c", "name": "add", "input": {}},
+            ],
+            "assistant",
+        ),
+    ]
+    asyncio.run(mem.add(msgs[0], marks="hint"))
+    asyncio.run(mem.add(msgs[1]))
+    view = MemoryView(mem, title="Friday")
+    assert [(r["name"], r["text"], r["marks"]) for r in view.rows] == [
+        ("user", "hi <b>", ["hint"]),
+        ("Friday", "calling", []),
+    ]
+    assert view.rows[1]["tool_calls"] == ["add"]
+    from_msgs = MemoryView(msgs).rows
+    assert [(r["id"], r["text"], r["tool_calls"]) for r in from_msgs] == [
+        (r["id"], r["text"], r["tool_calls"]) for r in view.rows
+    ]
+    assert MemoryView([m.to_dict() for m in msgs]).rows == from_msgs
+
+    comm = attach(view)
+    asyncio.run(mem.add(Msg("user", "more", "user")))
+    view.refresh()
+    assert comm.state_updates()[-1]["rows"][-1]["text"] == "more"
+    assert view.messages_sent == len(comm.sent) == 1
+    data, _ = view._repr_mimebundle_()
+    assert data["text/plain"] == "MemoryView(title='Friday', rows=3)"
+    assert [r["text"] for r in data[MEMORY_MIME]["rows"]] == ["hi <b>", "calling", "more"]
+    assert "hi &lt;b&gt;" in data["text/html"]
+    with pytest.raises(TypeError, match="'int'"):
+        MemoryView([3])

@@ -13,7 +13,12 @@ import { h, clear, fmtSeconds, prettyJson, blocksNodes, agentColor, STATUS_LABEL
 
 const EAGER_LIMIT = 300; // above this many steps, a closed step's body is built when opened
 
-export function createRunRenderer(container, { onCommand = () => {}, live = false, interactive } = {}) {
+// A MsgHub conversation: the same renderer laid out as a chat (one colour per agent).
+export function createHubRenderer(container, options = {}) {
+  return createRunRenderer(container, { ...options, chat: true });
+}
+
+export function createRunRenderer(container, { onCommand = () => {}, live = false, interactive, chat = false } = {}) {
   const doc = container.ownerDocument;
   const send = (cmd) => onCommand(cmd);
   let fold = createFold();
@@ -49,7 +54,7 @@ export function createRunRenderer(container, { onCommand = () => {}, live = fals
   const feedbackBox = h(doc, "div.ascope-feedback-box");
   const root = h(
     doc,
-    "div.ascope-root.ascope-run",
+    chat ? "div.ascope-root.ascope-hub" : "div.ascope-root.ascope-run",
     {},
     h(doc, "div.ascope-header", {}, titleEl, badge, meta, search),
     controls,
@@ -291,7 +296,19 @@ export function createRunRenderer(container, { onCommand = () => {}, live = fals
     if (eager) el.append(h(doc, "div.ascope-step-body", {}, ...stepBody(s)));
   }
 
+  function bubbleNode(s) {
+    const color = agentColor(s.agent);
+    const seen = s.observers && s.observers.length ? h(doc, "span.ascope-muted", {}, ` seen by ${s.observers.join(", ")}`) : null;
+    return h(doc, "div.ascope-bubble.ascope-step", { "data-step": s.step, "data-reply": s.reply_id, "data-agent": s.agent, style: { "border-left-color": color } },
+      h(doc, "b.ascope-agent", { style: { color } }, s.agent), seen,
+      s.thinking ? h(doc, "pre.ascope-pre.ascope-thinking", {}, s.thinking) : null,
+      s.text ? h(doc, "pre.ascope-pre.ascope-text", {}, s.text) : null,
+      ...s.tool_calls.map(toolNode),
+      ...s.errors.map((e) => h(doc, "pre.ascope-pre.ascope-error", {}, e)));
+  }
+
   function itemNode(item) {
+    if (item.type === "step" && chat) return bubbleNode(item);
     if (item.type === "step") {
       const el = h(doc, "details.ascope-step", { "data-step": item.step, "data-reply": item.reply_id, "data-agent": item.agent });
       el.addEventListener("toggle", () => {
@@ -318,7 +335,7 @@ export function createRunRenderer(container, { onCommand = () => {}, live = fals
 
   function updateItem(item) {
     const old = nodes.get(item.uid);
-    if (old && item.type === "step") {
+    if (old && item.type === "step" && !chat) {
       fillStep(old, item);
       applySearchTo(old, item);
       return;

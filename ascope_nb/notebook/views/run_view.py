@@ -204,14 +204,20 @@ class RunView(anywidget.AnyWidget):  # type: ignore[misc]  # anywidget is untype
         s = self._fold
         return f"RunView(agent={s.agent!r}, status={s.status!r}, steps={s.n_steps})"
 
+    def _saved_outputs(self) -> dict[str, Any]:
+        """The kernel-free outputs of an ended run: its events and an HTML transcript."""
+        from ._html import run_html
+
+        return {
+            RUN_MIME: {"version": 1, "events": self.events},
+            "text/html": run_html(self._events, title=self._title),
+        }
+
     def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         data, metadata = super()._repr_mimebundle_(**kwargs)
         data["text/plain"] = repr(self)
         if self.ended:
-            from ._html import run_html
-
-            data[RUN_MIME] = {"version": 1, "events": self.events}
-            data["text/html"] = run_html(self._events, title=self._title)
+            data.update(self._saved_outputs())
         return data, metadata
 
 
