@@ -1,0 +1,188 @@
+"""Select runs to export: from a RunStore, a DataFrame of runs, event lists, or Run handles.
+
+Example:
+    >>> from ascope_nb.events import RunEnded, RunStarted
+    >>> runs = [[RunStarted(run_id="r1", agent="Friday"), RunEnded(run_id="r1", status="completed")],
+    ...         [RunStarted(run_id="r2", agent="Friday"), RunEnded(run_id="r2", status="error")]]
+    >>> [r.run_id for r in load_runs(runs, status="completed")]
+    ['r1']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from typing import Any, Literal, Protocol, runtime_checkable
+
+from ..events import Event, event_from_dict
+from ..exceptions import ConfigError
+from ._pairs import _label
+from ._record import RunRecord
+
+FeedbackFilter = Literal["up", "down", "any", "none"]
+
+
+@runtime_checkable
+class EventSource(Protocol):
+    """What exporters need from a run store (``ascope_nb.store.RunStore`` has it)."""
+
+    def events(self, run_id: str) -> list[Event]: ...
+
+    def runs(self) -> Any: ...
+
+
+def _as_set(value: str | Collection[str] | None) -> set[str] | None:
+    if value is None:
+        return None
+    return {value} if isinstance(value, str) else set(value)
+
+
+def _is_store(obj: Any) -> bool:
+    return callable(getattr(obj, "events", None)) and callable(getattr(obj, "runs", None))
+
+
+def _is_dataframe(obj: Any) -> bool:
+    return hasattr(obj, "columns") and hasattr(obj, "itertuples")
+
+
+def _events_of(item: Any) -> list[Event]:
+    """One run's events from an event list (objects or wire dicts) or a ``Run`` handle."""
+    events = getattr(item, "events", item)
+    out = [event_from_dict(e) if isinstance(e, dict) else e for e in events]
+    if out and not all(isinstance(e, Event) for e in out):
+        raise ConfigError("a run must be a list of ascope_nb.events.Event objects or their dicts")
+    return sorted(out, key=lambda e: e.seq) if any(e.seq >= 0 for e in out) else out
+
+
+def _ids_from_frame(frame: Any, status: set[str] | None, agent: set[str] | None) -> list[str]:
+    """Run ids from a runs DataFrame, pre-filtered on its columns when it has them."""
+    rows = frame
+    if status is not None and "status" in rows.columns:
+        rows = rows[rows["status"].isin(sorted(status))]
+    if agent is not None and "agent" in rows.columns:
+        rows = rows[rows["agent"].isin(sorted(agent))]
+    return [str(x) for x in rows["run_id"].tolist()]
+
+
+def _keep(
+    record: RunRecord,
+    run_ids: set[str] | None,
+    status: set[str] | None,
+    agent: set[str] | None,
+    feedback: FeedbackFilter | None,
+    score_threshold: float,
+) -> bool:
+    if run_ids is not None and record.run_id not in run_ids:
+        return False
+    if status is not None and record.status not in status:
+        return False
+    if agent is not None and record.agent not in agent:
+        return False
+    if feedback is not None:
+        item = record.run_feedback
+        label = _label(item.label, item.score, score_threshold) if item else None
+        if feedback == "none":
+            return item is None
+        if feedback == "any":
+            return item is not None
+        return label is (feedback == "up")
+    return True
+
+
+def _loaded(
+    source: Any,
+    store: Any,
+    ids: set[str] | None,
+    states: set[str] | None,
+    agents: set[str] | None,
+) -> Iterator[Any]:
+    """Each run's events (or a ready ``RunRecord``), read lazily one run at a time."""
+    if _is_store(source):
+        store = source
+        source = store.runs()
+    if _is_dataframe(source):
+        if store is None:
+            raise ConfigError("exporting a DataFrame of runs needs store=RunStore(...)")
+        for run_id in _ids_from_frame(source, states, agents):
+            if ids is None or run_id in ids:
+                yield store.events(run_id)
+    elif isinstance(source, str) or (
+        isinstance(source, Sequence) and source and all(isinstance(x, str) for x in source)
+    ):
+        if store is None:
+            raise ConfigError("exporting run ids needs store=RunStore(...)")
+        for run_id in [source] if isinstance(source, str) else list(source):
+            yield store.events(run_id)
+    elif hasattr(source, "events"):
+        yield source.events  # a Run handle
+    elif isinstance(source, Iterable):
+        items = list(source)
+        if items and isinstance(items[0], (Event, dict)):
+            items = [items]  # one run's events
+        yield from items
+    else:
+        raise ConfigError(f"cannot read runs from {type(source).__name__!r}")
+
+
+def iter_runs(
+    source: Any,
+    *,
+    store: Any = None,
+    run_ids: str | Collection[str] | None = None,
+    status: str | Collection[str] | None = None,
+    feedback: FeedbackFilter | None = None,
+    agent: str | Collection[str] | None = None,
+    score_threshold: float = 0.5,
+) -> Iterator[RunRecord]:
+    """Yield the selected runs one at a time (a store's events are read run by run).
+
+    Args:
+        source: a RunStore (has ``.events(run_id)`` and ``.runs()``); a runs DataFrame
+            (``run_id`` column) with ``store``; run ids with ``store``; one or many event
+            lists (Event objects or their dicts); ``Run`` handles; ``RunRecord`` objects.
+        store: where run ids / DataFrame rows are read from.
+        run_ids, status, agent: keep only these (a value or a collection of values).
+        feedback: ``"up"``, ``"down"`` (thumb, or score >= ``score_threshold``),
+            ``"any"`` (judged) or ``"none"`` (not judged).
+    """
+    if feedback is not None and feedback not in ("up", "down", "any", "none"):
+        raise ConfigError(
+            f"feedback filter must be 'up', 'down', 'any' or 'none', got {feedback!r}"
+        )
+    ids, states, agents = _as_set(run_ids), _as_set(status), _as_set(agent)
+    for loaded in _loaded(source, store, ids, states, agents):
+        if isinstance(loaded, RunRecord):
+            record = loaded
+        else:
+            events = _events_of(loaded)
+            if not events:
+                continue
+            record = RunRecord.from_events(events)
+        if _keep(record, ids, states, agents, feedback, score_threshold):
+            yield record
+
+
+def load_runs(
+    source: Any,
+    *,
+    store: Any = None,
+    run_ids: str | Collection[str] | None = None,
+    status: str | Collection[str] | None = None,
+    feedback: FeedbackFilter | None = None,
+    agent: str | Collection[str] | None = None,
+    score_threshold: float = 0.5,
+) -> list[RunRecord]:
+    """The selected runs as ``RunRecord`` objects (see ``iter_runs`` for the arguments)."""
+    return list(
+        iter_runs(
+            source,
+            store=store,
+            run_ids=run_ids,
+            status=status,
+            feedback=feedback,
+            agent=agent,
+            score_threshold=score_threshold,
+        )
+    )
+
+
+__all__ = ["EventSource", "FeedbackFilter", "iter_runs", "load_runs"]
