@@ -177,9 +177,15 @@ class ReActAgent(AgentBase):
 
     async def _format_prompt(self, extra: list[Msg] | None = None) -> list[dict[str, Any]]:
         history = await self.memory.get_memory()
-        return await self.formatter.format(
-            [Msg("system", self.sys_prompt, "system"), *history, *(extra or [])]
-        )
+        return await self.formatter.format([self._system_msg(), *history, *(extra or [])])
+
+    def _system_msg(self) -> Msg:
+        """The system prompt as a Msg, reused while the prompt is unchanged (keeps formatter
+        caches warm: the prompt is the same message from step to step)."""
+        cached = getattr(self, "_sys_msg", None)
+        if cached is None or cached.content != self.sys_prompt:
+            cached = self._sys_msg = Msg("system", self.sys_prompt, "system")
+        return cached
 
     async def _reasoning(
         self, tools: list[dict[str, Any]] | None = None, tool_choice: str | None = None

@@ -70,21 +70,53 @@ class OpenAIChatFormatter(TruncatedFormatterBase):
     ) -> None:
         super().__init__(token_counter=token_counter, max_tokens=max_tokens)
         self.promote_tool_result_images = promote_tool_result_images
+        self._converted: dict[str, tuple[Any, Any]] = {}
+        self._prefix: tuple[list[str], list[dict[str, Any]], list[dict[str, Any]]] = ([], [], [])
+
+    _CACHE_LIMIT = 20_000
+
+    def _convert_cached(
+        self, msg: Msg
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]], list[dict]]:
+        """``_convert`` memoised per message, so each step formats only the new messages.
+
+        A message is re-converted when its content object or length changes; messages
+        are otherwise treated as immutable once formatted (call ``clear_cache()`` after
+        editing a block in place).
+        """
+        content = msg.content
+        key = (id(content), len(content))
+        hit = self._converted.get(msg.id)
+        if hit is not None and hit[0] == key:
+            return hit[1]  # type: ignore[no-any-return]
+        converted = self._convert(msg)
+        if len(self._converted) >= self._CACHE_LIMIT:
+            self._converted.pop(next(iter(self._converted)))
+        self._converted[msg.id] = (key, converted)
+        return converted
+
+    def clear_cache(self) -> None:
+        """Forget memoised conversions (after mutating a formatted message in place)."""
+        self._converted.clear()
+        self._prefix = ([], [], [])
 
     async def _format(self, msgs: list[Msg]) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
-        pending: list[dict[str, Any]] = []  # promoted image messages wait for the tool run to end
-
-        def flush() -> None:
-            out.extend(pending)
-            pending.clear()
-
-        for msg in msgs:
-            parts, tool_calls, tool_msgs, promoted = self._convert(msg)
+        # Prefix reuse: an agent's history only grows between steps, so when the messages
+        # start with the ones formatted last time, continue from the saved state instead
+        # of walking the whole history again (keeps per-step cost flat).
+        ids = [m.id for m in msgs]
+        last_ids, last_out, last_pending = self._prefix
+        if last_ids and len(ids) >= len(last_ids) and ids[: len(last_ids)] == last_ids:
+            out, pending, start = list(last_out), list(last_pending), len(last_ids)
+        else:
+            out, pending, start = [], [], 0
+        for msg in msgs[start:] if start else msgs:
+            parts, tool_calls, tool_msgs, promoted = self._convert_cached(msg)
             main: dict[str, Any] = {"role": msg.role, "name": msg.name, "content": parts or None}
             if tool_calls:
                 main["tool_calls"] = tool_calls
-                flush()
+                out.extend(pending)
+                pending.clear()
                 out.append(main)
                 out.extend(tool_msgs)
                 pending.extend(promoted)
@@ -92,10 +124,11 @@ class OpenAIChatFormatter(TruncatedFormatterBase):
             out.extend(tool_msgs)
             pending.extend(promoted)
             if parts:
-                flush()
+                out.extend(pending)
+                pending.clear()
                 out.append(main)
-        flush()
-        return out
+        self._prefix = (ids, out, pending)
+        return [*out, *pending]
 
     def _convert(
         self, msg: Msg
