@@ -67,7 +67,7 @@ def memory_rows(source: Any) -> list[dict[str, Any]]:
     return rows
 
 
-class MemoryView(anywidget.AnyWidget):  # type: ignore[misc]  # anywidget is untyped
+class MemoryView(anywidget.AnyWidget):
     """A table of an agent's memory; ``refresh()`` re-reads it.
 
     Args:
@@ -105,7 +105,8 @@ class MemoryView(anywidget.AnyWidget):  # type: ignore[misc]  # anywidget is unt
     def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         from ._html import memory_html
 
-        data, metadata = super()._repr_mimebundle_(**kwargs)
+        bundle = super()._repr_mimebundle_(**kwargs)
+        data, metadata = bundle if bundle is not None else ({}, {})
         data["text/plain"] = repr(self)
         data[MEMORY_MIME] = {"version": 1, "title": self.title, "rows": list(self.rows)}
         data["text/html"] = memory_html(self.rows, title=self.title)

@@ -55,7 +55,7 @@ def _reaches_frontend(comm: Any) -> bool:
     return getattr(comm, "kernel", True) is not None
 
 
-class RunView(anywidget.AnyWidget):  # type: ignore[misc]  # anywidget is untyped
+class RunView(anywidget.AnyWidget):
     """The live view of one run; ``push`` events into it, buttons drive ``controller``.
 
     Args:
@@ -214,7 +214,8 @@ class RunView(anywidget.AnyWidget):  # type: ignore[misc]  # anywidget is untype
         }
 
     def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-        data, metadata = super()._repr_mimebundle_(**kwargs)
+        bundle = super()._repr_mimebundle_(**kwargs)
+        data, metadata = bundle if bundle is not None else ({}, {})
         data["text/plain"] = repr(self)
         if self.ended:
             data.update(self._saved_outputs())
