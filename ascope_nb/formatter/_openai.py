@@ -71,7 +71,7 @@ class OpenAIChatFormatter(TruncatedFormatterBase):
         super().__init__(token_counter=token_counter, max_tokens=max_tokens)
         self.promote_tool_result_images = promote_tool_result_images
         self._converted: dict[str, tuple[Any, Any]] = {}
-        self._prefix: tuple[list[str], list[dict[str, Any]], list[dict[str, Any]]] = ([], [], [])
+        self._prefix: tuple[list[tuple[str, int, int]], list[dict[str, Any]], list[dict[str, Any]]] = ([], [], [])
 
     _CACHE_LIMIT = 20_000
 
@@ -104,7 +104,7 @@ class OpenAIChatFormatter(TruncatedFormatterBase):
         # Prefix reuse: an agent's history only grows between steps, so when the messages
         # start with the ones formatted last time, continue from the saved state instead
         # of walking the whole history again (keeps per-step cost flat).
-        ids = [m.id for m in msgs]
+        ids = [(m.id, id(m.content), len(m.content)) for m in msgs]
         last_ids, last_out, last_pending = self._prefix
         if last_ids and len(ids) >= len(last_ids) and ids[: len(last_ids)] == last_ids:
             out, pending, start = list(last_out), list(last_pending), len(last_ids)
