@@ -430,3 +430,61 @@ def test_memory_view_from_memory_msgs_and_rows() -> None:
     assert "hi &lt;b&gt;" in data["text/html"]
     with pytest.raises(TypeError, match="'int'"):
         MemoryView([3])
+
+
+KERNEL_SETUP = """
+import sys
+sys.path.insert(0, {tests!r})
+from fixture_runs import react_run
+from ascope_nb.notebook.views import RunView
+class Ctrl:
+    calls = []
+    def __getattr__(self, name):
+        return lambda *a, **k: Ctrl.calls.append((name, a, k))
+view = RunView(controller=Ctrl())
+for ev in react_run(live=True):
+    view.push(ev)
+print(view.model_id)
+"""
+
+
+@pytest.mark.kernel
+def test_a_browser_click_reaches_the_controller_in_a_real_kernel() -> None:
+    import os
+    from pathlib import Path
+
+    from jupyter_client.manager import start_new_kernel
+
+    repo = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": f"{repo}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    km, kc = start_new_kernel(kernel_name="python3", env=env)
+    try:
+
+        def run(code: str) -> str:
+            reply = kc.execute_interactive(code, timeout=60, output_hook=lambda m: out.append(m))
+            assert reply["content"]["status"] == "ok", reply["content"]
+            return "".join(m["content"].get("text", "") for m in out if m["msg_type"] == "stream")
+
+        out: list[dict[str, Any]] = []
+        model_id = run(KERNEL_SETUP.format(tests=str(repo / "tests"))).strip()
+        for content in (
+            {"cmd": "approve", "tool_call_id": "call_2", "input": {"code": "1"}},
+            {"cmd": "snapshot", "nonce": "k"},
+        ):
+            msg = kc.session.msg(
+                "comm_msg", {"comm_id": model_id, "data": {"method": "custom", "content": content}}
+            )
+            kc.shell_channel.send(msg)
+        snaps: list[dict[str, Any]] = []
+        while not snaps:  # the widget's reply, as the browser receives it (get_msg times out)
+            m = kc.iopub_channel.get_msg(timeout=30)
+            data = m["content"].get("data", {}) if m["msg_type"] == "comm_msg" else {}
+            if data.get("method") == "custom" and data["content"].get("type") == "snapshot":
+                snaps.append(data["content"])
+        assert snaps[0]["nonce"] == "k" and snaps[0]["events"][-1]["kind"] == "approval_requested"
+        out.clear()
+        printed = run("print(Ctrl.calls)")
+        assert printed.strip() == "[('approve', ('call_2', {'code': '1'}), {})]"
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
