@@ -358,3 +358,14 @@ async def test_stream_tool_parsing_off_gives_empty_partials(server: FakeOpenAISe
     partial = [b["input"] for c in chunks[:-1] for b in c.content if b["type"] == "tool_use"]
     assert partial and all(i == {} for i in partial)
     assert chunks[-1].content[0]["input"] == {"a": 1, "b": 2}
+
+
+async def test_remote_model_requests_are_refused_in_tests() -> None:
+    from ascope_nb.exceptions import ModelCallError
+    from ascope_nb.model import OpenAIChatModel
+
+    model = OpenAIChatModel(
+        "gpt-4o-mini", api_key="sk-test", client_kwargs={"base_url": "https://api.openai.com/v1"}
+    )
+    with pytest.raises(ModelCallError, match="remote model requests are blocked"):
+        await model([{"role": "user", "content": "hi"}])

@@ -10,6 +10,7 @@ import weakref
 from collections.abc import AsyncGenerator
 from typing import Any, Literal
 
+from .._guard import check_model_request_allowed
 from ..exceptions import ConfigError, ModelCallError
 from ._base import ChatModelBase, ToolChoice
 from ._openai_errors import CallSite, is_retryable, stream_error, to_model_error
@@ -169,6 +170,7 @@ class OpenAIChatModel(ChatModelBase):
         request = self._build_request(
             messages, tools, tool_choice, structured_model, generate_kwargs
         )
+        check_model_request_allowed(self.base_url, self._site.label)
         started = time.monotonic()
         response = await self._create(request)
         if request.get("stream"):

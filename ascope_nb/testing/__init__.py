@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._guard import block_remote_model_requests
 from ._models import FunctionModel, ModelCall, Reply, ScriptedModel, as_reply, tool_call
 
 _SERVER_NAMES = ("FakeOpenAIServer", "FakeReply", "FakeToolCall", "ReplySpec")
@@ -20,6 +21,7 @@ __all__ = [
     "ModelCall",
     "tool_call",
     "as_reply",
+    "block_remote_model_requests",
     *_SERVER_NAMES,
 ]
 
