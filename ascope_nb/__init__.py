@@ -1,15 +1,94 @@
 """ascope_nb: build, watch, steer and harvest AgentScope-style LLM agents in Jupyter.
 
-Import cost is kept low: subpackages load when first used.
+Import cost is kept low: the names below load their modules when first used.
 
 Example:
     >>> import ascope_nb
     >>> ascope_nb.__version__
     '0.1.0'
+    >>> ascope_nb.Msg("user", "hi", "user").get_text_content()
+    'hi'
 """
 
 from __future__ import annotations
 
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+# public name -> the module that defines it (imported on first access)
+_LAZY: dict[str, str] = {
+    "start": "ascope_nb.run",
+    "start_hub": "ascope_nb.run",
+    "runs": "ascope_nb.run",
+    "get_run": "ascope_nb.run",
+    "Run": "ascope_nb.run",
+    "show": "ascope_nb.notebook._api",
+    "make_agent": "ascope_nb.notebook._api",
+    "set_default_model": "ascope_nb.notebook._model_spec",
+    "load_ipython_extension": "ascope_nb.notebook",
+    "unload_ipython_extension": "ascope_nb.notebook",
+    "Msg": "ascope_nb.message",
+    "ReActAgent": "ascope_nb.agent",
+    "UserAgent": "ascope_nb.agent",
+    "Toolkit": "ascope_nb.tool",
+    "ToolResponse": "ascope_nb.tool",
+    "InMemoryMemory": "ascope_nb.memory",
+    "MsgHub": "ascope_nb.pipeline",
+    "sequential_pipeline": "ascope_nb.pipeline",
+    "fanout_pipeline": "ascope_nb.pipeline",
+    "model_from_spec": "ascope_nb.model",
+    "DemoModel": "ascope_nb.model._demo",
+}
+
+__all__ = [
+    "__version__",
+    "start",
+    "start_hub",
+    "runs",
+    "get_run",
+    "Run",
+    "show",
+    "make_agent",
+    "set_default_model",
+    "load_ipython_extension",
+    "unload_ipython_extension",
+    "Msg",
+    "ReActAgent",
+    "UserAgent",
+    "Toolkit",
+    "ToolResponse",
+    "InMemoryMemory",
+    "MsgHub",
+    "sequential_pipeline",
+    "fanout_pipeline",
+    "model_from_spec",
+    "DemoModel",
+]
+
+if TYPE_CHECKING:
+    from .agent import ReActAgent, UserAgent
+    from .memory import InMemoryMemory
+    from .message import Msg
+    from .model import model_from_spec
+    from .model._demo import DemoModel
+    from .notebook import load_ipython_extension, unload_ipython_extension
+    from .notebook._api import make_agent, show
+    from .notebook._model_spec import set_default_model
+    from .pipeline import MsgHub, fanout_pipeline, sequential_pipeline
+    from .run import Run, get_run, runs, start, start_hub
+    from .tool import Toolkit, ToolResponse
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'ascope_nb' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

@@ -72,6 +72,7 @@ class Run:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_thread: int | None = None
         self._view: Any = None
+        self._shown_in_cell: int | None = None  # execution count of the cell showing the view
         _RUNS.append(self)
 
     # ---------------------------------------------------------------- lifecycle
@@ -275,18 +276,37 @@ class Run:
     def view(self) -> Any:
         """The live widget of this run (made on first use)."""
         if self._view is None:
-            from .notebook.views import RunView
+            from .notebook.views import HubView, RunView
 
-            self._view = RunView(controller=self, title=self.title)
+            view_class = HubView if self.kind == "hub" else RunView
+            self._view = view_class(controller=self, title=self.title)
             self.subscribe(self._view.push)
         return self._view
 
+    def display(self) -> Run:
+        """Show the live view with a display id (updated with the transcript when the run
+        ends); the ``Run`` returned by the same cell then shows as one line, not a second view.
+        """
+        self.view.display()
+        self._shown_in_cell = _execution_count()
+        return self
+
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Any:
+        if self._shown_in_cell is not None and self._shown_in_cell == _execution_count():
+            return {"text/plain": repr(self)}
         return self.view._repr_mimebundle_(include=include, exclude=exclude)
 
     def __repr__(self) -> str:
         steps = sum(1 for e in self.events if e.kind == "step_started")
         return f"Run(title={self.title!r}, status={self.status!r}, steps={steps})"
+
+
+def _execution_count() -> int | None:
+    import sys
+
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    return getattr(shell, "execution_count", None)
 
 
 def _consume_exception(task: asyncio.Task[Any]) -> None:
@@ -376,3 +396,11 @@ def start_hub(
 def runs() -> list[Run]:
     """The runs started in this process, oldest first."""
     return list(_RUNS)
+
+
+def get_run(run_id: str) -> Run | None:
+    """The run of this process with ``run_id``, or None."""
+    for run in reversed(_RUNS):
+        if run.run_id == run_id:
+            return run
+    return None

@@ -1,1 +1,59 @@
-"""Notebook layer: magics, live widgets (``views``) and their static assets."""
+"""Notebook layer: magics, live widgets (``views``) and their static assets.
+
+``%load_ext ascope_nb`` (or ``%load_ext ascope_nb.notebook``) registers the magics; heavy
+modules load when a magic first runs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+_previous_input_method: Any = None
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """Register ``AgentMagics``; in a kernel, UserAgents ask through the live view's box.
+
+    Agents made in a kernel already keep quiet on the console (their events go to views).
+    """
+    from .magics import AgentMagics
+
+    ipython.register_magics(AgentMagics)
+    if getattr(ipython, "kernel", None) is not None:
+        _install_notebook_input()
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    """Remove the magics and restore the UserAgent input method."""
+    global _previous_input_method
+
+    manager = getattr(ipython, "magics_manager", None)
+    if manager is not None:
+        for kind, names in (
+            ("cell", ("agent", "ask", "chat", "hub")),
+            ("line", ("agent_memory", "runs", "ascope")),
+        ):
+            for name in names:
+                manager.magics[kind].pop(name, None)
+        manager.registry.pop("AgentMagics", None)
+    if _previous_input_method is not None:
+        from ..agent import UserAgent
+
+        UserAgent.override_class_input_method(_previous_input_method)
+        _previous_input_method = None
+
+
+def _install_notebook_input() -> None:
+    global _previous_input_method
+
+    from ..agent import UserAgent
+    from ._input import NotebookUserInput
+
+    current = UserAgent._input_method
+    if isinstance(current, NotebookUserInput):
+        return
+    _previous_input_method = current
+    UserAgent.override_class_input_method(NotebookUserInput())
+
+
+__all__ = ["load_ipython_extension", "unload_ipython_extension"]
