@@ -225,16 +225,33 @@ class ReActAgent(AgentBase):
             await self._keep_partial(msg, started, usage, "interrupted")
             raise
         except Exception as exc:
-            self._emit(
-                ModelCallEnded(
-                    step=self._step,
-                    model=model_name,
-                    msg_id=msg.id,
-                    latency=time.perf_counter() - started,
-                    error=f"{type(exc).__name__}: {exc}",
-                )
-            )
+            self._model_call_ended(msg, started, error=f"{type(exc).__name__}: {exc}")
             raise
+        self._model_call_ended(msg, started, usage=usage.to_dict() if usage else None)
+        await self._complete(msg)
+        return msg
+
+    def _model_call_ended(
+        self,
+        msg: Msg,
+        started: float,
+        *,
+        usage: dict[str, Any] | None = None,
+        error: str | None = None,
+    ) -> None:
+        self._emit(
+            ModelCallEnded(
+                step=self._step,
+                model=getattr(self.model, "model_name", type(self.model).__name__),
+                msg_id=msg.id,
+                usage=usage,
+                latency=time.perf_counter() - started,
+                error=error,
+            )
+        )
+
+    async def _complete(self, msg: Msg) -> None:
+        """Announce the tool calls of a finished model answer and keep it in memory."""
         for block in msg.get_content_blocks("tool_use"):
             self._emit(
                 ToolCall(
@@ -246,43 +263,14 @@ class ReActAgent(AgentBase):
                     source=self._tool_source(block["name"]),
                 )
             )
-        self._emit(
-            ModelCallEnded(
-                step=self._step,
-                model=model_name,
-                msg_id=msg.id,
-                usage=usage.to_dict() if usage else None,
-                latency=time.perf_counter() - started,
-            )
-        )
         await self.memory.add(msg)
         self._emit(MessageCompleted(msg=msg.to_dict()))
-        return msg
 
     async def _keep_partial(self, msg: Msg, started: float, usage: Any, error: str) -> None:
         """On interrupt mid-stream keep the partial answer so memory shows what was said."""
-        self._emit(
-            ModelCallEnded(
-                step=self._step,
-                model=getattr(self.model, "model_name", ""),
-                msg_id=msg.id,
-                latency=time.perf_counter() - started,
-                error=error,
-            )
-        )
+        self._model_call_ended(msg, started, error=error)
         if msg.content:
-            for block in msg.get_content_blocks("tool_use"):
-                self._emit(
-                    ToolCall(
-                        step=self._step,
-                        msg_id=msg.id,
-                        tool_call_id=block["id"],
-                        name=block["name"],
-                        input=dict(block.get("input") or {}),
-                    )
-                )
-            await self.memory.add(msg)
-            self._emit(MessageCompleted(msg=msg.to_dict()))
+            await self._complete(msg)
 
     def _emit_deltas(self, msg_id: str, chunk: ChatResponse, sent: dict[int, int]) -> None:
         for index, block in enumerate(chunk.content):
