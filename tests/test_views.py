@@ -488,3 +488,25 @@ def test_a_browser_click_reaches_the_controller_in_a_real_kernel() -> None:
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
+
+
+def test_display_handle_is_updated_when_the_run_ends() -> None:
+    class Handle:
+        updates: list[dict[str, Any]] = []
+
+        def update(self, obj: Any) -> None:
+            self.updates.append(obj._repr_mimebundle_()[0])
+
+    view = RunView(controller=RecordingController())
+    attach(view)
+    view._display = Handle()  # what display() stores (an IPython DisplayHandle)
+    events = react_run()
+    for ev in events[:-1]:
+        view.push(ev)
+    view.flush()
+    assert Handle.updates == []
+    view.push(events[-1])
+    view.flush()
+    assert len(Handle.updates) == 1 and RUN_MIME in Handle.updates[0]
+    view.close()
+    assert view.comm is None

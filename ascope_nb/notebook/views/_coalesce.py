@@ -126,9 +126,13 @@ class Coalescer:
             self._last = self._clock()
         self._send(batch)
 
-    def close(self) -> None:
-        """Send what is pending and stop the timer."""
-        self.flush()
+    def cancel(self) -> None:
+        """Drop what is pending and stop the timer."""
+        with self._lock:
+            self._pending = []
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
 
 
 __all__ = ["Coalescer", "merge_delta", "default_scheduler", "DELTA_KINDS"]

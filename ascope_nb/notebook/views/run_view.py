@@ -191,6 +191,11 @@ class RunView(anywidget.AnyWidget):
             _log.warning("ascope view: %s failed: %s", cmd["cmd"], exc)
             self.send({"type": "notice", "text": f"{cmd['cmd']} failed: {exc}"})
 
+    def close(self) -> None:
+        """Close the comm; pending events stay in ``events`` (nothing more is sent)."""
+        self._coalescer.cancel()
+        super().close()
+
     def display(self) -> RunView:
         """Show the view with a display id, updated when the run ends (saved notebooks then
         carry the transcript and the run's events)."""
