@@ -16,7 +16,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from ..events import (
     ApprovalRequested,
@@ -195,9 +195,14 @@ class SyntheticRun:
         state = "success"
         if decision is not None and decision != "error":
             self._emit(ApprovalRequested(tool_call_id=block["id"], name=name, input=inputs))
-            kind = decision if isinstance(decision, str) else decision[0]
-            extra = decision[1] if isinstance(decision, tuple) else None
-            new_input = dict(extra) if kind == "edited" else (inputs if kind == "approved" else {})
+            kind = cast(
+                Literal["approved", "denied", "edited"],
+                decision if isinstance(decision, str) else decision[0],
+            )
+            extra: Any = decision[1] if isinstance(decision, tuple) else None
+            new_input = (
+                dict(extra or {}) if kind == "edited" else (inputs if kind == "approved" else {})
+            )
             reason = extra if kind == "denied" and isinstance(extra, str) else ""
             self._emit(
                 ApprovalResolved(
@@ -264,4 +269,78 @@ class SyntheticRun:
         return self.events
 
 
-__all__ = ["SyntheticRun", "tool_schema", "TIMESTAMP"]
+def demo_runs() -> list[list[Event]]:
+    """Six runs covering what exporters must handle (used by tests, docs and benchmarks).
+
+    1. two sequential tool calls, thumbs up; 2. parallel calls (one failing), score 0.2;
+    3. an edited call; 4. a denied call, then another action; 5. human guidance after a
+    step, plus a thumbs-down on step 0; 6. no system prompt, secrets in metadata, interrupted.
+    """
+    tools = [tool_schema("add", a="integer", b="integer"), tool_schema("search", query="string")]
+    runs: list[list[Event]] = []
+
+    r = SyntheticRun("run-plain", user="What is (1 + 2) + 4?", tools=tools)
+    r.step(
+        text="First 1 + 2.", thinking="Add step by step.", calls=[("add", {"a": 1, "b": 2}, "3")]
+    )
+    r.step(calls=[("add", {"a": 3, "b": 4}, "7")])
+    r.answer("The answer is 7.")
+    r.feedback(label="up", comment="right")
+    runs.append(r.finish())
+
+    r = SyntheticRun("run-parallel", user="Weather in Paris and Rome?", tools=tools)
+    r.step(
+        calls=[
+            ("search", {"query": "Paris weather"}, "Sunny"),
+            ("search", {"query": "Rome weather"}, "Timeout", "error"),
+        ]
+    )
+    r.answer("Paris is sunny; Rome is unknown.")
+    r.feedback(score=0.2)
+    runs.append(r.finish())
+
+    r = SyntheticRun("run-edited", user="Search for the ascope docs.", tools=tools)
+    r.step(
+        calls=[
+            (
+                "search",
+                {"query": "ascope"},
+                "ascope_nb docs",
+                ("edited", {"query": "ascope_nb docs"}),
+            )
+        ]
+    )
+    r.answer("Here are the ascope_nb docs.")
+    runs.append(r.finish())
+
+    r = SyntheticRun("run-denied", user="Find my password.", tools=tools)
+    r.step(
+        text="Searching.", calls=[("search", {"query": "user password"}, "", ("denied", "private"))]
+    )
+    r.step(text="I cannot look that up; try a reset.", calls=[])
+    r.feedback(label="up")
+    runs.append(r.finish())
+
+    r = SyntheticRun("run-hint", user="Add 2 and 2.", tools=tools)
+    r.step(calls=[("search", {"query": "2 + 2"}, "4")])
+    r.hint("Use the add tool, not search.")
+    r.step(calls=[("add", {"a": 2, "b": 2}, "4")])
+    r.answer("2 + 2 = 4.")
+    r.feedback(label="down", step=0)
+    runs.append(r.finish())
+
+    r = SyntheticRun(
+        "run-secret",
+        user="Say hi. My key is sk-abcdefghijklmnopqrstuvwxyz",
+        sys_prompt=None,
+        metadata={
+            "api_key": "sk-live-0123456789abcdefghij",
+            "client": {"Authorization": "Bearer abcdefgh123"},
+        },
+    )
+    r.answer("Hi!")
+    runs.append(r.finish(status="interrupted"))
+    return runs
+
+
+__all__ = ["SyntheticRun", "tool_schema", "demo_runs", "TIMESTAMP"]
