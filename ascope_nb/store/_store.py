@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
 import json
 import logging
 import os
@@ -147,17 +148,17 @@ class RunStore:
             os.makedirs(directory, exist_ok=True)
         return SQLiteBackend(target, timeout=self.timeout)
 
-    def _fallback(self, reason: str) -> Backend:
-        self._degrade_notice(reason)
+    def _fallback(self, reason: str, *, stacklevel: int = 4) -> Backend:
+        self._degrade_notice(reason, stacklevel=stacklevel + 1)
         db = SQLiteBackend(":memory:")
         create_schema(db)
         return db
 
-    def _degrade_notice(self, reason: str) -> None:
+    def _degrade_notice(self, reason: str, *, stacklevel: int) -> None:
         self.degraded = reason
         message = f"{reason}; runs are kept in memory only (lost when the kernel stops)"
         _log.warning("ascope_nb store: %s", message)
-        warnings.warn(message, StoreWarning, stacklevel=4)
+        warnings.warn(message, StoreWarning, stacklevel=stacklevel)
 
     # ------------------------------------------------------------------ writing
     def attach(self) -> RunStore:
@@ -256,7 +257,8 @@ class RunStore:
                     return False
                 with db.lock:
                     self._db = self._fallback(
-                        f"writing to run store {self.target!r} failed: {type(exc).__name__}: {exc}"
+                        f"writing to run store {self.target!r} failed: {type(exc).__name__}: {exc}",
+                        stacklevel=2,
                     )
         self._insert(self._db, rows)
         return True
@@ -571,6 +573,27 @@ def set_default_store(store: RunStore | None) -> None:
         if _default is not None and _default is not store:
             _default.detach()
         _default = store.attach() if store is not None else None
+
+
+def _flush_attached_at_exit() -> None:
+    for store in tuple(_attached):
+        store.flush(5.0)
+
+
+def _forget_parent_stores() -> None:
+    # a forked child has no writer thread: its copy of the parent's stores must not collect
+    # events (the child opens its own store if it wants one)
+    for store in tuple(_attached):
+        if store._subscription is not None:
+            store._subscription.close()
+            store._subscription = None
+        store._closed = True
+    _attached.clear()
+
+
+atexit.register(_flush_attached_at_exit)
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_parent_stores)
 
 
 async def wait_durable(run_id: str, seq: int, *, timeout: float | None = 30.0) -> bool:
