@@ -66,6 +66,19 @@ class Execution:
         assert self.result is not None, f"no result; stderr={self.stderr!r}; errors={self.errors}"
         return json.loads(eval(self.result["text/plain"]))  # the repr of a str
 
+    def widget_state(self, comm_id: str) -> dict[str, Any]:
+        """A widget's synced state: its ``comm_open`` state with later updates applied."""
+        state: dict[str, Any] = {}
+        for m in self.messages:
+            c = m["content"]
+            if c.get("comm_id") != comm_id:
+                continue
+            if m["header"]["msg_type"] == "comm_open":
+                state.update(c["data"].get("state", {}))
+            elif m["header"]["msg_type"] == "comm_msg" and c["data"].get("method") == "update":
+                state.update(c["data"].get("state", {}))
+        return state
+
     def widget_comm(self, trait: str) -> str:
         """The comm id of the (first) widget opened whose state has ``trait``."""
         for c in self.comm_opens:
