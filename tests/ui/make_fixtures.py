@@ -1,0 +1,181 @@
+"""Write the fixture notebooks of the browser tests (``tests/ui/notebooks/*.ipynb``).
+
+The notebooks are committed; rerun this after changing a fixture:
+
+    python tests/ui/make_fixtures.py
+
+Every fixture uses a ``ScriptedModel`` (no network) and the ``%%agent`` / ``%%ask`` magics.
+The specs address cells by index, so keep the cell order in sync with ``specs/fixtures.ts``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+HERE = Path(__file__).parent / "notebooks"
+
+IMPORTS = "import asyncio\n\nfrom ascope_nb.testing import ScriptedModel, tool_call"
+
+
+def _cell(source: str) -> dict:
+    return {
+        "cell_type": "code",
+        "execution_count": None,
+        "id": None,
+        "metadata": {},
+        "outputs": [],
+        "source": source.strip("\n").splitlines(keepends=True),
+    }
+
+
+def notebook(*sources: str) -> dict:
+    cells = [_cell(s) for s in sources]
+    for i, cell in enumerate(cells):
+        cell["id"] = f"cell-{i}"
+    return {
+        "cells": cells,
+        "metadata": {
+            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+            "language_info": {"name": "python"},
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+
+
+# Layout shared by all fixtures: 0 setup, 1 %load_ext, 2 %%agent, 3 %%ask, 4 check.
+STOP = notebook(
+    f'''
+{IMPORTS}
+
+
+async def slow_search(query: str) -> str:
+    """Search the archive (slowly).
+
+    Args:
+        query: What to look for.
+    """
+    await asyncio.sleep(120)
+    return f"results for {{query}}"
+
+
+model = ScriptedModel(
+    [
+        ["Let me look that up carefully, one source at a time. " * 10,
+         tool_call("slow_search", query="otters")],
+        "Otters hold hands while they sleep.",
+    ],
+    token_delay=0.05,
+)
+''',
+    "%load_ext ascope_nb",
+    "%%agent Scout --model model --tools slow_search\nYou are Scout, a careful researcher.",
+    "%%ask Scout\nTell me a fact about otters.",
+    "run = _\nawait run\nprint(run.status, len(model.calls))",
+)
+
+GUIDANCE = "Answer in French please"
+
+STEER = notebook(
+    f'''
+{IMPORTS}
+
+GUIDANCE = {GUIDANCE!r}
+
+
+async def slow_lookup(topic: str) -> str:
+    """Look a topic up in the library (slowly).
+
+    Args:
+        topic: The topic.
+    """
+    await asyncio.sleep(20)
+    return f"notes on {{topic}}"
+
+
+model = ScriptedModel(
+    [
+        ["I will check the library first.", tool_call("slow_lookup", topic="tides")],
+        "Les marées viennent de la Lune.",
+    ],
+    token_delay=0.02,
+)
+''',
+    "%load_ext ascope_nb",
+    "%%agent Sage --model model --tools slow_lookup\nYou are Sage.",
+    "%%ask Sage\nWhy are there tides?",
+    "run = _\nawait run\nprint(run.status, [GUIDANCE in call.text() for call in model.calls])",
+)
+
+APPROVE = notebook(
+    f'''
+{IMPORTS}
+
+deleted = []
+
+
+def delete_file(path: str) -> str:
+    """Delete a file.
+
+    Args:
+        path: The file to delete.
+    """
+    deleted.append(path)
+    return f"deleted {{path}}"
+
+
+model = ScriptedModel(
+    [
+        ["I will clean up the old notes.", tool_call("delete_file", path="old_notes.txt")],
+        "Understood: I left old_notes.txt in place.",
+    ],
+    token_delay=0.02,
+)
+''',
+    "%load_ext ascope_nb",
+    "%%agent Janitor --model model --tools delete_file --approve delete_file\nYou tidy files.",
+    "%%ask Janitor\nClean up my notes.",
+    "run = _\nawait run\n"
+    'print(run.status, deleted, "denied" in model.calls[-1].text(), len(model.calls))',
+)
+
+SAVED = notebook(
+    f'''
+{IMPORTS}
+
+
+def get_weather(city: str) -> str:
+    """The weather in a city.
+
+    Args:
+        city: The city.
+    """
+    return f"Sunny in {{city}}"
+
+
+model = ScriptedModel(
+    [
+        ["Checking the weather.", tool_call("get_weather", city="Lisbon")],
+        "It is sunny in Lisbon today.",
+    ],
+    token_delay=0.01,
+)
+''',
+    "%load_ext ascope_nb",
+    "%%agent Forecaster --model model --tools get_weather\nYou report the weather.",
+    "%%ask Forecaster\nWhat is the weather in Lisbon?",
+    "run = _\nawait run\nprint(run.status)",
+)
+
+FIXTURES = {"stop": STOP, "steer": STEER, "approve": APPROVE, "saved": SAVED}
+
+
+def main() -> None:
+    HERE.mkdir(exist_ok=True)
+    for name, nb in FIXTURES.items():
+        (HERE / f"{name}.ipynb").write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":
+    main()
