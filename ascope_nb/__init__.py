@@ -92,3 +92,13 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_LAZY))
+
+
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    """Where Jupyter finds the prebuilt JupyterLab extension (``ascope_nb/labextension``).
+
+    Example:
+        >>> _jupyter_labextension_paths()[0]["dest"]
+        'ascope-nb'
+    """
+    return [{"src": "labextension", "dest": "ascope-nb"}]
