@@ -1,7 +1,7 @@
 """Event lists shaped exactly like a ``ReActAgent`` run, for tests, benchmarks and examples.
 
 The order per step is the agent's: [hints] StepStarted, ModelCallStarted, Thinking/Text
-deltas, ToolCall..., ModelCallEnded, MessageCompleted(assistant), then per call
+deltas, ModelCallEnded, ToolCall..., MessageCompleted(assistant), then per call
 [ApprovalRequested, ApprovalResolved] ToolResult, MessageCompleted(tool result), StepEnded.
 Ids and timestamps are deterministic, so exports of these runs are reproducible.
 
@@ -158,16 +158,6 @@ class SyntheticRun:
             block = {"type": "tool_use", "id": call_id, "name": spec[0], "input": dict(spec[1])}
             blocks.append(block)
             parsed.append((block, spec))
-        for block, _ in parsed:
-            self._emit(
-                ToolCall(
-                    step=step,
-                    msg_id=msg["id"],
-                    tool_call_id=block["id"],
-                    name=block["name"],
-                    input=dict(block["input"]),
-                )
-            )
         usage = {"input_tokens": 10, "output_tokens": 5, "time": 0.01, "type": "chat"}
         error = "interrupted" if interrupted_model else None
         self._emit(
@@ -180,6 +170,16 @@ class SyntheticRun:
                 error=error,
             )
         )
+        for block, _ in parsed:
+            self._emit(
+                ToolCall(
+                    step=step,
+                    msg_id=msg["id"],
+                    tool_call_id=block["id"],
+                    name=block["name"],
+                    input=dict(block["input"]),
+                )
+            )
         msg["content"] = blocks
         self._emit(MessageCompleted(msg=msg))
         for block, spec in parsed:
