@@ -359,3 +359,33 @@ class Toolkit:
 
     def __repr__(self) -> str:
         return f"Toolkit(tools={list(self.tools)!r}, groups={list(self.groups)!r})"
+
+    # -------------------------------------------------------------------- mcp
+    async def register_mcp_client(
+        self,
+        mcp_client: Any,
+        group_name: str | None = None,
+        enable_funcs: list[str] | None = None,
+        disable_funcs: list[str] | None = None,
+        preset_kwargs_mapping: dict[str, dict[str, Any]] | None = None,
+        *,
+        namesake_strategy: NamesakeStrategy = "raise",
+    ) -> list[str]:
+        """Register the tools of an MCP server (see ``ascope_nb.tool._mcp.register_mcp_client``)."""
+        from ._mcp import register_mcp_client
+
+        return await register_mcp_client(
+            self,
+            mcp_client,
+            group_name,
+            enable_funcs,
+            disable_funcs,
+            preset_kwargs_mapping,
+            namesake_strategy=namesake_strategy,
+        )
+
+    def remove_mcp_clients(self, client_names: str | list[str]) -> list[str]:
+        """Remove every tool that came from the named MCP servers; returns the removed names."""
+        from ._mcp import remove_mcp_clients
+
+        return remove_mcp_clients(self, client_names)
