@@ -17,6 +17,7 @@ Example (in a notebook)::
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -67,7 +68,11 @@ class AgentMagics(Magics):  # type: ignore[misc]  # IPython's Magics is untyped
 
     @observe("default_model")
     def _default_model_changed(self, change: dict[str, Any]) -> None:
-        self._apply_default_model(change["new"])
+        try:
+            self._apply_default_model(change["new"])
+        except AscopeError as exc:  # from %config: one line, and the old value stays
+            print(f"AgentMagics.default_model: {exc}", file=sys.stderr)
+            self.set_trait("default_model", change["old"])
 
     @staticmethod
     def _apply_default_model(spec: str) -> None:
@@ -78,7 +83,8 @@ class AgentMagics(Magics):  # type: ignore[misc]  # IPython's Magics is untyped
     # ------------------------------------------------------------------ helpers
     @property
     def _ns(self) -> dict[str, Any]:
-        return self.shell.user_ns  # type: ignore[no-any-return]
+        shell: Any = self.shell
+        return shell.user_ns  # type: ignore[no-any-return]
 
     def _body(self, cell: str, *, raw: bool, where: str) -> str:
         text = cell.strip("\n")

@@ -208,6 +208,9 @@ def test_memory_runs_and_settings_magics(kernel: KernelDriver) -> None:
     kernel.ok("%config AgentMagics.default_model = 'ollama:qwen2.5'")
     ex = kernel.ok("%ascope")
     assert ex.stdout.strip() == "model: ollama:qwen2.5"
+    ex = kernel.ok("%config AgentMagics.default_model = 'nonsense'")
+    assert ex.stderr.count("\n") == 1 and "'nonsense'" in ex.stderr
+    assert kernel.ok("%ascope").stdout.strip() == "model: ollama:qwen2.5", "the old value stays"
     kernel.ok("%%agent Local\nYou are local.")
     assert kernel.ok("json.dumps(Local.model.model_name)").value() == "qwen2.5"
     kernel.ok("%ascope model demo")
