@@ -39,7 +39,23 @@ _SECRET_VALUE = re.compile(
     r"|(?<=Basic )[A-Za-z0-9+/]{8,}=*)"
 )
 
+# A cheap superset test on serialised JSON: none of these substrings (in the lower-cased
+# text) means ``scrub`` would change nothing. Plain substring tests beat one regex here.
+_HINTS = (
+    "key", "token", "secret", "passw", "auth", "cookie", "credential", "bearer", "basic ",
+    "sk-", "akia", "aiza", "gh", "xox", "hf_",
+)  # fmt: skip
+
 _key_cache: dict[str, bool] = {}
+
+
+def may_hold_secret(json_text: str) -> bool:
+    """False when ``scrub`` of the object serialised as ``json_text`` would change nothing."""
+    lower = json_text.lower()
+    for hint in _HINTS:
+        if hint in lower:
+            return True
+    return False
 
 
 def is_secret_key(key: str) -> bool:

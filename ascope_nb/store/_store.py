@@ -34,7 +34,7 @@ from ._schema import (
     insert_ignore_sql,
     insert_sql,
 )
-from ._scrub import scrub
+from ._scrub import may_hold_secret, scrub
 from ._writer import Writer, _AsyncFlush, _Flush
 
 if TYPE_CHECKING:
@@ -224,8 +224,11 @@ class RunStore:
         rows: list[dict[str, Any]] = []
         for event in batch:
             try:
-                data = scrub(event.to_dict())
+                data = event.to_dict()
                 text = json.dumps(data, ensure_ascii=False, default=str)
+                if may_hold_secret(text):  # the common event (a text delta) skips the walk
+                    data = scrub(data)
+                    text = json.dumps(data, ensure_ascii=False, default=str)
             except Exception:  # an unserialisable payload must not lose the rest
                 _log.exception("ascope_nb store: cannot serialise %s event", event.kind)
                 data = {
