@@ -180,8 +180,15 @@ def build_rows(data: dict[str, Any], args: argparse.Namespace) -> list[Row]:
         rows.append(
             Row(f"steps_noformat.N{n}", f"  same, excl. formatter, N={n}", ours, theirs, "µs/step")
         )
+    for n in sizes:
+        ours, theirs = both("steps", n, "cpu_us_per_step")
+        rows.append(Row(f"steps_cpu.N{n}", f"  same, CPU time, N={n}", ours, theirs, "µs/step"))
     first, last = sizes[0], sizes[-1]
-    for key, label in (("us_per_step", ""), ("us_per_step_excl_format", ", excl. formatter")):
+    for suffix, key, label in (
+        ("", "us_per_step", ""),
+        (".noformat", "us_per_step_excl_format", ", excl. formatter"),
+        (".cpu", "cpu_us_per_step", ", CPU time"),
+    ):
         ours_flat = _pick(ours_runs, "steps", last, key) / _pick(ours_runs, "steps", first, key)
         theirs_flat = (
             _pick(theirs_runs, "steps", last, key) / _pick(theirs_runs, "steps", first, key)
@@ -190,7 +197,7 @@ def build_rows(data: dict[str, Any], args: argparse.Namespace) -> list[Row]:
         )
         rows.append(
             Row(
-                "flatness" + ("" if not label else ".noformat"),
+                "flatness" + suffix,
                 f"per-step N={last} / N={first}{label}",
                 ours_flat,
                 theirs_flat,
