@@ -57,6 +57,12 @@ def test_agent_and_ask_magics_make_an_agent_and_a_run(kernel: KernelDriver) -> N
     assert got[:3] == [True, "completed", "Hello from Friday"]
     assert "Tell me about the weather." in got[3] and "You are Friday" in got[3]
 
+    kernel.click(run_view, {"cmd": "feedback", "label": "up", "comment": "nice"})
+    feedback = kernel.ok(
+        "json.dumps([(e.label, e.comment) for e in run1.events if e.kind == 'feedback'])"
+    ).value()
+    assert feedback == [["up", "nice"]]
+
 
 def test_stop_click_interrupts_a_live_run_mid_tool(kernel: KernelDriver) -> None:
     kernel.ok(SLOW_TOOL.format(tag="s"))
@@ -221,6 +227,10 @@ def test_mistakes_are_one_line_without_traceback(kernel: KernelDriver) -> None:
     assert "--bogus" in line and "%%agent" in line
     line = _one_usage_line(kernel.execute("%%ask Nobody\nHello?"))
     assert "'Nobody'" in line
+    line = _one_usage_line(kernel.execute("%%chat Nobody\nHello?"))
+    assert line.startswith("UsageError: %%chat:") and "'Nobody'" in line
+    line = _one_usage_line(kernel.execute("%%ask ScriptedModel\nHello?"))
+    assert "not an agent" in line
     line = _one_usage_line(kernel.execute("%%agent Bad --max-iters zero\nYou are bad."))
     assert "--max-iters" in line
     line = _one_usage_line(kernel.execute("%%ask Friday\nHello {undefined_thing}"))
