@@ -76,7 +76,7 @@ class Run:
         _RUNS.append(self)
 
     # ---------------------------------------------------------------- lifecycle
-    def _launch(self, body: Callable[[], Awaitable[Any]]) -> Run:
+    def _launch(self, body: Callable[[], Awaitable[Any]], *, store: bool = True) -> Run:
         try:
             self._loop = asyncio.get_running_loop()
         except RuntimeError:
@@ -85,6 +85,10 @@ class Run:
                 "`async def`); in a plain script use `await agent(msg)` within asyncio.run()"
             ) from None
         self._loop_thread = threading.get_ident()
+        if store:
+            from .store import default_store
+
+            default_store()  # every run started through ascope_nb is kept (ASCOPE_STORE)
 
         async def guarded() -> Any:
             token = current_run.set(self._context)
@@ -319,6 +323,7 @@ def start(
     msg: Msg | str | list[Msg] | None = None,
     *,
     title: str | None = None,
+    store: bool = True,
     **reply_kwargs: Any,
 ) -> Run:
     """Start ``agent`` replying to ``msg`` in the background; returns its ``Run`` at once.
@@ -332,7 +337,9 @@ def start(
     if isinstance(msg, str):
         msg = Msg("user", msg, "user")
     run = Run(agents=[agent], title=title or agent.name)
-    return run._launch(lambda: agent._call_in_new_run(run._context, msg, **reply_kwargs))
+    return run._launch(
+        lambda: agent._call_in_new_run(run._context, msg, **reply_kwargs), store=store
+    )
 
 
 def start_hub(
@@ -342,6 +349,7 @@ def start_hub(
     announcement: Msg | str | None = None,
     rounds: int = 1,
     title: str | None = None,
+    store: bool = True,
 ) -> Run:
     """Start a MsgHub conversation in the background: ``rounds`` of every agent in turn.
 
@@ -390,7 +398,7 @@ def start_hub(
         finally:
             run._context.emit(RunEnded(agent="MsgHub", status=status, error=error))
 
-    return run._launch(conversation)
+    return run._launch(conversation, store=store)
 
 
 def runs() -> list[Run]:

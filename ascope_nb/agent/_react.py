@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 import time
 from collections.abc import Collection
 from typing import Any
@@ -155,7 +156,7 @@ class ReActAgent(AgentBase):
             calls: list[ToolUseBlock] = reasoning.get_content_blocks("tool_use")
             if calls:
                 await self._act_all(calls, structured_model)
-            self._emit(StepEnded(step=self._step))
+            await self._end_step()
             if self._structured_output is not None:
                 return await self._finish(reasoning, metadata=self._structured_output)
             if not calls:
@@ -167,6 +168,14 @@ class ReActAgent(AgentBase):
                     continue
                 return reasoning
         return await self._summarizing()
+
+    async def _end_step(self) -> None:
+        """Emit ``StepEnded`` and, when a run store is attached, wait until the step is
+        durable, so a killed kernel loses nothing that was shown before the next model call."""
+        event = self._emit(StepEnded(step=self._step))
+        store = sys.modules.get("ascope_nb.store")  # never import the store just for this
+        if store is not None and event.run_id:
+            await store.wait_durable(event.run_id, event.seq)
 
     async def _inject_hints(self) -> None:
         for text, source in self.control.take_hints():
@@ -412,7 +421,7 @@ class ReActAgent(AgentBase):
         prompt = await self._format_prompt(extra=[Msg("user", SUMMARY_HINT, "user")])
         reply = await self._call_model(prompt, tools=None, tool_choice=None)
         reply.metadata["_status"] = "max_iters"
-        self._emit(StepEnded(step=self._step))
+        await self._end_step()
         return reply
 
     async def handle_interrupt(self, *args: Any, **kwargs: Any) -> Msg:
