@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from abc import abstractmethod
+from collections.abc import Coroutine
 from contextlib import AsyncExitStack
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._client_base import MCPClientBase
 from ._errors import MCPConnectionError, MCPServerError, one_line
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from mcp import ClientSession
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class StatefulClientBase(MCPClientBase):
@@ -185,11 +187,7 @@ class StatefulClientBase(MCPClientBase):
         tools: list[mcp.types.Tool] = []
         cursor: str | None = None
         while True:
-            try:
-                page = await session.list_tools(cursor=cursor)
-            except Exception as exc:
-                self._raise_if_lost(exc)
-                raise
+            page = await self._guarded(session.list_tools(cursor=cursor))
             tools.extend(page.tools)
             cursor = page.nextCursor
             if not cursor:
@@ -203,8 +201,29 @@ class StatefulClientBase(MCPClientBase):
 
     async def _call_tool(self, name: str, arguments: dict[str, Any]) -> mcp.types.CallToolResult:
         session = self._require_session()
+        return await self._guarded(session.call_tool(name, arguments))
+
+    async def _guarded(self, coro: Coroutine[Any, Any, T]) -> T:
+        """Await a request, failing fast with ``MCPServerError`` if the connection ends."""
+        stop = self._stop
+        call = asyncio.ensure_future(coro)
+        ended = asyncio.ensure_future(stop.wait()) if stop is not None else None
         try:
-            return await session.call_tool(name, arguments)
+            await asyncio.wait({call, *([ended] if ended else [])}, return_when="FIRST_COMPLETED")
+        except BaseException:  # the caller was cancelled (stop button): cancel the request too
+            call.cancel()
+            raise
+        finally:
+            if ended is not None:
+                ended.cancel()
+        if not call.done():
+            call.cancel()
+            await asyncio.gather(call, return_exceptions=True)
+            if self._lost is None:
+                raise MCPServerError(f"server {self.name!r} was closed during the call")
+            raise MCPServerError(self._not_connected())
+        try:
+            return call.result()
         except Exception as exc:
             self._raise_if_lost(exc)
             raise
