@@ -15,7 +15,9 @@ from pathlib import Path
 
 HERE = Path(__file__).parent / "notebooks"
 
-IMPORTS = "import asyncio\n\nfrom ascope_nb.testing import ScriptedModel, tool_call"
+IMPORTS = "from ascope_nb.testing import ScriptedModel, tool_call"
+ASYNC_IMPORTS = "import asyncio\n\n" + IMPORTS
+CHECK = "run = _  # noqa: F821  (the Run that %%ask returned)\nawait run\n"
 
 
 def _cell(source: str) -> dict:
@@ -47,7 +49,7 @@ def notebook(*sources: str) -> dict:
 # Layout shared by all fixtures: 0 setup, 1 %load_ext, 2 %%agent, 3 %%ask, 4 check.
 STOP = notebook(
     f'''
-{IMPORTS}
+{ASYNC_IMPORTS}
 
 
 async def slow_search(query: str) -> str:
@@ -62,8 +64,10 @@ async def slow_search(query: str) -> str:
 
 model = ScriptedModel(
     [
-        ["Let me look that up carefully, one source at a time. " * 10,
-         tool_call("slow_search", query="otters")],
+        [
+            "Let me look that up carefully, one source at a time. " * 10,
+            tool_call("slow_search", query="otters"),
+        ],
         "Otters hold hands while they sleep.",
     ],
     token_delay=0.05,
@@ -72,16 +76,16 @@ model = ScriptedModel(
     "%load_ext ascope_nb",
     "%%agent Scout --model model --tools slow_search\nYou are Scout, a careful researcher.",
     "%%ask Scout\nTell me a fact about otters.",
-    "run = _\nawait run\nprint(run.status, len(model.calls))",
+    CHECK + "print(run.status, len(model.calls))",
 )
 
 GUIDANCE = "Answer in French please"
 
 STEER = notebook(
     f'''
-{IMPORTS}
+{ASYNC_IMPORTS}
 
-GUIDANCE = {GUIDANCE!r}
+GUIDANCE = "{GUIDANCE}"
 
 
 async def slow_lookup(topic: str) -> str:
@@ -105,7 +109,7 @@ model = ScriptedModel(
     "%load_ext ascope_nb",
     "%%agent Sage --model model --tools slow_lookup\nYou are Sage.",
     "%%ask Sage\nWhy are there tides?",
-    "run = _\nawait run\nprint(run.status, [GUIDANCE in call.text() for call in model.calls])",
+    CHECK + "print(run.status, [GUIDANCE in c.text() for c in model.calls])",
 )
 
 APPROVE = notebook(
@@ -136,8 +140,7 @@ model = ScriptedModel(
     "%load_ext ascope_nb",
     "%%agent Janitor --model model --tools delete_file --approve delete_file\nYou tidy files.",
     "%%ask Janitor\nClean up my notes.",
-    "run = _\nawait run\n"
-    'print(run.status, deleted, "denied" in model.calls[-1].text(), len(model.calls))',
+    CHECK + 'print(run.status, deleted, "denied" in model.calls[-1].text(), len(model.calls))',
 )
 
 SAVED = notebook(
@@ -165,7 +168,7 @@ model = ScriptedModel(
     "%load_ext ascope_nb",
     "%%agent Forecaster --model model --tools get_weather\nYou report the weather.",
     "%%ask Forecaster\nWhat is the weather in Lisbon?",
-    "run = _\nawait run\nprint(run.status)",
+    CHECK + "print(run.status)",
 )
 
 FIXTURES = {"stop": STOP, "steer": STEER, "approve": APPROVE, "saved": SAVED}

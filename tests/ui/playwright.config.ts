@@ -26,7 +26,8 @@ module.exports = {
   retries: 0,
   reporter: [
     ['list'],
-    ['html', { open: 'never', outputFolder: path.join(artifacts, 'report') }]
+    ['html', { open: 'never', outputFolder: path.join(artifacts, 'report') }],
+    ['json', { outputFile: path.join(artifacts, 'report.json') }]
   ],
   use: {
     ...baseConfig.use,
