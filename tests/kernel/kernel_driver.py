@@ -111,7 +111,9 @@ class KernelDriver:
 
     def execute(self, code: str, *, timeout: float = 30) -> Execution:
         """Run ``code`` as a cell; wait for its reply and for the kernel to go idle."""
-        msg_id = self.kc.execute(code, allow_stdin=False)
+        return self._collect(self.kc.execute(code, allow_stdin=False), timeout)
+
+    def _collect(self, msg_id: str, timeout: float) -> Execution:
         deadline = time.monotonic() + timeout
         messages: list[dict[str, Any]] = []
         idle = False
@@ -137,12 +139,34 @@ class KernelDriver:
         )
         return ex
 
-    def click(self, comm_id: str, content: dict[str, Any]) -> None:
-        """Send the comm message of a widget button click (``model.send(content)`` in JS)."""
+    def click(
+        self, comm_id: str, content: dict[str, Any], *, subshell_id: str | None = None
+    ) -> None:
+        """Send the comm message of a widget button click (``model.send(content)`` in JS);
+        with ``subshell_id`` it goes to that kernel subshell (another thread, ipykernel 7)."""
         msg = self.kc.session.msg(
             "comm_msg", {"comm_id": comm_id, "data": {"method": "custom", "content": content}}
         )
+        if subshell_id is not None:
+            msg["header"]["subshell_id"] = subshell_id
         self.kc.shell_channel.send(msg)
+
+    def create_subshell(self) -> str:
+        """Create a kernel subshell (ipykernel 7, JEP 91); returns its id."""
+        msg = self.kc.session.msg("create_subshell_request", {})
+        self.kc.control_channel.send(msg)
+        while True:
+            reply = self.kc.get_control_msg(timeout=10)
+            if reply["parent_header"].get("msg_id") == msg["header"]["msg_id"]:
+                return str(reply["content"]["subshell_id"])
+
+    def start_execute(self, code: str) -> str:
+        """Send a cell without waiting for it (``finish_execute`` collects it)."""
+        return str(self.kc.execute(code, allow_stdin=False))
+
+    def finish_execute(self, msg_id: str, *, timeout: float = 30) -> Execution:
+        """Collect the messages and reply of a cell sent with ``start_execute``."""
+        return self._collect(msg_id, timeout)
 
     def drain_iopub(self) -> None:
         """Drop iopub messages already received (background output of earlier cells)."""

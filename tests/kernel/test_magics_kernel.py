@@ -242,3 +242,30 @@ def test_mistakes_are_one_line_without_traceback(kernel: KernelDriver) -> None:
     line = _one_usage_line(kernel.execute("%ascope colour blue"))
     assert "colour" in line
     assert kernel.ok("json.dumps('Bad' in globals())").value() is False
+
+
+def test_stop_click_while_a_cell_awaits_the_run(kernel: KernelDriver) -> None:
+    """Run All: the next cell is ``await run`` and holds the shell while the run is live.
+
+    ipykernel 7 dispatches comm messages while an async cell waits, so Stop ends the run
+    and the waiting cell. ipykernel 6 queues them behind the cell: the cell's wait times
+    out, then the queued Stop is handled (hence DESIGN §4: cells return at once).
+    """
+    major = kernel.ok("json.dumps(ipykernel.version_info[0])").value()
+    kernel.ok(SLOW_TOOL.format(tag="w"))
+    kernel.ok('m9 = ScriptedModel([[tool_call("slow_w", seconds=30)], "never reached"])')
+    kernel.ok("%%agent Waiter --model m9 --tools slow_w\nYou wait.")
+    ex = kernel.ok("%%ask Waiter --out run9\nWait.")
+    comm_id = ex.widget_comm("pending_approvals")
+    kernel.ok("await asyncio.wait_for(started_w.wait(), 10)")
+
+    waiting = kernel.start_execute(
+        "await asyncio.wait_for(run9.wait(), 3)\njson.dumps(run9.status)"
+    )
+    kernel.click(comm_id, {"cmd": "stop"})
+    ex = kernel.finish_execute(waiting, timeout=20)
+    if major >= 7:
+        assert ex.status == "ok" and ex.value() == "interrupted"
+    else:
+        assert ex.status == "error" and ex.reply["content"]["ename"] == "TimeoutError"
+        assert kernel.ok("await run9\njson.dumps(run9.status)").value() == "interrupted"
