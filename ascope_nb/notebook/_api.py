@@ -216,7 +216,7 @@ def show(obj: Any) -> Any:
     from ..run import Run
 
     if isinstance(obj, Run):
-        return obj.view.display()
+        return obj.display()
     if isinstance(obj, (list, tuple)) and all(isinstance(r, Run) for r in obj):
         table = RunsTable(obj)
         display(table)
