@@ -4,8 +4,8 @@
  */
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 
-import { MIME_TYPES, RANK } from './mime';
-import { AscopeRenderer } from './renderer';
+import { MIME_TYPES, RANK } from './mime.js';
+import { AscopeRenderer } from './renderer.js';
 
 export const rendererFactory: IRenderMime.IRendererFactory = {
   safe: true, // builds DOM from data with textContent; runs no code from the output
@@ -23,5 +23,5 @@ const extension: IRenderMime.IExtension = {
 };
 
 export default extension;
-export { MIME_TYPES, RANK } from './mime';
-export { createSavedView, payloadProblem } from './view';
+export { MIME_TYPES, RANK } from './mime.js';
+export { createSavedView, payloadProblem } from './view.js';

@@ -4,7 +4,7 @@
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import { Widget } from '@lumino/widgets';
 
-import { createSavedView, ISavedView } from './view';
+import { createSavedView, ISavedView } from './view.js';
 
 export const RENDERER_CLASS = 'jp-AscopeRenderer';
 

@@ -6,14 +6,14 @@
  *   const view = createSavedView(node, RUN_MIME);
  *   view.update({ version: 1, events });
  */
-import { HUB_MIME, MEMORY_MIME, RUN_MIME, SUPPORTED_VERSION } from './mime';
+import { HUB_MIME, MEMORY_MIME, RUN_MIME, SUPPORTED_VERSION } from './mime.js';
 import {
   createHubRenderer,
   createMemoryRenderer,
   createRunRenderer,
   IMemoryRenderer,
   IRunRenderer
-} from './shared';
+} from './shared.js';
 
 export interface ISavedView {
   /** Redraw from a new payload (a display update replaces the whole output). */
