@@ -1,0 +1,144 @@
+"""``LocalModel``: the embedded offline chat model (llama.cpp in-process, Qwen2.5-Coder)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator
+from pathlib import Path
+from typing import Any, Literal
+
+from ...exceptions import ConfigError
+from .._base import ChatModelBase, ToolChoice
+from .._response import ChatResponse
+
+DEFAULT_GENERATE: dict[str, Any] = {"temperature": 0.2, "max_tokens": 1024}
+
+
+class LocalModel(ChatModelBase):
+    """A chat model that runs on this machine's CPU, with no key and no network.
+
+    On the first call it starts an in-process llama.cpp server (``xllamacpp``) on
+    127.0.0.1 and talks to it through ``OpenAIChatModel``. The weights are ``model_path``
+    (any chat GGUF) or the pinned Qwen2.5-Coder-Instruct Q4_K_M weights from the
+    ``ascope-nb[local]`` extra, assembled once into ``~/.cache/ascope_nb/models`` and
+    sha256-verified. Models with the same weights share one server per process.
+
+    Args:
+        model_path: A ``.gguf`` file; default: the installed pinned weights of ``size``.
+        size: ``"1.5b"`` (default, 1.1 GB) or ``"0.5b"`` (0.5 GB, faster, loops more).
+        n_threads: CPU threads; default: the cores this process may use.
+        n_ctx: Context window in tokens.
+        stream: Return cumulative chunks instead of one response.
+        tool_mode: ``"schema"`` (tools through a JSON-schema-constrained reply, see
+            ``SchemaToolModel``) or ``"native"`` (send ``tools`` as is).
+        generate_kwargs: Request fields for every call (default temperature 0.2,
+            max_tokens 1024).
+        verbosity: llama.cpp log level (0 silent .. 4 debug).
+
+    Example:
+        >>> model = LocalModel()  # nothing loads until the first call
+        >>> model.model_name
+        'qwen2.5-coder-1.5b-instruct'
+    """
+
+    def __init__(
+        self,
+        model_path: str | Path | None = None,
+        *,
+        size: str = "1.5b",
+        n_threads: int | None = None,
+        n_ctx: int = 8192,
+        stream: bool = True,
+        tool_mode: Literal["schema", "native"] = "schema",
+        generate_kwargs: dict[str, Any] | None = None,
+        verbosity: int = 1,
+    ) -> None:
+        from ._weights import weight_set
+
+        if tool_mode not in ("schema", "native"):
+            raise ConfigError(f"tool_mode must be 'schema' or 'native', got {tool_mode!r}")
+        if model_path is not None:
+            path = Path(model_path).expanduser()
+            if not path.is_file():
+                raise ConfigError(f"LocalModel: model_path {str(path)!r} is not a file")
+            name = path.stem
+        else:
+            weight_set(size)  # fail now on an unknown size
+            path, name = None, f"qwen2.5-coder-{size.lower()}-instruct"
+        super().__init__(name, stream)
+        self.model_path = path
+        self.size = size.lower()
+        self.n_threads = n_threads
+        self.n_ctx = n_ctx
+        self.tool_mode = tool_mode
+        self.generate_kwargs = {**DEFAULT_GENERATE, **(generate_kwargs or {})}
+        self.verbosity = verbosity
+        self._delegate: ChatModelBase | None = None
+        self._starting: asyncio.Lock | None = None
+        self.server: Any = None
+
+    def resolve_weights(self) -> Path:
+        """The weights file, assembling the pinned weights on first use (blocking)."""
+        if self.model_path is not None:
+            return self.model_path
+        from ._server import import_engine
+        from ._weights import weights_path
+
+        import_engine()  # name the missing engine before a 1 GB assembly
+        return weights_path(self.size)
+
+    def start(self) -> Any:
+        """Load the weights and start (or join) the server now; blocking. Returns it."""
+        from ._server import get_server
+
+        if self.server is None:
+            self.server = get_server(
+                self.resolve_weights(),
+                n_threads=self.n_threads,
+                n_ctx=self.n_ctx,
+                verbosity=self.verbosity,
+            )
+        return self.server
+
+    async def _ensure(self) -> ChatModelBase:
+        if self._delegate is not None:
+            return self._delegate
+        if self._starting is None:
+            self._starting = asyncio.Lock()
+        async with self._starting:
+            if self._delegate is None:
+                server = await asyncio.to_thread(self.start)
+                self._delegate = self._make_delegate(server)
+        return self._delegate
+
+    def _make_delegate(self, server: Any) -> ChatModelBase:
+        from .._openai import OpenAIChatModel
+        from .._schema_model import SchemaToolModel
+
+        inner = OpenAIChatModel(
+            self.model_name,
+            api_key=server.api_key,
+            stream=self.stream,
+            client_kwargs={"base_url": server.base_url, "timeout": 600},
+            generate_kwargs=self.generate_kwargs,
+            max_retries=0,
+        )
+        return SchemaToolModel(inner) if self.tool_mode == "schema" else inner
+
+    async def __call__(
+        self,
+        messages: list[dict[str, Any]],
+        tools: list[dict[str, Any]] | None = None,
+        tool_choice: ToolChoice | None = None,
+        **kwargs: Any,
+    ) -> ChatResponse | AsyncGenerator[ChatResponse, None]:
+        """Start the local server if needed, then answer like ``OpenAIChatModel``."""
+        delegate = await self._ensure()
+        delegate.stream = self.stream
+        return await delegate(messages, tools=tools, tool_choice=tool_choice, **kwargs)
+
+    def __repr__(self) -> str:
+        where = self.model_path or f"pinned {self.size} weights"
+        return (
+            f"LocalModel({self.model_name!r}, weights={str(where)!r}, tool_mode={self.tool_mode!r})"
+        )

@@ -1,0 +1,118 @@
+"""``SchemaToolModel``: tool calls for models without native tool calling (JSON-schema steps)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncGenerator
+from typing import Any
+
+from ._base import ChatModelBase, ToolChoice
+from ._response import ChatResponse, ResponseBlock
+from ._schema_tools import (
+    finish_name,
+    previous_call,
+    repeat_note,
+    response_format,
+    schema_messages,
+    step_blocks,
+    step_schema,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def _reply_text(response: ChatResponse) -> str:
+    return "".join(str(b.get("text", "")) for b in response.content if b.get("type") == "text")
+
+
+class SchemaToolModel(ChatModelBase):
+    """Wrap a chat model so that tools work through a JSON-schema-constrained reply.
+
+    With tools, each call sends ``response_format`` = ``anyOf`` one
+    ``{thought, name, arguments}`` object per tool plus ``{thought, name: "finish",
+    answer}``, with the tool list in the system prompt and earlier tool calls and results
+    rewritten as text. The JSON comes back as our blocks: the thought as a ``thinking``
+    block, a tool choice as a ``tool_use`` block, ``finish`` as a ``text`` block. While
+    streaming only the thought and answer stream; the final chunk carries the
+    ``tool_use``. A call identical to the previous one (same name and arguments) becomes
+    a finish with a note, which stops small models that loop. Without tools the inner
+    model is called unchanged.
+
+    Works over any model whose server honours ``response_format`` JSON schemas
+    (llama.cpp, vLLM, Ollama, OpenAI).
+
+    Args:
+        inner: The model that talks to the server (e.g. an ``OpenAIChatModel``).
+        detect_repeats: Turn a repeated identical call into a finish.
+
+    Example:
+        >>> from ascope_nb.model import OpenAIChatModel
+        >>> inner = OpenAIChatModel("qwen2.5", client_kwargs={"base_url": "http://127.0.0.1:8080/v1"})
+        >>> SchemaToolModel(inner).model_name
+        'qwen2.5'
+    """
+
+    def __init__(self, inner: ChatModelBase, *, detect_repeats: bool = True) -> None:
+        super().__init__(inner.model_name, inner.stream)
+        self.inner = inner
+        self.detect_repeats = detect_repeats
+
+    @property  # type: ignore[override]
+    def stream(self) -> bool:
+        return self.inner.stream
+
+    @stream.setter
+    def stream(self, value: bool) -> None:
+        if hasattr(self, "inner"):
+            self.inner.stream = value
+
+    async def __call__(
+        self,
+        messages: list[dict[str, Any]],
+        tools: list[dict[str, Any]] | None = None,
+        tool_choice: ToolChoice | None = None,
+        **kwargs: Any,
+    ) -> ChatResponse | AsyncGenerator[ChatResponse, None]:
+        """Call the inner model; with tools, one constrained step mapped to blocks."""
+        if not tools or tool_choice == "none" or kwargs.get("structured_model") is not None:
+            return await self.inner(messages, **kwargs)
+        self._validate_tool_choice(tool_choice, tools)
+        forced = tool_choice in ("required", "any")
+        only = tool_choice if tool_choice not in (None, "auto", "required", "any") else None
+        allow_finish = not forced and only is None
+        schema = step_schema(tools, allow_finish=allow_finish, only=only)
+        prompt = schema_messages(messages, tools, allow_finish=allow_finish)
+        done = finish_name(tools)
+        previous = previous_call(messages) if self.detect_repeats and allow_finish else None
+        response = await self.inner(prompt, response_format=response_format(schema), **kwargs)
+        if isinstance(response, ChatResponse):
+            return self._final(response, _reply_text(response), done, previous)
+        return self._stream(response, done, previous)
+
+    def _final(self, response: ChatResponse, text: str, done: str, previous: Any) -> ChatResponse:
+        blocks = step_blocks(text, final=True, finish=done)
+        note = repeat_note(blocks, previous)
+        if note is not None:
+            logger.info("%s: %s", self.model_name, note.splitlines()[0])
+            blocks = [b for b in blocks if b.get("type") != "tool_use"]
+            blocks.append({"type": "text", "text": note})
+        metadata = dict(response.metadata or {})
+        metadata["schema_step"] = text
+        return ChatResponse(content=blocks, id=response.id, usage=response.usage, metadata=metadata)
+
+    async def _stream(
+        self, chunks: AsyncGenerator[ChatResponse, None], done: str, previous: Any
+    ) -> AsyncGenerator[ChatResponse, None]:
+        last: ChatResponse | None = None
+        shown: list[ResponseBlock] = []
+        async for chunk in chunks:
+            last = chunk
+            blocks = step_blocks(_reply_text(chunk), final=False, finish=done)
+            if blocks != shown:
+                shown = blocks
+                yield ChatResponse(content=blocks, id=chunk.id, usage=chunk.usage)
+        if last is not None:
+            yield self._final(last, _reply_text(last), done, previous)
+
+    def __repr__(self) -> str:
+        return f"SchemaToolModel({self.inner!r})"
