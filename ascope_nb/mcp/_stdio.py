@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import shlex
 import shutil
 import sys
@@ -14,6 +15,28 @@ from ..exceptions import ConfigError
 from . import _process
 from ._stateful import StatefulClientBase
 from ._watch import root_cause
+
+
+def _default_errlog() -> TextIO:
+    """``sys.stderr`` if it is a real file, else the process's original stderr (or devnull).
+
+    In a kernel or under pytest's capture ``sys.stderr`` has no file descriptor, which a
+    subprocess needs.
+    """
+    for stream in (sys.stderr, sys.__stderr__):
+        try:
+            if stream is not None:
+                stream.fileno()
+                return stream
+        except (OSError, ValueError, AttributeError):
+            continue
+    global _devnull
+    if _devnull is None:
+        _devnull = open(os.devnull, "w")  # noqa: SIM115  # kept open for the process's life
+    return _devnull
+
+
+_devnull: TextIO | None = None
 
 
 class StdIOStatefulClient(StatefulClientBase):
@@ -78,7 +101,7 @@ class StdIOStatefulClient(StatefulClientBase):
         async with lock:  # one spawn at a time, so the new child is ours
             before = _process.child_pids()
             read, write = await stack.enter_async_context(
-                stdio_client(params, errlog=self.errlog or sys.stderr)
+                stdio_client(params, errlog=self.errlog or _default_errlog())
             )
             self.pid = _process.pick_child(_process.child_pids() - before, self.args)
         return read, write
