@@ -77,7 +77,9 @@ def build_labextension(root: Path, *, log: Callable[[str], Any] = print) -> Path
             [npm, "ci", "--prefer-offline", "--no-audit", "--no-fund"], cwd=ext, check=True
         )
     log("ascope-nb: tsc + jupyter-builder build (labextension)")
-    subprocess.run([node, str(modules / "typescript" / "bin" / "tsc"), "-p", "."], cwd=ext, check=True)
+    subprocess.run(
+        [node, str(modules / "typescript" / "bin" / "tsc"), "-p", "."], cwd=ext, check=True
+    )
     builder = modules / "@jupyter" / "builder" / "lib" / "build-labextension.js"
     core = modules / "@jupyterlab" / "core-meta" / "core.package.json"
     subprocess.run([node, str(builder), "--core-package-file", str(core), "."], cwd=ext, check=True)
@@ -85,7 +87,7 @@ def build_labextension(root: Path, *, log: Callable[[str], Any] = print) -> Path
     return out
 
 
-class LabextensionBuildHook(BuildHookInterface):  # type: ignore[type-arg]
+class LabextensionBuildHook(BuildHookInterface):
     """Builds (if stale) and ships the JupyterLab extension."""
 
     PLUGIN_NAME = "custom"

@@ -105,7 +105,11 @@ def notebook(data: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """A saved notebook with the three outputs (as a kernel would have saved them)."""
     cells = [
         {"cell_type": "markdown", "id": "intro", "metadata": {}, "source": "# Saved runs"},
-        _cell(1, "run = ascope_nb.start(agent, 'What is the weather in Paris and in Tokyo?')", data["run"]),
+        _cell(
+            1,
+            "run = ascope_nb.start(agent, 'What is the weather in Paris and in Tokyo?')",
+            data["run"],
+        ),
         _cell(2, "hub", data["hub"]),
         _cell(3, "agent.memory.show()", data["memory"]),
     ]
