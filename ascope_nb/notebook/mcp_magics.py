@@ -65,6 +65,7 @@ def build_client(line: str) -> Any:
         ['--local-timezone', 'UTC']
     """
     from ..mcp import HttpStatefulClient, HttpStatelessClient, StdIOStatefulClient
+    from ..mcp._http import HttpTransport
 
     try:
         words = shlex.split(line)
@@ -87,7 +88,7 @@ def build_client(line: str) -> Any:
             opts.name, command[0], command[1:], env=env, cwd=opts.cwd, timeout=opts.timeout
         )
     headers = _pairs(opts.header, "--header") or None
-    transport = opts.transport or (
+    transport: HttpTransport = opts.transport or (
         "sse" if opts.url.rstrip("/").endswith("/sse") else "streamable_http"
     )
     cls = HttpStatelessClient if opts.stateless else HttpStatefulClient
