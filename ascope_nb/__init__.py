@@ -21,7 +21,8 @@ __version__ = "0.1.0"
 _LAZY: dict[str, str] = {
     "start": "ascope_nb.run",
     "start_hub": "ascope_nb.run",
-    "runs": "ascope_nb.run",
+    "runs": "ascope_nb._runs_api",
+    "open_run": "ascope_nb._runs_api",
     "get_run": "ascope_nb.run",
     "Run": "ascope_nb.run",
     "show": "ascope_nb.notebook._api",
@@ -47,6 +48,7 @@ __all__ = [
     "start",
     "start_hub",
     "runs",
+    "open_run",
     "get_run",
     "Run",
     "show",
@@ -68,6 +70,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from ._runs_api import open_run, runs
     from .agent import ReActAgent, UserAgent
     from .memory import InMemoryMemory
     from .message import Msg
@@ -77,7 +80,7 @@ if TYPE_CHECKING:
     from .notebook._api import make_agent, show
     from .notebook._model_spec import set_default_model
     from .pipeline import MsgHub, fanout_pipeline, sequential_pipeline
-    from .run import Run, get_run, runs, start, start_hub
+    from .run import Run, get_run, start, start_hub
     from .tool import Toolkit, ToolResponse
 
 

@@ -12,13 +12,16 @@ _previous_input_method: Any = None
 
 
 def load_ipython_extension(ipython: Any) -> None:
-    """Register ``AgentMagics``; in a kernel, UserAgents ask through the live view's box.
+    """Register ``AgentMagics`` and ``%runs``/``%export``, attach the run store (one
+    warning line if it is degraded); in a kernel, UserAgents ask through the live view's box.
 
     Agents made in a kernel already keep quiet on the console (their events go to views).
     """
     from .magics import AgentMagics
+    from .store_magics import register_store_magics
 
     ipython.register_magics(AgentMagics)
+    register_store_magics(ipython)  # %runs, %export; attaches the run store
     if getattr(ipython, "kernel", None) is not None:
         _install_notebook_input()
 
@@ -31,11 +34,12 @@ def unload_ipython_extension(ipython: Any) -> None:
     if manager is not None:
         for kind, names in (
             ("cell", ("agent", "ask", "chat", "hub")),
-            ("line", ("agent_memory", "runs", "ascope")),
+            ("line", ("agent_memory", "runs", "ascope", "export")),
         ):
             for name in names:
                 manager.magics[kind].pop(name, None)
         manager.registry.pop("AgentMagics", None)
+        manager.registry.pop("StoreMagics", None)
     if _previous_input_method is not None:
         from ..agent import UserAgent
 

@@ -1,5 +1,6 @@
-"""The ``%%agent``, ``%%ask``/``%%chat``, ``%%hub``, ``%agent_memory``, ``%runs`` and
-``%ascope`` magics: thin shells over ``make_agent``, ``start``, ``start_hub`` and ``show``.
+"""The ``%%agent``, ``%%ask``/``%%chat``, ``%%hub``, ``%agent_memory`` and ``%ascope``
+magics (``%runs`` and ``%export`` are in ``store_magics``): thin shells over ``make_agent``,
+``start``, ``start_hub`` and ``show``.
 
 Mistakes (unknown options, missing agents, bad values, unknown ``{var}``) are one line on
 stderr (IPython's ``UsageError``), never a traceback.
@@ -177,17 +178,6 @@ class AgentMagics(Magics):  # type: ignore[misc]  # IPython's Magics is untyped
         if getattr(agent, "memory", None) is None:
             raise UsageError(f"%agent_memory: {name!r} has no memory")
         show(agent)
-
-    @line_magic
-    @_one_line
-    def runs(self, line: str) -> Any:
-        """%runs -- the runs of this kernel as a table."""
-        from ..run import runs
-        from ._api import RunsTable
-
-        if _args.split_line("%runs", line):
-            raise UsageError("%runs takes no arguments")
-        return RunsTable(runs())
 
     @line_magic
     @_one_line

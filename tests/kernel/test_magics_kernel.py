@@ -204,9 +204,9 @@ def test_memory_runs_and_settings_magics(kernel: KernelDriver) -> None:
         ("assistant", "Noted."),
     ]
 
-    ex = kernel.ok("%runs")
+    ex = kernel.ok("%runs --agent Keeper --limit 1")  # the stored runs, newest first
     assert ex.result is not None
-    table = kernel.ok("json.dumps(_.rows()[-1])").value()
+    table = kernel.ok("json.dumps(_.rows[0])").value()
     assert table["title"] == "Keeper" and table["status"] == "completed"
 
     ex = kernel.ok("%ascope model demo")
