@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import operator
 from typing import Any
 
 from ..message import Msg
@@ -41,6 +42,9 @@ def _promoted_images(tool_name: str, media: list[tuple[str, dict[str, Any]]]) ->
     }
 
 
+_content = operator.attrgetter("content")
+
+
 class OpenAIChatFormatter(TruncatedFormatterBase):
     """Formats a user/agent conversation for OpenAI chat completions.
 
@@ -71,7 +75,9 @@ class OpenAIChatFormatter(TruncatedFormatterBase):
         super().__init__(token_counter=token_counter, max_tokens=max_tokens)
         self.promote_tool_result_images = promote_tool_result_images
         self._converted: dict[str, tuple[Any, Any]] = {}
-        self._prefix: tuple[list[tuple[str, int, int]], list[dict[str, Any]], list[dict[str, Any]]] = ([], [], [])
+        self._prefix: tuple[
+            list[Msg], dict[int, tuple[int, int]], list[dict[str, Any]], list[dict[str, Any]]
+        ] = ([], {}, [], [])
 
     _CACHE_LIMIT = 20_000
 
@@ -98,18 +104,22 @@ class OpenAIChatFormatter(TruncatedFormatterBase):
     def clear_cache(self) -> None:
         """Forget memoised conversions (after mutating a formatted message in place)."""
         self._converted.clear()
-        self._prefix = ([], [], [])
+        self._prefix = ([], [], [], [])
 
     async def _format(self, msgs: list[Msg]) -> list[dict[str, Any]]:
         # Prefix reuse: an agent's history only grows between steps, so when the messages
-        # start with the ones formatted last time, continue from the saved state instead
-        # of walking the whole history again (keeps per-step cost flat).
-        ids = [(m.id, id(m.content), len(m.content)) for m in msgs]
-        last_ids, last_out, last_pending = self._prefix
-        if last_ids and len(ids) >= len(last_ids) and ids[: len(last_ids)] == last_ids:
-            out, pending, start = list(last_out), list(last_pending), len(last_ids)
-        else:
-            out, pending, start = [], [], 0
+        # start with the ones formatted last time (same objects, same content objects), go
+        # on from the saved state instead of walking the whole history again: the checks
+        # run at C speed, which keeps the per-step cost flat. Content changed by assigning
+        # a new value is noticed; mutate a formatted message in place only with
+        # ``clear_cache()`` afterwards.
+        contents = list(map(_content, msgs))
+        last_msgs, last_contents, last_out, last_pending = self._prefix
+        k = len(last_msgs)
+        start = 0
+        if k and len(msgs) >= k and msgs[:k] == last_msgs and contents[:k] == last_contents:
+            start = k
+        out, pending = (list(last_out), list(last_pending)) if start else ([], [])
         for msg in msgs[start:] if start else msgs:
             parts, tool_calls, tool_msgs, promoted = self._convert_cached(msg)
             main: dict[str, Any] = {"role": msg.role, "name": msg.name, "content": parts or None}
@@ -127,7 +137,7 @@ class OpenAIChatFormatter(TruncatedFormatterBase):
                 out.extend(pending)
                 pending.clear()
                 out.append(main)
-        self._prefix = (ids, out, pending)
+        self._prefix = (list(msgs), contents, list(out), list(pending))
         return [*out, *pending]
 
     def _convert(

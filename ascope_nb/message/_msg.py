@@ -13,6 +13,21 @@ Role = Literal["user", "assistant", "system"]
 _ROLES = ("user", "assistant", "system")
 
 
+_ATOMS = (str, int, float, bool, type(None))
+
+
+def copy_json(value: Any) -> Any:
+    """A deep copy of JSON-like data (dicts, lists, atoms); several times faster than
+    ``copy.deepcopy`` for message content. Other objects fall back to ``copy.deepcopy``."""
+    if isinstance(value, _ATOMS):
+        return value
+    if isinstance(value, dict):
+        return {k: v if isinstance(v, _ATOMS) else copy_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [v if isinstance(v, _ATOMS) else copy_json(v) for v in value]
+    return copy.deepcopy(value)
+
+
 class Msg:
     """A message: who said it, in which role, and what (a string or content blocks).
 
@@ -51,8 +66,8 @@ class Msg:
             "id": self.id,
             "name": self.name,
             "role": self.role,
-            "content": copy.deepcopy(self.content),
-            "metadata": copy.deepcopy(self.metadata),
+            "content": copy_json(self.content),
+            "metadata": copy_json(self.metadata),
             "timestamp": self.timestamp,
         }
 
@@ -61,9 +76,9 @@ class Msg:
         """Rebuild a message from ``to_dict()`` output."""
         msg = cls(
             name=json_data["name"],
-            content=copy.deepcopy(json_data["content"]),
+            content=copy_json(json_data["content"]),
             role=json_data["role"],
-            metadata=copy.deepcopy(json_data.get("metadata") or {}),
+            metadata=copy_json(json_data.get("metadata") or {}),
             timestamp=json_data.get("timestamp"),
         )
         if "id" in json_data:
