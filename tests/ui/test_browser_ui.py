@@ -93,6 +93,8 @@ def test_galata_suite(tmp_path: Path) -> None:
         "ASCOPE_UI_ARTIFACTS": str(ARTIFACTS),
         "JUPYTERLAB_GALATA_ROOT_DIR": str(root),
         "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD": "1",
+        "FORCE_COLOR": "0",
+        "NO_COLOR": "1",
         "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
         "JUPYTER_CONFIG_DIR": str(tmp_path / "jupyter-config"),  # no user settings leak in
     }
