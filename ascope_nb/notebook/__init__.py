@@ -22,6 +22,9 @@ def load_ipython_extension(ipython: Any) -> None:
 
     ipython.register_magics(AgentMagics)
     register_store_magics(ipython)  # %runs, %export; attaches the run store
+    from .mcp_magics import register_mcp_magics
+
+    register_mcp_magics(ipython)  # %mcp; closes MCP clients when the kernel shuts down
     if getattr(ipython, "kernel", None) is not None:
         _install_notebook_input()
 
@@ -40,6 +43,8 @@ def unload_ipython_extension(ipython: Any) -> None:
                 manager.magics[kind].pop(name, None)
         manager.registry.pop("AgentMagics", None)
         manager.registry.pop("StoreMagics", None)
+        manager.magics["line"].pop("mcp", None)
+        manager.registry.pop("McpMagics", None)
     if _previous_input_method is not None:
         from ..agent import UserAgent
 

@@ -47,6 +47,14 @@ def resolve_tool(name: str, namespace: Mapping[str, Any] | None = None) -> Calla
     )
 
 
+def _register_mcp_server(toolkit: Any, server: str) -> list[str]:
+    from ..mcp import registry
+    from ..mcp._loop import run_sync
+
+    client = registry.get(server)  # one-line ConfigError for an unknown name
+    return list(run_sync(toolkit.register_mcp_client(client)))
+
+
 def make_agent(
     name: str,
     sys_prompt: str = "",
@@ -56,6 +64,7 @@ def make_agent(
     max_iters: int = 10,
     parallel: bool = False,
     require_approval: str | Sequence[str] | None = None,
+    mcp: Iterable[str] = (),
     namespace: Mapping[str, Any] | None = None,
 ) -> ReActAgent:
     """Make a ``ReActAgent`` the way ``%%agent`` does.
@@ -69,6 +78,8 @@ def make_agent(
         max_iters: The most reasoning steps per reply.
         parallel: Run the tool calls of one step concurrently.
         require_approval: Tool names whose calls wait for approve/deny, or ``"all"``.
+        mcp: Names of MCP servers added with ``%mcp add`` (``ascope_nb.mcp.registry``);
+            the agent gets all their tools, marked with the server's name.
         namespace: Where names are looked up (the notebook's ``user_ns`` for magics).
     """
     from ..agent import ReActAgent
@@ -82,6 +93,8 @@ def make_agent(
         func = resolve_tool(item, namespace) if isinstance(item, str) else item
         toolkit.register_tool_function(func)
         names.append(getattr(func, "__name__", str(item)))
+    for server in mcp:
+        names.extend(_register_mcp_server(toolkit, server))
     approval = require_approval
     if approval is not None and not isinstance(approval, str):
         approval = list(approval)

@@ -76,7 +76,7 @@ def _parse(parser: _Parser, line: str) -> dict[str, Any]:
 
 @dataclass
 class AgentArgs:
-    """``%%agent NAME [--model M] [--tools f,g] [--max-iters N] [--parallel] [--approve ...]``."""
+    """``%%agent NAME [--model M] [--tools f,g] [--mcp S] [--max-iters N] [--parallel] [--approve ...]``."""
 
     name: str
     model: str | None = None
@@ -84,6 +84,7 @@ class AgentArgs:
     max_iters: int = 10
     parallel: bool = False
     approve: list[str] = field(default_factory=list)
+    mcp: list[str] = field(default_factory=list)
     raw: bool = False
 
     @property
@@ -103,6 +104,9 @@ def parse_agent(line: str) -> AgentArgs:
     p.add_argument("--parallel", action="store_true", help="run tool calls concurrently")
     p.add_argument(
         "--approve", type=_name_list, default=[], help="tools that need approval, or 'all'"
+    )
+    p.add_argument(
+        "--mcp", type=_name_list, default=[], help="MCP servers (from %%mcp add) whose tools to use"
     )
     p.add_argument("--raw", action="store_true", help="do not interpolate {var} in the body")
     return AgentArgs(**_parse(p, line))

@@ -105,8 +105,8 @@ class AgentMagics(Magics):  # type: ignore[misc]  # IPython's Magics is untyped
     @cell_magic
     @_one_line
     def agent(self, line: str, cell: str) -> None:
-        """%%agent NAME [--model M] [--tools f,g] [--max-iters N] [--parallel]
-        [--approve tool,...|all] -- the cell body is the system prompt."""
+        """%%agent NAME [--model M] [--tools f,g] [--mcp server,...] [--max-iters N]
+        [--parallel] [--approve tool,...|all] -- the cell body is the system prompt."""
         from ._api import AgentCard, make_agent
 
         args = _args.parse_agent(line)
@@ -118,6 +118,7 @@ class AgentMagics(Magics):  # type: ignore[misc]  # IPython's Magics is untyped
             max_iters=args.max_iters,
             parallel=args.parallel,
             require_approval=args.require_approval,
+            mcp=args.mcp,
             namespace=self._ns,
         )
         self._ns[args.name] = agent

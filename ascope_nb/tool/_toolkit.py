@@ -162,6 +162,8 @@ class Toolkit:
 
         from ._schema import parse_tool_function, remove_parameters
 
+        if source == "python":  # a function taken from an MCP client keeps its server's name
+            source = getattr(tool_func, "mcp_name", None) or "python"
         preset = dict(preset_kwargs or {})
         func: Any = tool_func
         if isinstance(tool_func, functools.partial):
