@@ -287,7 +287,7 @@ class RunsTableView(anywidget.AnyWidget):
         bundle = super()._repr_mimebundle_(**kwargs)
         data, metadata = bundle if bundle is not None else ({}, {})
         data["text/plain"] = self.text()
-        columns = ("run_id", "title", *TEXT_COLUMNS)
+        columns = TEXT_COLUMNS  # no ids or times: saved notebooks compare
         head = "".join(f"<th>{c}</th>" for c in columns)
         body = "".join(
             "<tr>" + "".join(f"<td>{html.escape(str(r[c]))}</td>" for c in columns) + "</tr>"
