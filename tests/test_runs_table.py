@@ -346,3 +346,69 @@ def test_the_widget_module_is_one_es_module() -> None:
     text = bundle_esm("runs_table.js")
     assert "export default" in text and 'from "./' not in text
     assert os.path.basename(__file__) == "test_runs_table.py"
+
+
+JS_DOM_SCRIPT = """
+import { parseHTML } from "linkedom";
+import { createRunsTable } from %(module)s;
+const data = %(data)s;
+const { document, window } = parseHTML("<!doctype html><html><body><div id=app></div></body></html>");
+const el = document.getElementById("app");
+const sent = [], filters = [];
+const t = createRunsTable(el, { onCommand: (c) => sent.push(c), onFilters: (f) => filters.push(f) });
+t.setRows(data.rows);
+t.setFormats(data.formats, "trl-dpo");
+const ids = () => [...el.querySelectorAll("tbody tr")].map((tr) => tr.getAttribute("data-run-id"));
+const click = (node) => node.dispatchEvent(new window.Event("click"));
+const out = { initial: ids() };
+click(el.querySelector('th[data-sort-key="agent"]'));
+out.byAgent = ids();
+const agentSel = el.querySelector('select[data-filter="agent"]');
+for (const o of agentSel.querySelectorAll("option")) o.toggleAttribute("selected", o.value === "Friday");
+agentSel.dispatchEvent(new window.Event("change"));
+out.friday = ids();
+out.count = el.querySelector('[data-testid="ascope-runs-count"]').textContent;
+out.filters = filters;
+click(el.querySelector("tbody tr"));
+el.querySelector('[data-testid="ascope-export-path"]').value = "out.jsonl";
+click(el.querySelector('[data-testid="ascope-export"]'));
+out.sent = sent;
+t.showRun(data.opened);
+out.steps = el.querySelectorAll('[data-testid="ascope-runs-opened"] details.ascope-step').length;
+t.setExportMessage("export failed: nope", false);
+out.message = el.querySelector('[data-testid="ascope-export-message"]').textContent;
+console.log(JSON.stringify(out));
+"""
+
+
+async def test_js_table_sorts_filters_opens_and_exports(three_runs: list[Run]) -> None:
+    node = shutil.which("node")
+    js_dir = Path(__file__).parent / "js"
+    assert node and (js_dir / "node_modules" / "linkedom").exists(), "needs node + tests/js deps"
+    up, down, plain = three_runs
+    table = RunsTableView()
+    comm = RecordingComm()
+    table.comm = comm
+    table.open_run(up.run_id)
+    opened = next(m for m in comm.custom() if m.get("type") == "run")
+    module = Path(ascope_nb.__file__).parent / "notebook" / "static" / "runs_table.js"
+    data = {"rows": table.rows, "formats": table.formats, "opened": opened}
+    script = JS_DOM_SCRIPT % {"module": json.dumps(module.as_uri()), "data": json.dumps(data)}
+    result = subprocess.run(
+        [node, "--input-type=module", "-e", script],
+        cwd=js_dir,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    got = json.loads(result.stdout)
+    assert got["initial"] == [plain.run_id, down.run_id, up.run_id]  # newest first
+    assert got["byAgent"][0] == plain.run_id  # Ada before Friday
+    assert sorted(got["friday"]) == sorted([up.run_id, down.run_id])
+    assert got["count"] == "2 of 3 runs"
+    assert got["filters"][-1] == {"agent": "Friday", "status": "", "feedback": "", "text": ""}
+    assert got["sent"][0] == {"cmd": "open", "run_id": got["friday"][0]}
+    assert got["sent"][1] == {"cmd": "export", "format": "trl-dpo", "path": "out.jsonl"}
+    assert got["steps"] == opened["summary"]["n_steps"] == 2
+    assert got["message"] == "export failed: nope"

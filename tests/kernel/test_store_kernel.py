@@ -205,6 +205,17 @@ def test_export_magic_writes_a_file_datasets_loads(kernels: Kernels, tmp_path: P
     import datasets  # the [hf] extra (part of the test extra)
 
     kernel, _ = kernels.start()
+    # first, before any ascope_nb.start(): a plain `await agent(msg)` is stored too,
+    # because %load_ext attached the store
+    kernel.ok('md = ScriptedModel(["direct"])')
+    kernel.ok("%%agent Direct --model md\nYou answer.")
+    got = kernel.ok(
+        "from ascope_nb import Msg\n"
+        "reply = await Direct(Msg('user', 'hi', 'user'))\n"
+        "f = ascope_nb.runs(agent='Direct')\n"
+        "json.dumps([reply.get_text_content(), list(f.status), list(f.n_steps)])"
+    ).value()
+    assert got == ["direct", ["completed"], [1]]
     kernel.ok(
         "def add(a: int, b: int) -> str:\n    '''Add.\n\n    Args:\n        a: A.\n        b: B.\n    '''\n    return str(a + b)"
     )
@@ -216,9 +227,9 @@ def test_export_magic_writes_a_file_datasets_loads(kernels: Kernels, tmp_path: P
     kernel.ok("await r1; await r2")
     out = tmp_path / "out.jsonl"
     ex = kernel.ok(f"%export openai {out}")
-    assert ex.stdout == f"exported 2 records from 2 runs to {out} (openai)\n"
+    assert ex.stdout == f"exported 3 records from 3 runs to {out} (openai)\n"
     loaded = datasets.load_dataset("json", data_files=str(out), split="train")
-    assert loaded.num_rows == 2
+    assert loaded.num_rows == 3
     by_first_user = {
         next(m["content"] for m in row["messages"] if m["role"] == "user"): row for row in loaded
     }

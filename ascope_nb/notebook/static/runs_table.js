@@ -78,11 +78,11 @@ export function createRunsTable(container, { onCommand = () => {}, onFilters = (
   );
   container.append(root);
 
+  // (re)fill a <select>; the current value is marked with the `selected` attribute
   function options(sel, label, values, current) {
     clear(sel);
-    sel.append(h(doc, "option", { value: "" }, `${label}: all`));
+    if (label) sel.append(h(doc, "option", { value: "", selected: !current }, `${label}: all`));
     for (const v of values) sel.append(h(doc, "option", { value: v, selected: v === current }, v));
-    sel.value = current || "";
   }
 
   function renderFilters() {
@@ -147,7 +147,7 @@ export function createRunsTable(container, { onCommand = () => {}, onFilters = (
     root,
     setRows(list) { rows = [...(list || [])]; renderFilters(); renderBody(); },
     setFilters(obj) { filters = { agent: "", status: "", feedback: "", text: "", ...(obj || {}) }; renderFilters(); renderBody(); },
-    setFormats(list, current) { options(formatSel, "format", list || [], current); formatSel.firstChild.remove(); formatSel.value = current || (list || [])[0] || ""; },
+    setFormats(list, current) { options(formatSel, "", list || [], current || (list || [])[0]); },
     setPath(p) { if (p && !pathBox.value) pathBox.value = p; },
     setExportMessage(text, ok) { exportMsg.textContent = text || ""; exportMsg.style.color = ok ? "" : "var(--ascope-err)"; },
     setNotice(text) { noticeEl.textContent = text || ""; },
