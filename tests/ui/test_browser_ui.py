@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -27,6 +28,7 @@ REPO = UI_DIR.parent.parent
 ARTIFACTS = REPO / "test-artifacts" / "ui"
 CHROMIUM = os.environ.get("ASCOPE_UI_CHROMIUM", "/usr/bin/chromium")
 PLAYWRIGHT_CLI = UI_DIR / "node_modules" / "@playwright" / "test" / "cli.js"
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
 SUITE_TIMEOUT = 1500  # seconds for the whole suite (each spec has its own limit too)
 
 pytestmark = pytest.mark.browser
@@ -66,11 +68,13 @@ def _failures(report: dict) -> list[str]:
             for test in spec.get("tests", []):
                 if test.get("status") != "expected":
                     errors = [
-                        (e.get("message") or "").splitlines()[0]
+                        ANSI.sub("", e.get("message") or "").strip().splitlines()[0]
                         for r in test.get("results", [])
                         for e in r.get("errors", [])
                     ]
-                    out.append(f"{' › '.join([*trail, spec['title']])}: {errors[:1]}")
+                    out.append(
+                        f"{' › '.join([*trail, spec['title']])}: {errors[0] if errors else test.get('status')}"
+                    )
 
     for suite in report.get("suites", []):
         walk(suite, [suite.get("title", "")])
