@@ -501,8 +501,9 @@ def test_display_handle_is_updated_when_the_run_ends() -> None:
     class Handle:
         updates: list[dict[str, Any]] = []
 
-        def update(self, obj: Any) -> None:
-            self.updates.append(obj._repr_mimebundle_()[0])
+        def update(self, obj: Any, raw: bool = False) -> None:
+            assert raw  # a raw bundle, not the widget
+            self.updates.append(obj)
 
     view = RunView(controller=RecordingController())
     attach(view)
@@ -515,5 +516,7 @@ def test_display_handle_is_updated_when_the_run_ends() -> None:
     view.push(events[-1])
     view.flush()
     assert len(Handle.updates) == 1 and RUN_MIME in Handle.updates[0]
+    # kernel-free only: a reopened notebook must not pick a dead widget over the transcript
+    assert set(Handle.updates[0]) == {RUN_MIME, "text/html", "text/plain"}
     view.close()
     assert view.comm is None

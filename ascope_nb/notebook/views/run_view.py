@@ -141,7 +141,11 @@ class RunView(anywidget.AnyWidget):
         self.send({"type": "events", "events": batch})
         self._sync_summary()
         if self._display is not None and any(e.get("kind") == "run_ended" for e in batch):
-            self._display.update(self)
+            # The ended run's output becomes kernel-free: its events (rendered by the lab
+            # extension with the same renderer) and an HTML transcript. The widget view is
+            # left out on purpose: JupyterLab prefers it when a saved notebook is reopened and
+            # would show "model not found" instead of the transcript.
+            self._display.update({"text/plain": repr(self), **self._saved_outputs()}, raw=True)
 
     def _sync_summary(self) -> None:
         s = self._fold.summary()
@@ -197,8 +201,9 @@ class RunView(anywidget.AnyWidget):
         super().close()
 
     def display(self) -> RunView:
-        """Show the view with a display id, updated when the run ends (saved notebooks then
-        carry the transcript and the run's events)."""
+        """Show the live view with a display id; when the run ends the output is replaced by
+        the run's events and an HTML transcript, which saved notebooks show without a kernel
+        (feedback after the end: ``run.feedback(...)`` or the ``%runs`` table)."""
         from IPython.display import display
 
         self._display = display(self, display_id=True)
