@@ -155,7 +155,11 @@ class Run:
         """
         if self._task is None:
             raise ConfigError("this run was never started")
-        await asyncio.wait_for(asyncio.shield(self._task), timeout)
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), timeout)
+        finally:
+            if self._view is not None and self._task.done():
+                self._view.flush()  # the output shows (and a saved notebook keeps) the end
         return self.result
 
     def __await__(self) -> Any:

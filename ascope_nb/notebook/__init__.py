@@ -37,7 +37,7 @@ def unload_ipython_extension(ipython: Any) -> None:
     if manager is not None:
         for kind, names in (
             ("cell", ("agent", "ask", "chat", "hub")),
-            ("line", ("agent_memory", "runs", "ascope", "export")),
+            ("line", ("agent_memory", "runs", "ascope", "export", "hub")),
         ):
             for name in names:
                 manager.magics[kind].pop(name, None)

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from IPython.core.error import UsageError
-from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
+from IPython.core.magic import Magics, cell_magic, line_cell_magic, line_magic, magics_class
 from traitlets import Unicode, observe
 
 from ..exceptions import AscopeError
@@ -149,16 +149,16 @@ class AgentMagics(Magics):  # type: ignore[misc]  # IPython's Magics is untyped
             self._ns[args.out] = run
         return run.display()
 
-    @cell_magic
+    @line_cell_magic
     @_one_line
-    def hub(self, line: str, cell: str) -> Run:
+    def hub(self, line: str, cell: str | None = None) -> Run:
         """%%hub A B C [--announce TEXT] [--rounds N] [--out VAR] -- a MsgHub conversation;
-        the cell body is the opening message."""
+        the cell body is the opening message (``%hub ...`` on one line: no opening message)."""
         from ..run import start_hub
 
         args = _args.parse_hub(line)
         agents = [self._agent(name, "%%hub") for name in args.names]
-        topic = self._body(cell, raw=args.raw, where="%%hub")
+        topic = self._body(cell, raw=args.raw, where="%%hub") if cell else ""
         announce = args.announce
         if announce and not args.raw:
             announce = interpolate(announce, self._ns, where="%%hub --announce")
