@@ -8,8 +8,12 @@ from datetime import datetime
 
 
 def new_id() -> str:
-    """A random 128-bit id as 22 url-safe characters."""
-    return base64.urlsafe_b64encode(os.urandom(16))[:22].decode("ascii")
+    """A random id of 22 letters and digits (about 127 bits).
+
+    Only ``[A-Za-z0-9]``: an id never starts with ``-`` (a command line would read it as an
+    option) and is safe in file names, URLs and CSS selectors.
+    """
+    return base64.b64encode(os.urandom(16), altchars=b"Xy")[:22].decode("ascii")
 
 
 def timestamp() -> str:

@@ -197,3 +197,13 @@ def test_import_is_light() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+def test_ids_are_alphanumeric_and_unique() -> None:
+    import re
+
+    from ascope_nb._ids import new_id
+
+    ids = [new_id() for _ in range(20_000)]
+    assert len(set(ids)) == len(ids)
+    assert all(re.fullmatch(r"[A-Za-z0-9]{22}", i) for i in ids)  # never a leading "-"
