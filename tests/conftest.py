@@ -10,3 +10,4 @@ os.environ["ASCOPE_BLOCK_REMOTE_MODELS"] = "1"  # inherited by kernels and subpr
 os.environ.setdefault(
     "ASCOPE_STORE", os.path.join(tempfile.mkdtemp(prefix="ascope-tests-"), "runs.sqlite")
 )
+os.environ["ASCOPE_MODEL"] = "demo"  # deterministic default; the real local model has its own test

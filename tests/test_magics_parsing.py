@@ -136,7 +136,10 @@ def test_resolve_model_from_variables_and_default(monkeypatch: pytest.MonkeyPatc
     with pytest.raises(ConfigError, match="no such variable"):
         resolve_model("missing", ns)
     set_default_model(None)
-    assert isinstance(resolve_model(None, ns), DemoModel)
+    from ascope_nb.model._spec import builtin_default_spec
+
+    expected = {"local": "LocalModel", "demo": "DemoModel"}[builtin_default_spec()]
+    assert type(resolve_model(None, ns)).__name__ == expected  # nothing loads until a call
     set_default_model(scripted)
     try:
         assert resolve_model(None, ns) is scripted
@@ -243,3 +246,18 @@ def test_import_is_light_and_exports_resolve() -> None:
     loaded, missing, resolved = json.loads(out.stdout.splitlines()[-1])
     assert loaded == [], "import ascope_nb loads nothing heavy"
     assert missing == [] and resolved
+
+
+def test_builtin_default_is_local_only_when_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    from ascope_nb.model import _spec
+
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None)
+    assert _spec.builtin_default_spec() == "demo"
+    monkeypatch.undo()
+    from ascope_nb.model._local import installed
+
+    has_engine = importlib.util.find_spec("xllamacpp") is not None
+    assert _spec.builtin_default_spec() == ("local" if has_engine and installed("1.5b") else "demo")
+    assert type(_spec.model_from_spec("local:0.5b")).__name__ == "LocalModel"

@@ -30,6 +30,7 @@ def run_nbval(notebook: Path, workdir: Path) -> subprocess.CompletedProcess[str]
     env = {k: v for k, v in os.environ.items() if k not in REAL_MODEL_VARS}
     env["ASCOPE_STORE"] = str(workdir / "runs.sqlite")
     env["ASCOPE_BLOCK_REMOTE_MODELS"] = "1"
+    env["ASCOPE_MODEL"] = "demo"  # cells without --model: the deterministic offline demo model
     command = [sys.executable, "-m", "pytest", "--nbval-lax", str(notebook)]
     command += ["-p", "no:cacheprovider", "-q", "--rootdir", str(ROOT)]
     return subprocess.run(

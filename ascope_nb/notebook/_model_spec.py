@@ -17,6 +17,8 @@ from ..exceptions import ConfigError
 if TYPE_CHECKING:
     from ..model import ChatModelBase
 
+from ..model._spec import builtin_default_spec
+
 ENV_VAR = "ASCOPE_MODEL"
 """Environment variable with a default model spec (used when nothing else is set)."""
 
@@ -44,14 +46,15 @@ def set_default_model(model: ChatModelBase | str | None) -> None:
 def default_model_spec() -> str:
     """What the default model is, in words (a spec string or the model's class and name)."""
     if _default is None:
-        return os.environ.get(ENV_VAR) or "demo"
+        return os.environ.get(ENV_VAR) or builtin_default_spec()
     if isinstance(_default, str):
         return _default
     return f"{type(_default).__name__}({_default.model_name!r})"
 
 
 def default_model() -> ChatModelBase:
-    """The default model: one set by ``set_default_model``, else ``$ASCOPE_MODEL``, else demo.
+    """The default model: one set by ``set_default_model``, else ``$ASCOPE_MODEL``, else the
+    embedded local model when installed (``ascope-nb[local]``), else the offline demo model.
 
     A spec makes a new model object on each call (each agent gets its own client); a model
     object is shared.
@@ -59,7 +62,7 @@ def default_model() -> ChatModelBase:
     from ..model import model_from_spec
 
     if _default is None:
-        return model_from_spec(os.environ.get(ENV_VAR) or "demo")
+        return model_from_spec(os.environ.get(ENV_VAR) or builtin_default_spec())
     return model_from_spec(_default)
 
 
