@@ -63,4 +63,6 @@ async def test_rewritten_message_in_the_same_history_is_reformatted() -> None:
     history = _history(3)
     await formatter.format(history)
     history[1].content = [{"type": "text", "text": "rewritten"}]
-    assert (await formatter.format(history))[1]["content"] == [{"type": "text", "text": "rewritten"}]
+    assert (await formatter.format(history))[1]["content"] == [
+        {"type": "text", "text": "rewritten"}
+    ]

@@ -16,7 +16,9 @@ def test_renderer_js_unit_tests() -> None:
     assert (JS_DIR / "node_modules" / "linkedom").exists(), (
         "tests/js/node_modules is missing: run `cd tests/js && npm install` (scripts/test.sh does)"
     )
-    result = subprocess.run([node, "--test"], cwd=JS_DIR, capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [node, "--test"], cwd=JS_DIR, capture_output=True, text=True, timeout=600
+    )
     tail = (result.stdout + result.stderr)[-4000:]
     assert result.returncode == 0, tail
     assert "# fail 0" in result.stdout, tail

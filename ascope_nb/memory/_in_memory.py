@@ -85,7 +85,8 @@ class InMemoryMemory(MemoryBase):
         return [
             m
             for m, marks in self.content
-            if (mark is None or mark in marks) and (exclude_mark is None or exclude_mark not in marks)
+            if (mark is None or mark in marks)
+            and (exclude_mark is None or exclude_mark not in marks)
         ]
 
     async def update_messages_mark(
@@ -156,7 +157,17 @@ class InMemoryMemory(MemoryBase):
             import pandas as pd
         except ImportError as exc:  # pragma: no cover - depends on the environment
             raise ImportError("to_dataframe() needs pandas: pip install 'ascope-nb[data]'") from exc
-        columns = ["index", "id", "timestamp", "name", "role", "text", "block_types", "tool_calls", "marks"]
+        columns = [
+            "index",
+            "id",
+            "timestamp",
+            "name",
+            "role",
+            "text",
+            "block_types",
+            "tool_calls",
+            "marks",
+        ]
         return pd.DataFrame(self.to_rows(), columns=columns)
 
     def __repr__(self) -> str:

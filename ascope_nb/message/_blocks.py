@@ -77,7 +77,15 @@ class ToolResultBlock(TypedDict):
 
 
 ContentBlock = (
-    TextBlock | ThinkingBlock | ToolUseBlock | ToolResultBlock | ImageBlock | AudioBlock | VideoBlock
+    TextBlock
+    | ThinkingBlock
+    | ToolUseBlock
+    | ToolResultBlock
+    | ImageBlock
+    | AudioBlock
+    | VideoBlock
 )
 
-ContentBlockTypes = Literal["text", "thinking", "tool_use", "tool_result", "image", "audio", "video"]
+ContentBlockTypes = Literal[
+    "text", "thinking", "tool_use", "tool_result", "image", "audio", "video"
+]

@@ -51,7 +51,9 @@ class Msg:
         if role not in _ROLES:
             raise ValueError(f"Msg role must be one of {_ROLES}, got {role!r}")
         if not isinstance(content, (str, list)):
-            raise TypeError(f"Msg content must be a str or a list of blocks, got {type(content).__name__}")
+            raise TypeError(
+                f"Msg content must be a str or a list of blocks, got {type(content).__name__}"
+            )
         self.id: str = new_id()
         self.name = name
         self.content = content
@@ -99,7 +101,9 @@ class Msg:
     def get_content_blocks(self, block_type: ContentBlockTypes | None = None) -> list[Any]:
         """The content as blocks; a string content counts as one text block."""
         blocks: list[Any] = (
-            [{"type": "text", "text": self.content}] if isinstance(self.content, str) else list(self.content)
+            [{"type": "text", "text": self.content}]
+            if isinstance(self.content, str)
+            else list(self.content)
         )
         if block_type is None:
             return blocks

@@ -49,12 +49,16 @@ class StateModule:
     ) -> None:
         """Include attribute ``attr_name`` in ``state_dict()``."""
         if not hasattr(self, attr_name):
-            raise AttributeError(f"{type(self).__name__} has no attribute {attr_name!r} to register")
+            raise AttributeError(
+                f"{type(self).__name__} has no attribute {attr_name!r} to register"
+            )
         self._state_registry()[attr_name] = (custom_to_json, custom_from_json)
 
     def state_dict(self) -> dict[str, Any]:
         """The state as a JSON-serialisable dict."""
-        state: dict[str, Any] = {name: child.state_dict() for name, child in self._child_modules().items()}
+        state: dict[str, Any] = {
+            name: child.state_dict() for name, child in self._child_modules().items()
+        }
         for name, (to_json, _) in self._state_registry().items():
             value = getattr(self, name)
             state[name] = to_json(value) if to_json else value
