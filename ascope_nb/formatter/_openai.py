@@ -75,9 +75,12 @@ class OpenAIChatFormatter(TruncatedFormatterBase):
         super().__init__(token_counter=token_counter, max_tokens=max_tokens)
         self.promote_tool_result_images = promote_tool_result_images
         self._converted: dict[str, tuple[Any, Any]] = {}
-        self._prefix: tuple[
-            list[Msg], dict[int, tuple[int, int]], list[dict[str, Any]], list[dict[str, Any]]
-        ] = ([], {}, [], [])
+        self._prefix: tuple[list[Msg], list[Any], list[dict[str, Any]], list[dict[str, Any]]] = (
+            [],
+            [],
+            [],
+            [],
+        )
 
     _CACHE_LIMIT = 20_000
 
