@@ -22,8 +22,9 @@ from typing import Any
 from ascope_nb.agent import ReActAgent
 from ascope_nb.formatter import OpenAIChatFormatter
 from ascope_nb.message import Msg
+from ascope_nb.model import ChatModelBase, ChatResponse
 from ascope_nb.notebook.views import RunView
-from ascope_nb.testing import FunctionModel, Reply, ScriptedModel, tool_call
+from ascope_nb.testing import Reply, ScriptedModel, tool_call
 from ascope_nb.tool import Toolkit
 
 
@@ -95,16 +96,32 @@ async def big_run_events(steps: int) -> list[Any]:
         """
         return "ok"
 
-    def reply(messages: list[dict[str, Any]], tools: Any) -> Any:
-        done = sum(1 for m in messages if m.get("role") == "tool")
-        return [f"step {done}", tool_call("noop", i=done)] if done < steps else "finished"
+    class Marathon(ChatModelBase):
+        """Zero latency, no call recording (a test model keeps every request)."""
+
+        def __init__(self) -> None:
+            super().__init__("marathon", stream=False)
+            self.done = 0
+
+        async def __call__(
+            self, messages: Any, tools: Any = None, tool_choice: Any = None, **kw: Any
+        ) -> ChatResponse:
+            if self.done >= steps:
+                return ChatResponse(content=[{"type": "text", "text": "finished"}])
+            self.done += 1
+            return ChatResponse(
+                content=[
+                    {"type": "text", "text": f"step {self.done}"},
+                    tool_call("noop", i=self.done),
+                ]
+            )
 
     toolkit = Toolkit()
     toolkit.register_tool_function(noop)
     agent = ReActAgent(
         name="Marathon",
         sys_prompt="s",
-        model=FunctionModel(reply),
+        model=Marathon(),
         formatter=OpenAIChatFormatter(),
         toolkit=toolkit,
         max_iters=steps + 1,
