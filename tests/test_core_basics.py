@@ -207,3 +207,13 @@ def test_ids_are_alphanumeric_and_unique() -> None:
     ids = [new_id() for _ in range(20_000)]
     assert len(set(ids)) == len(ids)
     assert all(re.fullmatch(r"[A-Za-z0-9]{22}", i) for i in ids)  # never a leading "-"
+
+
+async def test_memory_stays_consistent_when_content_is_edited_directly() -> None:
+    memory = InMemoryMemory()
+    a, b = Msg("u", "a", "user"), Msg("u", "b", "user")
+    await memory.add([a, b])
+    memory.content.pop()  # code written against AgentScope may touch ``content`` itself
+    assert await memory.get_memory() == [a]
+    memory.content.append((b, []))
+    assert await memory.get_memory() == [a, b]

@@ -36,6 +36,8 @@ class FormatterBase(ABC):
         """Raise ``TypeError`` unless ``msgs`` is a list of ``Msg``."""
         if not isinstance(msgs, list):
             raise TypeError(f"expected a list of Msg, got {type(msgs).__name__}")
+        if set(map(type, msgs)) <= {Msg}:  # the common case, checked at C speed
+            return
         for msg in msgs:
             if not isinstance(msg, Msg):
                 raise TypeError(f"expected Msg objects, got {type(msg).__name__}")

@@ -39,6 +39,7 @@ class InMemoryMemory(MemoryBase):
         super().__init__()
         self.content: list[tuple[Msg, list[str]]] = []
         self._ids: set[str] = set()
+        self._msgs: list[Msg] = []  # the messages alone, so get_memory() is one C-level copy
 
     async def add(
         self,
@@ -61,6 +62,7 @@ class InMemoryMemory(MemoryBase):
                 continue
             self._ids.add(msg.id)
             self.content.append((msg, list(mark_list)))
+            self._msgs.append(msg)
 
     async def delete(self, msg_ids: list[str]) -> int:
         """Remove the messages with these ids; returns how many were removed."""
@@ -68,6 +70,7 @@ class InMemoryMemory(MemoryBase):
         before = len(self.content)
         self.content = [(m, marks) for m, marks in self.content if m.id not in targets]
         self._ids = {m.id for m, _ in self.content}
+        self._msgs = [m for m, _ in self.content]
         return before - len(self.content)
 
     async def delete_by_mark(self, mark: str | list[str]) -> int:
@@ -81,7 +84,11 @@ class InMemoryMemory(MemoryBase):
     ) -> list[Msg]:
         """The messages in order; only those with ``mark``; none with ``exclude_mark``."""
         if mark is None and exclude_mark is None:
-            return [m for m, _ in self.content]
+            if len(self._msgs) != len(self.content) or (
+                self._msgs and self._msgs[-1] is not self.content[-1][0]
+            ):  # ``content`` was changed directly: resynchronise
+                self._msgs = [m for m, _ in self.content]
+            return list(self._msgs)
         return [
             m
             for m, marks in self.content
@@ -115,6 +122,7 @@ class InMemoryMemory(MemoryBase):
         """Remove every message."""
         self.content = []
         self._ids = set()
+        self._msgs = []
 
     def state_dict(self) -> dict[str, Any]:
         return {"content": [[m.to_dict(), list(marks)] for m, marks in self.content]}
@@ -130,6 +138,7 @@ class InMemoryMemory(MemoryBase):
                 data, marks = item
                 self.content.append((Msg.from_dict(data), list(marks)))
         self._ids = {m.id for m, _ in self.content}
+        self._msgs = [m for m, _ in self.content]
 
     def to_rows(self) -> list[dict[str, Any]]:
         """One plain dict per message (id, name, role, text, blocks, marks, timestamp)."""
