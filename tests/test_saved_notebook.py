@@ -32,3 +32,24 @@ def test_ask_cell_output_is_the_transcript_after_run_all(tmp_path) -> None:
     assert "It printed 42." in transcript[0]["text/html"]
     assert "execute_python_code" in transcript[0]["text/html"]
     assert nb.cells[3].outputs[0]["text"].strip() == "completed It printed 42."
+
+
+async def test_ended_runs_and_memory_tables_display_kernel_free() -> None:
+    from ascope_nb.agent import ReActAgent
+    from ascope_nb.formatter import OpenAIChatFormatter
+    from ascope_nb.message import Msg
+    from ascope_nb.notebook.views import MemoryView, RunView
+    from ascope_nb.testing import ScriptedModel
+
+    agent = ReActAgent(
+        name="Friday",
+        sys_prompt="s",
+        model=ScriptedModel(["Hi there."]),
+        formatter=OpenAIChatFormatter(),
+    )
+    agent.set_console_output_enabled(False)
+    events = [e async for e in agent.stream(Msg("user", "hello", "user"))]
+    run_bundle, _ = RunView.from_events(events)._repr_mimebundle_()
+    assert set(run_bundle) == {RUN_MIME, "text/html", "text/plain"}
+    memory_bundle, _ = MemoryView(agent.memory)._repr_mimebundle_()
+    assert WIDGET_MIME not in memory_bundle and "Hi there." in memory_bundle["text/html"]

@@ -105,12 +105,14 @@ class MemoryView(anywidget.AnyWidget):
     def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         from ._html import memory_html
 
-        bundle = super()._repr_mimebundle_(**kwargs)
-        data, metadata = bundle if bundle is not None else ({}, {})
-        data["text/plain"] = repr(self)
-        data[MEMORY_MIME] = {"version": 1, "title": self.title, "rows": list(self.rows)}
-        data["text/html"] = memory_html(self.rows, title=self.title)
-        return data, metadata
+        # A memory table is a snapshot: shown kernel-free (the lab extension renders it as a
+        # sortable table, other frontends show the HTML), so a saved notebook keeps it.
+        data = {
+            "text/plain": repr(self),
+            MEMORY_MIME: {"version": 1, "title": self.title, "rows": list(self.rows)},
+            "text/html": memory_html(self.rows, title=self.title),
+        }
+        return data, {}
 
 
 __all__ = ["MemoryView", "MEMORY_MIME", "memory_rows"]

@@ -224,11 +224,14 @@ class RunView(anywidget.AnyWidget):
         }
 
     def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+        if self.ended:
+            # An ended run is shown kernel-free (its events for the lab extension's renderer,
+            # an HTML transcript elsewhere): a widget output would show "model not found"
+            # when the saved notebook is reopened, hiding the transcript.
+            return {"text/plain": repr(self), **self._saved_outputs()}, {}
         bundle = super()._repr_mimebundle_(**kwargs)
         data, metadata = bundle if bundle is not None else ({}, {})
         data["text/plain"] = repr(self)
-        if self.ended:
-            data.update(self._saved_outputs())
         return data, metadata
 
 
