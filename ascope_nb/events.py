@@ -294,6 +294,20 @@ EVENT_TYPES: dict[str, type[Event]] = {
 }
 
 
+def ended_by(exc: BaseException | None) -> tuple[RunStatus, str | None]:
+    """How a run ended, from the exception that ended it (None: it completed).
+
+    Example:
+        >>> ended_by(ValueError("bad"))
+        ('error', 'ValueError: bad')
+    """
+    if exc is None:
+        return "completed", None
+    if type(exc).__name__ == "CancelledError":
+        return "interrupted", None
+    return "error", f"{type(exc).__name__}: {exc}"
+
+
 def event_from_dict(data: dict[str, Any]) -> Event:
     """Rebuild an event from its wire form; unknown fields are ignored for forward compatibility."""
     schema = data.get("schema", SCHEMA)
@@ -395,6 +409,7 @@ __all__ = [
     "Event",
     "EVENT_TYPES",
     "event_from_dict",
+    "ended_by",
     "subscribe",
     "Subscription",
     "Subscriber",

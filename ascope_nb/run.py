@@ -32,6 +32,7 @@ from .events import (
     Subscription,
     ToolCall,
     current_run,
+    ended_by,
 )
 from .exceptions import ConfigError
 from .message import Msg
@@ -393,11 +394,8 @@ def start_hub(
                             status = "interrupted"
                             return replies
             return replies
-        except asyncio.CancelledError:
-            status = "interrupted"
-            raise
         except BaseException as exc:
-            status, error = "error", f"{type(exc).__name__}: {exc}"
+            status, error = ended_by(exc)
             raise
         finally:
             run._context.emit(RunEnded(agent="MsgHub", status=status, error=error))

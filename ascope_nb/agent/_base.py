@@ -22,6 +22,7 @@ from ..events import (
     Subscription,
     current_reply,
     current_run,
+    ended_by,
 )
 from ..message import Msg
 from ..module import StateModule
@@ -223,11 +224,8 @@ class AgentBase(StateModule):
                 status = "interrupted"
             output = reply.to_dict()
             return reply
-        except asyncio.CancelledError:
-            status = "interrupted"
-            raise
         except BaseException as exc:
-            status, error = "error", f"{type(exc).__name__}: {exc}"
+            status, error = ended_by(exc)
             raise
         finally:
             self._emit(RunEnded(status=status, error=error, output=output))

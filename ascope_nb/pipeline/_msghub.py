@@ -7,7 +7,7 @@ from typing import Any
 
 from .._ids import new_id
 from ..agent import AgentBase
-from ..events import MessageCompleted, RunContext, RunEnded, RunStarted, RunStatus, current_run
+from ..events import MessageCompleted, RunContext, RunEnded, RunStarted, current_run, ended_by
 from ..message import Msg
 
 
@@ -65,18 +65,8 @@ class MsgHub:
         for agent in self.participants:
             agent.remove_subscribers(self.name)
         if self._own_run is not None:
-            status: RunStatus = (
-                "completed"
-                if exc_type is None
-                else ("interrupted" if exc_type.__name__ == "CancelledError" else "error")
-            )
-            self._own_run.emit(
-                RunEnded(
-                    agent="MsgHub",
-                    status=status,
-                    error=None if exc is None else f"{type(exc).__name__}: {exc}",
-                )
-            )  # type: ignore[arg-type]
+            status, error = ended_by(exc)
+            self._own_run.emit(RunEnded(agent="MsgHub", status=status, error=error))
             current_run.reset(self._token)
             self._own_run = None
 
