@@ -7,22 +7,19 @@ that a first notebook (and every tutorial) runs anywhere; its answers start with
 
 from __future__ import annotations
 
-import asyncio
 import re
-import time
 from collections.abc import AsyncGenerator
 from typing import Any
 
 from .._ids import new_id
-from ._base import ChatModelBase
-from ._response import ChatResponse, ChatUsage, ResponseBlock
+from ..testing._models import Reply, _ReplayingModel
+from ._response import ChatResponse
 
 PREFIX = "[demo model]"
 CODE_TOOL = "execute_python_code"
 _CODE_BLOCK = re.compile(r"```(?:python|py)[ \t]*\n(.*?)```", re.DOTALL)
 _TAG = {name: re.compile(rf"<{name}>(.*?)</{name}>", re.DOTALL) for name in ("stdout", "stderr")}
 _RETURNCODE = re.compile(r"<returncode>(-?\d+)</returncode>")
-_TOKEN = re.compile(r"\s*\S+|\s+")
 
 
 def _text_of(message: dict[str, Any]) -> str:
@@ -49,7 +46,7 @@ def _report(tool_output: str) -> str:
     return f"{PREFIX} The code ran. Its output:\n```\n{out.rstrip()}\n```"
 
 
-class DemoModel(ChatModelBase):
+class DemoModel(_ReplayingModel):
     """A deterministic offline stand-in for a chat model (the default with no model set).
 
     - A user message with a ````` ```python ````` block, when the toolkit offers
@@ -67,8 +64,7 @@ class DemoModel(ChatModelBase):
     """
 
     def __init__(self, *, stream: bool = True, token_delay: float = 0.02) -> None:
-        super().__init__("demo", stream)
-        self.token_delay = token_delay
+        super().__init__("demo", stream=stream, token_delay=token_delay, record=False)
 
     def answer(
         self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None = None
@@ -104,37 +100,5 @@ class DemoModel(ChatModelBase):
         tool_choice: str | None = None,
         **kwargs: Any,
     ) -> ChatResponse | AsyncGenerator[ChatResponse, None]:
-        started = time.perf_counter()
         text, calls = self.answer(messages, tools)
-        if not self.stream:
-            return ChatResponse(content=_blocks(text, calls), usage=_usage(messages, text, started))
-        return self._stream(messages, text, calls, started)
-
-    async def _stream(
-        self, messages: list[dict[str, Any]], text: str, calls: list[dict[str, Any]], started: float
-    ) -> AsyncGenerator[ChatResponse, None]:
-        response_id = new_id()
-        sent = ""
-        for token in _TOKEN.findall(text):
-            if self.token_delay:
-                await asyncio.sleep(self.token_delay)
-            sent += token
-            yield ChatResponse(content=_blocks(sent, []), id=response_id)
-        yield ChatResponse(
-            content=_blocks(text, calls), id=response_id, usage=_usage(messages, text, started)
-        )
-
-
-def _blocks(text: str, calls: list[dict[str, Any]]) -> list[ResponseBlock]:
-    blocks: list[ResponseBlock] = [{"type": "text", "text": text}] if text else []
-    blocks.extend(calls)  # type: ignore[arg-type]  # tool_use dicts built above
-    return blocks
-
-
-def _usage(messages: list[dict[str, Any]], text: str, started: float) -> ChatUsage:
-    prompt = sum(len(_text_of(m)) for m in messages)
-    return ChatUsage(
-        input_tokens=max(1, prompt // 4),
-        output_tokens=max(1, len(text) // 4),
-        time=time.perf_counter() - started,
-    )
+        return self._respond(messages, Reply(text=text, tool_calls=calls))  # type: ignore[arg-type]

@@ -116,15 +116,19 @@ class ModelCall:
 class _ReplayingModel(ChatModelBase):
     """Shared machinery: turn a ``Reply`` into a ChatResponse or a cumulative stream."""
 
-    def __init__(self, model_name: str, *, stream: bool, token_delay: float) -> None:
+    def __init__(
+        self, model_name: str, *, stream: bool, token_delay: float, record: bool = True
+    ) -> None:
         super().__init__(model_name, stream)
         self.token_delay = token_delay
+        self.record = record
         self.calls: list[ModelCall] = []
 
     def _record(
         self, messages: list[dict[str, Any]], tools: Any, tool_choice: Any, kwargs: dict[str, Any]
     ) -> None:
-        self.calls.append(ModelCall(list(messages), tools, tool_choice, dict(kwargs)))
+        if self.record:  # a test model keeps every request (a copy of the whole prompt)
+            self.calls.append(ModelCall(list(messages), tools, tool_choice, dict(kwargs)))
 
     def _usage(self, messages: list[dict[str, Any]], reply: Reply, started: float) -> ChatUsage:
         prompt_chars = sum(len(str(m.get("content") or "")) for m in messages)
