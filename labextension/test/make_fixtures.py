@@ -102,7 +102,7 @@ def _cell(i: int, source: str, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def notebook(data: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """A saved notebook with the three outputs (as a kernel would have saved them)."""
+    """A saved notebook with the three outputs (as a kernel would have saved them), no kernel."""
     cells = [
         {"cell_type": "markdown", "id": "intro", "metadata": {}, "source": "# Saved runs"},
         _cell(
@@ -115,10 +115,8 @@ def notebook(data: dict[str, dict[str, Any]]) -> dict[str, Any]:
     ]
     return {
         "cells": cells,
-        "metadata": {
-            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-            "language_info": {"name": "python"},
-        },
+        # no kernelspec / language_info: JupyterLab opens it without starting a kernel
+        "metadata": {},
         "nbformat": 4,
         "nbformat_minor": 5,
     }
