@@ -20,6 +20,7 @@ fi
 
 python -m pip install -q -e ".[test]"
 if [ -f tests/js/package.json ]; then (cd tests/js && npm ci --no-audit --no-fund --loglevel=error); fi
+if [ -f labextension/package.json ]; then (cd labextension && npm ci --no-audit --no-fund --loglevel=error); fi
 if [ -f tests/mcp_node/package.json ]; then (cd tests/mcp_node && npm ci --no-audit --no-fund --loglevel=error); fi
 if [ -f tests/ui/package.json ]; then (cd tests/ui && npm install --no-audit --no-fund --loglevel=error); fi
 

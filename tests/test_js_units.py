@@ -22,3 +22,17 @@ def test_renderer_js_unit_tests() -> None:
     tail = (result.stdout + result.stderr)[-4000:]
     assert result.returncode == 0, tail
     assert "# fail 0" in result.stdout, tail
+
+
+def test_lab_extension_js_unit_tests() -> None:
+    """The lab extension's renderer over fixture runs (built from the real views)."""
+    ext = JS_DIR.parent.parent / "labextension"
+    npm = shutil.which("npm")
+    assert npm, "npm is required to build and test the lab extension (Node 20+)"
+    assert (ext / "node_modules").exists(), (
+        "labextension/node_modules is missing: run `npm ci` in labextension/ (scripts/test.sh does)"
+    )
+    result = subprocess.run([npm, "test"], cwd=ext, capture_output=True, text=True, timeout=900)
+    tail = (result.stdout + result.stderr)[-4000:]
+    assert result.returncode == 0, tail
+    assert "# fail 0" in result.stdout, tail
