@@ -117,8 +117,8 @@ def test_source_hash_follows_the_shared_renderer(tmp_path: Path) -> None:
 
 
 @pytest.mark.timeout(600)
-@pytest.mark.skipif(shutil.which("npm") is None, reason="needs Node.js to build the extension")
 def test_wheel_ships_the_extension_as_shared_data(tmp_path: Path) -> None:
+    assert shutil.which("npm"), "Node.js 20+ with npm is needed to build the extension"
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q", "-w", str(tmp_path)],
         check=True,
