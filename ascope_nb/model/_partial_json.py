@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 
@@ -49,42 +50,48 @@ def parse_partial_object(raw: str) -> dict[str, Any]:
     return {}
 
 
+class _JsonScan:
+    """Walks JSON text and yields the characters outside strings (index, char); afterwards
+    ``in_string`` / ``escaped`` tell whether the text ended inside a string."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.in_string = False
+        self.escaped = False
+
+    def __iter__(self) -> Iterator[tuple[int, str]]:
+        for i, ch in enumerate(self.text):
+            if self.in_string:
+                if self.escaped:
+                    self.escaped = False
+                elif ch == "\\":
+                    self.escaped = True
+                elif ch == '"':
+                    self.in_string = False
+            elif ch == '"':
+                self.in_string = True
+            else:
+                yield i, ch
+
+
 def _cut_points(text: str) -> list[int]:
     """Candidate prefix lengths: the whole text, then each position before a separator."""
     points = [len(text)]
-    in_string = escaped = False
-    for i, ch in enumerate(text):
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch in ",{[":
+    for i, ch in _JsonScan(text):
+        if ch in ",{[":
             points.append(i + (ch != ","))
     return sorted(set(points), reverse=True)[:64]
 
 
 def _close_and_load(prefix: str) -> Any:
     stack: list[str] = []
-    in_string = escaped = False
-    for ch in prefix:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch in "{[":
+    scan = _JsonScan(prefix)
+    for _, ch in scan:
+        if ch in "{[":
             stack.append("}" if ch == "{" else "]")
         elif ch in "}]" and stack:
             stack.pop()
+    in_string, escaped = scan.in_string, scan.escaped
     text = prefix
     if in_string:
         if escaped:
