@@ -8,17 +8,17 @@ Example:
     >>> store.close()
 """
 
-from ._scrub import REDACTED, is_secret_key, scrub
-from ._store import (
+from ._connection import StoreWarning
+from ._registry import (
     DEFAULT_PATH,
     ENV_VAR,
-    RunStore,
-    StoreWarning,
     default_store,
     default_store_target,
     set_default_store,
     wait_durable,
 )
+from ._scrub import REDACTED, is_secret_key, scrub
+from ._store import RunStore
 from ._writer import DURABLE_KINDS
 
 __all__ = [
