@@ -51,6 +51,14 @@ class Backend:
         text = str(exc).lower()
         return "locked" in text or "busy" in text
 
+    def is_full(self, exc: BaseException) -> bool:
+        """Whether ``exc`` says the disk (or the database's quota) is full."""
+        text = str(exc).lower()
+        return "full" in text or "no space" in text or "could not extend" in text
+
+    def checkpoint(self, *, truncate: bool = False) -> None:
+        """Copy committed transactions into the main database file (SQLite WAL only)."""
+
     @property
     def json_type(self) -> str:
         return "JSON" if self.dialect == "postgresql" else "TEXT"
@@ -103,6 +111,13 @@ class SQLiteBackend(Backend):
 
     def close(self) -> None:
         self.conn.close()
+
+    def checkpoint(self, *, truncate: bool = False) -> None:
+        """``PRAGMA wal_checkpoint``: PASSIVE (never waits for other connections) or TRUNCATE
+        (also empties the ``-wal`` file; waits up to the busy timeout)."""
+        if self.target != ":memory:":
+            mode = "TRUNCATE" if truncate else "PASSIVE"
+            self.conn.execute(f"PRAGMA wal_checkpoint({mode})").fetchall()
 
     def integrity_check(self) -> str:
         return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])

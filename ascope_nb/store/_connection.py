@@ -25,9 +25,21 @@ class StoreWarning(UserWarning):
     """The run store cannot use its file or database and keeps runs in memory instead."""
 
 
+def notice(message: str) -> None:
+    """Tell the user about the store in ONE line: a ``StoreWarning`` without a source line
+    (filters, ``pytest.warns`` and ``-W error`` apply) and a log record at INFO level."""
+    _log.info("ascope_nb store: %s", message)
+    warnings.warn_explicit(message, StoreWarning, "ascope_nb.store", 0, module="ascope_nb.store")
+
+
 class Connection:
     """One database connection of a ``RunStore``, or an in-memory SQLite database standing
-    in for a target that cannot be used (then ``degraded`` says why).
+    in for a target that cannot be used when the store opens (then ``in_memory`` is True and
+    ``degraded`` says why).
+
+    Durability: a SQLite file is checkpointed (its ``-wal`` copied into the main file) when
+    asked, e.g. after a run ends, and on ``close``, so the main file alone holds every run
+    after a clean exit.
 
     Example:
         >>> conn = Connection(":memory:", timeout=5.0)
@@ -40,6 +52,7 @@ class Connection:
         self.target = target
         self.timeout = timeout
         self.degraded: str | None = None
+        self.in_memory = False  # True when an in-memory database stands in for the target
         self.db: Backend = self._open(target)
 
     # ------------------------------------------------------------------ opening
@@ -53,9 +66,7 @@ class Connection:
                 raise
             return db
         except Exception as exc:  # any failure to open: keep working in memory
-            return self.fall_back(
-                f"cannot use run store {target!r}: {type(exc).__name__}: {exc}", stacklevel=5
-            )
+            return self._fall_back(f"cannot use run store {target!r}: {type(exc).__name__}: {exc}")
 
     def _connect(self, target: str) -> Backend:
         if is_url(target):
@@ -71,18 +82,37 @@ class Connection:
             os.makedirs(directory, exist_ok=True)
         return SQLiteBackend(target, timeout=self.timeout)
 
-    def fall_back(self, reason: str, *, stacklevel: int) -> Backend:
-        """Warn once and return an in-memory database with the store's tables."""
-        self._degrade_notice(reason, stacklevel=stacklevel + 1)
+    def _fall_back(self, reason: str) -> Backend:
+        """Say so once and return an in-memory database with the store's tables."""
+        self.degraded = reason
+        self.in_memory = True
+        notice(f"{reason}; runs are kept in memory only (lost when the kernel stops)")
         db = SQLiteBackend(":memory:")
         create_schema(db)
         return db
 
-    def _degrade_notice(self, reason: str, *, stacklevel: int) -> None:
-        self.degraded = reason
-        message = f"{reason}; runs are kept in memory only (lost when the kernel stops)"
-        _log.warning("ascope_nb store: %s", message)
-        warnings.warn(message, StoreWarning, stacklevel=stacklevel)
+    def reattach(self) -> bool:
+        """Open the target again and use the new connection (after a write failure that
+        may have left the old one unusable); False, keeping the old one, if it cannot."""
+        if self.in_memory:
+            return False
+        try:
+            db = self._connect(self.target)
+            try:
+                create_schema(db)
+            except BaseException:
+                db.close()
+                raise
+        except Exception as exc:
+            _log.info("ascope_nb store: cannot reopen %r yet: %s", self.target, exc)
+            return False
+        old, self.db = self.db, db
+        with old.lock:
+            try:
+                old.close()
+            except Exception:  # a broken connection may refuse a clean close
+                pass
+        return True
 
     # ------------------------------------------------------------------ using
     def query(self, sql: str, params: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
@@ -99,7 +129,21 @@ class Connection:
                 return db.integrity_check()
         return "n/a"
 
+    def checkpoint(self) -> bool:
+        """Copy what is committed into the main database file without waiting for other
+        connections (a no-op except for SQLite files); False if it could not."""
+        db = self.db
+        with db.lock:
+            try:
+                db.checkpoint()
+                return True
+            except Exception as exc:  # e.g. a full disk: the -wal keeps it, retried later
+                _log.info("ascope_nb store: checkpoint of %r failed: %s", self.target, exc)
+                return False
+
     def close(self) -> None:
-        """Close the connection."""
+        """Checkpoint and close the connection (the last connection to a SQLite file also
+        removes its ``-wal`` file)."""
+        self.checkpoint()
         with self.db.lock:
             self.db.close()

@@ -1,11 +1,14 @@
-"""The process-wide store: the default target, the default store, and the stores attached to
-this process's event stream (flushed at exit, forgotten in a forked child)."""
+"""The process-wide store: the default target, the default store, the stores attached to
+this process's event stream, and the open stores (closed at a normal exit, forgotten in a
+forked child)."""
 
 from __future__ import annotations
 
 import atexit
+import logging
 import os
 import threading
+import weakref
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -16,6 +19,7 @@ DEFAULT_PATH = os.path.join(".ascope", "runs.sqlite")
 ENV_VAR = "ASCOPE_STORE"
 
 attached: list[StoreWriting] = []  # stores subscribed to this process's events
+open_stores: weakref.WeakSet[RunStore] = weakref.WeakSet()  # closed at exit
 _default: RunStore | None = None
 _default_lock = threading.Lock()
 
@@ -58,19 +62,25 @@ async def wait_durable(run_id: str, seq: int, *, timeout: float | None = 30.0) -
     return ok
 
 
-def _flush_attached_at_exit() -> None:
-    for store in tuple(attached):
-        store.flush(5.0)
+def _close_stores_at_exit() -> None:
+    # write what is queued and checkpoint: after a normal exit the main file is complete
+    for store in tuple(open_stores):
+        try:
+            store.close(5.0)
+        except Exception:  # one store failing must not keep the others open
+            logging.getLogger("ascope_nb.store").exception("ascope_nb store: close failed")
 
 
 def _forget_parent_stores() -> None:
-    # a forked child has no writer thread: its copy of the parent's stores must not collect
-    # events (the child opens its own store if it wants one)
-    for store in tuple(attached):
+    # a forked child has no writer thread and must not touch the parent's connections: its
+    # copies of the parent's stores neither collect events nor close anything (the child
+    # opens its own store if it wants one)
+    for store in tuple(open_stores):
         store._forget()
+    open_stores.clear()
     attached.clear()
 
 
-atexit.register(_flush_attached_at_exit)
+atexit.register(_close_stores_at_exit)
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_parent_stores)

@@ -8,9 +8,11 @@ frames) and ``_recovery`` (crash marking, summary rebuild).
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from ..events import Subscription
 from ..exceptions import ConfigError
+from . import _registry
 from ._connection import Connection
 from ._process import Owner, this_process
 from ._reading import StoreReading
@@ -37,9 +39,18 @@ class RunStore(StoreRecovery, StoreReading):
     Committed means it survives the process being killed (``kill -9``); not a power loss
     with ``synchronous=NORMAL``.
 
-    If the file is read-only, locked or corrupt, or the database unreachable, the store warns
-    once (``StoreWarning`` and a log line), sets ``degraded`` to the reason and keeps runs in
-    an in-memory SQLite database behind the same API; the file is left untouched.
+    A SQLite file is checkpointed after each run ends and when the store closes (also at
+    a normal exit of the process or the kernel), so the main file alone holds every run:
+    copying ``runs.sqlite`` without its ``-wal`` loses nothing.
+
+    If the file is read-only, locked or corrupt, or the database unreachable, when the
+    store opens, it says so in one line (``StoreWarning``), sets ``degraded`` to the reason
+    and keeps runs in an in-memory SQLite database behind the same API; the file is left
+    untouched. If a write fails later (a full disk, a lost server), it says so once, holds
+    the events from then on in memory, in order, and retries every second (and on
+    ``flush()``): when the target is writable again they are all written, so no run is
+    split between the file and memory, and ``degraded`` is None again. Meanwhile readers
+    see what was committed, and ``flush()`` returns False.
 
     Example:
         >>> from ascope_nb.events import RunStarted, RunEnded
@@ -70,9 +81,16 @@ class RunStore(StoreRecovery, StoreReading):
         self._closed = False
         self._subscription: Subscription | None = None
         self._owner: Owner = this_process()
+        self._held: list[dict[str, Any]] = []
+        self._retry_at = 0.0
+        self._reopen = False
+        self._checkpoint_due = False
         self._conn = Connection(target, timeout=timeout)
-        self._writer = Writer(self._write_batch, linger=linger, max_batch=max_batch)
+        self._writer = Writer(
+            self._write_batch, linger=linger, max_batch=max_batch, on_idle=self._maintain
+        )
         self._writer.start()
+        _registry.open_stores.add(self)
         if mark_crashed and not self.degraded:
             self.mark_crashed()
 
@@ -86,7 +104,13 @@ class RunStore(StoreRecovery, StoreReading):
         return self._conn.integrity_check()
 
     def close(self, timeout: float | None = 30.0) -> None:
-        """Detach, write what is queued and close the connection."""
+        """Detach, write what is queued, checkpoint and close the connection.
+
+        Called for every open store when the process exits normally (a kernel shutdown
+        included), so a SQLite file alone holds every run afterwards. Events still held
+        back by a failing target are saved as JSON lines in the temp directory (one line
+        says where).
+        """
         if self._closed:
             return
         self.detach()
@@ -94,6 +118,11 @@ class RunStore(StoreRecovery, StoreReading):
         self._closed = True
         self._writer.stop()
         self._writer.join(timeout)
+        _registry.open_stores.discard(self)
+        if self._held and not self._writer.is_alive():
+            self._retry_at = 0.0
+            if not self._write_held():
+                self._save_held()
         self._conn.close()
 
     def __enter__(self) -> RunStore:

@@ -2,7 +2,9 @@
 
 Commit policy: a batch is committed when the queue runs dry after an event of a
 "durable" kind (``DURABLE_KINDS``), when ``max_batch`` events are pending, when the
-oldest pending event is ``linger`` seconds old, or when a flush marker arrives.
+oldest pending event is ``linger`` seconds old, or when a flush marker arrives. When the
+queue is empty and nothing is pending the writer calls ``on_idle`` (checkpoints, retries
+of held events), which says when to call it again.
 """
 
 from __future__ import annotations
@@ -72,7 +74,11 @@ _STOP = object()
 
 
 class Writer(threading.Thread):
-    """Drains ``queue`` into ``write_batch`` (which must not raise) on a daemon thread."""
+    """Drains ``queue`` into ``write_batch`` (which must not raise) on a daemon thread.
+
+    ``write_batch(batch)`` returns True when the batch and everything before it is committed
+    (an empty batch asks whether anything is still held back).
+    """
 
     def __init__(
         self,
@@ -80,11 +86,13 @@ class Writer(threading.Thread):
         *,
         linger: float = 0.05,
         max_batch: int = 1000,
+        on_idle: Callable[[], float | None] | None = None,
         name: str = "ascope-store-writer",
     ) -> None:
         super().__init__(name=name, daemon=True)
         self.queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._write_batch = write_batch
+        self._on_idle = on_idle
         self.linger = linger
         self.max_batch = max_batch
         self.durable: dict[str, int] = {}  # run_id -> highest committed seq
@@ -92,6 +100,11 @@ class Writer(threading.Thread):
 
     def put(self, item: Any) -> None:
         self.queue.put(item)
+
+    def mark_durable(self, run_id: str, seq: int) -> None:
+        """Record that event ``seq`` of ``run_id`` (and all before it) is committed."""
+        if seq > self.durable.get(run_id, -1):
+            self.durable[run_id] = seq
 
     def stop(self) -> None:
         self.queue.put(_STOP)
@@ -102,7 +115,11 @@ class Writer(threading.Thread):
         first_at = 0.0
         stopping = False
         while not stopping:
-            timeout = None if not pending else max(0.0, self.linger - (time.monotonic() - first_at))
+            timeout: float | None
+            if pending:
+                timeout = max(0.0, self.linger - (time.monotonic() - first_at))
+            else:  # nothing to write: maintenance (checkpoint, retry) when the queue is empty
+                timeout = self._idle() if self.queue.empty() else None
             try:
                 item = self.queue.get(timeout=timeout)
             except queue.Empty:
@@ -130,6 +147,8 @@ class Writer(threading.Thread):
             if pending and (due or time.monotonic() - first_at >= self.linger):
                 ok = self._commit(pending)
                 pending = []
+            elif markers and not pending:
+                ok = self._commit([])  # nothing new: True unless earlier events are still held
             else:
                 ok = True
             if markers and not pending:
@@ -137,13 +156,22 @@ class Writer(threading.Thread):
                     marker.resolve(ok)
                 markers = []
 
+    def _idle(self) -> float | None:
+        if self._on_idle is None:
+            return None
+        try:
+            return self._on_idle()
+        except Exception:  # maintenance must never stop the writer
+            _log.exception("ascope_nb store: maintenance failed")
+            return None
+
     def _commit(self, batch: list[Event]) -> bool:
         try:
             ok = self._write_batch(batch)
         except Exception:  # write_batch handles its own errors; this is a last resort
             _log.exception("ascope_nb store: writing %d events failed", len(batch))
             return False
-        if ok:
+        if ok and batch:
             self.committed_batches += 1
             durable = self.durable
             for event in batch:

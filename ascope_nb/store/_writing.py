@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
+import tempfile
 import time
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
@@ -14,7 +16,7 @@ from ..events import Event, FeedbackGiven, Subscription, subscribe
 from ..exceptions import AscopeError, ConfigError
 from . import _registry
 from ._backend import Backend
-from ._connection import Connection
+from ._connection import Connection, notice
 from ._process import Owner
 from ._schema import RunDelta, apply_deltas, insert_ignore_sql, insert_sql
 from ._scrub import may_hold_secret, scrub
@@ -23,6 +25,8 @@ from ._writer import Writer, _AsyncFlush, _Flush
 _log = logging.getLogger("ascope_nb.store")
 
 _S = TypeVar("_S", bound="StoreWriting")
+
+RETRY_SECONDS = 1.0  # how often held events are retried while the target fails
 
 
 def _is_integrity_error(exc: BaseException) -> bool:
@@ -64,6 +68,10 @@ class StoreWriting:
     _owner: Owner
     _closed: bool
     _subscription: Subscription | None
+    _held: list[dict[str, Any]]  # rows not yet written while the target fails, in order
+    _retry_at: float  # monotonic time of the next retry of the held rows
+    _reopen: bool  # reopen the target before the next retry
+    _checkpoint_due: bool  # a run ended since the last checkpoint
 
     def attach(self: _S) -> _S:
         """Store every event emitted in this process from now on (idempotent); returns self."""
@@ -106,6 +114,7 @@ class StoreWriting:
         """Wait until every event queued so far is committed; False on timeout or failure."""
         if self._closed:
             return True
+        self._retry_at = 0.0  # an explicit flush retries held events at once
         marker = _Flush()
         self._writer.put(marker)
         return marker.done.wait(timeout) and marker.ok
@@ -131,28 +140,117 @@ class StoreWriting:
             return True
         return await self.aflush(timeout)
 
+    # ------------------------------------------------------------------ the writer thread
     def _write_batch(self, batch: list[Event]) -> bool:
+        """Commit ``batch`` (on the writer thread); True when it and everything before it is
+        committed. While the target fails, rows are held in order and retried."""
         rows = [event_row(event) for event in batch]
-        conn = self._conn
+        if self._held:
+            self._held.extend(rows)
+            if time.monotonic() < self._retry_at:
+                return False
+            return self._write_held()
+        if not rows:
+            return True
+        error = self._try_insert(rows)
+        if error is None:
+            self._committed(rows)
+            return True
+        if self._conn.in_memory:  # the stand-in itself failed: nothing left to fall back on
+            _log.error("ascope_nb store: in-memory store failed: %s", error)
+            return False
+        self._hold(rows, error)
+        return False
+
+    def _try_insert(self, rows: list[dict[str, Any]]) -> Exception | None:
+        """Insert and commit ``rows``, retrying a few times while another writer holds the
+        database; the error if it still fails."""
         for attempt in range(3):
-            db = conn.db
+            db = self._conn.db
             try:
                 self._insert(db, rows)
-                return True
+                return None
             except Exception as exc:
                 if db.is_locked(exc) and attempt < 2:
                     time.sleep(0.05 * (attempt + 1))
                     continue
-                if db.target == ":memory:" and conn.degraded:
-                    _log.exception("ascope_nb store: in-memory store failed")
-                    return False
-                with db.lock:
-                    conn.db = conn.fall_back(
-                        f"writing to run store {self.target!r} failed: {type(exc).__name__}: {exc}",
-                        stacklevel=2,
-                    )
-        self._insert(conn.db, rows)
+                return exc
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _committed(self, rows: list[dict[str, Any]]) -> None:
+        if not self._checkpoint_due:
+            self._checkpoint_due = any(row["kind"] == "run_ended" for row in rows)
+
+    def _hold(self, rows: list[dict[str, Any]], error: Exception) -> None:
+        """Start holding events after a failed write: say so once, retry later."""
+        db = self._conn.db
+        reason = f"writing to run store {self.target!r} failed: {type(error).__name__}: {error}"
+        self._held = list(rows)
+        self._conn.degraded = reason
+        self._retry_at = time.monotonic() + RETRY_SECONDS
+        self._reopen = not (db.is_full(error) or db.is_locked(error))
+        notice(
+            f"{' '.join(reason.split())}; new events are held in memory and written to it"
+            " as soon as it is writable again"
+        )
+
+    def _write_held(self) -> bool:
+        """Write the held rows, oldest first (reopening the target first when the failure
+        was not a full disk or a lock); True when none is left."""
+        held = self._held
+        if self._reopen:
+            self._conn.reattach()
+        step = self._writer.max_batch
+        for start in range(0, len(held), step):
+            chunk = held[start : start + step]
+            error = self._try_insert(chunk)
+            if error is not None:
+                del held[:start]
+                self._retry_at = time.monotonic() + RETRY_SECONDS
+                db = self._conn.db
+                self._reopen = not (db.is_full(error) or db.is_locked(error))
+                return False
+            self._committed(chunk)
+            for row in chunk:
+                self._writer.mark_durable(row["run_id"], row["seq"])
+        _log.info(
+            "ascope_nb store: %r is writable again; %d held events written", self.target, len(held)
+        )
+        self._held = []
+        self._conn.degraded = None
         return True
+
+    def _maintain(self) -> float | None:
+        """Writer idle: retry held events when due, checkpoint after a run ended. Returns
+        the seconds until the next retry (None: nothing to retry)."""
+        if self._held:
+            if time.monotonic() >= self._retry_at:
+                self._write_held()
+            if self._held:
+                return max(0.01, self._retry_at - time.monotonic())
+        if self._checkpoint_due:
+            self._checkpoint_due = False
+            self._conn.checkpoint()
+        return None
+
+    def _save_held(self) -> None:
+        """On close with events still held: keep them as JSON lines in the temp directory
+        (``RunStore.append`` takes them back) and say where, in one line."""
+        held, self._held = self._held, []
+        runs = len({row["run_id"] for row in held})
+        path = os.path.join(
+            tempfile.gettempdir(), f"ascope-held-events-{os.getpid()}-{int(time.time())}.jsonl"
+        )
+        try:
+            with open(path, "w", encoding="utf-8") as out:
+                out.writelines(row["data"] + "\n" for row in held)
+        except OSError as exc:
+            notice(f"{len(held)} events of {runs} runs could not be written anywhere: {exc}")
+            return
+        notice(
+            f"{len(held)} events of {runs} runs could not be written to {self.target!r};"
+            f" they are saved in {path!r}"
+        )
 
     def _insert(self, db: Backend, rows: list[dict[str, Any]]) -> None:
         with db.lock:

@@ -1,0 +1,144 @@
+"""Processes for the store's exit and full-disk tests (``python -m tests.support.store_exit``).
+
+``agents N``: runs N agents through ``ascope_nb.start`` on the default store
+(``$ASCOPE_STORE``), prints each run's events as one JSON line, and exits normally without
+closing anything.
+
+``disk-full DIR``: on a small filesystem mounted at DIR (the store is ``DIR/runs.sqlite``),
+runs an agent, then one whose tool fills the disk mid-run and whose next steps return big
+results, then a whole run while the disk is full, then frees the disk and runs one more.
+Prints each run's events as JSON lines and the store's state at each stage as
+``state <name> <json>``; exits normally.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import json
+import os
+import sys
+
+from ascope_nb.agent import ReActAgent
+from ascope_nb.formatter import OpenAIChatFormatter
+from ascope_nb.run import Run, start
+from ascope_nb.testing import ScriptedModel, tool_call
+from ascope_nb.tool import Toolkit
+
+BIG = 200_000  # characters of one big tool result (more than the -wal file holds)
+
+
+def _agent(name: str, replies: list, tools: list) -> ReActAgent:
+    toolkit = Toolkit()
+    for tool in tools:
+        toolkit.register_tool_function(tool)
+    agent = ReActAgent(
+        name=name,
+        sys_prompt="You help.",
+        model=ScriptedModel(replies),
+        formatter=OpenAIChatFormatter(),
+        toolkit=toolkit,
+    )
+    agent.set_console_output_enabled(False)
+    return agent
+
+
+def add(a: int, b: int) -> str:
+    """Add two numbers.
+
+    Args:
+        a: One number.
+        b: Another.
+    """
+    return str(a + b)
+
+
+def big(n: int) -> str:
+    """Return a long text.
+
+    Args:
+        n: A label.
+    """
+    return f"{n}:" + "x" * BIG
+
+
+def _print_run(run: Run) -> None:
+    print("run " + json.dumps([e.to_dict() for e in run.events]), flush=True)
+
+
+async def _agents(n: int) -> None:
+    for i in range(n):
+        agent = _agent(f"Agent{i}", [[tool_call("add", a=i, b=1)], f"the answer is {i + 1}"], [add])
+        run = start(agent, f"add {i} and 1")
+        await run
+        _print_run(run)
+
+
+async def _disk_full(directory: str) -> None:
+    from ascope_nb.store import default_store
+
+    filler = os.path.join(directory, "filler")
+
+    def fill_disk() -> str:
+        """Fill the disk.
+
+        Returns:
+            What happened.
+        """
+        with open(filler, "wb") as out:
+            chunk = b"\0" * 65536
+            try:
+                while True:
+                    out.write(chunk)
+                    out.flush()
+            except OSError as exc:
+                if exc.errno != errno.ENOSPC:
+                    raise
+        return "the disk is full"
+
+    store = default_store()
+
+    def state(name: str) -> None:
+        print(f"state {name} " + json.dumps({"degraded": store.degraded}), flush=True)
+
+    before = start(_agent("Before", [[tool_call("add", a=1, b=1)], "2"], [add]), "1+1")
+    await before
+    _print_run(before)
+    state("before")
+
+    filling = _agent(
+        "Filling",
+        [[tool_call("fill_disk")], [tool_call("big", n=1)], [tool_call("big", n=2)], "done"],
+        [fill_disk, big],
+    )
+    during = start(filling, "fill the disk, then read big files")
+    await during
+    _print_run(during)
+    print(f"state flush-while-full {json.dumps(store.flush(10))}", flush=True)
+    state("full")
+
+    whole = start(_agent("WhileFull", [[tool_call("big", n=3)], "ok"], [big]), "read")
+    await whole
+    _print_run(whole)
+    state("still-full")
+
+    os.remove(filler)
+    print(f"state flush-after-free {json.dumps(store.flush(30))}", flush=True)
+    state("freed")
+
+    after = start(_agent("After", [[tool_call("add", a=2, b=2)], "4"], [add]), "2+2")
+    await after
+    _print_run(after)
+
+
+def main(argv: list[str]) -> None:
+    if argv[0] == "agents":
+        asyncio.run(_agents(int(argv[1])))
+    elif argv[0] == "disk-full":
+        asyncio.run(_disk_full(argv[1]))
+    else:
+        raise SystemExit(f"unknown mode {argv[0]!r}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
