@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ascope_nb.agent import ReActAgent
+from ascope_nb.events import event_from_dict
 from ascope_nb.formatter import OpenAIChatFormatter
 from ascope_nb.run import start
 from ascope_nb.store import RunStore, set_default_store
@@ -198,3 +199,63 @@ def test_full_disk_holds_events_and_writes_every_run_whole_when_space_returns(
         e for e in stored[runs[1][0]["run_id"]] if e["kind"] == "tool_result" and e["name"] == "big"
     ]
     assert len(big_results) == 2 and len(json.dumps(big_results)) > 400_000
+
+
+def test_disk_still_full_at_exit_saves_the_held_events_and_says_where(tmp_path: Path) -> None:
+    mount, out, saved = tmp_path / "small", tmp_path / "out", tmp_path / "saved"
+    for directory in (mount, out, saved):
+        directory.mkdir()
+    script = (
+        'mount -t tmpfs -o size=4m tmpfs "$1" || exit 90\n'
+        '"$2" -m tests.support.store_exit full-at-exit "$1"; rc=$?\n'
+        'cp "$1"/runs.sqlite* "$3/"\n'
+        "exit $rc\n"
+    )
+    proc = subprocess.run(
+        _in_private_mount(script, str(mount), sys.executable, str(out)),
+        cwd=ROOT,
+        env={**os.environ, "ASCOPE_STORE": str(mount / "runs.sqlite"), "TMPDIR": str(saved)},
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert proc.returncode != 90, f"cannot mount a tmpfs here: {proc.stderr}"
+    assert proc.returncode == 0, proc.stderr
+    held_line, saved_line = proc.stderr.splitlines()
+    assert "database or disk is full" in held_line and "held in memory" in held_line
+    (saved_file,) = saved.iterdir()
+    assert "could not be written to" in saved_line and repr(str(saved_file)) in saved_line
+
+    before, filling = printed_runs(proc.stdout)
+    lines = saved_file.read_text(encoding="utf-8").splitlines()
+    held = [json.loads(line) for line in lines]
+    assert {e["run_id"] for e in held} == {filling[0]["run_id"]}
+    with RunStore(out / "runs.sqlite", mark_crashed=False) as store:
+        assert [e.to_dict() for e in store.events(before[0]["run_id"])] == before
+        store.append([event_from_dict(e) for e in held])  # taken back whole
+        assert store.flush()
+        assert [e.to_dict() for e in store.events(filling[0]["run_id"])] == filling
+        assert set(store.runs().status) == {"completed"}
+
+
+# ---------------------------------------------------------------------- a corrupt file
+def test_corrupt_store_file_gives_one_line_and_runs_go_on(tmp_path: Path) -> None:
+    path = tmp_path / "runs.sqlite"
+    path.write_bytes(b"\x00garbage, not a database\xff" * 300)
+    before = path.read_bytes()
+    proc = subprocess.run(
+        [sys.executable, "-m", "tests.support.store_exit", "agents", "2"],
+        cwd=ROOT,
+        env={**os.environ, "ASCOPE_STORE": str(path)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    (line,) = proc.stderr.splitlines()
+    assert "StoreWarning: cannot use run store" in line and str(path) in line
+    assert "file is not a database" in line and "kept in memory only" in line
+    assert len(printed_runs(proc.stdout)) == 2
+    assert 'listed ["Agent0", "Agent1"]' in proc.stdout.splitlines()
+    assert path.read_bytes() == before, "the damaged file is left untouched"
+    assert [p.name for p in tmp_path.iterdir()] == ["runs.sqlite"]

@@ -245,11 +245,11 @@ class StoreWriting:
             with open(path, "w", encoding="utf-8") as out:
                 out.writelines(row["data"] + "\n" for row in held)
         except OSError as exc:
-            notice(f"{len(held)} events of {runs} runs could not be written anywhere: {exc}")
+            notice(f"{len(held)} events of {runs} run(s) could not be written anywhere: {exc}")
             return
         notice(
-            f"{len(held)} events of {runs} runs could not be written to {self.target!r};"
-            f" they are saved in {path!r}"
+            f"{len(held)} events of {runs} run(s) could not be written to {self.target!r};"
+            f" they are saved in {path!r} (RunStore.append takes them back)"
         )
 
     def _insert(self, db: Backend, rows: list[dict[str, Any]]) -> None:

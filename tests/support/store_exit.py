@@ -1,14 +1,16 @@
 """Processes for the store's exit and full-disk tests (``python -m tests.support.store_exit``).
 
 ``agents N``: runs N agents through ``ascope_nb.start`` on the default store
-(``$ASCOPE_STORE``), prints each run's events as one JSON line, and exits normally without
-closing anything.
+(``$ASCOPE_STORE``), prints each run's events as one JSON line and the agents that
+``ascope_nb.runs()`` lists, and exits normally without closing anything.
 
 ``disk-full DIR``: on a small filesystem mounted at DIR (the store is ``DIR/runs.sqlite``),
 runs an agent, then one whose tool fills the disk mid-run and whose next steps return big
 results, then a whole run while the disk is full, then frees the disk and runs one more.
 Prints each run's events as JSON lines and the store's state at each stage as
 ``state <name> <json>``; exits normally.
+
+``full-at-exit DIR``: like ``disk-full`` but exits while the disk is still full.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import errno
 import json
 import os
 import sys
+from collections.abc import Callable
 
 from ascope_nb.agent import ReActAgent
 from ascope_nb.formatter import OpenAIChatFormatter
@@ -67,16 +70,17 @@ def _print_run(run: Run) -> None:
 
 
 async def _agents(n: int) -> None:
+    import ascope_nb
+
     for i in range(n):
         agent = _agent(f"Agent{i}", [[tool_call("add", a=i, b=1)], f"the answer is {i + 1}"], [add])
         run = start(agent, f"add {i} and 1")
         await run
         _print_run(run)
+    print("listed " + json.dumps(sorted(ascope_nb.runs().agent)), flush=True)
 
 
-async def _disk_full(directory: str) -> None:
-    from ascope_nb.store import default_store
-
+def _filler(directory: str) -> Callable[[], str]:
     filler = os.path.join(directory, "filler")
 
     def fill_disk() -> str:
@@ -96,6 +100,14 @@ async def _disk_full(directory: str) -> None:
                     raise
         return "the disk is full"
 
+    return fill_disk
+
+
+async def _disk_full(directory: str) -> None:
+    from ascope_nb.store import default_store
+
+    fill_disk = _filler(directory)
+    filler = os.path.join(directory, "filler")
     store = default_store()
 
     def state(name: str) -> None:
@@ -131,11 +143,27 @@ async def _disk_full(directory: str) -> None:
     _print_run(after)
 
 
+async def _full_at_exit(directory: str) -> None:
+    before = start(_agent("Before", [[tool_call("add", a=1, b=1)], "2"], [add]), "1+1")
+    await before
+    _print_run(before)
+    filling = _agent(
+        "Filling",
+        [[tool_call("fill_disk")], [tool_call("big", n=1)], "done"],
+        [_filler(directory), big],
+    )
+    during = start(filling, "fill the disk, then read a big file")
+    await during
+    _print_run(during)  # and exit with the disk still full
+
+
 def main(argv: list[str]) -> None:
     if argv[0] == "agents":
         asyncio.run(_agents(int(argv[1])))
     elif argv[0] == "disk-full":
         asyncio.run(_disk_full(argv[1]))
+    elif argv[0] == "full-at-exit":
+        asyncio.run(_full_at_exit(argv[1]))
     else:
         raise SystemExit(f"unknown mode {argv[0]!r}")
 
