@@ -259,3 +259,30 @@ def test_corrupt_store_file_gives_one_line_and_runs_go_on(tmp_path: Path) -> Non
     assert 'listed ["Agent0", "Agent1"]' in proc.stdout.splitlines()
     assert path.read_bytes() == before, "the damaged file is left untouched"
     assert [p.name for p in tmp_path.iterdir()] == ["runs.sqlite"]
+
+
+# ---------------------------------------------------------------------- an I/O error
+def test_write_error_reopens_the_file_and_writes_every_run_whole(tmp_path: Path) -> None:
+    directory = tmp_path / "store"
+    directory.mkdir()
+    proc = subprocess.run(
+        [sys.executable, "-m", "tests.support.store_exit", "file-size-limit", str(directory)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    (line,) = proc.stderr.splitlines()
+    assert "StoreWarning: writing to run store" in line and "disk I/O error" in line
+    states = {
+        line.split()[1]: json.loads(line.split(" ", 2)[2])
+        for line in proc.stdout.splitlines()
+        if line.startswith("state ")
+    }
+    assert states["flush-first"] is True
+    assert states["flush-limited"] is False and "I/O" in states["limited"]["degraded"]
+    assert states["flush-unlimited"] is True and states["unlimited"] == {"degraded": None}
+    runs = printed_runs(proc.stdout)
+    copy = copy_main_file(directory / "runs.sqlite", tmp_path / "shared")
+    assert stored_runs(copy) == {run[0]["run_id"]: run for run in runs}

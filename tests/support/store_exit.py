@@ -11,6 +11,8 @@ Prints each run's events as JSON lines and the store's state at each stage as
 ``state <name> <json>``; exits normally.
 
 ``full-at-exit DIR``: like ``disk-full`` but exits while the disk is still full.
+
+``file-size-limit DIR``: a store in DIR whose files may not grow for a while (RLIMIT_FSIZE).
 """
 
 from __future__ import annotations
@@ -157,11 +159,47 @@ async def _full_at_exit(directory: str) -> None:
     _print_run(during)  # and exit with the disk still full
 
 
+def _file_size_limit(directory: str) -> None:
+    """A store whose files may not grow (RLIMIT_FSIZE: writes fail with EFBIG, a "disk I/O
+    error" rather than a full disk), then may again."""
+    import resource
+    import signal
+
+    from ascope_nb.events import ToolResult
+    from ascope_nb.store import RunStore
+    from tests.support.store_runs import synthetic_run
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # fail the write instead of killing us
+    store = RunStore(os.path.join(directory, "runs.sqlite"))
+    first = synthetic_run("small", n_steps=1)
+    store.append(first)
+    print(f"state flush-first {json.dumps(store.flush(10))}", flush=True)
+    names = [os.path.join(directory, n) for n in os.listdir(directory)]
+    limit = max(os.path.getsize(n) for n in names) + 4096
+    hard = resource.getrlimit(resource.RLIMIT_FSIZE)[1]
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, hard))
+    second = synthetic_run("large", n_steps=3)
+    for event in second:
+        if isinstance(event, ToolResult):
+            event.output = [{"type": "text", "text": "y" * 100_000}]
+    store.append(second)
+    print(f"state flush-limited {json.dumps(store.flush(10))}", flush=True)
+    print("state limited " + json.dumps({"degraded": store.degraded}), flush=True)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (hard, hard))
+    print(f"state flush-unlimited {json.dumps(store.flush(30))}", flush=True)
+    print("state unlimited " + json.dumps({"degraded": store.degraded}), flush=True)
+    store.close()
+    for run in (first, second):
+        print("run " + json.dumps([e.to_dict() for e in run]), flush=True)
+
+
 def main(argv: list[str]) -> None:
     if argv[0] == "agents":
         asyncio.run(_agents(int(argv[1])))
     elif argv[0] == "disk-full":
         asyncio.run(_disk_full(argv[1]))
+    elif argv[0] == "file-size-limit":
+        _file_size_limit(argv[1])
     elif argv[0] == "full-at-exit":
         asyncio.run(_full_at_exit(argv[1]))
     else:
