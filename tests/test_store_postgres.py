@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -107,3 +109,35 @@ def test_sigkill_mid_run_on_postgres(pg_url: str) -> None:
         expected = synthetic_run("k1", n_steps=3)[: durable[-1] + 1]
         assert [e.kind for e in events[: durable[-1] + 1]] == [e.kind for e in expected]
         assert isinstance(events[-1], RunEnded) and events[-1].status == "crashed"
+
+
+def test_server_restart_mid_run_holds_events_and_writes_the_run_whole() -> None:
+    server = pg.start_server()  # a server of its own: this test stops it
+    try:
+        url = server.new_database()
+        events = synthetic_run("across", n_steps=3)
+        store = RunStore(url)
+        try:
+            store.append(events[:8])
+            assert store.flush()
+            server.stop()  # immediate: the store's connection is cut
+            with pytest.warns(StoreWarning, match="held in memory") as caught:
+                store.append(events[8:])
+                assert not store.flush(20)
+            assert len(caught) == 1
+            assert store.degraded and "writing to run store" in store.degraded
+            options = f"-p {server.port} -k {server.base} -c listen_addresses=127.0.0.1"
+            log = os.path.join(server.base, "server.log")  # not our pipe: pg_ctl returns
+            started = server._run(
+                "pg_ctl", "-D", server.data_dir, "-o", options, "-l", log, "-w", "start"
+            )
+            assert started.returncode == 0, started.stderr
+            assert store.flush(30)
+            assert store.degraded is None
+            assert [e.to_dict() for e in store.events("across")] == [e.to_dict() for e in events]
+        finally:
+            store.close()
+        assert raw(url, "SELECT status, n_events FROM runs") == [("completed", len(events))]
+    finally:
+        server.stop()
+        shutil.rmtree(server.base, ignore_errors=True)
