@@ -2,7 +2,8 @@
 
 Run: ``python benchmarks/store_write.py [--events 200000]``. Prints, for a SQLite file:
 emit cost per event with and without an attached store, the writer's sustained
-events/second, and the cost of ``wait_durable`` after each step.
+events/second, the cost of ``wait_durable`` after each step, and the checkpoint the writer
+does after a run ends (so ``runs.sqlite`` alone holds the run).
 """
 
 from __future__ import annotations
@@ -36,6 +37,20 @@ async def steps_with_durability(run_id: str, n_steps: int, deltas_per_step: int)
     return time.perf_counter() - start
 
 
+def checkpoint_after_a_run(store: RunStore, repeat: int = 20) -> float:
+    """Seconds of the PASSIVE checkpoint the writer does (off the agent's path, when idle)
+    after a run of 10 steps x 20 deltas ends; the median of ``repeat`` runs."""
+    times = []
+    for i in range(repeat):
+        store._conn.checkpoint()  # start from a merged -wal
+        asyncio.run(steps_with_durability(f"ckpt{i}", 10, 20))
+        assert store.flush()
+        start = time.perf_counter()
+        store._conn.checkpoint()
+        times.append(time.perf_counter() - start)
+    return sorted(times)[len(times) // 2]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, default=200_000)
@@ -55,12 +70,14 @@ def main() -> None:
         bare_steps = asyncio.run(steps_with_durability("nostore", args.steps, 20))
         store.attach()
         durable_steps = asyncio.run(steps_with_durability("durable", args.steps, 20))
+        checkpoint = checkpoint_after_a_run(store)
         store.close()
     print(f"emit, no store:        {bare / n * 1e6:7.2f} us/event")
     print(f"emit, store attached:  {attached / n * 1e6:7.2f} us/event (agent side)")
     print(f"writer throughput:     {written / (attached + drain):9.0f} events/s ({written} events)")
     print(f"step (20 deltas), no store:               {bare_steps / args.steps * 1e6:8.1f} us")
     print(f"step (20 deltas) + wait_durable (SQLite): {durable_steps / args.steps * 1e6:8.1f} us")
+    print(f"checkpoint after a 10-step run (writer):  {checkpoint * 1e6:8.1f} us")
 
 
 if __name__ == "__main__":
