@@ -114,7 +114,7 @@ def test_sigkill_mid_run_on_postgres(pg_url: str) -> None:
 def test_server_restart_mid_run_holds_events_and_writes_the_run_whole() -> None:
     server = pg.start_server()  # a server of its own: this test stops it
     try:
-        url = server.new_database()
+        url = server.new_database().replace("//postgres@", "//postgres:hunter2@")  # trust auth
         events = synthetic_run("across", n_steps=3)
         store = RunStore(url)
         try:
@@ -125,6 +125,8 @@ def test_server_restart_mid_run_holds_events_and_writes_the_run_whole() -> None:
                 store.append(events[8:])
                 assert not store.flush(20)
             assert len(caught) == 1
+            message = str(caught[0].message)
+            assert "\n" not in message and "hunter2" not in message and "***" in message
             assert store.degraded and "writing to run store" in store.degraded
             options = f"-p {server.port} -k {server.base} -c listen_addresses=127.0.0.1"
             log = os.path.join(server.base, "server.log")  # not our pipe: pg_ctl returns

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import warnings
 from typing import Any
 
@@ -23,6 +24,24 @@ _log = logging.getLogger("ascope_nb.store")
 
 class StoreWarning(UserWarning):
     """The run store cannot use its file or database and keeps runs in memory instead."""
+
+
+def shown_target(target: str) -> str:
+    """The target as messages show it: a URL's password replaced by ``***``.
+
+    Example:
+        >>> shown_target("postgresql://ada:s3cret@db/runs")
+        'postgresql://ada:***@db/runs'
+    """
+    return re.sub(r"://([^:/@]*):[^@/]*@", r"://\1:***@", target) if is_url(target) else target
+
+
+def describe(exc: BaseException) -> str:
+    """``Type: message`` of a database error in one line (the driver's own error when
+    SQLAlchemy wraps it, without the SQL and parameters SQLAlchemy appends)."""
+    orig = getattr(exc, "orig", None) or exc
+    lines = str(orig).strip().splitlines()
+    return f"{type(orig).__name__}: {lines[0] if lines else ''}".rstrip(": ")
 
 
 def notice(message: str) -> None:
@@ -66,7 +85,8 @@ class Connection:
                 raise
             return db
         except Exception as exc:  # any failure to open: keep working in memory
-            return self._fall_back(f"cannot use run store {target!r}: {type(exc).__name__}: {exc}")
+            shown = shown_target(target)
+            return self._fall_back(f"cannot use run store {shown!r}: {type(exc).__name__}: {exc}")
 
     def _connect(self, target: str) -> Backend:
         if is_url(target):

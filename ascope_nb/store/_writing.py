@@ -16,7 +16,7 @@ from ..events import Event, FeedbackGiven, Subscription, subscribe
 from ..exceptions import AscopeError, ConfigError
 from . import _registry
 from ._backend import Backend
-from ._connection import Connection, notice
+from ._connection import Connection, describe, notice, shown_target
 from ._process import Owner
 from ._schema import RunDelta, apply_deltas, insert_ignore_sql, insert_sql
 from ._scrub import may_hold_secret, scrub
@@ -184,13 +184,13 @@ class StoreWriting:
     def _hold(self, rows: list[dict[str, Any]], error: Exception) -> None:
         """Start holding events after a failed write: say so once, retry later."""
         db = self._conn.db
-        reason = f"writing to run store {self.target!r} failed: {type(error).__name__}: {error}"
+        reason = f"writing to run store {shown_target(self.target)!r} failed: {describe(error)}"
         self._held = list(rows)
         self._conn.degraded = reason
         self._retry_at = time.monotonic() + RETRY_SECONDS
         self._reopen = not (db.is_full(error) or db.is_locked(error))
         notice(
-            f"{' '.join(reason.split())}; new events are held in memory and written to it"
+            f"{reason}; new events are held in memory and written to it"
             " as soon as it is writable again"
         )
 
@@ -214,7 +214,9 @@ class StoreWriting:
             for row in chunk:
                 self._writer.mark_durable(row["run_id"], row["seq"])
         _log.info(
-            "ascope_nb store: %r is writable again; %d held events written", self.target, len(held)
+            "ascope_nb store: %r is writable again; %d held events written",
+            shown_target(self.target),
+            len(held),
         )
         self._held = []
         self._conn.degraded = None
@@ -248,7 +250,8 @@ class StoreWriting:
             notice(f"{len(held)} events of {runs} run(s) could not be written anywhere: {exc}")
             return
         notice(
-            f"{len(held)} events of {runs} run(s) could not be written to {self.target!r};"
+            f"{len(held)} events of {runs} run(s) could not be written to"
+            f" {shown_target(self.target)!r};"
             f" they are saved in {path!r} (RunStore.append takes them back)"
         )
 
