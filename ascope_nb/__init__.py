@@ -41,10 +41,14 @@ _LAZY: dict[str, str] = {
     "fanout_pipeline": "ascope_nb.pipeline",
     "model_from_spec": "ascope_nb.model",
     "DemoModel": "ascope_nb.model._demo",
+    "experiment": "ascope_nb.evaluate",
+    "compare": "ascope_nb.evaluate",
 }
 
 __all__ = [
     "__version__",
+    "experiment",
+    "compare",
     "start",
     "start_hub",
     "runs",
@@ -80,6 +84,7 @@ if TYPE_CHECKING:
     from .notebook._api import make_agent, show
     from .notebook._model_spec import set_default_model
     from .pipeline import MsgHub, fanout_pipeline, sequential_pipeline
+    from .evaluate import compare, experiment
     from .run import Run, get_run, start, start_hub
     from .tool import Toolkit, ToolResponse
 
