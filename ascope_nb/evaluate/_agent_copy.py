@@ -48,13 +48,17 @@ def agent_factory(agent: Any) -> Callable[[], AgentBase]:
             return lambda: _copy_react(agent)
         return lambda: copy.deepcopy(agent)
     if callable(agent):
+
         def make() -> AgentBase:
             made = agent()
             if not isinstance(made, AgentBase):
                 raise ConfigError(f"the agent factory returned {type(made).__name__}, not an agent")
             return made
+
         return make
-    raise ConfigError(f"agent must be an agent or a function making one, got {type(agent).__name__}")
+    raise ConfigError(
+        f"agent must be an agent or a function making one, got {type(agent).__name__}"
+    )
 
 
 __all__ = ["agent_factory"]

@@ -49,19 +49,23 @@ class AsyncioBackend:
             run.stop()
             try:
                 await asyncio.wait_for(asyncio.shield(run._task), 10)  # type: ignore[arg-type]
-            except BaseException:  # noqa: BLE001 - its end is in its events either way
+            except BaseException:  # its end is in its events either way
                 pass
         except asyncio.CancelledError:
             run.stop()
             raise
-        except Exception:  # noqa: BLE001 - a failed run is an outcome (status "error")
+        except Exception:  # a failed run is an outcome (status "error")
             pass
         finally:
             self.live.pop(run.run_id, None)
         outcome = outcome_of(run.events)
         if timed_out:
             outcome.status, outcome.error = "timeout", f"no answer within {timeout:g} s"
-        return outcome, lambda event: run._context.emit(event)
+
+        def emit(event: Event) -> None:
+            run._context.emit(event)
+
+        return outcome, emit
 
     def stop_all(self) -> None:
         for run in list(self.live.values()):

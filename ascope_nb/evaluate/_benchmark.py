@@ -45,7 +45,9 @@ class BenchmarkBase(ABC):
 class TaskList(BenchmarkBase):
     """A benchmark from a list of tasks (ids must be unique)."""
 
-    def __init__(self, tasks: Iterable[Task], *, name: str = "tasks", description: str = "") -> None:
+    def __init__(
+        self, tasks: Iterable[Task], *, name: str = "tasks", description: str = ""
+    ) -> None:
         super().__init__(name, description)
         self._tasks = list(tasks)
         seen: set[str] = set()

@@ -41,7 +41,10 @@ class Comparison:
                 pair[f"{m}_a"], pair[f"{m}_b"] = sa, sb
                 pair[f"{m}_delta"] = None if sa is None or sb is None else sb - sa
             pair.update(
-                answer_a=row_a.answer, answer_b=row_b.answer, run_id_a=row_a.run_id, run_id_b=row_b.run_id
+                answer_a=row_a.answer,
+                answer_b=row_b.answer,
+                run_id_a=row_a.run_id,
+                run_id_b=row_b.run_id,
             )
             self.pairs.append(pair)
 
@@ -91,7 +94,10 @@ class Comparison:
 
         from ._view import transcript_html
 
-        pair = next((p for p in self.pairs if p["sample_id"] == str(sample_id) and p["repeat"] == repeat), None)
+        pair = next(
+            (p for p in self.pairs if p["sample_id"] == str(sample_id) and p["repeat"] == repeat),
+            None,
+        )
         if pair is None:
             raise ConfigError(f"sample {sample_id!r} (repeat {repeat}) is not in both experiments")
         cols = "".join(
@@ -108,14 +114,30 @@ class Comparison:
         )
         summary = table_html(
             self.summary_rows(),
-            ["metric", "mean_a", "mean_b", "delta", "ci_low", "ci_high", "wins", "losses", "ties", "n"],
+            [
+                "metric",
+                "mean_a",
+                "mean_b",
+                "delta",
+                "ci_low",
+                "ci_high",
+                "wins",
+                "losses",
+                "ties",
+                "n",
+            ],
         )
         changed = self.changed() if self.metrics else []
-        cols = ["sample_id", "repeat", *(f"{self.metrics[0]}_{s}" for s in ("a", "b", "delta"))] if self.metrics else []
+        cols = (
+            ["sample_id", "repeat", *(f"{self.metrics[0]}_{s}" for s in ("a", "b", "delta"))]
+            if self.metrics
+            else []
+        )
         detail = (
             f"<div style='margin-top:6px'>Samples whose {html.escape(self.metrics[0])} changed "
             f"(<code>.side_by_side(id)</code> shows both transcripts):</div>{table_html(changed, [*cols, 'answer_a', 'answer_b'])}"
-            if changed else ""
+            if changed
+            else ""
         )
         return f"<div style='{FONT}'>{head}{summary}{detail}</div>"
 

@@ -70,13 +70,24 @@ def _value(row: Mapping[str, Any], column: Column | None, what: str, index: int)
 
 
 def load_samples(
-    dataset: Any, *, input: Column = "input", target: Column | None = "target", id: Column | None = "id"
+    dataset: Any,
+    *,
+    input: Column = "input",
+    target: Column | None = "target",
+    id: Column | None = "id",
 ) -> list[Sample]:
     """The samples of ``dataset``; ids come from the ``id`` column or the row number."""
     if isinstance(dataset, BenchmarkBase):
         return [
-            Sample(id=str(t.id), input=t.input if isinstance(t.input, str) else json.dumps(t.input, ensure_ascii=False),
-                   target=t.ground_truth, row={"tags": t.tags or {}}, metrics=list(t.metrics))
+            Sample(
+                id=str(t.id),
+                input=t.input
+                if isinstance(t.input, str)
+                else json.dumps(t.input, ensure_ascii=False),
+                target=t.ground_truth,
+                row={"tags": t.tags or {}},
+                metrics=list(t.metrics),
+            )
             for t in dataset
         ]
     samples = []

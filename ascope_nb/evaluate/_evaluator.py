@@ -64,7 +64,9 @@ class EvaluatorBase:
         if not isinstance(n_repeat, int) or n_repeat < 1:
             raise ConfigError(f"n_repeat must be a positive integer, got {n_repeat!r}")
         if not isinstance(storage, EvaluatorStorageBase):
-            raise ConfigError(f"storage must be an EvaluatorStorageBase, got {type(storage).__name__}")
+            raise ConfigError(
+                f"storage must be an EvaluatorStorageBase, got {type(storage).__name__}"
+            )
         self.name = name
         self.benchmark = benchmark
         self.n_repeat = n_repeat
@@ -137,7 +139,9 @@ def _add_stats(into: dict[str, Any], stats: dict[str, Any]) -> None:
             mine[k] += usage.get(k, 0)
 
 
-def _aggregate_repeat(storage: EvaluatorStorageBase, tasks: list[Task], repeat_id: str) -> dict[str, Any]:
+def _aggregate_repeat(
+    storage: EvaluatorStorageBase, tasks: list[Task], repeat_id: str
+) -> dict[str, Any]:
     completed: list[str] = []
     incomplete: list[str] = []
     stats = _empty_stats()
@@ -153,7 +157,9 @@ def _aggregate_repeat(storage: EvaluatorStorageBase, tasks: list[Task], repeat_i
                     "completed_tasks": 0,
                     "incomplete_tasks": 0,
                     "aggregation": {},
-                    "distribution": defaultdict(list) if metric.metric_type == MetricType.CATEGORY else {},
+                    "distribution": defaultdict(list)
+                    if metric.metric_type == MetricType.CATEGORY
+                    else {},
                 },
             )
             entry["involved_tasks"] += 1
@@ -207,9 +213,14 @@ async def solve_and_judge(
             try:
                 output = await solution(task, storage.get_agent_pre_print_hook(task.id, repeat_id))
             except Exception as exc:  # the evaluation goes on; the failure is a result
-                _log.warning("task %r repeat %s failed: %s: %s", task.id, repeat_id, type(exc).__name__, exc)
+                _log.warning(
+                    "task %r repeat %s failed: %s: %s", task.id, repeat_id, type(exc).__name__, exc
+                )
                 output = SolutionOutput(
-                    success=False, output=None, trajectory=[], meta={"error": f"{type(exc).__name__}: {exc}"}
+                    success=False,
+                    output=None,
+                    trajectory=[],
+                    meta={"error": f"{type(exc).__name__}: {exc}"},
                 )
         if not isinstance(output, SolutionOutput):
             raise ConfigError(

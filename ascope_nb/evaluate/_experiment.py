@@ -75,12 +75,18 @@ class Experiment:
         self.name = name
         self.samples = {s.id: s for s in samples}
         self.concurrency, self.repeats, self.backend_name = concurrency, repeats, backend
-        self.timeout, self.retries, self.token_budget, self.backoff = timeout, retries, token_budget, backoff
+        self.timeout, self.retries, self.token_budget, self.backoff = (
+            timeout,
+            retries,
+            token_budget,
+            backoff,
+        )
         self._make_agent = make_agent
         self._store = store
         self._metrics: dict[str, list[MetricBase]] = {
-            s.id: list(s.metrics) if s.metrics is not None else
-            [metric_for(spec, target=s.target, question=s.input) for spec in metric_specs]
+            s.id: list(s.metrics)
+            if s.metrics is not None
+            else [metric_for(spec, target=s.target, question=s.input) for spec in metric_specs]
             for s in samples
         }
         names: list[str] = []
@@ -206,7 +212,10 @@ class Experiment:
                 sample.input, title=self._title(row), tags=tags, timeout=self.timeout
             )
             row.run_id, row.status, row.answer, row.error = (
-                outcome.run_id, outcome.status, outcome.answer, outcome.error
+                outcome.run_id,
+                outcome.status,
+                outcome.answer,
+                outcome.error,
             )
             row.duration += outcome.duration
             row.tokens += outcome.tokens
@@ -224,7 +233,11 @@ class Experiment:
             await asyncio.sleep(self.backoff * 2**attempt * (1 + random.random() / 4))
         await self._score(row, outcome, emit)
         self._finished_now += 1
-        if self.token_budget is not None and self.tokens >= self.token_budget and self.status == "running":
+        if (
+            self.token_budget is not None
+            and self.tokens >= self.token_budget
+            and self.status == "running"
+        ):
             self.status = "budget_exceeded"
             if self._backend is not None:
                 self._backend.stop_all()
@@ -249,7 +262,14 @@ class Experiment:
             value = result.result if isinstance(result.result, (int, float)) else None
             row.scores[result.name] = float(value) if value is not None else float("nan")
             row.messages[result.name] = result.message or ""
-            emit(FeedbackGiven(agent=self.name, score=value, comment=result.message or str(result.result), metric=result.name))
+            emit(
+                FeedbackGiven(
+                    agent=self.name,
+                    score=value,
+                    comment=result.message or str(result.result),
+                    metric=result.name,
+                )
+            )
 
     # ------------------------------------------------------------------ control
     def _on_loop(self, fn: Callable[[], None]) -> None:
@@ -262,6 +282,7 @@ class Experiment:
 
     def stop(self) -> None:
         """Stop now: running samples are interrupted, pending ones never start."""
+
         def do() -> None:
             if self.done:
                 return
@@ -270,10 +291,12 @@ class Experiment:
             if self._backend is not None:
                 self._backend.stop_all()
             self._notify(None)
+
         self._on_loop(do)
 
     def pause(self) -> None:
         """Start no new sample; running ones hold before their next step."""
+
         def do() -> None:
             if self.status == "running":
                 self.status = "paused"
@@ -281,10 +304,12 @@ class Experiment:
                 if self._backend is not None:
                     self._backend.pause_all()
                 self._notify(None)
+
         self._on_loop(do)
 
     def resume(self) -> None:
         """Go on after ``pause()``."""
+
         def do() -> None:
             if self.status == "paused":
                 self.status = "running"
@@ -292,6 +317,7 @@ class Experiment:
                 if self._backend is not None:
                     self._backend.resume_all()
                 self._notify(None)
+
         self._on_loop(do)
 
     @property
@@ -330,7 +356,13 @@ class Experiment:
     def metric_summary(self) -> dict[str, MeanCI]:
         """Each metric's mean and 95% CI over the scored samples so far."""
         return {
-            name: mean_ci([r.scores[name] for r in self.rows.values() if name in r.scores and r.scores[name] == r.scores[name]])
+            name: mean_ci(
+                [
+                    r.scores[name]
+                    for r in self.rows.values()
+                    if name in r.scores and r.scores[name] == r.scores[name]
+                ]
+            )
             for name in self.metric_names
         }
 

@@ -34,9 +34,15 @@ def table_html(rows: Iterable[Mapping[str, Any]], columns: list[str], *, limit: 
     for row in rows:
         total += 1
         if total <= limit:
-            cells = "".join(f"<td style='{CELL}'>{_fmt(row.get(c, ''))[:200]}</td>" for c in columns)
+            cells = "".join(
+                f"<td style='{CELL}'>{_fmt(row.get(c, ''))[:200]}</td>" for c in columns
+            )
             body.append(f"<tr>{cells}</tr>")
-    more = f"<div style='color:#777'>… {total - limit} more rows (to_dataframe())</div>" if total > limit else ""
+    more = (
+        f"<div style='color:#777'>… {total - limit} more rows (to_dataframe())</div>"
+        if total > limit
+        else ""
+    )
     return f"<table style='border-collapse: collapse'><tr>{head}</tr>{''.join(body)}</table>{more}"
 
 

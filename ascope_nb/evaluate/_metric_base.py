@@ -43,7 +43,13 @@ class MetricResult:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> MetricResult:
-        return cls(**{k: data[k] for k in ("name", "result", "created_at", "message", "metadata") if k in data})
+        return cls(
+            **{
+                k: data[k]
+                for k in ("name", "result", "created_at", "message", "metadata")
+                if k in data
+            }
+        )
 
     def __getitem__(self, key: str) -> Any:
         return getattr(self, key)

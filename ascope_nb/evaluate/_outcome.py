@@ -59,14 +59,26 @@ def outcome_of(events: Iterable[Event]) -> Outcome:
             out.started = event.ts
         elif isinstance(event, ToolCall):
             out.trajectory.append(
-                {"type": "tool_use", "id": event.tool_call_id, "name": event.name, "input": event.input}
+                {
+                    "type": "tool_use",
+                    "id": event.tool_call_id,
+                    "name": event.name,
+                    "input": event.input,
+                }
             )
         elif isinstance(event, ToolResult):
             out.trajectory.append(
-                {"type": "tool_result", "id": event.tool_call_id, "name": event.name, "output": event.output}
+                {
+                    "type": "tool_result",
+                    "id": event.tool_call_id,
+                    "name": event.name,
+                    "output": event.output,
+                }
             )
         elif isinstance(event, ModelCallEnded) and event.usage:
-            out.tokens += int(event.usage.get("input_tokens") or 0) + int(event.usage.get("output_tokens") or 0)
+            out.tokens += int(event.usage.get("input_tokens") or 0) + int(
+                event.usage.get("output_tokens") or 0
+            )
         elif isinstance(event, RunEnded):
             out.status, out.error, out.ended = event.status, event.error, event.ts
             out.answer = _answer(event.output)

@@ -21,7 +21,9 @@ def title_prefix(name: str) -> str:
     return f"{name} · "
 
 
-def finished_rows(store: Any, name: str, metric_names: tuple[str, ...]) -> dict[tuple[str, int], SampleRow]:
+def finished_rows(
+    store: Any, name: str, metric_names: tuple[str, ...]
+) -> dict[tuple[str, int], SampleRow]:
     """The done rows of experiment ``name`` in ``store``, keyed by (sample id, repeat)."""
     store.flush()
     runs = store.runs()
@@ -31,7 +33,9 @@ def finished_rows(store: Any, name: str, metric_names: tuple[str, ...]) -> dict[
     if mine.empty:
         return {}
     by_run: dict[str, dict[str, Any]] = {}
-    for data in store.event_dicts(list(mine["run_id"]), kinds=["run_started", "run_ended", "feedback"]):
+    for data in store.event_dicts(
+        list(mine["run_id"]), kinds=["run_started", "run_ended", "feedback"]
+    ):
         info = by_run.setdefault(data["run_id"], {"scores": {}, "messages": {}})
         kind = data.get("kind")
         if kind == "run_started":
@@ -61,8 +65,14 @@ def finished_rows(store: Any, name: str, metric_names: tuple[str, ...]) -> dict[
             continue
         output = ended.get("output") or {}
         content = output.get("content", "")
-        answer = content if isinstance(content, str) else "\n".join(
-            b.get("text", "") for b in content if isinstance(b, dict) and b.get("type") == "text"
+        answer = (
+            content
+            if isinstance(content, str)
+            else "\n".join(
+                b.get("text", "")
+                for b in content
+                if isinstance(b, dict) and b.get("type") == "text"
+            )
         )
         done[key] = SampleRow(
             sample_id=key[0],

@@ -50,7 +50,9 @@ class EvaluatorStorageBase(ABC):
         """Whether that solution was saved."""
 
     @abstractmethod
-    def save_evaluation_result(self, task_id: str, repeat_id: str, evaluation: MetricResult) -> None:
+    def save_evaluation_result(
+        self, task_id: str, repeat_id: str, evaluation: MetricResult
+    ) -> None:
         """Keep one metric's result."""
 
     @abstractmethod
@@ -145,11 +147,15 @@ class FileEvaluatorStorage(EvaluatorStorageBase):
     def _metric_path(self, task_id: str, repeat_id: str, metric_name: str) -> str:
         return self._path(task_id, repeat_id, self.EVALUATION_DIR_NAME, f"{metric_name}.json")
 
-    def save_evaluation_result(self, task_id: str, repeat_id: str, evaluation: MetricResult) -> None:
+    def save_evaluation_result(
+        self, task_id: str, repeat_id: str, evaluation: MetricResult
+    ) -> None:
         _write_json(self._metric_path(task_id, repeat_id, evaluation.name), evaluation.to_dict())
 
     def get_evaluation_result(self, task_id: str, repeat_id: str, metric_name: str) -> MetricResult:
-        return MetricResult.from_dict(_read_json(self._metric_path(task_id, repeat_id, metric_name)))
+        return MetricResult.from_dict(
+            _read_json(self._metric_path(task_id, repeat_id, metric_name))
+        )
 
     def evaluation_result_exists(self, task_id: str, repeat_id: str, metric_name: str) -> bool:
         return os.path.isfile(self._metric_path(task_id, repeat_id, metric_name))

@@ -58,7 +58,13 @@ class ExperimentView(anywidget.AnyWidget):
             "counts": exp.counts(),
             "metric_names": list(exp.metric_names),
             "metrics": [
-                {"name": n, "mean": _num(m.mean), "low": _num(m.low), "high": _num(m.high), "n": m.n}
+                {
+                    "name": n,
+                    "mean": _num(m.mean),
+                    "low": _num(m.low),
+                    "high": _num(m.high),
+                    "n": m.n,
+                }
                 for n, m in exp.metric_summary().items()
             ],
             "eta": exp.eta(),
@@ -74,7 +80,9 @@ class ExperimentView(anywidget.AnyWidget):
         if row is not None:
             wire = row.wire()
             self._dirty[wire["key"]] = wire
-        if self.experiment.done or (row is None and self.experiment.status not in ("running", "starting")):
+        if self.experiment.done or (
+            row is None and self.experiment.status not in ("running", "starting")
+        ):
             self.flush()
             return
         if not self._scheduled:

@@ -149,13 +149,21 @@ class LLMJudge(_Score):
     """
 
     def __init__(
-        self, model: Any, target: Any, *, question: Any = "", name: str = "llm_judge", prompt: str = _JUDGE_PROMPT
+        self,
+        model: Any,
+        target: Any,
+        *,
+        question: Any = "",
+        name: str = "llm_judge",
+        prompt: str = _JUDGE_PROMPT,
     ) -> None:
         super().__init__(name, "a model judges the answer")
         self.model, self.target, self.question, self.prompt = model, target, question, prompt
 
     async def __call__(self, solution: SolutionOutput) -> MetricResult:
-        text = self.prompt.format(question=self.question, target=self.target, answer=_text(solution.output))
+        text = self.prompt.format(
+            question=self.question, target=self.target, answer=_text(solution.output)
+        )
         response = await self.model([{"role": "user", "content": text}])
         if inspect.isasyncgen(response):
             last = None
@@ -163,7 +171,9 @@ class LLMJudge(_Score):
                 last = chunk
             response = last
         verdict = " ".join(
-            b.get("text", "") for b in (getattr(response, "content", None) or []) if b.get("type") == "text"
+            b.get("text", "")
+            for b in (getattr(response, "content", None) or [])
+            if b.get("type") == "text"
         )
         ok = "CORRECT" in verdict.upper() and "INCORRECT" not in verdict.upper()
         return self._result(ok, verdict.strip()[:200])
@@ -173,17 +183,25 @@ class FromCallable(MetricBase):
     """A plain function as a metric: ``fn(answer, target)`` or ``fn(solution)`` returning a
     bool, a number or a ``MetricResult``; sync or async."""
 
-    def __init__(self, fn: Callable[..., Any], target: Any = None, *, name: str | None = None) -> None:
-        super().__init__(name or getattr(fn, "__name__", "metric"), MetricType.NUMERICAL, fn.__doc__)
+    def __init__(
+        self, fn: Callable[..., Any], target: Any = None, *, name: str | None = None
+    ) -> None:
+        label = name or str(getattr(fn, "__name__", "metric"))
+        super().__init__(label, MetricType.NUMERICAL, fn.__doc__)
         self.fn, self.target = fn, target
         params = [
-            p for p in inspect.signature(fn).parameters.values()
+            p
+            for p in inspect.signature(fn).parameters.values()
             if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
         ]
         self._takes_solution = len(params) == 1
 
     async def __call__(self, solution: SolutionOutput) -> MetricResult:
-        value = self.fn(solution) if self._takes_solution else self.fn(_text(solution.output), self.target)
+        value = (
+            self.fn(solution)
+            if self._takes_solution
+            else self.fn(_text(solution.output), self.target)
+        )
         if inspect.isawaitable(value):
             value = await value
         if isinstance(value, MetricResult):
@@ -202,10 +220,14 @@ class _JudgeSpec:
         self.model, self.prompt, self.__name__ = model, prompt, name
 
     def for_target(self, *, target: Any, question: Any = "") -> LLMJudge:
-        return LLMJudge(self.model, target, question=question, name=self.__name__, prompt=self.prompt)
+        return LLMJudge(
+            self.model, target, question=question, name=self.__name__, prompt=self.prompt
+        )
 
     def __call__(self, *args: Any) -> Any:  # pragma: no cover - used through for_target
-        raise ConfigError("llm_judge(model) is a metric spec for experiments; use LLMJudge(model, target) directly")
+        raise ConfigError(
+            "llm_judge(model) is a metric spec for experiments; use LLMJudge(model, target) directly"
+        )
 
 
 def judge(model: Any, *, prompt: str = _JUDGE_PROMPT, name: str = "llm_judge") -> _JudgeSpec:
@@ -250,11 +272,28 @@ def metric_for(spec: Any, *, target: Any, question: Any = "") -> MetricBase:
         if callable(factory):
             return factory(target=target, question=question)
         return FromCallable(spec, target)
-    raise ConfigError(f"a metric must be a name, a MetricBase or a function, got {type(spec).__name__}")
+    raise ConfigError(
+        f"a metric must be a name, a MetricBase or a function, got {type(spec).__name__}"
+    )
 
 
 __all__ = [
-    "exact", "numeric", "contains", "regex", "tool_called", "llm_judge", "from_callable",
-    "Exact", "Numeric", "Contains", "Regex", "ToolCalled", "LLMJudge", "FromCallable",
-    "metric_for", "numbers_in", "BUILTIN", "judge",
+    "exact",
+    "numeric",
+    "contains",
+    "regex",
+    "tool_called",
+    "llm_judge",
+    "from_callable",
+    "Exact",
+    "Numeric",
+    "Contains",
+    "Regex",
+    "ToolCalled",
+    "LLMJudge",
+    "FromCallable",
+    "metric_for",
+    "numbers_in",
+    "BUILTIN",
+    "judge",
 ]
