@@ -69,7 +69,6 @@ class Experiment:
         timeout: float | None,
         retries: int,
         token_budget: int | None,
-        store: Any,
         backoff: float,
     ) -> None:
         self.name = name
@@ -82,7 +81,6 @@ class Experiment:
             backoff,
         )
         self._make_agent = make_agent
-        self._store = store
         self._metrics: dict[str, list[MetricBase]] = {
             s.id: list(s.metrics)
             if s.metrics is not None
@@ -140,12 +138,9 @@ class Experiment:
 
     async def _main(self) -> None:
         try:
-            store = self._store
-            if store is None:
-                from ..store import default_store
+            from ..store import default_store
 
-                store = default_store()
-            for key, row in finished_rows(store, self.name, self.metric_names).items():
+            for key, row in finished_rows(default_store(), self.name, self.metric_names).items():
                 if key in self.rows:
                     mine = self.rows[key]
                     row.input, row.target = mine.input, mine.target
@@ -431,7 +426,6 @@ def experiment(
     retries: int = 2,
     backoff: float = 1.0,
     token_budget: int | None = None,
-    store: Any = None,
 ) -> Experiment:
     """Start an experiment in the background and return it at once (display it to watch).
 
@@ -451,6 +445,8 @@ def experiment(
         timeout: seconds per sample (then stopped, status "timeout"). retries/backoff: reruns
             of a sample refused for rate limits, waiting backoff·2^k s. token_budget: stop
             starting samples once this many tokens were used.
+
+    Runs go to the default run store (``ASCOPE_STORE``), like every run.
     """
     if not isinstance(concurrency, int) or concurrency < 1:
         raise ConfigError(f"concurrency must be a positive integer, got {concurrency!r}")
@@ -487,7 +483,6 @@ def experiment(
         timeout=timeout,
         retries=retries,
         token_budget=token_budget,
-        store=store,
         backoff=backoff,
     )
     return exp._launch()
