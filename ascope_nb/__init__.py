@@ -76,6 +76,7 @@ __all__ = [
 if TYPE_CHECKING:
     from ._runs_api import open_run, runs
     from .agent import ReActAgent, UserAgent
+    from .evaluate import compare, experiment
     from .memory import InMemoryMemory
     from .message import Msg
     from .model import model_from_spec
@@ -84,7 +85,6 @@ if TYPE_CHECKING:
     from .notebook._api import make_agent, show
     from .notebook._model_spec import set_default_model
     from .pipeline import MsgHub, fanout_pipeline, sequential_pipeline
-    from .evaluate import compare, experiment
     from .run import Run, get_run, start, start_hub
     from .tool import Toolkit, ToolResponse
 

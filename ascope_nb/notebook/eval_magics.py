@@ -120,12 +120,13 @@ def parse_eval(line: str, namespace: Mapping[str, Any]) -> dict[str, Any]:
 class EvalMagics(Magics):  # type: ignore[misc]  # IPython's Magics is untyped
     """``%eval AGENT DATASET ...``: an experiment, shown live."""
 
-    @line_magic("eval")
+    @line_magic("eval")  # type: ignore[arg-type]  # IPython's decorator is untyped
     def eval_(self, line: str) -> Any:
         """%eval AGENT DATASET [--input COL] [--target COL] [--metrics m1,m2] [--concurrency N]"""
         from ..evaluate import experiment
 
-        namespace = self.shell.user_ns
+        shell: Any = self.shell
+        namespace: dict[str, Any] = shell.user_ns
         try:
             kwargs = parse_eval(line, namespace)
             out = kwargs.pop("_out")
