@@ -140,7 +140,8 @@ class Experiment:
         try:
             from ..store import default_store
 
-            for key, row in finished_rows(default_store(), self.name, self.metric_names).items():
+            done = await asyncio.to_thread(finished_rows, default_store(), self.name, self.metric_names)
+            for key, row in done.items():
                 if key in self.rows:
                     mine = self.rows[key]
                     row.input, row.target = mine.input, mine.target
