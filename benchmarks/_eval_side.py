@@ -37,13 +37,17 @@ def main() -> None:
         def __init__(self) -> None:
             super().__init__("sleepy", False)
 
-        async def __call__(self, messages: Any, tools: Any = None, tool_choice: Any = None, **kw: Any) -> Any:
+        async def __call__(
+            self, messages: Any, tools: Any = None, tool_choice: Any = None, **kw: Any
+        ) -> Any:
             await asyncio.sleep(args.sleep)
             return model_mod.ChatResponse(content=[{"type": "text", "text": "42"}])
 
     class Exact(ev.MetricBase):  # type: ignore[misc, name-defined]
         def __init__(self) -> None:
-            super().__init__(name="exact", metric_type=ev.MetricType.NUMERICAL, description="", categories=None)
+            super().__init__(
+                name="exact", metric_type=ev.MetricType.NUMERICAL, description="", categories=None
+            )
 
         async def __call__(self, solution: Any) -> Any:
             return ev.MetricResult(name="exact", result=1.0 if solution.output == "42" else 0.0)
@@ -51,7 +55,10 @@ def main() -> None:
     class Bench(ev.BenchmarkBase):  # type: ignore[misc, name-defined]
         def __init__(self) -> None:
             super().__init__(name="b", description="")
-            self.tasks = [ev.Task(id=f"t{i}", input="q", ground_truth="42", metrics=[Exact()]) for i in range(args.tasks)]
+            self.tasks = [
+                ev.Task(id=f"t{i}", input="q", ground_truth="42", metrics=[Exact()])
+                for i in range(args.tasks)
+            ]
 
         def __iter__(self) -> Any:
             return iter(self.tasks)
@@ -63,7 +70,12 @@ def main() -> None:
             return self.tasks[i]
 
     async def solution(task: Any, pre_print_hook: Any) -> Any:
-        agent = agent_mod.ReActAgent(name="A", sys_prompt="s", model=SleepyModel(), formatter=formatter_mod.OpenAIChatFormatter())
+        agent = agent_mod.ReActAgent(
+            name="A",
+            sys_prompt="s",
+            model=SleepyModel(),
+            formatter=formatter_mod.OpenAIChatFormatter(),
+        )
         if hasattr(agent, "set_console_output_enabled"):
             agent.set_console_output_enabled(False)
         else:
@@ -73,7 +85,9 @@ def main() -> None:
 
     async def run() -> float:
         storage = ev.FileEvaluatorStorage(tempfile.mkdtemp())
-        evaluator = ev.GeneralEvaluator(name="bench", benchmark=Bench(), n_repeat=1, storage=storage, n_workers=args.workers)
+        evaluator = ev.GeneralEvaluator(
+            name="bench", benchmark=Bench(), n_repeat=1, storage=storage, n_workers=args.workers
+        )
         start = time.perf_counter()
         await evaluator.run(solution)
         return time.perf_counter() - start

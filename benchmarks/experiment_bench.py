@@ -30,7 +30,9 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-os.environ.setdefault("ASCOPE_STORE", os.path.join(tempfile.mkdtemp(prefix="ascope-bench-"), "runs.sqlite"))
+os.environ.setdefault(
+    "ASCOPE_STORE", os.path.join(tempfile.mkdtemp(prefix="ascope-bench-"), "runs.sqlite")
+)
 
 
 def rss_kb() -> int:
@@ -68,19 +70,25 @@ def _answer_after(delay: float) -> Any:
 
 
 async def run_experiment(n: int, concurrency: int, delay: float, backend: str) -> dict[str, Any]:
-    from ascope_nb import ReActAgent
-    from ascope_nb.evaluate import experiment
     import pandas  # noqa: F401  (a notebook has these loaded before its first experiment)
 
     import ascope_nb.evaluate._view  # noqa: F401
+    from ascope_nb import ReActAgent
+    from ascope_nb.evaluate import experiment
 
     agent = ReActAgent("Bench", "s", _answer_after(delay))
     agent.set_console_output_enabled(False)
     rows = [{"id": f"s{i}", "input": f"q{i}", "target": 42} for i in range(n)]
     before = rss_kb()
     start = time.perf_counter()
-    exp = experiment(agent=agent, dataset=rows, metrics=["numeric"], concurrency=concurrency,
-                     backend=backend, name=f"bench-{backend}-{int(start)}")
+    exp = experiment(
+        agent=agent,
+        dataset=rows,
+        metrics=["numeric"],
+        concurrency=concurrency,
+        backend=backend,
+        name=f"bench-{backend}-{int(start)}",
+    )
     comm = RecordingComm()
     view = exp.view
     view.comm = comm  # type: ignore[assignment]
@@ -102,7 +110,9 @@ async def run_experiment(n: int, concurrency: int, delay: float, backend: str) -
         "ideal": ideal,
         "ratio": wall / ideal,
         "overhead_ms_per_sample": (wall - ideal) / n * 1000,
-        "rss_kb_per_sample_by_quarter": {q: round(kb / max(1, q * n // 4), 1) for q, kb in sorted(marks.items())},
+        "rss_kb_per_sample_by_quarter": {
+            q: round(kb / max(1, q * n // 4), 1) for q, kb in sorted(marks.items())
+        },
         "max_comm_msgs_per_second": max(per_second.values()) if per_second else 0,
         "status": exp.status,
         "mean": exp.summary()["mean"].tolist(),
@@ -114,13 +124,22 @@ def agentscope_side(tasks: int, workers: int, delay: float) -> dict[str, Any]:
     from core_bench import agentscope_python
 
     results = {}
-    for framework, python in (("ascope_nb", sys.executable), ("agentscope", str(agentscope_python(HERE / ".venv-agentscope")))):
+    for framework, python in (
+        ("ascope_nb", sys.executable),
+        ("agentscope", str(agentscope_python(HERE / ".venv-agentscope"))),
+    ):
         env = dict(os.environ)
         env.pop("PYTHONPATH", None)
         if framework == "ascope_nb":
             env["PYTHONPATH"] = str(HERE.parent)
-        cmd = [python, str(HERE / "_eval_side.py"), f"--framework={framework}", f"--tasks={tasks}",
-               f"--workers={workers}", f"--sleep={delay}"]
+        cmd = [
+            python,
+            str(HERE / "_eval_side.py"),
+            f"--framework={framework}",
+            f"--tasks={tasks}",
+            f"--workers={workers}",
+            f"--sleep={delay}",
+        ]
         done = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=HERE)
         if done.returncode != 0:
             raise SystemExit(f"{framework} side failed:\n{done.stderr[-3000:]}")
@@ -139,20 +158,30 @@ def main() -> None:
     print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     result = asyncio.run(run_experiment(args.samples, args.concurrency, args.delay, "asyncio"))
     print(json.dumps(result))
-    verdict = "PASS" if result["ratio"] <= 1.15 and result["max_comm_msgs_per_second"] <= 30 else "FAIL"
-    print(f"asyncio: {result['samples']} samples in {result['wall']:.2f} s, ideal {result['ideal']:.2f} s, "
-          f"ratio {result['ratio']:.3f}, max {result['max_comm_msgs_per_second']} comm msgs/s -> {verdict}")
+    verdict = (
+        "PASS" if result["ratio"] <= 1.15 and result["max_comm_msgs_per_second"] <= 30 else "FAIL"
+    )
+    print(
+        f"asyncio: {result['samples']} samples in {result['wall']:.2f} s, ideal {result['ideal']:.2f} s, "
+        f"ratio {result['ratio']:.3f}, max {result['max_comm_msgs_per_second']} comm msgs/s -> {verdict}"
+    )
     if args.ray_samples:
-        ray_result = asyncio.run(run_experiment(args.ray_samples, args.concurrency, args.delay, "ray"))
+        ray_result = asyncio.run(
+            run_experiment(args.ray_samples, args.concurrency, args.delay, "ray")
+        )
         print(json.dumps(ray_result))
-        print(f"ray: {ray_result['samples']} samples in {ray_result['wall']:.2f} s (ideal {ray_result['ideal']:.2f} s), "
-              f"{ray_result['overhead_ms_per_sample']:.1f} ms overhead per sample")
+        print(
+            f"ray: {ray_result['samples']} samples in {ray_result['wall']:.2f} s (ideal {ray_result['ideal']:.2f} s), "
+            f"{ray_result['overhead_ms_per_sample']:.1f} ms overhead per sample"
+        )
     if args.as_tasks:
         sides = agentscope_side(args.as_tasks, args.concurrency, args.delay)
         ours, theirs = sides["ascope_nb"]["wall"], sides["agentscope"]["wall"]
         print(json.dumps(sides))
-        print(f"GeneralEvaluator, {args.as_tasks} tasks, n_workers={args.concurrency}: ascope_nb {ours:.2f} s, "
-              f"AgentScope 1.0.21 {theirs:.2f} s, ratio {ours / theirs:.3f}")
+        print(
+            f"GeneralEvaluator, {args.as_tasks} tasks, n_workers={args.concurrency}: ascope_nb {ours:.2f} s, "
+            f"AgentScope 1.0.21 {theirs:.2f} s, ratio {ours / theirs:.3f}"
+        )
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 
