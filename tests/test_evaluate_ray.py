@@ -8,10 +8,8 @@ import sys
 
 import pytest
 
-ray = pytest.importorskip("ray", reason="the ray extra is part of [test]; it must be installed")
-
-from ascope_nb import Msg, ReActAgent  # noqa: E402
-from ascope_nb.evaluate import (  # noqa: E402
+from ascope_nb import Msg, ReActAgent
+from ascope_nb.evaluate import (
     FileEvaluatorStorage,
     RayEvaluator,
     SolutionOutput,
@@ -20,15 +18,17 @@ from ascope_nb.evaluate import (  # noqa: E402
     experiment,
     metrics,
 )
-from ascope_nb.store import default_store  # noqa: E402
-from ascope_nb.testing import FunctionModel  # noqa: E402
+from ascope_nb.store import default_store
+from ascope_nb.testing import FunctionModel
 
 
 @pytest.fixture(scope="module", autouse=True)
 def local_ray():
     import ray.cloudpickle
 
-    ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])  # workers need not import tests/
+    ray.cloudpickle.register_pickle_by_value(
+        sys.modules[__name__]
+    )  # workers need not import tests/
     if not ray.is_initialized():
         ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     yield
@@ -50,10 +50,19 @@ async def _solution(task, pre_print_hook):
 
 
 async def test_ray_evaluator_solves_in_actors_and_resumes(tmp_path):
-    tasks = [Task(id=f"t{i}", input=i, ground_truth=2 * i if i != 3 else -1,
-                  metrics=[metrics.numeric(2 * i if i != 3 else -1)]) for i in range(6)]
+    tasks = [
+        Task(
+            id=f"t{i}",
+            input=i,
+            ground_truth=2 * i if i != 3 else -1,
+            metrics=[metrics.numeric(2 * i if i != 3 else -1)],
+        )
+        for i in range(6)
+    ]
     storage = FileEvaluatorStorage(str(tmp_path / "ray"))
-    evaluator = RayEvaluator(name="doubles", benchmark=TaskList(tasks), n_repeat=2, storage=storage, n_workers=4)
+    evaluator = RayEvaluator(
+        name="doubles", benchmark=TaskList(tasks), n_repeat=2, storage=storage, n_workers=4
+    )
     await evaluator.run(_solution)
     assert storage.get_evaluation_result("t5", "1", "numeric").result == 1.0
     assert storage.get_evaluation_result("t3", "0", "numeric").result == 0.0
@@ -63,8 +72,14 @@ async def test_ray_evaluator_solves_in_actors_and_resumes(tmp_path):
 
 async def test_experiment_on_ray_streams_events_into_the_local_store():
     rows = [{"id": f"n{i}", "input": f"Double {i}", "target": 2 * i} for i in range(12)]
-    exp = experiment(agent=ReActAgent("Doubler", "", FunctionModel(_double)), dataset=rows,
-                     metrics=["numeric"], backend="ray", concurrency=6, name="ray-doubles")
+    exp = experiment(
+        agent=ReActAgent("Doubler", "", FunctionModel(_double)),
+        dataset=rows,
+        metrics=["numeric"],
+        backend="ray",
+        concurrency=6,
+        name="ray-doubles",
+    )
     await exp
     assert exp.status == "completed"
     frame = exp.to_dataframe()

@@ -140,7 +140,9 @@ class Experiment:
         try:
             from ..store import default_store
 
-            done = await asyncio.to_thread(finished_rows, default_store(), self.name, self.metric_names)
+            done = await asyncio.to_thread(
+                finished_rows, default_store(), self.name, self.metric_names
+            )
             for key, row in done.items():
                 if key in self.rows:
                     mine = self.rows[key]
