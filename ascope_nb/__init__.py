@@ -41,10 +41,14 @@ _LAZY: dict[str, str] = {
     "fanout_pipeline": "ascope_nb.pipeline",
     "model_from_spec": "ascope_nb.model",
     "DemoModel": "ascope_nb.model._demo",
+    "experiment": "ascope_nb.evaluate",
+    "compare": "ascope_nb.evaluate",
 }
 
 __all__ = [
     "__version__",
+    "experiment",
+    "compare",
     "start",
     "start_hub",
     "runs",
@@ -72,6 +76,7 @@ __all__ = [
 if TYPE_CHECKING:
     from ._runs_api import open_run, runs
     from .agent import ReActAgent, UserAgent
+    from .evaluate import compare, experiment
     from .memory import InMemoryMemory
     from .message import Msg
     from .model import model_from_spec

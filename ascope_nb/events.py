@@ -257,13 +257,14 @@ class InputRequested(Event):
 
 @dataclass(kw_only=True)
 class FeedbackGiven(Event):
-    """A person's judgement of a run or one of its steps."""
+    """A judgement of a run or one of its steps: a person's, or a metric's (``metric``)."""
 
     kind: ClassVar[str] = "feedback"
     score: float | None = None
     label: Literal["up", "down"] | None = None
     comment: str = ""
     step: int | None = None
+    metric: str = ""  # set when an experiment's metric gave the score (not a person)
 
 
 EVENT_TYPES: dict[str, type[Event]] = {

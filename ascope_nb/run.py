@@ -329,11 +329,14 @@ def start(
     *,
     title: str | None = None,
     store: bool = True,
+    metadata: dict[str, Any] | None = None,
     **reply_kwargs: Any,
 ) -> Run:
     """Start ``agent`` replying to ``msg`` in the background; returns its ``Run`` at once.
 
     A string ``msg`` becomes a user message. Needs a running event loop (a notebook cell).
+    ``metadata`` is merged into the run's ``RunStarted`` metadata (tags such as an
+    experiment's name and sample id), so it is stored with the run (with ``title``).
     """
     from .agent import AgentBase
 
@@ -342,6 +345,8 @@ def start(
     if isinstance(msg, str):
         msg = Msg("user", msg, "user")
     run = Run(agents=[agent], title=title or agent.name)
+    if metadata:
+        run._context.subscribers.insert(0, tag_run_started(metadata, title=title))
     return run._launch(
         lambda: agent._call_in_new_run(run._context, msg, **reply_kwargs), store=store
     )
@@ -401,6 +406,20 @@ def start_hub(
             run._context.emit(RunEnded(agent="MsgHub", status=status, error=error))
 
     return run._launch(conversation, store=store)
+
+
+def tag_run_started(metadata: dict[str, Any], *, title: str | None = None) -> Subscriber:
+    """A run-level subscriber merging ``metadata`` (and ``title``) into the run's
+    ``RunStarted`` event (run-level subscribers see an event before the store and the
+    other global subscribers)."""
+
+    def tag(event: Event) -> None:
+        if isinstance(event, RunStarted):
+            event.metadata = {**event.metadata, **metadata}
+            if title:
+                event.title = title
+
+    return tag
 
 
 def runs() -> list[Run]:

@@ -25,6 +25,9 @@ def load_ipython_extension(ipython: Any) -> None:
     from .mcp_magics import register_mcp_magics
 
     register_mcp_magics(ipython)  # %mcp; closes MCP clients when the kernel shuts down
+    from .eval_magics import register_eval_magics
+
+    register_eval_magics(ipython)  # %eval: experiments
     if getattr(ipython, "kernel", None) is not None:
         _install_notebook_input()
 
@@ -45,6 +48,8 @@ def unload_ipython_extension(ipython: Any) -> None:
         manager.registry.pop("StoreMagics", None)
         manager.magics["line"].pop("mcp", None)
         manager.registry.pop("McpMagics", None)
+        manager.magics["line"].pop("eval", None)
+        manager.registry.pop("EvalMagics", None)
     if _previous_input_method is not None:
         from ..agent import UserAgent
 

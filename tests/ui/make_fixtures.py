@@ -171,7 +171,39 @@ model = ScriptedModel(
     CHECK + "print(run.status)",
 )
 
-FIXTURES = {"stop": STOP, "steer": STEER, "approve": APPROVE, "saved": SAVED}
+# Layout: 0 setup, 1 %load_ext, 2 the experiment (its live view), 3 check.
+EXPERIMENT = notebook(
+    """
+import asyncio
+import re
+
+from ascope_nb import ReActAgent, experiment
+from ascope_nb.testing import FunctionModel
+
+
+async def add(messages, tools):
+    \"\"\"Sums "a + b", but adds one when a is 3, 7, 11 or 15 (four wrong answers).\"\"\"
+    await asyncio.sleep(0.4)
+    a, b = map(int, re.findall(r"\\d+", messages[-1]["content"])[:2])
+    return f"The sum is {a + b + (a % 4 == 3)}."
+
+
+Adder = ReActAgent("Adder", "You add.", FunctionModel(add))
+rows = [{"id": f"s{i}", "question": f"{i} + {i + 1}?", "answer": 2 * i + 1} for i in range(16)]
+""",
+    "%load_ext ascope_nb",
+    'exp = experiment(agent=Adder, dataset=rows, input="question", target="answer",\n'
+    '                 metrics=["numeric"], concurrency=2, name="ui-experiment")\nexp',
+    'await exp\nprint(exp.status, exp.finished, exp.summary()["mean"][0])',
+)
+
+FIXTURES = {
+    "stop": STOP,
+    "steer": STEER,
+    "approve": APPROVE,
+    "saved": SAVED,
+    "experiment": EXPERIMENT,
+}
 
 
 def main() -> None:

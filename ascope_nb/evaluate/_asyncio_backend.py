@@ -1,0 +1,83 @@
+"""The asyncio backend: each sample is a normal ``start()`` run on this event loop (stored,
+viewable, exportable like any run).
+
+Example:
+    >>> backend = AsyncioBackend(make_agent)  # doctest: +SKIP
+    >>> outcome, emit = await backend.run_sample("What is 2+2?", title="exp · 1", tags={}, timeout=30)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from ..agent import AgentBase
+from ..events import Event
+from ..run import Run, start
+from ._outcome import Outcome, outcome_of
+
+Emit = Callable[[Event], None]
+
+
+class AsyncioBackend:
+    """Runs samples as background runs of this process."""
+
+    name = "asyncio"
+
+    def __init__(self, make_agent: Callable[[], AgentBase]) -> None:
+        self.make_agent = make_agent
+        self.live: dict[str, Run] = {}
+
+    async def start(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+    async def run_sample(
+        self, text: str, *, title: str, tags: dict[str, Any], timeout: float | None
+    ) -> tuple[Outcome, Emit]:
+        """Run one sample to its end; returns its outcome and an emitter for its scores."""
+        run = start(self.make_agent(), text, title=title, metadata=tags)
+        self.live[run.run_id] = run
+        timed_out = False
+        try:
+            await run.wait(timeout)
+        except asyncio.TimeoutError:
+            timed_out = True
+            run.stop()
+            try:
+                await asyncio.wait_for(asyncio.shield(run._task), 10)  # type: ignore[arg-type]
+            except BaseException:  # its end is in its events either way
+                pass
+        except asyncio.CancelledError:
+            run.stop()
+            raise
+        except Exception:  # a failed run is an outcome (status "error")
+            pass
+        finally:
+            self.live.pop(run.run_id, None)
+        outcome = outcome_of(run.events)
+        if timed_out:
+            outcome.status, outcome.error = "timeout", f"no answer within {timeout:g} s"
+
+        def emit(event: Event) -> None:
+            run._context.emit(event)
+
+        return outcome, emit
+
+    def stop_all(self) -> None:
+        for run in list(self.live.values()):
+            run.stop()
+
+    def pause_all(self) -> None:
+        for run in list(self.live.values()):
+            run.pause()
+
+    def resume_all(self) -> None:
+        for run in list(self.live.values()):
+            run.resume()
+
+
+__all__ = ["AsyncioBackend", "Emit"]

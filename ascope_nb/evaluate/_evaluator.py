@@ -1,0 +1,273 @@
+"""Evaluators (AgentScope 1.x): run a solution over every task × repeat, judge, aggregate.
+
+``GeneralEvaluator`` runs solutions on this event loop, ``n_workers`` at a time; a task
+repeat whose solution (or metric result) is already in the storage is not run again, so
+an interrupted evaluation resumes where it stopped. ``aggregate()`` writes AgentScope's
+``evaluation_result.json`` (per repeat: completed/incomplete tasks, per-metric mean/min/max
+or category shares, and usage stats).
+
+Example:
+    >>> import asyncio, tempfile
+    >>> from ascope_nb.evaluate import (GeneralEvaluator, FileEvaluatorStorage, SolutionOutput,
+    ...     Task, TaskList, metrics)
+    >>> bench = TaskList([Task(id="t1", input="2+2", ground_truth=4, metrics=[metrics.numeric(4)])])
+    >>> async def solution(task, pre_print_hook):
+    ...     return SolutionOutput(success=True, output="4", trajectory=[])
+    >>> ev = GeneralEvaluator(name="demo", benchmark=bench, n_repeat=1,
+    ...     storage=FileEvaluatorStorage(tempfile.mkdtemp()), n_workers=2)
+    >>> asyncio.run(ev.run(solution))
+    >>> ev.storage.get_evaluation_result("t1", "0", "numeric").result
+    1.0
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, is_dataclass
+from typing import Any
+
+from ..exceptions import ConfigError
+from ._benchmark import BenchmarkBase
+from ._metric_base import MetricResult, MetricType
+from ._stats_collector import collect_stats
+from ._storage import EvaluatorStorageBase
+from ._task import SolutionOutput, Task
+
+Solution = Callable[[Task, Callable[..., Any]], Awaitable[SolutionOutput]]
+_log = logging.getLogger("ascope_nb.evaluate")
+
+
+def _task_meta(task: Task) -> dict[str, Any]:
+    return {
+        "id": task.id,
+        "input": task.input,
+        "ground_truth": task.ground_truth,
+        "tags": task.tags,
+        "metrics": [
+            {"name": m.name, "type": m.metric_type.value, "description": m.description}
+            for m in task.metrics
+        ],
+    }
+
+
+class EvaluatorBase:
+    """Shared parts of the evaluators: metadata, judging one solution, aggregation."""
+
+    def __init__(
+        self, name: str, benchmark: BenchmarkBase, n_repeat: int, storage: EvaluatorStorageBase
+    ) -> None:
+        if not isinstance(benchmark, BenchmarkBase):
+            raise ConfigError(f"benchmark must be a BenchmarkBase, got {type(benchmark).__name__}")
+        if not isinstance(n_repeat, int) or n_repeat < 1:
+            raise ConfigError(f"n_repeat must be a positive integer, got {n_repeat!r}")
+        if not isinstance(storage, EvaluatorStorageBase):
+            raise ConfigError(
+                f"storage must be an EvaluatorStorageBase, got {type(storage).__name__}"
+            )
+        self.name = name
+        self.benchmark = benchmark
+        self.n_repeat = n_repeat
+        self.storage = storage
+
+    async def run(self, solution: Solution) -> None:
+        """Solve and judge every task × repeat, then aggregate."""
+        raise NotImplementedError
+
+    def _pending(self) -> list[tuple[Task, str]]:
+        return [
+            (task, str(repeat))
+            for task in self.benchmark
+            for repeat in range(self.n_repeat)
+            if not all(
+                self.storage.evaluation_result_exists(task.id, str(repeat), m.name)
+                for m in task.metrics
+            )
+            or not self.storage.solution_result_exists(task.id, str(repeat))
+        ]
+
+    async def _save_meta(self) -> None:
+        self.storage.save_evaluation_meta(
+            {
+                "evaluation_name": self.name,
+                "total_repeats": self.n_repeat,
+                "benchmark": {
+                    "name": self.benchmark.name,
+                    "description": self.benchmark.description,
+                    "total_tasks": len(self.benchmark),
+                },
+                "schema_version": 1,
+            }
+        )
+        for task in self.benchmark:
+            self.storage.save_task_meta(task.id, _task_meta(task))
+
+    async def aggregate(self) -> dict[str, Any]:
+        """Aggregate the saved results into ``evaluation_result.json``; returns it."""
+        total: dict[str, Any] = _empty_stats()
+        repeats: dict[str, Any] = {}
+        for repeat in range(self.n_repeat):
+            repeat_id = str(repeat)
+            summary = _aggregate_repeat(self.storage, list(self.benchmark), repeat_id)
+            _add_stats(total, summary["stats"])
+            repeats[repeat_id] = summary
+        result = {
+            "total_tasks": len(self.benchmark),
+            "total_repeats": self.n_repeat,
+            "total_stats": total,
+            "repeats": repeats,
+            "schema_version": 1,
+        }
+        self.storage.save_aggregation_result(result)
+        return result
+
+
+def _empty_stats() -> dict[str, Any]:
+    return {"llm": {}, "agent": 0, "tool": {}, "embedding": {}, "chat_usage": {}}
+
+
+def _add_stats(into: dict[str, Any], stats: dict[str, Any]) -> None:
+    for key in ("llm", "tool", "embedding"):
+        for name, count in (stats.get(key) or {}).items():
+            into[key][name] = into[key].get(name, 0) + count
+    into["agent"] += stats.get("agent", 0)
+    for model, usage in (stats.get("chat_usage") or {}).items():
+        mine = into["chat_usage"].setdefault(model, {"input_tokens": 0, "output_tokens": 0})
+        for k in ("input_tokens", "output_tokens"):
+            mine[k] += usage.get(k, 0)
+
+
+def _aggregate_repeat(
+    storage: EvaluatorStorageBase, tasks: list[Task], repeat_id: str
+) -> dict[str, Any]:
+    completed: list[str] = []
+    incomplete: list[str] = []
+    stats = _empty_stats()
+    metrics: dict[str, dict[str, Any]] = {}
+    for task in tasks:
+        _add_stats(stats, storage.get_solution_stats(task.id, repeat_id))
+        for metric in task.metrics:
+            entry = metrics.setdefault(
+                metric.name,
+                {
+                    "type": metric.metric_type.value,
+                    "involved_tasks": 0,
+                    "completed_tasks": 0,
+                    "incomplete_tasks": 0,
+                    "aggregation": {},
+                    "distribution": defaultdict(list)
+                    if metric.metric_type == MetricType.CATEGORY
+                    else {},
+                },
+            )
+            entry["involved_tasks"] += 1
+            if not storage.evaluation_result_exists(task.id, repeat_id, metric.name):
+                entry["incomplete_tasks"] += 1
+                if task.id not in incomplete:
+                    incomplete.append(task.id)
+                continue
+            entry["completed_tasks"] += 1
+            if task.id not in completed:
+                completed.append(task.id)
+            result = storage.get_evaluation_result(task.id, repeat_id, metric.name).result
+            if metric.metric_type == MetricType.CATEGORY:
+                entry["distribution"][result].append(task.id)
+            else:
+                entry["distribution"][task.id] = result
+    for entry in metrics.values():
+        dist = entry["distribution"]
+        if entry["type"] == MetricType.CATEGORY.value:
+            entry["aggregation"] = {
+                str(cat): len(ids) / entry["involved_tasks"] for cat, ids in dist.items()
+            }
+            entry["distribution"] = {str(k): v for k, v in dist.items()}
+        elif dist:
+            scores = [float(v) for v in dist.values()]
+            entry["aggregation"] = {
+                "mean": sum(scores) / entry["involved_tasks"],
+                "max": max(scores),
+                "min": min(scores),
+            }
+    return {
+        "completed_tasks": len(completed),
+        "incomplete_tasks": len(incomplete),
+        "completed_ids": completed,
+        "incomplete_ids": incomplete,
+        "metrics": metrics,
+        "stats": stats,
+    }
+
+
+async def solve_and_judge(
+    storage: EvaluatorStorageBase, task: Task, repeat_id: str, solution: Solution
+) -> list[MetricResult]:
+    """One task repeat: reuse a saved solution or make one (saving it and its stats), then
+    save every metric result not saved yet. A solution that raises is saved as
+    ``success=False`` with the error, so metrics still judge it."""
+    if storage.solution_result_exists(task.id, repeat_id):
+        output = storage.get_solution_result(task.id, repeat_id)
+    else:
+        with collect_stats() as stats:
+            try:
+                output = await solution(task, storage.get_agent_pre_print_hook(task.id, repeat_id))
+            except Exception as exc:  # the evaluation goes on; the failure is a result
+                _log.warning(
+                    "task %r repeat %s failed: %s: %s", task.id, repeat_id, type(exc).__name__, exc
+                )
+                output = SolutionOutput(
+                    success=False,
+                    output=None,
+                    trajectory=[],
+                    meta={"error": f"{type(exc).__name__}: {exc}"},
+                )
+        if not isinstance(output, SolutionOutput):
+            raise ConfigError(
+                f"the solution returned {type(output).__name__} for task {task.id!r}; "
+                "it must return a SolutionOutput"
+            )
+        storage.save_solution_result(task.id, repeat_id, output)
+        storage.save_solution_stats(task.id, repeat_id, stats.as_dict())
+    results = []
+    for metric in task.metrics:
+        if storage.evaluation_result_exists(task.id, repeat_id, metric.name):
+            results.append(storage.get_evaluation_result(task.id, repeat_id, metric.name))
+            continue
+        result = await metric(output)
+        if is_dataclass(result) and not isinstance(result, MetricResult):
+            result = MetricResult(**asdict(result))  # type: ignore[arg-type]
+        storage.save_evaluation_result(task.id, repeat_id, result)
+        results.append(result)
+    return results
+
+
+class GeneralEvaluator(EvaluatorBase):
+    """Evaluate on this event loop, ``n_workers`` task repeats at a time (resumable)."""
+
+    def __init__(
+        self,
+        name: str,
+        benchmark: BenchmarkBase,
+        n_repeat: int,
+        storage: EvaluatorStorageBase,
+        n_workers: int,
+    ) -> None:
+        super().__init__(name=name, benchmark=benchmark, n_repeat=n_repeat, storage=storage)
+        if not isinstance(n_workers, int) or n_workers < 1:
+            raise ConfigError(f"n_workers must be a positive integer, got {n_workers!r}")
+        self.n_workers = n_workers
+
+    async def run(self, solution: Solution) -> None:
+        await self._save_meta()
+        gate = asyncio.Semaphore(self.n_workers)
+
+        async def one(task: Task, repeat_id: str) -> None:
+            async with gate:
+                await solve_and_judge(self.storage, task, repeat_id, solution)
+
+        await asyncio.gather(*(one(task, repeat) for task, repeat in self._pending()))
+        await self.aggregate()
+
+
+__all__ = ["EvaluatorBase", "GeneralEvaluator", "solve_and_judge", "Solution"]

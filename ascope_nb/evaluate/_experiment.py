@@ -1,0 +1,494 @@
+"""``experiment()``: run an agent over a dataset, score every answer, watch it live.
+
+Every sample × repeat is a normal stored run (``start()``), tagged in its metadata with the
+experiment's name, the sample id, the repeat and the attempt; metric scores are stored
+with the run as ``FeedbackGiven(metric=...)`` events (the first metric last, so it is the
+run's score: ``%runs`` shows it and the exporters use it as the reward). Rerunning an
+experiment with the same name runs only what is missing (see ``_resume``).
+
+Example:
+    >>> exp = experiment(agent=Friday, dataset=df, input="question", target="answer",  # doctest: +SKIP
+    ...                  metrics=["numeric", "contains"], concurrency=16, name="friday-v2")
+    >>> exp            # live view  # doctest: +SKIP
+    >>> await exp      # doctest: +SKIP
+    >>> exp.to_dataframe()  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Literal
+
+from ..events import FeedbackGiven
+from ..exceptions import ConfigError
+from ._agent_copy import agent_factory
+from ._dataset import Column, Sample, load_samples
+from ._metric_base import MetricBase, MetricResult
+from ._resume import finished_rows, title_prefix
+from ._rows import DONE_STATUSES, SampleRow
+from ._stats import MeanCI, mean_ci
+from ._task import SolutionOutput
+from .metrics import metric_for
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+_log = logging.getLogger("ascope_nb.evaluate")
+ExperimentStatus = Literal[
+    "starting", "running", "paused", "stopping", "stopped", "completed", "budget_exceeded", "error"
+]
+RATE_LIMIT_MARKERS = ("429", "rate limit", "ratelimit", "too many requests")
+
+
+def is_rate_limited(error: str | None) -> bool:
+    """Whether a run's error text says the endpoint refused for rate limits."""
+    text = (error or "").lower()
+    return any(marker in text for marker in RATE_LIMIT_MARKERS)
+
+
+class Experiment:
+    """A running (or finished) experiment: awaitable, displayable, steerable (``stop``,
+    ``pause``, ``resume``); ``to_dataframe()``/``summary()`` give its results."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        make_agent: Callable[[], Any],
+        samples: Sequence[Sample],
+        metric_specs: Sequence[Any],
+        concurrency: int,
+        repeats: int,
+        backend: str,
+        timeout: float | None,
+        retries: int,
+        token_budget: int | None,
+        backoff: float,
+    ) -> None:
+        self.name = name
+        self.samples = {s.id: s for s in samples}
+        self.concurrency, self.repeats, self.backend_name = concurrency, repeats, backend
+        self.timeout, self.retries, self.token_budget, self.backoff = (
+            timeout,
+            retries,
+            token_budget,
+            backoff,
+        )
+        self._make_agent = make_agent
+        self._metrics: dict[str, list[MetricBase]] = {
+            s.id: list(s.metrics)
+            if s.metrics is not None
+            else [metric_for(spec, target=s.target, question=s.input) for spec in metric_specs]
+            for s in samples
+        }
+        names: list[str] = []
+        for metric_list in self._metrics.values():
+            for metric in metric_list:
+                if metric.name not in names:
+                    names.append(metric.name)
+        self.metric_names: tuple[str, ...] = tuple(names)
+        self.rows: dict[tuple[str, int], SampleRow] = {
+            (s.id, r): SampleRow(sample_id=s.id, repeat=r, input=s.input, target=s.target)
+            for r in range(repeats)
+            for s in samples
+        }
+        self.status: ExperimentStatus = "starting"
+        self.error: BaseException | None = None
+        self.tokens = 0
+        self.started_at = time.time()
+        self.ended_at: float | None = None
+        self.resumed = 0
+        self._finished_now = 0
+        self._listeners: list[Callable[[SampleRow | None], None]] = []
+        self._running = asyncio.Event()
+        self._running.set()
+        self._backend: Any = None
+        self._task: asyncio.Task[Any] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._loop_thread: int | None = None
+        self._view: Any = None
+
+    # ------------------------------------------------------------------ running
+    def _launch(self) -> Experiment:
+        try:
+            self._loop = asyncio.get_running_loop()
+        except RuntimeError:
+            raise ConfigError(
+                "experiment() needs a running event loop (a Jupyter kernel, or inside `async def`)"
+            ) from None
+        self._loop_thread = threading.get_ident()
+        self._task = self._loop.create_task(self._main())
+        self._task.add_done_callback(lambda t: t.cancelled() or t.exception())
+        return self
+
+    def _make_backend(self) -> Any:
+        if self.backend_name == "ray":
+            from ._ray_backend import RayBackend
+
+            return RayBackend(self._make_agent, concurrency=self.concurrency)
+        from ._asyncio_backend import AsyncioBackend
+
+        return AsyncioBackend(self._make_agent)
+
+    async def _main(self) -> None:
+        try:
+            from ..store import default_store
+
+            done = await asyncio.to_thread(
+                finished_rows, default_store(), self.name, self.metric_names
+            )
+            for key, row in done.items():
+                if key in self.rows:
+                    mine = self.rows[key]
+                    row.input, row.target = mine.input, mine.target
+                    self.rows[key] = row
+                    self.resumed += 1
+            self._notify(None)
+            pending = deque(key for key, row in self.rows.items() if not row.resumed)
+            if pending:
+                self._backend = self._make_backend()
+                await self._backend.start()
+            if self.status == "starting":
+                self.status = "running"
+            self._notify(None)
+            workers = [
+                asyncio.ensure_future(self._worker(pending))
+                for _ in range(min(self.concurrency, len(pending)))
+            ]
+            try:
+                await asyncio.gather(*workers)
+            except BaseException:
+                for worker in workers:
+                    worker.cancel()
+                raise
+            if self.status in ("running", "paused", "starting"):
+                self.status = "completed"
+            elif self.status == "stopping":
+                self.status = "stopped"
+        except asyncio.CancelledError:
+            self.status = "stopped"
+            raise
+        except BaseException as exc:
+            self.status, self.error = "error", exc
+            raise
+        finally:
+            if self._backend is not None:
+                await self._backend.close()
+            self.ended_at = time.time()
+            self._notify(None)
+
+    async def _worker(self, pending: deque[tuple[str, int]]) -> None:
+        while pending and self.status not in ("stopping", "budget_exceeded"):
+            await self._running.wait()
+            if not pending or self.status in ("stopping", "budget_exceeded"):
+                break
+            await self._run_row(self.rows[pending.popleft()])
+
+    def _title(self, row: SampleRow) -> str:
+        suffix = f" #{row.repeat}" if self.repeats > 1 else ""
+        return f"{title_prefix(self.name)}{row.sample_id}{suffix}"
+
+    async def _run_row(self, row: SampleRow) -> None:
+        sample = self.samples[row.sample_id]
+        for attempt in range(self.retries + 1):
+            row.status, row.attempts = "running", row.attempts + 1
+            self._notify(row)
+            tags = {
+                "experiment": self.name,
+                "sample_id": row.sample_id,
+                "repeat": row.repeat,
+                "attempt": attempt,
+                "target": None if sample.target is None else str(sample.target),
+            }
+            outcome, emit = await self._backend.run_sample(
+                sample.input, title=self._title(row), tags=tags, timeout=self.timeout
+            )
+            row.run_id, row.status, row.answer, row.error = (
+                outcome.run_id,
+                outcome.status,
+                outcome.answer,
+                outcome.error,
+            )
+            row.duration += outcome.duration
+            row.tokens += outcome.tokens
+            self.tokens += outcome.tokens
+            retry = (
+                outcome.status == "error"
+                and is_rate_limited(outcome.error)
+                and attempt < self.retries
+                and self.status not in ("stopping", "budget_exceeded")
+            )
+            if not retry:
+                break
+            row.status = "retrying"
+            self._notify(row)
+            await asyncio.sleep(self.backoff * 2**attempt * (1 + random.random() / 4))
+        await self._score(row, outcome, emit)
+        self._finished_now += 1
+        if (
+            self.token_budget is not None
+            and self.tokens >= self.token_budget
+            and self.status == "running"
+        ):
+            self.status = "budget_exceeded"
+            if self._backend is not None:
+                self._backend.stop_all()
+        self._notify(row)
+
+    async def _score(self, row: SampleRow, outcome: Any, emit: Callable[[Any], None]) -> None:
+        solution = SolutionOutput(
+            success=outcome.status in DONE_STATUSES,
+            output=outcome.answer,
+            trajectory=outcome.trajectory,
+            meta={"run_id": outcome.run_id, "status": outcome.status},
+        )
+        results: list[MetricResult] = []
+        for metric in self._metrics[row.sample_id]:
+            try:
+                result = await metric(solution)
+            except Exception as exc:  # a broken metric scores 0 and says why; the rest go on
+                _log.warning("metric %r failed on sample %r: %s", metric.name, row.sample_id, exc)
+                result = MetricResult(name=metric.name, result=0.0, message=f"metric failed: {exc}")
+            results.append(result)
+        for result in reversed(results):  # the first metric last: it is the run's score
+            value = result.result if isinstance(result.result, (int, float)) else None
+            row.scores[result.name] = float(value) if value is not None else float("nan")
+            row.messages[result.name] = result.message or ""
+            emit(
+                FeedbackGiven(
+                    agent=self.name,
+                    score=value,
+                    comment=result.message or str(result.result),
+                    metric=result.name,
+                )
+            )
+
+    # ------------------------------------------------------------------ control
+    def _on_loop(self, fn: Callable[[], None]) -> None:
+        if self._loop is None:
+            raise ConfigError("this experiment was never started")
+        if threading.get_ident() == self._loop_thread:
+            fn()
+        else:
+            self._loop.call_soon_threadsafe(fn)
+
+    def stop(self) -> None:
+        """Stop now: running samples are interrupted, pending ones never start."""
+
+        def do() -> None:
+            if self.done:
+                return
+            self.status = "stopping"
+            self._running.set()
+            if self._backend is not None:
+                self._backend.stop_all()
+            self._notify(None)
+
+        self._on_loop(do)
+
+    def pause(self) -> None:
+        """Start no new sample; running ones hold before their next step."""
+
+        def do() -> None:
+            if self.status == "running":
+                self.status = "paused"
+                self._running.clear()
+                if self._backend is not None:
+                    self._backend.pause_all()
+                self._notify(None)
+
+        self._on_loop(do)
+
+    def resume(self) -> None:
+        """Go on after ``pause()``."""
+
+        def do() -> None:
+            if self.status == "paused":
+                self.status = "running"
+                self._running.set()
+                if self._backend is not None:
+                    self._backend.resume_all()
+                self._notify(None)
+
+        self._on_loop(do)
+
+    @property
+    def done(self) -> bool:
+        return self._task is not None and self._task.done()
+
+    async def wait(self, timeout: float | None = None) -> Experiment:
+        """Wait until every sample ran (``await exp`` does the same); returns the experiment."""
+        if self._task is None:
+            raise ConfigError("this experiment was never started")
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), timeout)
+        finally:
+            if self._view is not None and self.done:
+                self._view.flush()
+        return self
+
+    def __await__(self) -> Any:
+        return self.wait().__await__()
+
+    # ------------------------------------------------------------------ results
+    def _notify(self, row: SampleRow | None) -> None:
+        for listener in tuple(self._listeners):
+            try:
+                listener(row)
+            except Exception:  # a broken view never breaks the experiment
+                _log.exception("experiment listener failed")
+
+    def counts(self) -> dict[str, int]:
+        """How many samples × repeats are in each status."""
+        out: dict[str, int] = {}
+        for row in self.rows.values():
+            out[row.status] = out.get(row.status, 0) + 1
+        return out
+
+    def metric_summary(self) -> dict[str, MeanCI]:
+        """Each metric's mean and 95% CI over the scored samples so far."""
+        return {
+            name: mean_ci(
+                [
+                    r.scores[name]
+                    for r in self.rows.values()
+                    if name in r.scores and r.scores[name] == r.scores[name]
+                ]
+            )
+            for name in self.metric_names
+        }
+
+    @property
+    def finished(self) -> int:
+        return sum(1 for r in self.rows.values() if r.finished)
+
+    def eta(self) -> float | None:
+        """Seconds left at the pace of this session's finished samples (None until one ends)."""
+        if self._finished_now == 0 or self.done:
+            return None if not self.done else 0.0
+        elapsed = time.time() - self.started_at
+        remaining = len(self.rows) - self.finished
+        return elapsed / self._finished_now * remaining
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """One row per sample × repeat: status, input, target, answer, each metric, run_id..."""
+        import pandas as pd
+
+        return pd.DataFrame([row.as_dict(self.metric_names) for row in self.rows.values()])
+
+    def summary(self) -> pd.DataFrame:
+        """One row per metric: mean, 95% CI and the number of scored samples."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            [
+                {"metric": name, "mean": m.mean, "ci_low": m.low, "ci_high": m.high, "n": m.n}
+                for name, m in self.metric_summary().items()
+            ]
+        )
+
+    # ------------------------------------------------------------------ display
+    @property
+    def view(self) -> Any:
+        """The live widget of this experiment (made on first use)."""
+        if self._view is None:
+            from ._view import ExperimentView
+
+            self._view = ExperimentView(self)
+        return self._view
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Any:
+        return self.view._repr_mimebundle_(include=include, exclude=exclude)
+
+    def __repr__(self) -> str:
+        return (
+            f"Experiment(name={self.name!r}, samples={len(self.rows)}, "
+            f"finished={self.finished}, status={self.status!r})"
+        )
+
+
+def experiment(
+    *,
+    agent: Any,
+    dataset: Any,
+    input: Column = "input",
+    target: Column | None = "target",
+    id: Column | None = "id",
+    metrics: Sequence[Any] = ("exact",),
+    concurrency: int = 8,
+    repeats: int = 1,
+    backend: Literal["asyncio", "ray"] = "asyncio",
+    name: str | None = None,
+    timeout: float | None = None,
+    retries: int = 2,
+    backoff: float = 1.0,
+    token_budget: int | None = None,
+) -> Experiment:
+    """Start an experiment in the background and return it at once (display it to watch).
+
+    Args:
+        agent: a template agent (each sample gets a fresh copy: same model, tools, prompt,
+            empty memory, no approval prompts) or a function making one.
+        dataset: a DataFrame, a list of dicts, a ``datasets.Dataset``, a JSONL path, or a
+            ``BenchmarkBase`` (its tasks' own metrics are used).
+        input, target, id: column names (or functions of a row) for the user message, the
+            expected answer and the sample id (default: the row number).
+        metrics: built-in names (``exact``, ``numeric``, ``contains``, ``regex:PATTERN``,
+            ``tool_called[:NAME]``), ``metrics.judge(model)``, ``MetricBase`` objects or
+            functions ``f(answer, target)``. The first is the run's score.
+        concurrency: samples running at once. repeats: runs per sample.
+        backend: ``"asyncio"`` (this kernel) or ``"ray"`` (Ray actors; ``RAY_ADDRESS``).
+        name: the experiment's name (rerunning a name resumes it); default from the agent.
+        timeout: seconds per sample (then stopped, status "timeout"). retries/backoff: reruns
+            of a sample refused for rate limits, waiting backoff·2^k s. token_budget: stop
+            starting samples once this many tokens were used.
+
+    Runs go to the default run store (``ASCOPE_STORE``), like every run.
+    """
+    if not isinstance(concurrency, int) or concurrency < 1:
+        raise ConfigError(f"concurrency must be a positive integer, got {concurrency!r}")
+    if not isinstance(repeats, int) or repeats < 1:
+        raise ConfigError(f"repeats must be a positive integer, got {repeats!r}")
+    if backend not in ("asyncio", "ray"):
+        raise ConfigError(f"backend must be 'asyncio' or 'ray', got {backend!r}")
+    if timeout is not None and timeout <= 0:
+        raise ConfigError(f"timeout must be positive seconds, got {timeout!r}")
+    if not isinstance(retries, int) or retries < 0:
+        raise ConfigError(f"retries must be a non-negative integer, got {retries!r}")
+    if isinstance(metrics, (str, MetricBase)) or callable(metrics):
+        metrics = [metrics]
+    if not metrics:
+        raise ConfigError("an experiment needs at least one metric")
+    if backend == "ray":
+        from ._ray_evaluator import import_ray
+
+        import_ray()
+    make_agent = agent_factory(agent)
+    samples = load_samples(dataset, input=input, target=target, id=id)
+    if name is None:
+        name = getattr(agent, "name", None) or getattr(agent, "__name__", "experiment")
+    if not isinstance(name, str) or not name.strip() or " · " in name:
+        raise ConfigError(f"experiment name must be a non-empty string without ' · ', got {name!r}")
+    exp = Experiment(
+        name=name,
+        make_agent=make_agent,
+        samples=samples,
+        metric_specs=list(metrics),
+        concurrency=concurrency,
+        repeats=repeats,
+        backend=backend,
+        timeout=timeout,
+        retries=retries,
+        token_budget=token_budget,
+        backoff=backoff,
+    )
+    return exp._launch()
+
+
+__all__ = ["Experiment", "experiment", "is_rate_limited"]

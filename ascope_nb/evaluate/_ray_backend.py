@@ -1,0 +1,161 @@
+"""The Ray backend: samples run in a pool of Ray actors; their events stream back to this
+process (polled in batches), where the run store, the live view and the metrics see them
+as they would for a local run.
+
+``ray.init()`` starts a local Ray unless one runs (``RAY_ADDRESS`` joins a cluster). The
+agent (template or factory) is pickled to the actors, so its model and tools must pickle.
+
+Example:
+    >>> exp = experiment(agent=Friday, dataset=df, backend="ray", concurrency=64)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import math
+from collections.abc import Callable
+from typing import Any
+
+from ..agent import AgentBase
+from ..events import Event, _deliver, _global_subscribers, event_from_dict
+from ._outcome import Outcome, outcome_of
+from ._ray_evaluator import actor_count, ensure_ray
+
+POLL_SECONDS = 0.05
+
+
+@functools.cache
+def _sample_actor_class() -> Any:
+    ray = ensure_ray()
+
+    class SampleActor:
+        """Runs samples as agent replies and buffers their events for the driver to drain."""
+
+        def __init__(self, make_agent: Callable[[], AgentBase]) -> None:
+            self.make_agent = make_agent
+            self.buffers: dict[str, list[dict[str, Any]]] = {}
+            self.agents: dict[str, AgentBase] = {}
+            self.tasks: dict[str, asyncio.Task[Any]] = {}
+
+        async def begin(self, text: str, tags: dict[str, Any], title: str) -> str:
+            from .._ids import new_id
+            from ..events import RunContext
+            from ..message import Msg
+            from ..run import tag_run_started
+
+            ctx = RunContext(new_id())
+            buffer: list[dict[str, Any]] = []
+            ctx.subscribers.append(tag_run_started(tags, title=title))
+            ctx.subscribers.append(lambda event: buffer.append(event.to_dict()))
+            agent = self.make_agent()
+            agent.set_console_output_enabled(False)
+            self.buffers[ctx.run_id] = buffer
+            self.agents[ctx.run_id] = agent
+            task = asyncio.ensure_future(agent._call_in_new_run(ctx, Msg("user", text, "user")))
+            task.add_done_callback(lambda t: t.cancelled() or t.exception())
+            self.tasks[ctx.run_id] = task
+            return ctx.run_id
+
+        async def drain(self, run_id: str) -> tuple[list[dict[str, Any]], bool]:
+            buffer = self.buffers.get(run_id, [])
+            events, buffer[:] = list(buffer), []
+            task = self.tasks.get(run_id)
+            done = task is None or task.done()
+            if done and not events:
+                self.buffers.pop(run_id, None)
+                self.agents.pop(run_id, None)
+                self.tasks.pop(run_id, None)
+            return events, done
+
+        async def stop(self, run_id: str) -> None:
+            agent = self.agents.get(run_id)
+            if agent is not None:
+                await agent.interrupt()
+
+    return ray.remote(SampleActor)
+
+
+class RayBackend:
+    """Runs samples in Ray actors and re-emits their events in this process."""
+
+    name = "ray"
+
+    def __init__(self, make_agent: Callable[[], AgentBase], *, concurrency: int) -> None:
+        self.make_agent = make_agent
+        self.concurrency = concurrency
+        self.actors: list[Any] = []
+        self.live: dict[str, Any] = {}
+        self._next = 0
+
+    async def start(self) -> None:
+        ray = await asyncio.to_thread(ensure_ray)
+        n_actors = actor_count(ray, self.concurrency)
+        per_actor = math.ceil(self.concurrency / n_actors)
+        cls = _sample_actor_class()
+        self.actors = [
+            cls.options(max_concurrency=per_actor + 4, num_cpus=0).remote(self.make_agent)
+            for _ in range(n_actors)
+        ]
+
+    async def close(self) -> None:
+        if self.actors:
+            ray = ensure_ray()
+            for actor in self.actors:
+                ray.kill(actor)
+            self.actors = []
+
+    async def run_sample(
+        self, text: str, *, title: str, tags: dict[str, Any], timeout: float | None
+    ) -> tuple[Outcome, Callable[[Event], None]]:
+        actor = self.actors[self._next % len(self.actors)]
+        self._next += 1
+        run_id = await actor.begin.remote(text, tags, title)
+        self.live[run_id] = actor
+        events: list[Event] = []
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout if timeout else None
+        timed_out = False
+        try:
+            while True:
+                batch, done = await actor.drain.remote(run_id)
+                for data in batch:
+                    event = event_from_dict(data)
+                    events.append(event)
+                    _deliver(_global_subscribers, event)
+                if done and not batch:
+                    break
+                if deadline is not None and not timed_out and loop.time() > deadline:
+                    timed_out = True
+                    await actor.stop.remote(run_id)
+                if not batch:
+                    await asyncio.sleep(POLL_SECONDS)
+        except asyncio.CancelledError:
+            actor.stop.remote(run_id)
+            raise
+        finally:
+            self.live.pop(run_id, None)
+        outcome = outcome_of(events)
+        if timed_out:
+            outcome.status, outcome.error = "timeout", f"no answer within {timeout:g} s"
+        next_seq = [outcome.last_seq + 1]
+
+        def emit(event: Event) -> None:
+            event.run_id, event.seq = run_id, next_seq[0]
+            next_seq[0] += 1
+            _deliver(_global_subscribers, event)
+
+        return outcome, emit
+
+    def stop_all(self) -> None:
+        for run_id, actor in list(self.live.items()):
+            actor.stop.remote(run_id)
+
+    def pause_all(self) -> None:
+        return None  # in-flight remote samples finish; no new ones start while paused
+
+    def resume_all(self) -> None:
+        return None
+
+
+__all__ = ["RayBackend"]
