@@ -71,9 +71,9 @@ test("a live run has controls that send typed commands, each where it acts", () 
   byTestId(el, "ascope-deny-reason").value = "unsafe";
   byTestId(el, "ascope-deny-reason").dispatchEvent(new window.Event("input"));
   click(window, byTestId(el, "ascope-deny"));
-  byTestId(el, "ascope-comment").value = "too slow";
+  assert.equal(byTestId(el, "ascope-comment"), null, "while live: thumbs only, in the controls row");
+  assert.equal(byTestId(el, "ascope-thumbs-down").closest(".ascope-controls") != null, true);
   click(window, byTestId(el, "ascope-thumbs-down"));
-  assert.equal(byTestId(el, "ascope-comment").value, "", "the comment is cleared when sent");
   assert.equal(byTestId(el, "ascope-thumbs-down").getAttribute("aria-pressed"), "true");
   assert.equal(byTestId(el, "ascope-thumbs-up").getAttribute("aria-pressed"), "false");
   click(window, byTestId(el, "ascope-pause"));
@@ -94,12 +94,40 @@ test("a live run has controls that send typed commands, each where it acts", () 
     { cmd: "steer", text: "be brief" },
     { cmd: "approve", tool_call_id: "call_2" },
     { cmd: "deny", tool_call_id: "call_2", reason: "unsafe" },
-    { cmd: "feedback", label: "down", comment: "too slow" },
+    { cmd: "feedback", label: "down", comment: "" },
     { cmd: "pause" },
     { cmd: "step" },
     { cmd: "resume" },
     { cmd: "stop" },
   ]);
+});
+
+test("an ended run with a kernel takes thumbs and a comment; the comment is cleared when sent", () => {
+  const { el, r, sent, window } = setup({ live: false, interactive: true });
+  r.setEvents(fixture.run);
+  for (const id of CONTROL_IDS) assert.equal(byTestId(el, id), null, `${id} is gone once ended`);
+  const up = byTestId(el, "ascope-thumbs-up");
+  assert.equal(up.getAttribute("aria-label"), "Good run");
+  assert.equal(byTestId(el, "ascope-thumbs-down").getAttribute("aria-label"), "Bad run");
+  assert.equal(up.querySelector("svg.ascope-icon") != null, true, "an SVG icon, not an emoji");
+  assert.equal(byTestId(el, "ascope-comment").getAttribute("aria-label"), "Comment on this run");
+  byTestId(el, "ascope-comment").value = "clear answer";
+  click(window, up);
+  assert.deepEqual(sent, [{ cmd: "feedback", label: "up", comment: "clear answer" }]);
+  assert.equal(byTestId(el, "ascope-comment").value, "");
+  assert.equal(byTestId(el, "ascope-thumbs-up").getAttribute("aria-pressed"), "true");
+  assert.equal(byTestId(el, "ascope-thumbs-down").getAttribute("aria-pressed"), "false");
+  click(window, byTestId(el, "ascope-thumbs-down")); // a later thumb does not resend the comment
+  assert.deepEqual(sent[1], { cmd: "feedback", label: "down", comment: "" });
+});
+
+test("a saved run without a kernel shows the feedback given, read-only", () => {
+  const { el, r } = setup();
+  r.setEvents([...fixture.run, { kind: "feedback", label: "down", comment: "wrong city", ts: 99 }]);
+  assert.equal(byTestId(el, "ascope-thumbs-up"), null);
+  const items = q(el, ".ascope-feedback");
+  assert.equal(items[items.length - 1].textContent, " Feedback: bad run · wrong city");
+  assert.equal(items[items.length - 1].querySelector("svg.ascope-icon-down") != null, true);
 });
 
 test("edit arguments sends the edited input; bad JSON sends nothing", () => {

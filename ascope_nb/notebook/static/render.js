@@ -216,9 +216,19 @@ export function createRunRenderer(container, { onCommand = () => {}, live = fals
     return null;
   }
 
+  // While live the thumbs sit at the end of the controls row; once the run ended the rating
+  // row (thumbs and a comment) takes the controls row's place at the bottom, so the output
+  // keeps its height when the run ends.
+  function placeFeedback() {
+    if (liveNow()) {
+      if (feedbackBox.parentNode !== controls) controls.append(feedbackBox);
+    } else if (feedbackBox.previousSibling !== answer) answer.after(feedbackBox);
+  }
+
   function renderFeedback() {
+    placeFeedback();
     const given = lastFeedback();
-    const key = `${canFeedback}/${given ? given.label : ""}`;
+    const key = `${canFeedback}/${liveNow()}/${given ? given.label : ""}`;
     if (feedbackShown === key) return; // keep a comment being typed
     feedbackShown = key;
     const typed = feedbackBox.querySelector(".ascope-comment");
@@ -249,12 +259,14 @@ export function createRunRenderer(container, { onCommand = () => {}, live = fals
         "aria-pressed": given && given.label === label ? "true" : "false",
         onclick: () => give(label),
       }, icon(doc, label));
-    feedbackBox.append(
-      h(doc, "span.ascope-muted", {}, "Rate this run"),
-      thumb("up", "Good run"),
-      thumb("down", "Bad run"),
-      comment,
-    );
+    if (liveNow()) feedbackBox.append(thumb("up", "Good run"), thumb("down", "Bad run"));
+    else
+      feedbackBox.append(
+        h(doc, "span.ascope-muted", {}, "Rate this run"),
+        thumb("up", "Good run"),
+        thumb("down", "Bad run"),
+        comment,
+      );
   }
 
   // ------------------------------------------------------------------ items
