@@ -26,6 +26,9 @@ test("Pause is acknowledged at once and settles when the run holds", () => {
   assert.equal(s.notice, "pausing after this step");
   assert.equal(s.label, "pausing");
   assert.deepEqual(on(s), ["stop", "resume", "steer"], "Resume cancels a pending pause");
+  const waiting = controlState({ status: "waiting_approval", live: true, pending });
+  assert.equal(waiting.label, null, "the pill keeps saying it waits for approval");
+  assert.equal(waiting.notice, "pausing after this step");
   pending = settle(pending, "running", true);
   assert.equal(pending, "pause", "still running: still pausing");
   pending = settle(pending, "paused", true);

@@ -77,7 +77,7 @@ test("a live run has controls that send typed commands, each where it acts", () 
   assert.equal(byTestId(el, "ascope-thumbs-down").getAttribute("aria-pressed"), "true");
   assert.equal(byTestId(el, "ascope-thumbs-up").getAttribute("aria-pressed"), "false");
   click(window, byTestId(el, "ascope-pause"));
-  assert.equal(byTestId(el, "ascope-status").textContent, "pausing");
+  assert.equal(byTestId(el, "ascope-status").textContent, "waiting approval");
   assert.equal(el.querySelector(".ascope-notice").textContent, "pausing after this step");
   r.setSummary({ status: "paused" });
   assert.deepEqual(enabled(), ["stop", "step", "resume"]);

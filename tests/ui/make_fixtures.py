@@ -171,7 +171,61 @@ model = ScriptedModel(
     CHECK + "print(run.status)",
 )
 
-FIXTURES = {"stop": STOP, "steer": STEER, "approve": APPROVE, "saved": SAVED}
+# Five steps through every state of the controls: running (slow tool), paused (Pause), one
+# Step into a tool that needs approval (waiting), Resume, two more tool steps, the answer.
+# Cells 5 and 6: the %runs table, then what the store holds as feedback.
+CONTROLS = notebook(
+    f'''
+{ASYNC_IMPORTS}
+from ascope_nb.store import default_store
+
+
+async def survey(site: int) -> str:
+    """Survey one site (takes a few seconds; the first one longer).
+
+    Args:
+        site: The site number.
+    """
+    await asyncio.sleep(15 if site == 1 else 3)
+    return f"site {{site}}: 12 otters"
+
+
+def delete_file(path: str) -> str:
+    """Delete a file.
+
+    Args:
+        path: The file to delete.
+    """
+    return f"deleted {{path}}"
+
+
+model = ScriptedModel(
+    [
+        ["First I survey site 1.", tool_call("survey", site=1)],
+        ["The draft is outdated; I will delete it.", tool_call("delete_file", path="draft.txt")],
+        ["Now site 2.", tool_call("survey", site=2)],
+        ["And site 3, the last one.", tool_call("survey", site=3)],
+        "Counted 36 otters at 3 sites, 12 at each: the survey found the same family groups"
+        " at every site, resting on the banks in the afternoon. 水獭很可爱。",
+    ],
+    token_delay=0.03,
+)
+''',
+    "%load_ext ascope_nb",
+    "%%agent Ranger --model model --tools survey,delete_file --approve delete_file\nYou count otters.",
+    "%%ask Ranger\nCount the otters at the three sites.",
+    CHECK + "print(run.status)",
+    "%runs --agent Ranger",
+    "fb = default_store().feedback([run.run_id])\nprint(list(fb['label']), list(fb['comment']))",
+)
+
+FIXTURES = {
+    "stop": STOP,
+    "steer": STEER,
+    "approve": APPROVE,
+    "saved": SAVED,
+    "controls": CONTROLS,
+}
 
 
 def main() -> None:

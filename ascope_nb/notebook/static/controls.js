@@ -45,7 +45,7 @@ export function controlState({ status, live, pending = null }) {
     notice = "stopping…";
   } else if (pending === "pause" && phase !== "paused") {
     enabled = { ...enabled, pause: false, resume: true };
-    label = "pausing";
+    if (phase === "running") label = "pausing"; // "waiting approval" stays what the pill says
     notice = "pausing after this step";
   } else if (pending === "step" || pending === "stepping") {
     enabled = { ...enabled, step: false };
