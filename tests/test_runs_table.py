@@ -460,3 +460,24 @@ async def test_js_table_sorts_filters_opens_and_exports(three_runs: list[Run]) -
         "comment": "short",
     }
     assert got["message"] == "export failed: nope"
+
+
+async def test_rate_stored_run_is_what_the_saved_view_calls(
+    three_runs: list[Run], store: RunStore
+) -> None:
+    from IPython.core.formatters import DisplayFormatter
+
+    from ascope_nb.notebook.views.run_view import rate_stored_run
+
+    plain = three_runs[2]
+    reply = rate_stored_run(plain.run_id, label="down", comment="too terse")
+    # the kernel answers a user_expressions entry with the object's mime bundle
+    data, _ = DisplayFormatter().format(reply)
+    answer = data["application/json"]
+    assert answer["event"]["kind"] == "feedback" and answer["event"]["run_id"] == plain.run_id
+    assert answer["event"]["label"] == "down" and answer["event"]["comment"] == "too terse"
+    assert "too terse" in answer["html"] and "bad run" in answer["html"]
+    stored = store.feedback([plain.run_id])
+    assert list(stored["label"]) == ["down"]
+    with pytest.raises(AscopeError, match="no stored run 'nope'"):
+        rate_stored_run("nope", label="up")
