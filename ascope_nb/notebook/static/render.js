@@ -377,7 +377,9 @@ export function createRunRenderer(container, { onCommand = () => {}, live = fals
     const chips = [];
     for (const c of s.tool_calls) {
       const a = c.approval;
-      if (a && a.decision === "pending") chips.push(["waiting", "waiting for you"]);
+      if (a && a.decision === "pending") {
+        if (liveNow()) chips.push(["waiting", "waiting for you"]);
+      }
       else if (a && a.decision === "denied") chips.push(["denied", `denied ${c.name}${a.reason ? `: ${a.reason}` : ""}`]);
       else if (a && a.decision === "edited") chips.push(["edited", `edited ${c.name}`]);
     }

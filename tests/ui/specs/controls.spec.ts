@@ -8,7 +8,18 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import type { Locator } from '@playwright/test';
-import { CELL, LONG, openFixture, outputArea, printed, runCell, shot, startRun } from './fixtures';
+import {
+  CELL,
+  clickDisabled,
+  LONG,
+  openFixture,
+  outputArea,
+  press,
+  printed,
+  runCell,
+  shot,
+  startRun
+} from './fixtures';
 
 test.use({ autoGoto: true, viewport: { width: 1280, height: 900 } });
 
@@ -26,23 +37,6 @@ async function enabled(view: Locator): Promise<string[]> {
     if ((await btn.count()) && (await btn.isEnabled())) out.push(name);
   }
   return out;
-}
-
-/** Click a control and read, in the same task, what the view then shows. */
-async function press(view: Locator, name: string) {
-  return view.evaluate((root, n) => {
-    (root.querySelector(`[data-testid="ascope-${n}"]`) as HTMLButtonElement).click();
-    const badge = root.querySelector('[data-testid="ascope-status"]')!;
-    return {
-      notice: root.querySelector('.ascope-notice')!.textContent,
-      badge: badge.textContent,
-      status: badge.getAttribute('data-status'),
-      enabled: ['stop', 'pause', 'step', 'resume'].filter(k => {
-        const b = root.querySelector(`[data-testid="ascope-${k}"]`) as HTMLButtonElement | null;
-        return !!b && !b.disabled;
-      })
-    };
-  }, name);
 }
 
 /** Open (true) / closed (false) state of each step, in order. */
@@ -77,6 +71,7 @@ test('Each control acts only where it should; steps keep their state at the end;
   await expect(badge).toHaveAttribute('data-status', 'running', { timeout: LONG });
   await expect(steps.nth(0).locator('.ascope-tool')).toBeVisible({ timeout: LONG });
   expect(await enabled(view)).toEqual(['stop', 'pause']);
+  expect(await clickDisabled(view)).toEqual(['step', 'resume']);
   await expect(view.getByTestId('ascope-steer-send')).toBeEnabled();
   // icons are inline SVG with accessible names on icon-only buttons
   await expect(view.getByTestId('ascope-thumbs-up')).toHaveAttribute('aria-label', 'Good run');
@@ -97,6 +92,7 @@ test('Each control acts only where it should; steps keep their state at the end;
   await expect(badge).toHaveText('paused');
   await expect(notice).toContainText('paused');
   expect(await enabled(view)).toEqual(['stop', 'step', 'resume']);
+  expect(await clickDisabled(view)).toEqual(['pause']);
   expect(await openSteps(view)).toEqual([true]);
   await docShot(page, 'live-paused');
 
@@ -109,6 +105,7 @@ test('Each control acts only where it should; steps keep their state at the end;
   });
   await expect(badge).toHaveAttribute('data-status', 'waiting_approval', { timeout: LONG });
   expect(await enabled(view)).toEqual(['stop', 'pause']);
+  expect(await clickDisabled(view)).toEqual(['step', 'resume']);
   expect(await openSteps(view)).toEqual([false, true]);
   // the reason box sits with Deny, after Edit
   const denyGroup = view.locator('.ascope-deny-group');
