@@ -17,6 +17,8 @@ import { h, clear, fmtSeconds, prettyJson, blocksNodes, agentColor, STATUS_LABEL
 import { icon } from "./icons.js";
 import { controlState, press, settle, BUTTONS } from "./controls.js";
 import { createCollapse } from "./collapse.js";
+import { approvalBox } from "./approval.js";
+import { decisionNode, humanChips, isStopError } from "./human.js";
 
 const EAGER_LIMIT = 300; // above this many steps, a closed step's body is built when opened
 
@@ -270,81 +272,6 @@ export function createRunRenderer(container, { onCommand = () => {}, live = fals
   }
 
   // ------------------------------------------------------------------ items
-  function approvalControls(call) {
-    const id = call.id;
-    const st = edits.get(id) || { editing: false, text: prettyJson(call.input), reason: "" };
-    edits.set(id, st);
-    const area = h(doc, "textarea.ascope-edit-args", {
-      "data-testid": "ascope-edit-args",
-      rows: 6,
-      hidden: !st.editing,
-      oninput: () => (st.text = area.value),
-    });
-    area.value = st.text;
-    const reason = h(doc, "input.ascope-deny-reason", {
-      type: "text",
-      placeholder: "Reason (optional)",
-      "aria-label": "Reason for denying (optional)",
-      "data-testid": "ascope-deny-reason",
-      oninput: () => (st.reason = reason.value),
-    });
-    reason.value = st.reason;
-    const error = h(doc, "span.ascope-error");
-    const approve = () => {
-      const cmd = { cmd: "approve", tool_call_id: id };
-      if (st.editing) {
-        let parsed;
-        try {
-          parsed = JSON.parse(st.text);
-        } catch (e) {
-          error.textContent = `Invalid JSON: ${e.message}`;
-          return;
-        }
-        if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
-          error.textContent = "Arguments must be a JSON object";
-          return;
-        }
-        cmd.input = parsed;
-      }
-      send(cmd);
-    };
-    return h(
-      doc,
-      "div.ascope-approval",
-      { "data-tool-call-id": id },
-      h(doc, "span.ascope-approval-label", {}, icon(doc, "person"), " Needs your approval"),
-      h(doc, "div.ascope-approval-row", {},
-        h(doc, "button.ascope-btn.ascope-approve", { type: "button", "data-testid": "ascope-approve", title: "Run this tool call", onclick: approve }, "Approve"),
-        h(doc, "button.ascope-btn", {
-          type: "button",
-          "data-testid": "ascope-edit",
-          "aria-expanded": st.editing ? "true" : "false",
-          onclick: (e) => {
-            st.editing = !st.editing;
-            area.hidden = !st.editing;
-            if (st.editing) area.removeAttribute("hidden");
-            else area.setAttribute("hidden", "");
-            e.currentTarget.setAttribute("aria-expanded", st.editing ? "true" : "false");
-          },
-        }, "Edit arguments"),
-        h(doc, "span.ascope-deny-group", {},
-          reason,
-          h(doc, "button.ascope-btn.ascope-deny", { type: "button", "data-testid": "ascope-deny", title: "Do not run it; the model is told the reason", onclick: () => send({ cmd: "deny", tool_call_id: id, reason: st.reason }) }, "Deny"),
-        ),
-      ),
-      area,
-      error,
-    );
-  }
-
-  // A person's decision on a tool call, in the neutral "human" style (never an error).
-  function decisionNode(a) {
-    const what = a.decision === "approved" ? "approved" : a.decision === "edited" ? "arguments edited" : a.decision;
-    const who = a.by && a.by !== "human" ? ` by ${a.by}` : " by you";
-    return h(doc, "span.ascope-human.ascope-decision", { "data-decision": a.decision, title: a.reason || "" },
-      icon(doc, "person"), ` ${what}${who}${a.reason ? `: ${a.reason}` : ""}`);
-  }
-
   const STATE_LABELS = { interrupted: "stopped", waiting: "waiting for you" };
 
   function toolNode(call) {
@@ -359,32 +286,15 @@ export function createRunRenderer(container, { onCommand = () => {}, live = fals
         h(doc, "span.ascope-tool-name", {}, call.name),
         showState ? h(doc, "span.ascope-tool-state", { "data-state": state }, STATE_LABELS[state] || state) : null,
         call.state ? h(doc, "span.ascope-muted", {}, fmtSeconds(call.duration)) : null,
-        decided ? decisionNode(a) : null,
+        decided ? decisionNode(doc, a) : null,
       ),
     ];
     parts.push(h(doc, "pre.ascope-pre.ascope-args", {}, prettyJson(call.input)));
     if (a && a.decision === "edited" && a.original_input && Object.keys(a.original_input).length)
       parts.push(h(doc, "details.ascope-original", {}, h(doc, "summary", {}, "arguments before your edit"), h(doc, "pre.ascope-pre", {}, prettyJson(a.original_input))));
-    if (pending && liveNow()) parts.push(approvalControls(call));
+    if (pending && liveNow()) parts.push(approvalBox(doc, call, { edits, send }));
     if (call.output) parts.push(h(doc, "div.ascope-result", {}, ...blocksNodes(doc, call.output)));
     return h(doc, "div.ascope-tool", { "data-tool-call-id": call.id, "data-state": state }, ...parts);
-  }
-
-  const isStopError = (e) => /^interrupted$/i.test(String(e).trim());
-
-  // Human decisions of a step, for its (collapsed) summary line.
-  function humanChips(s) {
-    const chips = [];
-    for (const c of s.tool_calls) {
-      const a = c.approval;
-      if (a && a.decision === "pending") {
-        if (liveNow()) chips.push(["waiting", "waiting for you"]);
-      }
-      else if (a && a.decision === "denied") chips.push(["denied", `denied ${c.name}${a.reason ? `: ${a.reason}` : ""}`]);
-      else if (a && a.decision === "edited") chips.push(["edited", `edited ${c.name}`]);
-    }
-    if (s.errors.some(isStopError) || s.tool_calls.some((c) => c.state === "interrupted")) chips.push(["stopped", "stopped by you"]);
-    return chips;
   }
 
   function stepHead(s) {
@@ -395,7 +305,7 @@ export function createRunRenderer(container, { onCommand = () => {}, live = fals
       h(doc, "span.ascope-agent", { style: { color: agentColor(s.agent) } }, s.agent),
       h(doc, "span.ascope-step-n", {}, `Step ${s.step + 1}`),
       tools ? h(doc, "span.ascope-step-tools", { title: "tool calls" }, icon(doc, "tool"), ` ${tools}`) : null,
-      ...humanChips(s).map(([kind, text]) => h(doc, "span.ascope-human.ascope-chip", { "data-human": kind }, icon(doc, "person"), ` ${text}`)),
+      ...humanChips(s, liveNow()).map(([kind, text]) => h(doc, "span.ascope-human.ascope-chip", { "data-human": kind }, icon(doc, "person"), ` ${text}`)),
       bad ? h(doc, "span.ascope-flag", { title: "this step has an error", "aria-label": "error" }, icon(doc, "warn")) : null,
       h(doc, "span.ascope-muted", {}, `${fmtSeconds(dur)} · ${s.input_tokens + s.output_tokens} tokens`),
     );

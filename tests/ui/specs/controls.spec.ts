@@ -130,16 +130,7 @@ test('Each control acts only where it should; steps keep their state at the end;
 
   // ---- Resume: runs freely; guidance is a person's decision too
   await view.getByTestId('ascope-resume').click();
-  await expect(badge).toHaveAttribute('data-status', 'running', { timeout: LONG });
-  expect(await enabled(view)).toEqual(['stop', 'pause']);
-  await view.getByTestId('ascope-steer-input').fill('Round to whole otters');
-  await view.getByTestId('ascope-steer-send').click();
-  await expect(notice).toHaveText('Guidance sent: Round to whole otters');
-  await expect(steps.nth(3)).toBeVisible({ timeout: LONG });
-  await expect(view.locator('.ascope-hint')).toContainText('Round to whole otters');
-  await docShot(page, 'live-run');
-
-  // ---- the end: sample the output's height until the saved view has settled
+  // sample the output (height, status, open steps) from here until the saved view has settled
   await page.evaluate((idx: number) => {
     const w = window as any;
     w.__ascopeSamples = [];
@@ -157,6 +148,16 @@ test('Each control acts only where it should; steps keep their state at the end;
       });
     }, 25);
   }, CELL.ask);
+  await expect(badge).toHaveAttribute('data-status', 'running', { timeout: LONG });
+  expect(await enabled(view)).toEqual(['stop', 'pause']);
+  await view.getByTestId('ascope-steer-input').fill('Round to whole otters');
+  await view.getByTestId('ascope-steer-send').click();
+  await expect(notice).toHaveText('Guidance sent: Round to whole otters');
+  await expect(steps.nth(3)).toBeVisible({ timeout: LONG });
+  await expect(view.locator('.ascope-hint')).toContainText('Round to whole otters');
+  await docShot(page, 'live-run');
+
+  // ---- the end
   await expect(badge).toHaveAttribute('data-status', 'completed', { timeout: LONG });
   const saved = outputArea(page, CELL.ask).locator('.jp-AscopeRenderer .ascope-root');
   await expect(saved).toBeVisible({ timeout: LONG });
