@@ -178,7 +178,7 @@ async def test_row_click_sends_the_stored_run(three_runs: list[Run], store: RunS
     msg = runs_sent[0]
     assert msg["run_id"] == up.run_id and table.opened == up.run_id
     assert msg["summary"]["status"] == "completed" and msg["summary"]["n_steps"] == 2
-    assert msg["summary"]["interactive"] is False
+    assert msg["summary"]["interactive"] is True  # the opened run takes feedback
     stored = [e.kind for e in store.events(up.run_id)]
     assert {e["kind"] for e in msg["events"]} <= set(stored)
     assert [e["kind"] for e in msg["events"] if e["kind"] != "text_delta"] == [
@@ -187,6 +187,31 @@ async def test_row_click_sends_the_stored_run(three_runs: list[Run], store: RunS
     comm.click({"cmd": "open", "run_id": "missing"})  # a bad click is a notice, not a crash
     notices = [m["text"] for m in comm.custom() if m.get("type") == "notice"]
     assert len(notices) == 1 and "'missing'" in notices[0]
+
+
+async def test_feedback_from_the_table_is_stored_and_shown(
+    three_runs: list[Run], store: RunStore
+) -> None:
+    plain = three_runs[2]
+    table = RunsTableView()
+    comm = RecordingComm()
+    table.comm = comm
+    comm.click({"cmd": "open", "run_id": plain.run_id})
+    comm.click({"cmd": "feedback", "run_id": plain.run_id, "label": "up", "comment": "polite"})
+    stored = store.feedback([plain.run_id])
+    assert list(stored["label"]) == ["up"] and list(stored["comment"]) == ["polite"]
+    row = next(r for r in table.rows if r["run_id"] == plain.run_id)
+    assert row["feedback"] == "up"
+    reopened = [m for m in comm.custom() if m.get("type") == "run"][-1]
+    assert reopened["events"][-1]["kind"] == "feedback"
+    assert reopened["events"][-1]["comment"] == "polite"
+    notices = [m["text"] for m in comm.custom() if m.get("type") == "notice"]
+    assert notices == [f"feedback stored for {plain.run_id}: good"]
+    comm.click({"cmd": "feedback", "run_id": plain.run_id, "label": "sideways"})
+    comm.click({"cmd": "feedback", "run_id": "missing", "label": "down"})
+    notices = [m["text"] for m in comm.custom() if m.get("type") == "notice"]
+    assert "sideways" in notices[1] and "'missing'" in notices[2]
+    assert len(store.feedback([plain.run_id])) == 1
 
 
 async def test_export_button_uses_the_table_filters(three_runs: list[Run], tmp_path: Path) -> None:
@@ -373,8 +398,17 @@ click(el.querySelector("tbody tr"));
 el.querySelector('[data-testid="ascope-export-path"]').value = "out.jsonl";
 click(el.querySelector('[data-testid="ascope-export"]'));
 out.sent = sent;
+const upRow = el.querySelector(`tr[data-run-id="${data.up}"]`);
+out.pressed = [...upRow.querySelectorAll(".ascope-thumb")].map((b) => [b.getAttribute("aria-label"), b.getAttribute("aria-pressed")]);
+const before = sent.length;
+click(upRow.querySelector('[data-testid="ascope-row-thumbs-down"]'));
+out.rowThumb = sent.slice(before);
 t.showRun(data.opened);
 out.steps = el.querySelectorAll('[data-testid="ascope-runs-opened"] details.ascope-step').length;
+const opened = el.querySelector('[data-testid="ascope-runs-opened"]');
+opened.querySelector('[data-testid="ascope-comment"]').value = "short";
+click(opened.querySelector('[data-testid="ascope-thumbs-up"]'));
+out.openedThumb = sent[sent.length - 1];
 t.setExportMessage("export failed: nope", false);
 out.message = el.querySelector('[data-testid="ascope-export-message"]').textContent;
 console.log(JSON.stringify(out));
@@ -392,7 +426,7 @@ async def test_js_table_sorts_filters_opens_and_exports(three_runs: list[Run]) -
     table.open_run(up.run_id)
     opened = next(m for m in comm.custom() if m.get("type") == "run")
     module = Path(ascope_nb.__file__).parent / "notebook" / "static" / "runs_table.js"
-    data = {"rows": table.rows, "formats": table.formats, "opened": opened}
+    data = {"rows": table.rows, "formats": table.formats, "opened": opened, "up": up.run_id}
     script = JS_DOM_SCRIPT % {"module": json.dumps(module.as_uri()), "data": json.dumps(data)}
     result = subprocess.run(
         [node, "--input-type=module", "-e", script],
@@ -411,4 +445,39 @@ async def test_js_table_sorts_filters_opens_and_exports(three_runs: list[Run]) -
     assert got["sent"][0] == {"cmd": "open", "run_id": got["friday"][0]}
     assert got["sent"][1] == {"cmd": "export", "format": "trl-dpo", "path": "out.jsonl"}
     assert got["steps"] == opened["summary"]["n_steps"] == 2
+    # a row's thumbs show its stored feedback, are named, and rate without opening the row
+    assert got["pressed"] == [
+        [f"Good run: rate run {up.run_id}", "true"],
+        [f"Bad run: rate run {up.run_id}", "false"],
+    ]
+    assert got["rowThumb"] == [
+        {"cmd": "feedback", "run_id": up.run_id, "label": "down", "comment": ""}
+    ]
+    assert got["openedThumb"] == {
+        "cmd": "feedback",
+        "run_id": up.run_id,
+        "label": "up",
+        "comment": "short",
+    }
     assert got["message"] == "export failed: nope"
+
+
+async def test_rate_stored_run_is_what_the_saved_view_calls(
+    three_runs: list[Run], store: RunStore
+) -> None:
+    from IPython.core.formatters import DisplayFormatter
+
+    from ascope_nb.notebook.views.run_view import rate_stored_run
+
+    plain = three_runs[2]
+    reply = rate_stored_run(plain.run_id, label="down", comment="too terse")
+    # the kernel answers a user_expressions entry with the object's mime bundle
+    data, _ = DisplayFormatter().format(reply)
+    answer = data["application/json"]
+    assert answer["event"]["kind"] == "feedback" and answer["event"]["run_id"] == plain.run_id
+    assert answer["event"]["label"] == "down" and answer["event"]["comment"] == "too terse"
+    assert "too terse" in answer["html"] and "bad run" in answer["html"]
+    stored = store.feedback([plain.run_id])
+    assert list(stored["label"]) == ["down"]
+    with pytest.raises(AscopeError, match="no stored run 'nope'"):
+        rate_stored_run("nope", label="up")

@@ -11,6 +11,8 @@ export interface IRunRenderer {
   setEvents(events: readonly unknown[]): void;
   addEvents(events: readonly unknown[]): void;
   setSummary(summary: Record<string, unknown>): void;
+  /** Show a one-line notice (acknowledgements, errors). */
+  notice(text: string): void;
   destroy(): void;
 }
 

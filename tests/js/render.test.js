@@ -38,13 +38,17 @@ test("a finished run shows its steps, tools, arguments, results and status", () 
 
   const tool2 = el.querySelector('[data-tool-call-id="call_2"]');
   assert.deepEqual(JSON.parse(tool2.querySelector(".ascope-args").textContent), { code: "print(round(21 * 9 / 5 + 32))" });
-  assert.equal(tool2.querySelector(".ascope-decision").textContent, "edited");
+  assert.equal(tool2.querySelector(".ascope-decision").textContent, " arguments edited by you");
+  assert.equal(tool2.querySelector(".ascope-decision").getAttribute("data-decision"), "edited");
+  // the edit is visible in the collapsed step's summary line, in the human style
+  assert.equal(steps[1].hasAttribute("open"), false);
+  assert.equal(steps[1].querySelector("summary .ascope-chip").textContent, " edited run_python");
   assert.match(tool2.querySelector("img").getAttribute("src"), /^data:image\/png;base64,/);
 
   assert.equal(steps[0].querySelector(".ascope-thinking").textContent, "The user wants the weather.");
   assert.equal(steps[2].querySelector(".ascope-text").textContent, "It is sunny in Paris: 21 °C (70 °F).");
   assert.deepEqual(steps.map((s) => s.hasAttribute("open")), [false, false, true]);
-  assert.equal(el.querySelector(".ascope-hint").textContent, "Steer (human) Also give Fahrenheit");
+  assert.equal(el.querySelector(".ascope-hint").textContent, " Your guidance Also give Fahrenheit");
   // the user's message is text, never markup
   assert.equal(el.querySelector("script"), null);
   assert.match(el.querySelector(".ascope-msg-input").textContent, /<script>alert/);
@@ -52,33 +56,78 @@ test("a finished run shows its steps, tools, arguments, results and status", () 
     assert.equal(byTestId(el, id), null, `${id} must not show on a saved run`);
 });
 
-test("a live run has controls that send typed commands", () => {
+test("a live run has controls that send typed commands, each where it acts", () => {
   const { el, r, sent, window } = setup({ live: true });
   r.setEvents(fixture.live);
   assert.equal(byTestId(el, "ascope-status").textContent, "waiting approval");
   for (const id of [...CONTROL_IDS, "ascope-approve", "ascope-deny", "ascope-edit", "ascope-thumbs-up", "ascope-thumbs-down"])
     assert.ok(byTestId(el, id), `${id} is shown`);
-  click(window, byTestId(el, "ascope-stop"));
-  click(window, byTestId(el, "ascope-pause"));
-  click(window, byTestId(el, "ascope-step"));
-  click(window, byTestId(el, "ascope-resume"));
+  const enabled = () => ["stop", "pause", "step", "resume"].filter((k) => !byTestId(el, `ascope-${k}`).hasAttribute("disabled"));
+  assert.deepEqual(enabled(), ["stop", "pause"]); // waiting for approval: Step/Resume do nothing
+  click(window, byTestId(el, "ascope-step")); // disabled: sends nothing
   byTestId(el, "ascope-steer-input").value = "be brief";
   click(window, byTestId(el, "ascope-steer-send"));
   click(window, byTestId(el, "ascope-approve"));
   byTestId(el, "ascope-deny-reason").value = "unsafe";
   byTestId(el, "ascope-deny-reason").dispatchEvent(new window.Event("input"));
   click(window, byTestId(el, "ascope-deny"));
+  assert.equal(byTestId(el, "ascope-comment"), null, "while live: thumbs only, in the controls row");
+  assert.equal(byTestId(el, "ascope-thumbs-down").closest(".ascope-controls") != null, true);
   click(window, byTestId(el, "ascope-thumbs-down"));
+  assert.equal(byTestId(el, "ascope-thumbs-down").getAttribute("aria-pressed"), "true");
+  assert.equal(byTestId(el, "ascope-thumbs-up").getAttribute("aria-pressed"), "false");
+  click(window, byTestId(el, "ascope-pause"));
+  assert.equal(byTestId(el, "ascope-status").textContent, "waiting approval");
+  assert.equal(el.querySelector(".ascope-notice").textContent, "pausing after this step");
+  r.setSummary({ status: "paused" });
+  assert.deepEqual(enabled(), ["stop", "step", "resume"]);
+  click(window, byTestId(el, "ascope-step"));
+  r.setSummary({ status: "running" });
+  r.setSummary({ status: "paused" });
+  click(window, byTestId(el, "ascope-resume"));
+  r.setSummary({ status: "running" });
+  assert.deepEqual(enabled(), ["stop", "pause"]);
+  click(window, byTestId(el, "ascope-stop"));
+  assert.equal(byTestId(el, "ascope-status").textContent, "stopping");
+  assert.deepEqual(enabled(), []);
   assert.deepEqual(sent, [
-    { cmd: "stop" },
-    { cmd: "pause" },
-    { cmd: "step" },
-    { cmd: "resume" },
     { cmd: "steer", text: "be brief" },
     { cmd: "approve", tool_call_id: "call_2" },
     { cmd: "deny", tool_call_id: "call_2", reason: "unsafe" },
     { cmd: "feedback", label: "down", comment: "" },
+    { cmd: "pause" },
+    { cmd: "step" },
+    { cmd: "resume" },
+    { cmd: "stop" },
   ]);
+});
+
+test("an ended run with a kernel takes thumbs and a comment; the comment is cleared when sent", () => {
+  const { el, r, sent, window } = setup({ live: false, interactive: true });
+  r.setEvents(fixture.run);
+  for (const id of CONTROL_IDS) assert.equal(byTestId(el, id), null, `${id} is gone once ended`);
+  const up = byTestId(el, "ascope-thumbs-up");
+  assert.equal(up.getAttribute("aria-label"), "Good run");
+  assert.equal(byTestId(el, "ascope-thumbs-down").getAttribute("aria-label"), "Bad run");
+  assert.equal(up.querySelector("svg.ascope-icon") != null, true, "an SVG icon, not an emoji");
+  assert.equal(byTestId(el, "ascope-comment").getAttribute("aria-label"), "Comment on this run");
+  byTestId(el, "ascope-comment").value = "clear answer";
+  click(window, up);
+  assert.deepEqual(sent, [{ cmd: "feedback", label: "up", comment: "clear answer" }]);
+  assert.equal(byTestId(el, "ascope-comment").value, "");
+  assert.equal(byTestId(el, "ascope-thumbs-up").getAttribute("aria-pressed"), "true");
+  assert.equal(byTestId(el, "ascope-thumbs-down").getAttribute("aria-pressed"), "false");
+  click(window, byTestId(el, "ascope-thumbs-down")); // a later thumb does not resend the comment
+  assert.deepEqual(sent[1], { cmd: "feedback", label: "down", comment: "" });
+});
+
+test("a saved run without a kernel shows the feedback given, read-only", () => {
+  const { el, r } = setup();
+  r.setEvents([...fixture.run, { kind: "feedback", label: "down", comment: "wrong city", ts: 99 }]);
+  assert.equal(byTestId(el, "ascope-thumbs-up"), null);
+  const items = q(el, ".ascope-feedback");
+  assert.equal(items[items.length - 1].textContent, " Feedback: bad run · wrong city");
+  assert.equal(items[items.length - 1].querySelector("svg.ascope-icon-down") != null, true);
 });
 
 test("edit arguments sends the edited input; bad JSON sends nothing", () => {

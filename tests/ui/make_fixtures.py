@@ -171,6 +171,54 @@ model = ScriptedModel(
     CHECK + "print(run.status)",
 )
 
+# Five steps through every state of the controls: running (slow tool), paused (Pause), one
+# Step into a tool that needs approval (waiting), Resume, two more tool steps, the answer.
+# Cells 5 and 6: the %runs table, then what the store holds as feedback.
+CONTROLS = notebook(
+    f'''
+{ASYNC_IMPORTS}
+from ascope_nb.store import default_store
+
+
+async def survey(site: int) -> str:
+    """Survey one site (takes a few seconds; sites 1 and 3 longer).
+
+    Args:
+        site: The site number.
+    """
+    await asyncio.sleep({{1: 15, 3: 6}}.get(site, 3))
+    return f"site {{site}}: 12 otters"
+
+
+def delete_file(path: str) -> str:
+    """Delete a file.
+
+    Args:
+        path: The file to delete.
+    """
+    return f"deleted {{path}}"
+
+
+model = ScriptedModel(
+    [
+        ["First I survey site 1.", tool_call("survey", site=1)],
+        ["The draft is outdated; I will delete it.", tool_call("delete_file", path="draft.txt")],
+        ["Now site 2.", tool_call("survey", site=2)],
+        ["And site 3, the last one.", tool_call("survey", site=3)],
+        "Counted 36 otters at 3 sites, 12 at each: the survey found the same family groups"
+        " at every site, resting on the banks in the afternoon. 水獭很可爱。",
+    ],
+    token_delay=0.03,
+)
+''',
+    "%load_ext ascope_nb",
+    "%%agent Ranger --model model --tools survey,delete_file --approve delete_file\nYou count otters.",
+    "%%ask Ranger\nCount the otters at the three sites.",
+    CHECK + "print(run.status)",
+    "%runs --agent Ranger",
+    "fb = default_store().feedback([run.run_id])\nprint(list(fb['label']), list(fb['comment']))",
+)
+
 # Layout: 0 setup, 1 %load_ext, 2 the experiment (its live view), 3 check.
 EXPERIMENT = notebook(
     """
@@ -202,6 +250,7 @@ FIXTURES = {
     "steer": STEER,
     "approve": APPROVE,
     "saved": SAVED,
+    "controls": CONTROLS,
     "experiment": EXPERIMENT,
 }
 

@@ -57,6 +57,19 @@ def _check_prerequisites() -> str:
     return node
 
 
+def _checkout_labextension(tmp_path: Path) -> str:
+    """A JUPYTER_PATH dir whose ``labextensions/ascope-nb`` is this checkout's build (so the
+    specs test the extension built from these sources, not one installed from elsewhere)."""
+    built = REPO / "ascope_nb" / "labextension"
+    assert (built / "package.json").is_file(), (
+        f"{built} is missing: build the lab extension (pip install -e . does)"
+    )
+    data = tmp_path / "jupyter-data"
+    (data / "labextensions").mkdir(parents=True)
+    (data / "labextensions" / "ascope-nb").symlink_to(built, target_is_directory=True)
+    return str(data)
+
+
 def _failures(report: dict) -> list[str]:
     """Titles and first error lines of the specs that did not pass."""
     out: list[str] = []
@@ -101,6 +114,9 @@ def test_galata_suite(tmp_path: Path) -> None:
         "NO_COLOR": "1",
         "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
         "JUPYTER_CONFIG_DIR": str(tmp_path / "jupyter-config"),  # no user settings leak in
+        "JUPYTER_PATH": os.pathsep.join(
+            filter(None, [_checkout_labextension(tmp_path), os.environ.get("JUPYTER_PATH")])
+        ),
     }
     log_path = ARTIFACTS / "playwright.log"
     with open(log_path, "w") as log:

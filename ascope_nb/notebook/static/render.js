@@ -6,10 +6,19 @@
 //
 // Commands given to onCommand are the typed messages of views/_commands.py
 // ({cmd: "stop"}, {cmd: "steer", text}, {cmd: "approve", tool_call_id, input?}, ...).
+// Run controls follow controls.js (which button acts in which state); which steps are open
+// follows collapse.js (a person's choice wins; the rule is the same live and saved).
+// interactive: the person can rate the run (live with a kernel, or an ended run whose
+// notebook still has a kernel); feedback shows as pressed thumbs either way.
 // Stable hooks for tests: data-testid on controls, data-step / data-tool-call-id on items.
 
 import { createFold, blockText, stepSearchText } from "./fold.js";
 import { h, clear, fmtSeconds, prettyJson, blocksNodes, agentColor, STATUS_LABELS } from "./dom.js";
+import { icon } from "./icons.js";
+import { controlState, press, settle, BUTTONS } from "./controls.js";
+import { createCollapse } from "./collapse.js";
+import { approvalBox } from "./approval.js";
+import { decisionNode, humanChips, isStopError } from "./human.js";
 
 const EAGER_LIMIT = 300; // above this many steps, a closed step's body is built when opened
 
@@ -27,11 +36,15 @@ export function createRunRenderer(container, { onCommand = () => {}, live = fals
   let canFeedback = interactive ?? !!live;
   let query = "";
   let nodes = new Map(); // item uid -> element
-  let openState = new Map(); // item uid -> bool chosen by the person
+  let collapse = createCollapse();
+  let pending = null; // a pressed Stop/Pause/Step/Resume the run has not acknowledged yet
+  let message = ""; // the last notice (guidance sent, feedback recorded, kernel notices)
+  let rated = null; // {label, comment} of the last feedback given in this view
   const edits = new Map(); // tool_call_id -> {editing, text, reason}
   let inputRequest = null;
   let controlsLive = null;
   let feedbackShown = null;
+  const buttons = {};
 
   const titleEl = h(doc, "span.ascope-title");
   const badge = h(doc, "span.ascope-badge", { "data-testid": "ascope-status" });
@@ -70,48 +83,88 @@ export function createRunRenderer(container, { onCommand = () => {}, live = fals
   const status = () => (fold.live && summary.status ? summary.status : fold.status);
 
   // ------------------------------------------------------------------ controls
+  function ctl() {
+    return controlState({ status: status(), live: liveNow(), pending });
+  }
+
   function renderControls() {
     const want = liveNow();
-    if (controlsLive === want) return;
-    controlsLive = want;
-    clear(controls);
-    if (!want) return;
+    if (controlsLive !== want) {
+      controlsLive = want;
+      clear(controls);
+      for (const k of Object.keys(buttons)) delete buttons[k];
+      if (want) buildControls();
+    }
+    const c = ctl();
+    for (const k of [...BUTTONS, "steerInput"]) {
+      const el = buttons[k];
+      if (!el) continue;
+      const on = c.enabled[k === "steerInput" ? "steer" : k];
+      el.disabled = !on;
+      if (on) el.removeAttribute("disabled");
+      else el.setAttribute("disabled", "");
+    }
+    controls.setAttribute("data-phase", c.phase);
+    if (c.pending) controls.setAttribute("data-pending", c.pending);
+    else controls.removeAttribute("data-pending");
+    renderNotice();
+  }
+
+  function buildControls() {
     const steer = h(doc, "input.ascope-steer", {
       type: "text",
       placeholder: "Steer: guidance for the next step",
+      "aria-label": "Guidance for the next step",
       "data-testid": "ascope-steer-input",
       onkeydown: (e) => e.key === "Enter" && sendSteer(),
     });
     const sendSteer = () => {
       const text = String(steer.value || "").trim();
-      if (!text) return;
+      if (!text || buttons.steer.disabled) return;
       send({ cmd: "steer", text });
       steer.value = "";
       showNotice(`Guidance sent: ${text}`);
     };
-    const btn = (label, testid, cmd, title) =>
-      h(doc, "button.ascope-btn", { type: "button", "data-testid": testid, title, onclick: () => send(cmd) }, label);
+    const flow = (cmd) => () => {
+      if (!ctl().enabled[cmd]) return; // a disabled button acts on nothing
+      pending = press(pending, cmd);
+      message = "";
+      send({ cmd });
+      renderHeader();
+      renderControls();
+    };
+    const btn = (name, label, title) =>
+      (buttons[name] = h(doc, `button.ascope-btn.ascope-ctl-${name}`, { type: "button", "data-testid": `ascope-${name}`, title, "aria-label": title, onclick: flow(name) }, icon(doc, name === "resume" ? "play" : name), ` ${label}`));
+    buttons.steerInput = steer;
     controls.append(
-      btn("■ Stop", "ascope-stop", { cmd: "stop" }, "Stop the run now"),
-      btn("⏸ Pause", "ascope-pause", { cmd: "pause" }, "Hold before the next step"),
-      btn("⏭ Step", "ascope-step", { cmd: "step" }, "Run one step, then hold"),
-      btn("▶ Resume", "ascope-resume", { cmd: "resume" }, "Run freely"),
+      btn("stop", "Stop", "Stop the run now"),
+      btn("pause", "Pause", "Hold before the next step"),
+      btn("step", "Step", "Run one step, then hold"),
+      btn("resume", "Resume", "Run freely"),
       steer,
-      h(doc, "button.ascope-btn", { type: "button", "data-testid": "ascope-steer-send", onclick: sendSteer }, "Steer"),
+      (buttons.steer = h(doc, "button.ascope-btn", { type: "button", "data-testid": "ascope-steer-send", title: "Send guidance", onclick: sendSteer }, "Steer")),
     );
   }
 
+  function renderNotice() {
+    const ack = liveNow() ? ctl().notice : "";
+    notice.textContent = ack || message || "";
+    notice.setAttribute("data-ack", ack ? "1" : "");
+  }
+
   function showNotice(text) {
-    notice.textContent = text || "";
+    message = text || "";
+    renderNotice();
   }
 
   // ------------------------------------------------------------------ header / boxes
   function renderHeader() {
     const s = status();
+    const c = ctl();
     titleEl.textContent = summary.title || fold.title || fold.agent || "run";
-    badge.textContent = STATUS_LABELS[s] || s;
+    badge.textContent = c.label || STATUS_LABELS[s] || s;
     badge.setAttribute("data-status", s);
-    badge.className = `ascope-badge ascope-status-${s}`;
+    badge.className = `ascope-badge ascope-status-${s}${c.label ? ` ascope-status-${c.label}` : ""}`;
     renderMeta();
   }
 
@@ -155,102 +208,91 @@ export function createRunRenderer(container, { onCommand = () => {}, live = fals
       answer.append(h(doc, "b", {}, "Answer"), h(doc, "pre.ascope-pre", {}, text));
   }
 
+  // The last feedback of the run (given here or stored in its events).
+  function lastFeedback() {
+    if (rated) return rated;
+    for (let i = fold.items.length - 1; i >= 0; i--) {
+      const it = fold.items[i];
+      if (it.type === "feedback" && it.label) return { label: it.label, comment: it.comment };
+    }
+    return null;
+  }
+
+  // While live the thumbs sit at the end of the controls row; once the run ended the rating
+  // row (thumbs and a comment) takes the controls row's place at the bottom, so the output
+  // keeps its height when the run ends.
+  function placeFeedback() {
+    if (liveNow()) {
+      if (feedbackBox.parentNode !== controls) controls.append(feedbackBox);
+    } else if (feedbackBox.previousSibling !== answer) answer.after(feedbackBox);
+  }
+
   function renderFeedback() {
-    if (feedbackShown === canFeedback) return; // keep a comment being typed
-    feedbackShown = canFeedback;
+    placeFeedback();
+    const given = lastFeedback();
+    const key = `${canFeedback}/${liveNow()}/${given ? given.label : ""}`;
+    if (feedbackShown === key) return; // keep a comment being typed
+    feedbackShown = key;
+    const typed = feedbackBox.querySelector(".ascope-comment");
+    const draft = typed ? String(typed.value || "") : "";
     clear(feedbackBox);
     if (!canFeedback) return;
     const comment = h(doc, "input.ascope-comment", {
       type: "text",
       placeholder: "Comment (optional)",
+      "aria-label": "Comment on this run",
       "data-testid": "ascope-comment",
     });
+    comment.value = draft;
     const give = (label) => {
-      send({ cmd: "feedback", label, comment: String(comment.value || "") });
-      showNotice(`Feedback recorded: ${label === "up" ? "👍" : "👎"}`);
+      const text = String(comment.value || "");
+      send({ cmd: "feedback", label, comment: text });
+      comment.value = "";
+      rated = { label, comment: text };
+      showNotice(`Feedback recorded: ${label === "up" ? "good run" : "bad run"}${text ? ` (${text})` : ""}`);
+      renderFeedback();
     };
-    feedbackBox.append(
-      h(doc, "button.ascope-btn", { type: "button", "data-testid": "ascope-thumbs-up", title: "Good run", onclick: () => give("up") }, "👍"),
-      h(doc, "button.ascope-btn", { type: "button", "data-testid": "ascope-thumbs-down", title: "Bad run", onclick: () => give("down") }, "👎"),
-      comment,
-    );
+    const thumb = (label, title) =>
+      h(doc, `button.ascope-btn.ascope-thumb`, {
+        type: "button",
+        "data-testid": `ascope-thumbs-${label}`,
+        title,
+        "aria-label": title,
+        "aria-pressed": given && given.label === label ? "true" : "false",
+        onclick: () => give(label),
+      }, icon(doc, label));
+    if (liveNow()) feedbackBox.append(thumb("up", "Good run"), thumb("down", "Bad run"));
+    else
+      feedbackBox.append(
+        h(doc, "span.ascope-muted", {}, "Rate this run"),
+        thumb("up", "Good run"),
+        thumb("down", "Bad run"),
+        comment,
+      );
   }
 
   // ------------------------------------------------------------------ items
-  function approvalControls(call) {
-    const id = call.id;
-    const st = edits.get(id) || { editing: false, text: prettyJson(call.input), reason: "" };
-    edits.set(id, st);
-    const area = h(doc, "textarea.ascope-edit-args", {
-      "data-testid": "ascope-edit-args",
-      rows: 6,
-      hidden: !st.editing,
-      oninput: () => (st.text = area.value),
-    });
-    area.value = st.text;
-    const reason = h(doc, "input.ascope-deny-reason", {
-      type: "text",
-      placeholder: "Reason (optional)",
-      "data-testid": "ascope-deny-reason",
-      oninput: () => (st.reason = reason.value),
-    });
-    reason.value = st.reason;
-    const error = h(doc, "span.ascope-error");
-    const approve = () => {
-      const cmd = { cmd: "approve", tool_call_id: id };
-      if (st.editing) {
-        let parsed;
-        try {
-          parsed = JSON.parse(st.text);
-        } catch (e) {
-          error.textContent = `Invalid JSON: ${e.message}`;
-          return;
-        }
-        if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
-          error.textContent = "Arguments must be a JSON object";
-          return;
-        }
-        cmd.input = parsed;
-      }
-      send(cmd);
-    };
-    return h(
-      doc,
-      "div.ascope-approval",
-      { "data-tool-call-id": id },
-      h(doc, "span.ascope-approval-label", {}, "Needs approval"),
-      h(doc, "button.ascope-btn.ascope-approve", { type: "button", "data-testid": "ascope-approve", onclick: approve }, "Approve"),
-      h(doc, "button.ascope-btn.ascope-deny", { type: "button", "data-testid": "ascope-deny", onclick: () => send({ cmd: "deny", tool_call_id: id, reason: st.reason }) }, "Deny"),
-      h(doc, "button.ascope-btn", {
-        type: "button",
-        "data-testid": "ascope-edit",
-        onclick: () => {
-          st.editing = !st.editing;
-          area.hidden = !st.editing;
-          if (st.editing) area.removeAttribute("hidden");
-          else area.setAttribute("hidden", "");
-        },
-      }, "Edit arguments"),
-      reason,
-      area,
-      error,
-    );
-  }
+  const STATE_LABELS = { interrupted: "stopped", waiting: "waiting for you" };
 
   function toolNode(call) {
     const a = call.approval;
     const pending = a && a.decision === "pending";
     const state = call.state || (pending ? "waiting" : "running");
+    const decided = a && !pending;
+    // a denial is said once, by the decision (not "denied … denied: reason")
+    const showState = !(decided && state === "denied");
     const parts = [
       h(doc, "div.ascope-tool-head", {},
         h(doc, "span.ascope-tool-name", {}, call.name),
-        h(doc, "span.ascope-tool-state", { "data-state": state }, state),
+        showState ? h(doc, "span.ascope-tool-state", { "data-state": state }, STATE_LABELS[state] || state) : null,
         call.state ? h(doc, "span.ascope-muted", {}, fmtSeconds(call.duration)) : null,
-        a && !pending ? h(doc, "span.ascope-decision", { "data-decision": a.decision }, `${a.decision}${a.reason ? `: ${a.reason}` : ""}`) : null,
+        decided ? decisionNode(doc, a) : null,
       ),
-      h(doc, "pre.ascope-pre.ascope-args", {}, prettyJson(call.input)),
     ];
-    if (pending && liveNow()) parts.push(approvalControls(call));
+    parts.push(h(doc, "pre.ascope-pre.ascope-args", {}, prettyJson(call.input)));
+    if (a && a.decision === "edited" && a.original_input && Object.keys(a.original_input).length)
+      parts.push(h(doc, "details.ascope-original", {}, h(doc, "summary", {}, "arguments before your edit"), h(doc, "pre.ascope-pre", {}, prettyJson(a.original_input))));
+    if (pending && liveNow()) parts.push(approvalBox(doc, call, { edits, send }));
     if (call.output) parts.push(h(doc, "div.ascope-result", {}, ...blocksNodes(doc, call.output)));
     return h(doc, "div.ascope-tool", { "data-tool-call-id": call.id, "data-state": state }, ...parts);
   }
@@ -258,12 +300,13 @@ export function createRunRenderer(container, { onCommand = () => {}, live = fals
   function stepHead(s) {
     const dur = s.ended != null ? s.ended - s.started : null;
     const tools = s.tool_calls.map((c) => c.name).join(", ");
-    const bad = s.errors.length || s.tool_calls.some((c) => c.state === "error" || c.state === "denied");
+    const bad = s.errors.some((e) => !isStopError(e)) || s.tool_calls.some((c) => c.state === "error");
     return h(doc, "summary.ascope-step-head", {},
       h(doc, "span.ascope-agent", { style: { color: agentColor(s.agent) } }, s.agent),
       h(doc, "span.ascope-step-n", {}, `Step ${s.step + 1}`),
-      tools ? h(doc, "span.ascope-step-tools", {}, `🔧 ${tools}`) : null,
-      bad ? h(doc, "span.ascope-flag", {}, "⚠") : null,
+      tools ? h(doc, "span.ascope-step-tools", { title: "tool calls" }, icon(doc, "tool"), ` ${tools}`) : null,
+      ...humanChips(s, liveNow()).map(([kind, text]) => h(doc, "span.ascope-human.ascope-chip", { "data-human": kind }, icon(doc, "person"), ` ${text}`)),
+      bad ? h(doc, "span.ascope-flag", { title: "this step has an error", "aria-label": "error" }, icon(doc, "warn")) : null,
       h(doc, "span.ascope-muted", {}, `${fmtSeconds(dur)} · ${s.input_tokens + s.output_tokens} tokens`),
     );
   }
@@ -273,22 +316,22 @@ export function createRunRenderer(container, { onCommand = () => {}, live = fals
     if (s.thinking) body.push(h(doc, "pre.ascope-pre.ascope-thinking", {}, s.thinking));
     if (s.text) body.push(h(doc, "pre.ascope-pre.ascope-text", {}, s.text));
     for (const c of s.tool_calls) body.push(toolNode(c));
-    for (const e of s.errors) body.push(h(doc, "pre.ascope-pre.ascope-error", {}, e));
+    for (const e of s.errors) {
+      if (isStopError(e)) body.push(h(doc, "div.ascope-human.ascope-stopped", {}, icon(doc, "person"), " Stopped by you"));
+      else body.push(h(doc, "pre.ascope-pre.ascope-error", {}, e));
+    }
     return body;
   }
 
-  function isOpen(s) {
-    if (openState.has(s.uid)) return openState.get(s.uid);
-    if (s.tool_calls.some((c) => c.approval && c.approval.decision === "pending")) return true;
-    return s === fold.steps[fold.steps.length - 1];
+  function lastStep() {
+    return fold.steps[fold.steps.length - 1];
   }
 
   function fillStep(el, s) {
-    const open = isOpen(s);
-    el.__ascopeSyncing = true;
+    const open = collapse.isOpen(s, lastStep());
+    collapse.shown(s.uid, open); // the "toggle" event this may fire later is ours
     if (open) el.setAttribute("open", "");
     else el.removeAttribute("open");
-    el.__ascopeSyncing = false;
     clear(el);
     el.append(stepHead(s));
     const eager = open || fold.steps.length <= EAGER_LIMIT;
@@ -312,18 +355,20 @@ export function createRunRenderer(container, { onCommand = () => {}, live = fals
     if (item.type === "step") {
       const el = h(doc, "details.ascope-step", { "data-step": item.step, "data-reply": item.reply_id, "data-agent": item.agent });
       el.addEventListener("toggle", () => {
-        if (el.__ascopeSyncing) return;
-        openState.set(item.uid, el.hasAttribute("open"));
+        if (!collapse.toggled(item.uid, item, el.hasAttribute("open"))) return; // our own change
+        el.setAttribute("data-manual", "1");
         if (!el.__ascopeBody) fillStep(el, item);
       });
       fillStep(el, item);
       return el;
     }
     if (item.type === "hint")
-      return h(doc, "div.ascope-hint", {}, h(doc, "b", {}, `Steer (${item.source})`), ` ${item.text}`);
+      return h(doc, "div.ascope-hint.ascope-human", { "data-human": "guidance" }, icon(doc, "guide"),
+        h(doc, "b", {}, item.source === "human" ? " Your guidance" : ` Guidance (${item.source})`), ` ${item.text}`);
     if (item.type === "feedback")
       return h(doc, "div.ascope-feedback", { "data-label": item.label || "" },
-        `Feedback ${item.label === "up" ? "👍" : item.label === "down" ? "👎" : ""}${item.score != null ? ` ${item.score}` : ""} ${item.comment || ""}`);
+        item.label ? icon(doc, item.label) : null,
+        ` Feedback${item.label === "up" ? ": good run" : item.label === "down" ? ": bad run" : ""}${item.score != null ? ` ${item.score}` : ""}${item.comment ? ` · ${item.comment}` : ""}`);
     if (item.type === "error") return h(doc, "pre.ascope-pre.ascope-error", {}, item.text);
     const msg = item.msg || {};
     const color = agentColor(msg.name);
@@ -372,6 +417,10 @@ export function createRunRenderer(container, { onCommand = () => {}, live = fals
   function addEvents(list) {
     const prevLast = fold.steps[fold.steps.length - 1];
     const touched = new Set();
+    if (!fold.items.length) {
+      const first = (list || []).find((ev) => ev && ev.run_id);
+      if (first) collapse.useRun(first.run_id);
+    }
     for (const ev of list || []) {
       const item = fold.add(ev);
       if (item) touched.add(item);
@@ -380,18 +429,18 @@ export function createRunRenderer(container, { onCommand = () => {}, live = fals
     if (prevLast && prevLast !== last) touched.add(prevLast); // auto-collapse the old step
     const ordered = [...touched].sort((a, b) => a.uid - b.uid);
     for (const item of ordered) updateItem(item);
-    renderHeader();
-    renderControls();
-    renderInputBox();
-    renderAnswer();
+    pending = settle(pending, status(), liveNow());
+    renderAll();
   }
 
   function setEvents(list) {
     fold = createFold();
     nodes = new Map();
-    openState = new Map();
+    collapse.reset();
     clear(timeline);
     for (const ev of list || []) fold.add(ev);
+    const first = (list || []).find((ev) => ev && ev.run_id);
+    collapse.useRun(first ? first.run_id : "");
     for (const item of fold.items) updateItem(item);
     inputRequest = null;
     controlsLive = null;
@@ -404,6 +453,7 @@ export function createRunRenderer(container, { onCommand = () => {}, live = fals
     if (obj && "interactive" in obj) canFeedback = !!obj.interactive;
     const stepsToRefresh = fold.steps.filter((s) => s.tool_calls.some((c) => c.approval && c.approval.decision === "pending"));
     for (const s of stepsToRefresh) updateItem(s);
+    pending = settle(pending, status(), liveNow());
     renderAll();
   }
 
@@ -414,6 +464,11 @@ export function createRunRenderer(container, { onCommand = () => {}, live = fals
     addEvents,
     setSummary,
     notice: showNotice,
+    // Feedback stored from outside the renderer (e.g. by the saved view through a kernel).
+    rated(label, comment = "") {
+      rated = { label, comment };
+      renderFeedback();
+    },
     tick: renderMeta,
     summary: () => ({ ...fold.summary(), status: status() }),
     destroy: () => root.remove(),

@@ -2,9 +2,12 @@
 // Traits: rows, filters {agent, status, feedback, text}, formats, export_format, export_path,
 // export_message, export_ok, opened, notice. Clicking a row sends {cmd: "open", run_id}; the
 // kernel answers {type: "run", summary, events}, drawn below with the RunView renderer.
+// Feedback on a stored run: the thumbs of a row, or the thumbs and comment of the opened run,
+// send {cmd: "feedback", run_id, label, comment}; the kernel stores it and refreshes the rows.
 
 import { h, clear, agentColor } from "./dom.js";
 import { createRunRenderer, createHubRenderer } from "./render.js";
+import { icon } from "./icons.js";
 
 export const RUN_COLUMNS = ["started", "agent", "title", "status", "steps", "tool_calls", "tokens", "duration", "feedback"];
 const SEARCHED = ["run_id", "agent", "title", "model", "status", "error"];
@@ -25,7 +28,6 @@ function cell(key, v) {
   if (v == null || v === "") return "";
   if (key === "started") return new Date(v * 1000).toISOString().replace("T", " ").slice(0, 19);
   if (key === "duration") return `${Number(v).toFixed(2)}s`;
-  if (key === "feedback") return v === "up" ? "👍" : v === "down" ? "👎" : String(v);
   return String(v);
 }
 
@@ -111,11 +113,31 @@ export function createRunsTable(container, { onCommand = () => {}, onFilters = (
     for (const r of shown) {
       tbody.append(
         h(doc, "tr", { "data-run-id": r.run_id, style: { cursor: "pointer" }, title: r.error || r.run_id, onclick: () => onCommand({ cmd: "open", run_id: r.run_id }) },
-          ...RUN_COLUMNS.map((k) => h(doc, `td.ascope-cell-${k}`, k === "agent" ? { style: { color: agentColor(r.agent) } } : {}, cell(k, r[k]))),
+          ...RUN_COLUMNS.map((k) =>
+            k === "feedback"
+              ? h(doc, "td.ascope-cell-feedback", { "data-feedback": r.feedback || "" }, thumb(r, "up"), thumb(r, "down"))
+              : h(doc, `td.ascope-cell-${k}`, k === "agent" ? { style: { color: agentColor(r.agent) } } : {}, cell(k, r[k])),
+          ),
         ),
       );
     }
     count.textContent = `${shown.length} of ${rows.length} runs`;
+  }
+
+  // A row's thumb: shows the stored feedback (pressed) and rates the run when clicked.
+  function thumb(r, label) {
+    const title = `${label === "up" ? "Good run" : "Bad run"}: rate run ${r.run_id}`;
+    return h(doc, "button.ascope-btn.ascope-thumb.ascope-thumb-sm", {
+      type: "button",
+      title,
+      "aria-label": title,
+      "aria-pressed": r.feedback === label ? "true" : "false",
+      "data-testid": `ascope-row-thumbs-${label}`,
+      onclick: (e) => {
+        e.stopPropagation(); // rating a row does not open it
+        onCommand({ cmd: "feedback", run_id: r.run_id, label, comment: "" });
+      },
+    }, icon(doc, label));
   }
 
   function setFilter(key, value) {
@@ -136,8 +158,10 @@ export function createRunsTable(container, { onCommand = () => {}, onFilters = (
     if (runRenderer) runRenderer.destroy();
     clear(runBox);
     const create = msg.kind === "hub" ? createHubRenderer : createRunRenderer;
-    runRenderer = create(runBox, { live: false, interactive: false });
-    runRenderer.setSummary(msg.summary || {});
+    // the opened run takes thumbs and a comment (stored by the kernel behind the table)
+    const onRun = (cmd) => cmd.cmd === "feedback" && onCommand({ ...cmd, run_id: msg.run_id });
+    runRenderer = create(runBox, { live: false, interactive: true, onCommand: onRun });
+    runRenderer.setSummary({ ...(msg.summary || {}), interactive: true });
     runRenderer.setEvents(msg.events || []);
     for (const tr of tbody.children) tr.classList.toggle("ascope-selected", tr.getAttribute("data-run-id") === msg.run_id);
   }

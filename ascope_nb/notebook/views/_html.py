@@ -24,7 +24,7 @@ _MEDIA = re.compile(r"^image/[\w.+-]+$")
 _B64 = re.compile(r"^[A-Za-z0-9+/=\s]*$")
 
 CSS = """
-.ascope-t{font-family:system-ui,-apple-system,Segoe UI,sans-serif;font-size:13px;color:#222;
+.ascope-t{font-family:system-ui,-apple-system,Segoe UI,DejaVu Sans,CJK_FONTS,sans-serif;font-size:13px;color:#222;
  border:1px solid #ddd;border-radius:6px;padding:8px;max-width:100%}
 .ascope-t .hd{display:flex;gap:8px;align-items:center;margin-bottom:6px}
 .ascope-t .badge{border-radius:10px;padding:1px 8px;font-size:12px;background:#eee}
@@ -33,14 +33,21 @@ CSS = """
 .ascope-t details{border-left:3px solid #9ab;margin:4px 0;padding:2px 8px}
 .ascope-t summary{cursor:pointer;font-weight:600}
 .ascope-t .meta{color:#777;font-weight:400;font-size:12px}
-.ascope-t pre{white-space:pre-wrap;word-break:break-word;background:#f6f8fa;padding:6px;margin:4px 0;border-radius:4px}
+.ascope-t pre{white-space:pre-wrap;word-break:break-word;background:#f6f8fa;padding:6px;margin:4px 0;border-radius:4px;
+ font-family:ui-monospace,DejaVu Sans Mono,Liberation Mono,CJK_FONTS,monospace}
 .ascope-t .think{color:#666;font-style:italic}
 .ascope-t .tool{border:1px solid #e3e3e3;border-radius:4px;padding:4px;margin:4px 0}
-.ascope-t .state-error,.ascope-t .state-denied,.ascope-t .err{color:#b00020}
-.ascope-t .hint{background:#eef6ff;border-radius:4px;padding:4px;margin:4px 0}
+.ascope-t .state-error,.ascope-t .err{color:#b00020}
+.ascope-t .state-denied,.ascope-t .state-interrupted,.ascope-t .human{color:#6a4bc4}
+.ascope-t .hint{background:#f3f0fb;border-left:3px solid #6a4bc4;border-radius:4px;padding:4px;margin:4px 0}
 .ascope-t .msg{margin:4px 0;padding:4px 8px;border-left:3px solid #ccc}
 .ascope-t table{border-collapse:collapse}.ascope-t td,.ascope-t th{border:1px solid #ddd;padding:2px 6px;text-align:left;vertical-align:top}
-""".replace("\n", "")
+""".replace("\n", "").replace(
+    # CJK faces after the Latin ones: Chromium's monospace fallback on Debian finds none
+    "CJK_FONTS",
+    "Noto Sans CJK SC,Noto Sans Mono CJK SC,Source Han Sans SC,WenQuanYi Zen Hei,"
+    "WenQuanYi Micro Hei,Droid Sans Fallback,PingFang SC,Microsoft YaHei",
+)
 
 
 def agent_color(name: str) -> str:
@@ -139,10 +146,10 @@ def _items_html(fold: RunFold) -> str:
             out.append(_msg_html(item["msg"] or {}, note=note))
         elif kind == "hint":
             out.append(
-                f'<div class="hint">Steer ({escape(str(item.get("source")))}): {escape(str(item["text"]))}</div>'
+                f'<div class="hint">Guidance ({escape(str(item.get("source")))}): {escape(str(item["text"]))}</div>'
             )
-        elif kind == "feedback":
-            label = {"up": "👍", "down": "👎"}.get(str(item.get("label")), "")
+        elif kind == "feedback":  # words, not emoji (Debian's default fonts draw boxes)
+            label = {"up": "good run", "down": "bad run"}.get(str(item.get("label")), "")
             out.append(
                 f'<div class="meta">Feedback {label} {escape(str(item.get("comment") or ""))}</div>'
             )

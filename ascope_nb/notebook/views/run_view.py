@@ -235,4 +235,33 @@ class RunView(anywidget.AnyWidget):
         return data, metadata
 
 
-__all__ = ["RunView", "RUN_MIME", "to_wire"]
+class JsonReply:
+    """A value shown as ``application/json`` (what a kernel ``user_expressions`` reply carries)."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+
+    def _repr_json_(self) -> dict[str, Any]:
+        return self.data
+
+
+def rate_stored_run(run_id: str, *, label: str | None = None, comment: str = "") -> JsonReply:
+    """Store a person's feedback on an ended run of the default store.
+
+    What the thumbs of a saved run's view call through the notebook's kernel (the JupyterLab
+    extension evaluates it as a ``user_expressions`` entry); returns the stored event and the
+    run's new HTML transcript, so the saved output shows the feedback without a kernel.
+
+    Example:
+        >>> rate_stored_run("run_1", label="up", comment="clear")  # doctest: +SKIP
+    """
+    from ...store import default_store
+    from ._html import run_html
+
+    store = default_store()
+    event = store.add_feedback(run_id, label=label, comment=comment)
+    events = [to_wire(e) for e in store.events(run_id)]
+    return JsonReply({"event": event.to_dict(), "html": run_html(events)})
+
+
+__all__ = ["RunView", "RUN_MIME", "to_wire", "rate_stored_run"]

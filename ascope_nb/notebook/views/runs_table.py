@@ -12,6 +12,7 @@ status or error). Commands from the browser::
     {"cmd": "close_run"}
     {"cmd": "export", "format": "openai", "path": "out.jsonl"}   # sets ``export_message``
     {"cmd": "refresh"}                    # re-reads the store
+    {"cmd": "feedback", "run_id": "...", "label": "up", "comment": "clear answer"}
 
 Example:
     >>> from ascope_nb.store import RunStore
@@ -205,7 +206,7 @@ class RunsTableView(anywidget.AnyWidget):
             "elapsed": view.elapsed,
             "error": view.error,
             "live": False,
-            "interactive": False,
+            "interactive": True,  # the opened run takes thumbs and a comment
         }
         kind = "hub" if type(view).__name__ == "HubView" else "run"
         self.send(
@@ -218,6 +219,16 @@ class RunsTableView(anywidget.AnyWidget):
             }
         )
         return view
+
+    def rate(self, run_id: str, *, label: str | None = None, comment: str = "") -> None:
+        """Store a person's feedback on a finished run, then redraw its row (and the run,
+        if it is the one opened below the table)."""
+        self.store.add_feedback(run_id, label=label, comment=comment)
+        self.refresh()
+        if self.opened == run_id:
+            self.open_run(run_id)
+        word = {"up": "good", "down": "bad"}.get(label or "", "rated")
+        self.send({"type": "notice", "text": f"feedback stored for {run_id}: {word}"})
 
     def export(self, format: str, path: str) -> ExportResult | None:
         """Export the visible runs; sets ``export_message`` (and ``export_ok``)."""
@@ -262,6 +273,16 @@ class RunsTableView(anywidget.AnyWidget):
                 self.export(fmt, str(content.get("path", self.export_path)))
             elif cmd == "refresh":
                 self.refresh()
+            elif cmd == "feedback":
+                label = content.get("label")
+                if label not in ("up", "down"):
+                    raise ValueError(f"feedback label must be 'up' or 'down', got {label!r}")
+                comment = content.get("comment", "")
+                self.rate(
+                    str(content.get("run_id", "")),
+                    label=label,
+                    comment=comment if isinstance(comment, str) else "",
+                )
         except Exception as exc:  # a failing click must not kill the comm
             _log.warning("ascope runs table: %s failed: %s", cmd, exc)
             self.send({"type": "notice", "text": f"{cmd} failed: {exc}"})

@@ -72,3 +72,38 @@ export async function printed(page: IJupyterLabPageFixture, index: number): Prom
   await expect(stream.first()).toBeVisible({ timeout: LONG });
   return (await stream.allInnerTexts()).join('').trim();
 }
+
+/** Click a control and read, in the same task as the click, what the view then shows. */
+export async function press(view: Locator, name: string) {
+  return view.evaluate((root, n) => {
+    (root.querySelector(`[data-testid="ascope-${n}"]`) as HTMLButtonElement).click();
+    const badge = root.querySelector('[data-testid="ascope-status"]')!;
+    return {
+      notice: root.querySelector('.ascope-notice')!.textContent,
+      badge: badge.textContent,
+      status: badge.getAttribute('data-status'),
+      enabled: ['stop', 'pause', 'step', 'resume'].filter(k => {
+        const b = root.querySelector(`[data-testid="ascope-${k}"]`) as HTMLButtonElement | null;
+        return !!b && !b.disabled;
+      })
+    };
+  }, name);
+}
+
+/** Force-click every disabled run control: none may send anything or change the view. */
+export async function clickDisabled(view: Locator): Promise<string[]> {
+  return view.evaluate(root => {
+    const before = root.querySelector('.ascope-notice')!.textContent;
+    const clicked: string[] = [];
+    for (const k of ['stop', 'pause', 'step', 'resume']) {
+      const b = root.querySelector(`[data-testid="ascope-${k}"]`) as HTMLButtonElement | null;
+      if (!b || !b.disabled) continue;
+      b.disabled = false; // as a stray synthetic click on a stale button would
+      b.click();
+      b.disabled = true;
+      clicked.push(k);
+    }
+    if (root.querySelector('.ascope-notice')!.textContent !== before) throw new Error('a disabled control acted');
+    return clicked;
+  });
+}
