@@ -294,7 +294,7 @@ def trace_toolkit(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         result: Any = traced(*args, **kwargs)
-        if _config.trace_enabled and inspect.isasyncgen(result):
+        if _config.trace_enabled and hasattr(result, "asend"):  # our wrapping generator
             from ..tool._stream import ToolCallStream
 
             return ToolCallStream(result)  # iterable directly or after ``await``, as before
