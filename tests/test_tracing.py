@@ -362,3 +362,44 @@ def test_setup_tracing_reuses_the_global_provider() -> None:
         "True http://127.0.0.1:9/v1/traces",
         "['chat scripted', 'invoke_agent F']",
     ]
+
+
+async def test_run_view_shows_the_trace_id(spans) -> None:
+    from ascope_nb.notebook.views import RunView
+    from ascope_nb.notebook.views.run_view import RUN_MIME
+
+    run = start(agent_with(["hi"]), "hello")
+    await run
+    view = run.view
+    view.flush()
+    trace_id = trace_id_of(run.run_id)
+    root = named(spans.get_finished_spans(), "invoke_agent Friday")[0]
+    assert trace_id == format(root.context.trace_id, "032x")
+    assert view.trace_id == trace_id
+    bundle, _ = view._repr_mimebundle_()
+    assert bundle[RUN_MIME]["trace_id"] == trace_id
+    assert f"trace <code>{trace_id}</code>" in bundle["text/html"]
+    assert "mountTraceId" in RunView._esm  # the live widget shows it with a copy button
+    shutdown_tracing()
+    untraced = start(agent_with(["hi"]), "hello")
+    await untraced
+    assert untraced.view.trace_id == ""
+    bundle, _ = untraced.view._repr_mimebundle_()
+    assert "trace_id" not in bundle[RUN_MIME] and "trace <code>" not in bundle["text/html"]
+
+
+def test_ascope_trace_setting_parses_and_switches() -> None:
+    from ascope_nb.notebook import _args
+    from ascope_nb.tracing._magic import trace_setting
+
+    assert _args.parse_ascope("trace off") == _args.AscopeArgs("trace", "off")
+    assert _args.parse_ascope("trace") == _args.AscopeArgs("trace", None)
+    with pytest.raises(ConfigError, match="one value"):
+        _args.parse_ascope("trace http://a http://b")
+    assert trace_setting(None) == "trace: off"
+    with pytest.raises(ConfigError, match="http"):
+        trace_setting("127.0.0.1:6006")
+    assert trace_setting("http://127.0.0.1:9/v1/traces").endswith("127.0.0.1:9/v1/traces")
+    assert trace_setting(None) == "trace: http://127.0.0.1:9/v1/traces"
+    assert _config.trace_enabled is True
+    assert trace_setting("OFF") == "trace: off" and _config.trace_enabled is False

@@ -19,6 +19,7 @@ Example:
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -81,6 +82,7 @@ class RunView(anywidget.AnyWidget):
     error = t.Unicode(allow_none=True, default_value=None).tag(sync=True)
     live = t.Bool(False).tag(sync=True)
     interactive = t.Bool(False).tag(sync=True)
+    trace_id = t.Unicode("").tag(sync=True)  # OpenTelemetry trace id, when tracing is on
 
     def __init__(
         self,
@@ -163,6 +165,15 @@ class RunView(anywidget.AnyWidget):
             self.error = s["error"]
             self.live = bool(s["live"]) and self.controller is not None
             self.interactive = self.controller is not None
+            self.trace_id = self._trace_id()
+
+    def _trace_id(self) -> str:
+        """The run's trace id if ``ascope_nb.tracing`` traced it (never imports tracing)."""
+        registry = sys.modules.get("ascope_nb.tracing._registry")
+        run_id = str(getattr(self.controller, "run_id", "") or "")
+        if not run_id and self._events:
+            run_id = str(self._events[0].get("run_id", ""))
+        return (registry.trace_id_of(run_id) or "") if registry is not None and run_id else ""
 
     def _send_snapshot(self, nonce: str) -> None:
         self._coalescer.flush()  # everything sent before the snapshot is inside it
@@ -218,9 +229,12 @@ class RunView(anywidget.AnyWidget):
         """The kernel-free outputs of an ended run: its events and an HTML transcript."""
         from ._html import run_html
 
+        saved: dict[str, Any] = {"version": 1, "events": self.events}
+        if self.trace_id:
+            saved["trace_id"] = self.trace_id
         return {
-            RUN_MIME: {"version": 1, "events": self.events},
-            "text/html": run_html(self._events, title=self._title),
+            RUN_MIME: saved,
+            "text/html": run_html(self._events, title=self._title, trace_id=self.trace_id),
         }
 
     def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
