@@ -116,6 +116,20 @@ def _output_text(output: list[dict[str, Any]]) -> str:
 
 
 @dataclass
+class _Pending:
+    """A chat or tool span, made in one go when it ends (its times are the events')."""
+
+    name: str
+    parent: Span
+    start: float
+    attributes: dict[str, Any]
+    events: list[tuple[str, dict[str, Any], float]] = field(default_factory=list)
+    end: float = 0.0
+    status: Status | None = None
+    cut: bool = False  # interrupted mid-stream
+
+
+@dataclass
 class _Trace:
     """The open spans of one traced run."""
 
@@ -125,10 +139,8 @@ class _Trace:
     root_reply: str = ""  # the reply id the root span stands for (agent runs)
     replies: dict[str, Span] = field(default_factory=dict)
     stack: list[str] = field(default_factory=list)  # open reply ids, innermost last
-    chats: dict[str, tuple[Span, float, bool]] = field(
-        default_factory=dict
-    )  # msg id -> (span, end, cut)
-    tools: dict[str, Span] = field(default_factory=dict)
+    chats: dict[str, _Pending] = field(default_factory=dict)  # by msg id
+    tools: dict[str, _Pending] = field(default_factory=dict)  # by tool call id
     participants: int = 1
     top_replies: int = 0
     round: Span | None = None
@@ -157,6 +169,7 @@ class EventTracer:
         provider = tracer_provider or otel.get_tracer_provider()
         self.otel_tracer = provider.get_tracer("ascope_nb", __version__)
         self.capture_content = capture_content
+        self._sink = _FinishedSpanSink.of(provider)
         self._runs: dict[str, _Trace] = {}
         self._ended: dict[str, SpanContext] = {}  # root span of ended runs (late feedback)
 
@@ -195,7 +208,25 @@ class EventTracer:
         )
 
     def _common(self, event: Event) -> dict[str, Any]:
-        return {"gen_ai.conversation.id": event.run_id, "ascope.run.id": event.run_id}
+        return {"gen_ai.conversation.id": event.run_id}
+
+    def _finish(self, pending: _Pending, end: float) -> None:
+        """Write the span of a finished chat or tool call, with every attribute at once."""
+        if self._sink is not None:
+            self._sink.write(pending, end)
+            return
+        span = self.otel_tracer.start_span(
+            pending.name,
+            context=otel.set_span_in_context(pending.parent),
+            kind=SpanKind.INTERNAL,
+            attributes=pending.attributes,
+            start_time=_ns(pending.start),
+        )
+        for name, attributes, ts in pending.events:
+            span.add_event(name, attributes, timestamp=_ns(ts))
+        if pending.status is not None:
+            span.set_status(pending.status)
+        span.end(end_time=_ns(end))
 
     def _reply_span(self, run: _Trace, reply_id: str) -> Span:
         return run.replies.get(reply_id) or run.root
@@ -233,13 +264,12 @@ class EventTracer:
         _registry.remember(event.run_id, format(root.get_span_context().trace_id, "032x"))
 
     def _run_ended(self, run: _Trace, event: RunEnded) -> None:
-        for msg_id in list(run.chats):
-            span, end, _ = run.chats.pop(msg_id)
-            span.end(end_time=_ns(end))
-        for span in run.tools.values():
-            span.add_event("ascope.interrupted", timestamp=_ns(event.ts))
-            span.set_attribute("ascope.tool.state", "interrupted")
-            span.end(end_time=_ns(event.ts))
+        for chat in run.chats.values():
+            self._finish(chat, chat.end or event.ts)
+        for tool in run.tools.values():
+            tool.events.append(("ascope.interrupted", {}, event.ts))
+            tool.attributes["ascope.tool.state"] = "interrupted"
+            self._finish(tool, event.ts)
         for reply_id in reversed(run.stack):
             span = run.replies[reply_id]
             if span is not run.root:
@@ -324,15 +354,10 @@ class EventTracer:
             "gen_ai.operation.name": "chat",
             "gen_ai.provider.name": self._provider(run, event),
             "gen_ai.request.model": event.model,
-            "gen_ai.agent.name": event.agent,
             "ascope.step": event.step,
-            "ascope.msg.id": event.msg_id,
-            "ascope.request.messages": event.n_messages,
         }
-        span = self._start(
-            f"chat {event.model}", self._reply_span(run, event.reply_id), event.ts, attributes
-        )
-        run.chats[event.msg_id] = (span, event.ts, False)
+        parent = self._reply_span(run, event.reply_id)
+        run.chats[event.msg_id] = _Pending(f"chat {event.model}", parent, event.ts, attributes)
 
     def _provider(self, run: _Trace, event: Event) -> str:
         provider = run.providers.get(event.agent)
@@ -341,100 +366,89 @@ class EventTracer:
         return provider
 
     def _model_ended(self, run: _Trace, event: ModelCallEnded) -> None:
-        entry = run.chats.get(event.msg_id)
-        if entry is None:
+        chat = run.chats.get(event.msg_id)
+        if chat is None:
             return
-        span = entry[0]
+        chat.end = event.ts
         usage = event.usage or {}
         if "input_tokens" in usage:
-            span.set_attribute("gen_ai.usage.input_tokens", int(usage["input_tokens"]))
+            chat.attributes["gen_ai.usage.input_tokens"] = int(usage["input_tokens"])
         if "output_tokens" in usage:
-            span.set_attribute("gen_ai.usage.output_tokens", int(usage["output_tokens"]))
-        span.set_attribute("gen_ai.response.model", event.model)
-        span.set_attribute("ascope.latency_s", float(event.latency))
-        cut = event.error == "interrupted"
-        if cut:
-            span.add_event("ascope.interrupted", timestamp=_ns(event.ts))
-            span.set_attribute("gen_ai.response.finish_reasons", ["interrupted"])
+            chat.attributes["gen_ai.usage.output_tokens"] = int(usage["output_tokens"])
+        if event.error == "interrupted":
+            chat.cut = True
+            chat.events.append(("ascope.interrupted", {}, event.ts))
+            chat.attributes["gen_ai.response.finish_reasons"] = ("interrupted",)
         elif event.error:
             description = str(redact(event.error))
-            span.set_status(Status(StatusCode.ERROR, description))
-            span.set_attribute("error.type", description.split(":", 1)[0])
-            span.set_attribute("gen_ai.response.finish_reasons", ["error"])
-            run.chats.pop(event.msg_id)
-            span.end(end_time=_ns(event.ts))
-            return
-        run.chats[event.msg_id] = (span, event.ts, cut)  # ends when its message is complete
+            chat.status = Status(StatusCode.ERROR, description)
+            chat.attributes["error.type"] = description.split(":", 1)[0]
+            chat.attributes["gen_ai.response.finish_reasons"] = ("error",)
+            del run.chats[event.msg_id]
+            self._finish(chat, event.ts)
+        # else: it ends when its message is complete (then the finish reason is known)
 
     def _message_completed(self, run: _Trace, event: MessageCompleted) -> None:
         msg_id = str(event.msg.get("id", ""))
         if self.capture_content:
             run.outputs[msg_id] = event.msg
-        entry = run.chats.pop(msg_id, None)
-        if entry is None:
+        chat = run.chats.pop(msg_id, None)
+        if chat is None:
             return
-        span, end, cut = entry
-        content = event.msg.get("content")
-        calls = isinstance(content, list) and any(b.get("type") == "tool_use" for b in content)
-        if not cut:
-            span.set_attribute(
-                "gen_ai.response.finish_reasons", ["tool_calls" if calls else "stop"]
-            )
+        if not chat.cut:
+            content = event.msg.get("content")
+            calls = isinstance(content, list) and any(b.get("type") == "tool_use" for b in content)
+            chat.attributes["gen_ai.response.finish_reasons"] = ("tool_calls" if calls else "stop",)
         if self.capture_content:
-            span.set_attribute("gen_ai.output.messages", _messages([event.msg]))
-        span.end(end_time=_ns(end))
+            chat.attributes["gen_ai.output.messages"] = _messages([event.msg])
+        self._finish(chat, chat.end or event.ts)
 
     # ------------------------------------------------------------------ tools
     def _tool_call(self, run: _Trace, event: ToolCall) -> None:
         attributes = {
-            **self._common(event),
             "gen_ai.operation.name": "execute_tool",
             "gen_ai.tool.name": event.name,
             "gen_ai.tool.call.id": event.tool_call_id,
             "gen_ai.tool.type": "function",
-            "gen_ai.agent.name": event.agent,
-            "ascope.step": event.step,
         }
         if event.source:
             attributes["ascope.tool.source"] = event.source
         if self.capture_content:
             attributes["gen_ai.tool.call.arguments"] = _json(event.input)
-        run.tools[event.tool_call_id] = self._start(
-            f"execute_tool {event.name}",
-            self._reply_span(run, event.reply_id),
-            event.ts,
-            attributes,
+        parent = self._reply_span(run, event.reply_id)
+        run.tools[event.tool_call_id] = _Pending(
+            f"execute_tool {event.name}", parent, event.ts, attributes
         )
 
     def _approval_requested(self, run: _Trace, event: ApprovalRequested) -> None:
-        span = run.tools.get(event.tool_call_id)
-        if span is not None:
-            span.add_event("ascope.approval_requested", timestamp=_ns(event.ts))
+        tool = run.tools.get(event.tool_call_id)
+        if tool is not None:
+            tool.events.append(("ascope.approval_requested", {}, event.ts))
 
     def _approval_resolved(self, run: _Trace, event: ApprovalResolved) -> None:
-        span = run.tools.get(event.tool_call_id)
-        if span is None:
+        tool = run.tools.get(event.tool_call_id)
+        if tool is None:
             return
         attributes: dict[str, Any] = {"ascope.decision": event.decision, "ascope.by": event.by}
         if self.capture_content and event.reason:
             attributes["ascope.reason"] = str(redact(event.reason))
         if self.capture_content and event.decision == "edited":
             attributes["gen_ai.tool.call.arguments"] = _json(event.input)
-        span.add_event(f"ascope.{event.decision}", attributes, timestamp=_ns(event.ts))
+        tool.events.append((f"ascope.{event.decision}", attributes, event.ts))
 
     def _tool_result(self, run: _Trace, event: ToolResult) -> None:
-        span = run.tools.pop(event.tool_call_id, None)
-        if span is None:
+        tool = run.tools.pop(event.tool_call_id, None)
+        if tool is None:
             return
-        span.set_attribute("ascope.tool.state", event.state)
+        tool.attributes["ascope.tool.state"] = event.state
         if event.state == "error":
-            span.set_status(Status(StatusCode.ERROR, "the tool returned an error"))
-            span.set_attribute("error.type", "tool_error")
+            tool.status = Status(StatusCode.ERROR, "the tool returned an error")
+            tool.attributes["error.type"] = "tool_error"
         elif event.state == "interrupted":
-            span.add_event("ascope.interrupted", timestamp=_ns(event.ts))
+            tool.events.append(("ascope.interrupted", {}, event.ts))
         if self.capture_content:
-            span.set_attribute("gen_ai.tool.call.result", _json(_output_text(event.output)))
-        span.end(end_time=_ns(event.ts))
+            tool.attributes["gen_ai.tool.call.result"] = _json(_output_text(event.output))
+        self._finish(tool, event.ts)
 
     # ------------------------------------------------------------------ steering
     def _hint(self, run: _Trace, event: HintInjected) -> None:
@@ -470,6 +484,72 @@ class EventTracer:
         attributes = _feedback_attributes(event, self.capture_content)
         span.add_event("ascope.feedback", attributes, timestamp=_ns(event.ts))
         span.end(end_time=_ns(event.ts))
+
+
+class _FinishedSpanSink:
+    """Hands finished chat and tool spans straight to an SDK provider's span processors.
+
+    A chat or tool span is complete when it is written (``_Pending``), so it needs none of a
+    live span's machinery (locks, per-attribute checks, start callbacks): building the
+    ``ReadableSpan`` that the SDK itself would pass to ``on_end`` costs about an eighth of
+    ``start_span`` + ``end`` (see ``benchmarks/bench_tracing.py``). Used only with the SDK's
+    ``TracerProvider`` and a parent-based sampler (the default), so sampling is unchanged:
+    a child of a sampled reply is sampled. It reads the provider's processor list, a private
+    attribute of the SDK that has been stable since 1.0; without it the normal path is used.
+    """
+
+    def __init__(self, processor: Any, resource: Any, ids: Any, version: str) -> None:
+        from opentelemetry.sdk.trace import Event as SpanEvent
+        from opentelemetry.sdk.trace import ReadableSpan
+        from opentelemetry.sdk.util.instrumentation import InstrumentationScope
+        from opentelemetry.trace import TraceFlags
+
+        self._processor = processor
+        self._resource = resource
+        self._ids = ids
+        self._scope = InstrumentationScope("ascope_nb", version)
+        self._flags = TraceFlags(TraceFlags.SAMPLED)
+        self._readable = ReadableSpan
+        self._event = SpanEvent
+        self._unset = Status(StatusCode.UNSET)
+
+    @classmethod
+    def of(cls, provider: Any) -> _FinishedSpanSink | None:
+        try:
+            from opentelemetry.sdk.trace import TracerProvider as SdkProvider
+            from opentelemetry.sdk.trace.sampling import ParentBased
+        except ImportError:  # the API without the SDK: live spans only
+            return None
+        if not isinstance(provider, SdkProvider) or not isinstance(provider.sampler, ParentBased):
+            return None
+        processor = getattr(provider, "_active_span_processor", None)
+        if processor is None or not callable(getattr(processor, "on_end", None)):
+            return None
+        return cls(processor, provider.resource, provider.id_generator, __version__)
+
+    def write(self, pending: _Pending, end: float) -> None:
+        parent = pending.parent.get_span_context()
+        if not parent.trace_flags.sampled:
+            return
+        context = SpanContext(
+            parent.trace_id, self._ids.generate_span_id(), is_remote=False, trace_flags=self._flags
+        )
+        span = self._readable(
+            name=pending.name,
+            context=context,
+            parent=parent,
+            resource=self._resource,
+            attributes=pending.attributes,
+            events=[self._event(n, a, _ns(ts)) for n, a, ts in pending.events]
+            if pending.events
+            else (),
+            kind=SpanKind.INTERNAL,
+            status=pending.status or self._unset,
+            start_time=_ns(pending.start),
+            end_time=_ns(end),
+            instrumentation_scope=self._scope,
+        )
+        self._processor.on_end(span)
 
 
 def _feedback_attributes(event: FeedbackGiven, content: bool) -> dict[str, Any]:
