@@ -24,7 +24,7 @@ def test_bench_tracing_smoke() -> None:
         if line.startswith("| ") and not line.startswith("| id")
         for cells in [[c.strip() for c in line.strip("|").split("|")]]
     }
-    assert set(rows) == {"step", "import"}
+    assert set(rows) == {"step_cpu", "step_wall", "import"}
     assert rows["import"][2] == "0" and rows["import"][-1] == "PASS"
     assert int(rows["import"][3]) > 0  # with tracing on, OpenTelemetry is really used
     assert "spans per traced reply: 10" in done.stdout  # 1 invoke_agent, 5 chat, 4 execute_tool

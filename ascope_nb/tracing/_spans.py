@@ -115,7 +115,7 @@ def _output_text(output: list[dict[str, Any]]) -> str:
     return "".join(str(b.get("text", "")) for b in output if b.get("type") == "text")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Pending:
     """A chat or tool span, made in one go when it ends (its times are the events')."""
 
@@ -185,15 +185,14 @@ class EventTracer:
 
     def __call__(self, event: Event) -> None:
         handler = _HANDLERS.get(type(event))
-        if handler is None or not event.run_id:
-            return
-        if isinstance(event, RunStarted):
-            self._run_started(event)
+        if handler is None:  # deltas, progress, observations: nothing to trace
             return
         run = self._runs.get(event.run_id)
         if run is not None:
             handler(self, run, event)
-        elif isinstance(event, FeedbackGiven) and event.run_id in self._ended:
+        elif type(event) is RunStarted and event.run_id:
+            self._run_started(event)
+        elif type(event) is FeedbackGiven and event.run_id in self._ended:
             self._late_feedback(event)
 
     # ------------------------------------------------------------------ helpers
@@ -580,7 +579,7 @@ def _provider(run_id: str, agent_name: str) -> str:
 
 
 _HANDLERS: dict[type[Event], Any] = {
-    RunStarted: EventTracer._run_started,
+    RunStarted: lambda tracer, run, event: None,  # a new run starts in __call__
     RunEnded: EventTracer._run_ended,
     ReplyStarted: EventTracer._reply_started,
     ReplyEnded: EventTracer._reply_ended,
