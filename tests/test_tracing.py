@@ -244,6 +244,10 @@ async def test_msghub_rounds_and_late_feedback(spans) -> None:
         (3, "chat m-B"),
         (1, "feedback"),
     ]
+    assert (
+        run.view.trace_id == trace_id_of(run.run_id) == format(finished[0].context.trace_id, "032x")
+    )
+    assert "mountTraceId" in run.view._esm
     hub = named(finished, "MsgHub")[0]
     assert hub.attributes["ascope.hub.participants"] == ("A", "B")
     assert {s.attributes["gen_ai.conversation.id"] for s in finished} == {run.run_id}
