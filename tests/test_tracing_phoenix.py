@@ -25,7 +25,10 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent / "kernel"))
 from kernel_driver import REPO, KernelDriver  # noqa: E402
 
+# Installing Phoenix into the test environment would move mcp to 2.x (we pin <2) and
+# downgrade tenacity, hence its own virtualenv.
 PHOENIX_REQUIREMENT = "arize-phoenix==20.26.1"
+pytestmark = pytest.mark.timeout(900)  # the first run installs Phoenix (about 2 minutes)
 PHOENIX_DIR = REPO / ".venv-phoenix"
 SECRET = "sk-abcdefghijklmnopqrstuvwx1234"
 
