@@ -151,9 +151,8 @@ def _items_html(fold: RunFold) -> str:
     return "".join(out)
 
 
-def run_html(events: Iterable[dict[str, Any]], *, title: str = "", trace_id: str = "") -> str:
-    """A run's transcript as one HTML fragment with its own ``<style>`` (``trace_id``: the
-    OpenTelemetry trace of the run, shown selectable under the header)."""
+def run_html(events: Iterable[dict[str, Any]], *, title: str = "") -> str:
+    """A run's transcript as one HTML fragment with its own ``<style>``."""
     fold = RunFold().extend(events)
     s = fold.summary()
     output = ""
@@ -165,8 +164,6 @@ def run_html(events: Iterable[dict[str, Any]], *, title: str = "", trace_id: str
         f'<span class="meta">{s["n_steps"]} steps · {s["tokens"]["input"]}→{s["tokens"]["output"]} tok'
         f" · {s['elapsed']:.2f}s</span></div>"
     )
-    if trace_id:
-        header += f'<div class="meta">trace <code>{escape(trace_id)}</code></div>'
     return f'<style>{CSS}</style><div class="ascope-t">{header}{_items_html(fold)}{output}</div>'
 
 

@@ -40,10 +40,10 @@ class HubView(RunView):
     def _saved_outputs(self) -> dict[str, Any]:
         from ._html import hub_html
 
-        saved: dict[str, Any] = {"version": 1, "events": self.events}
-        if self.trace_id:
-            saved["trace_id"] = self.trace_id
-        return {HUB_MIME: saved, "text/html": hub_html(self._events, title=self._title)}
+        return {
+            HUB_MIME: {"version": 1, "events": self.events},
+            "text/html": hub_html(self._events, title=self._title),
+        }
 
 
 __all__ = ["HubView", "HUB_MIME"]

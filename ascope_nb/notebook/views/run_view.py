@@ -229,12 +229,9 @@ class RunView(anywidget.AnyWidget):
         """The kernel-free outputs of an ended run: its events and an HTML transcript."""
         from ._html import run_html
 
-        saved: dict[str, Any] = {"version": 1, "events": self.events}
-        if self.trace_id:
-            saved["trace_id"] = self.trace_id
         return {
-            RUN_MIME: saved,
-            "text/html": run_html(self._events, title=self._title, trace_id=self.trace_id),
+            RUN_MIME: {"version": 1, "events": self.events},
+            "text/html": run_html(self._events, title=self._title),
         }
 
     def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
