@@ -167,7 +167,7 @@ class AscopeArgs:
     value: str | None = None
 
 
-SETTINGS = ("model",)
+SETTINGS = ("model", "trace")
 
 
 def parse_ascope(line: str) -> AscopeArgs:
@@ -188,4 +188,5 @@ def parse_ascope(line: str) -> AscopeArgs:
 
 ASCOPE_HELP = """%ascope                show the settings
 %ascope model SPEC     set the default model: a variable holding a model, 'demo',
-                       or 'openai:gpt-4o-mini' / 'dashscope:qwen-max' / 'ollama:qwen2.5'"""
+                       or 'openai:gpt-4o-mini' / 'dashscope:qwen-max' / 'ollama:qwen2.5'
+%ascope trace URL|off  send every run's spans to an OTLP/HTTP collector, or stop"""

@@ -183,7 +183,8 @@ class AgentMagics(Magics):  # type: ignore[misc]  # IPython's Magics is untyped
     @line_magic
     @_one_line
     def ascope(self, line: str) -> Any:
-        """%ascope [model SPEC] -- show the settings, or set the default model."""
+        """%ascope [model SPEC | trace URL|off] -- show the settings, set the default model,
+        or send runs to an OpenTelemetry collector."""
         from ._model_spec import default_model_spec, set_default_model
 
         try:
@@ -202,6 +203,11 @@ class AgentMagics(Magics):  # type: ignore[misc]  # IPython's Magics is untyped
             if isinstance(value, str):
                 self.default_model = value
             print(f"default model: {default_model_spec()}")
+            return None
+        if args.setting == "trace":
+            from ..tracing._magic import trace_setting
+
+            print(trace_setting(args.value))
             return None
         print(f"model: {default_model_spec()}")
         return None

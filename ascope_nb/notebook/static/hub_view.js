@@ -2,9 +2,15 @@
 
 import { createHubRenderer } from "./render.js";
 import { mountRunWidget } from "./mount.js";
+import { mountTraceId } from "./trace_id.js";
 
 export default {
   render({ model, el }) {
-    return mountRunWidget(model, el, createHubRenderer);
+    const unmount = mountRunWidget(model, el, createHubRenderer);
+    const unmountTrace = mountTraceId(model, el);
+    return () => {
+      unmountTrace();
+      unmount();
+    };
   },
 };

@@ -2,9 +2,15 @@
 
 import { createRunRenderer } from "./render.js";
 import { mountRunWidget } from "./mount.js";
+import { mountTraceId } from "./trace_id.js";
 
 export default {
   render({ model, el }) {
-    return mountRunWidget(model, el, createRunRenderer);
+    const unmount = mountRunWidget(model, el, createRunRenderer);
+    const unmountTrace = mountTraceId(model, el);
+    return () => {
+      unmountTrace();
+      unmount();
+    };
   },
 };

@@ -19,6 +19,7 @@ Example:
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -81,6 +82,7 @@ class RunView(anywidget.AnyWidget):
     error = t.Unicode(allow_none=True, default_value=None).tag(sync=True)
     live = t.Bool(False).tag(sync=True)
     interactive = t.Bool(False).tag(sync=True)
+    trace_id = t.Unicode("").tag(sync=True)  # OpenTelemetry trace id, when tracing is on
 
     def __init__(
         self,
@@ -163,6 +165,15 @@ class RunView(anywidget.AnyWidget):
             self.error = s["error"]
             self.live = bool(s["live"]) and self.controller is not None
             self.interactive = self.controller is not None
+            self.trace_id = self._trace_id()
+
+    def _trace_id(self) -> str:
+        """The run's trace id if ``ascope_nb.tracing`` traced it (never imports tracing)."""
+        registry = sys.modules.get("ascope_nb.tracing._registry")
+        run_id = str(getattr(self.controller, "run_id", "") or "")
+        if not run_id and self._events:
+            run_id = str(self._events[0].get("run_id", ""))
+        return (registry.trace_id_of(run_id) or "") if registry is not None and run_id else ""
 
     def _send_snapshot(self, nonce: str) -> None:
         self._coalescer.flush()  # everything sent before the snapshot is inside it
