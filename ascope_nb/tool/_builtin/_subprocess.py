@@ -1,13 +1,31 @@
-"""Run a child process with a timeout; kill its whole process group on timeout or cancel."""
+"""Run a child process in its own process group; never wait on what it leaves behind.
+
+Each call starts a new session (so a new process group) on POSIX. The call returns when the
+child itself exits: its output is read until then (plus a short grace for the last bytes),
+never until every background process holding the pipes has gone (``sleep 60 & echo hi``
+returns at once). On timeout, on cancellation (the notebook's Stop) the whole group is
+killed and the child reaped before the call returns. Background processes a command leaves
+on purpose (``python -m http.server &``) keep running until the kernel exits, when every
+group started here is killed (``kill_tool_processes``).
+"""
 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import os
 import signal
 from dataclasses import dataclass
 from typing import Any
+
+MAX_CAPTURE = 8 * 1024 * 1024
+"""Bytes of each of stdout and stderr kept in memory; the rest is counted and dropped."""
+
+EXIT_GRACE = 0.2
+"""Seconds the pipes get after the child exits, for output still in flight."""
+
+_groups: set[int] = set()  # process groups started here that may still have members
 
 
 @dataclass
@@ -20,15 +38,81 @@ class ProcessResult:
     timed_out: bool
 
 
-def _kill(proc: asyncio.subprocess.Process) -> None:
-    """SIGKILL the child and everything it started (it leads its own session on POSIX)."""
-    if proc.returncode is not None:
-        return
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except (ProcessLookupError, PermissionError):
+        return False
+    return True
+
+
+def _kill_group(pgid: int) -> None:
+    """SIGKILL every process of the group ``pgid`` (the child leads its own session)."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
-        if os.name == "posix":
-            os.killpg(proc.pid, signal.SIGKILL)
-        else:  # pragma: no cover - Windows
-            proc.kill()
+        os.killpg(pgid, signal.SIGKILL)
+
+
+def kill_tool_processes() -> int:
+    """Kill every process group the built-in tools started that still has members.
+
+    Runs at interpreter exit (kernel shutdown); returns how many groups were signalled.
+    """
+    killed = 0
+    for pgid in list(_groups):
+        _groups.discard(pgid)
+        if _group_alive(pgid):
+            _kill_group(pgid)
+            killed += 1
+    return killed
+
+
+if os.name == "posix":
+    atexit.register(kill_tool_processes)
+
+
+class _Capture:
+    """Reads one pipe into memory (at most ``MAX_CAPTURE`` bytes) until EOF or close."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.data = bytearray()
+        self.dropped = 0
+        self.transport: asyncio.ReadTransport | None = None
+        self.task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        reader = asyncio.StreamReader()
+        pipe = os.fdopen(self.fd, "rb", 0)
+        self.transport, _ = await loop.connect_read_pipe(
+            lambda: asyncio.StreamReaderProtocol(reader), pipe
+        )
+        self.task = asyncio.ensure_future(self._read(reader))
+
+    async def _read(self, reader: asyncio.StreamReader) -> None:
+        while chunk := await reader.read(1 << 16):
+            room = MAX_CAPTURE - len(self.data)
+            if room > 0:
+                self.data += chunk[:room]
+            self.dropped += max(0, len(chunk) - max(room, 0))
+
+    def close(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+        if self.transport is not None:
+            self.transport.close()
+
+    def text(self) -> str:
+        text = self.data.decode("utf-8", errors="replace")
+        if self.dropped:
+            text += f"\n[... {self.dropped} more bytes of output not kept]"
+        return text
+
+
+async def _wait_readers(captures: list[_Capture], timeout: float) -> None:
+    tasks = [c.task for c in captures if c.task is not None]
+    if tasks:
+        await asyncio.wait(tasks, timeout=timeout)
 
 
 async def run_process(
@@ -37,44 +121,68 @@ async def run_process(
     """Run ``argv`` (or the shell command ``argv[0]`` with ``shell=True``) and collect its output.
 
     On timeout the process group is killed, the output so far is kept and ``timed_out`` is
-    set. On cancellation the process group is killed and reaped before ``CancelledError`` is
-    re-raised, so no child outlives the call.
+    set. On cancellation the process group is killed and the child reaped before
+    ``CancelledError`` is re-raised, so nothing it started outlives the call.
 
     Example:
         >>> import asyncio, sys
         >>> asyncio.run(run_process(sys.executable, "-c", "print(1)", timeout=30)).stdout
         '1\\n'
     """
+    for pgid in list(_groups):  # forget groups that have ended
+        if not _group_alive(pgid):
+            _groups.discard(pgid)
+    out_r, out_w = os.pipe()
+    err_r, err_w = os.pipe()
+    captures = [_Capture(out_r), _Capture(err_r)]
     options: dict[str, Any] = {
         "stdin": asyncio.subprocess.DEVNULL,
-        "stdout": asyncio.subprocess.PIPE,
-        "stderr": asyncio.subprocess.PIPE,
+        "stdout": out_w,
+        "stderr": err_w,
         "env": env,
     }
     if os.name == "posix":
         options["start_new_session"] = True
-    if shell:
-        proc = await asyncio.create_subprocess_shell(argv[0], **options)
-    else:
-        proc = await asyncio.create_subprocess_exec(*argv, **options)
-
-    communicate = asyncio.ensure_future(proc.communicate())
+    try:
+        if shell:
+            proc = await asyncio.create_subprocess_shell(argv[0], **options)
+        else:
+            proc = await asyncio.create_subprocess_exec(*argv, **options)
+    except BaseException:
+        for fd in (out_r, err_r):
+            os.close(fd)
+        raise
+    finally:
+        os.close(out_w)
+        os.close(err_w)
+    _groups.add(proc.pid)
     timed_out = False
     try:
-        out, err = await asyncio.wait_for(asyncio.shield(communicate), timeout)
-    except asyncio.TimeoutError:
-        timed_out = True
-        _kill(proc)
-        out, err = await communicate
+        for capture in captures:
+            await capture.start()
+        try:
+            await asyncio.wait_for(proc.wait(), timeout)
+        except asyncio.TimeoutError:
+            timed_out = True
+            _kill_group(proc.pid)
+            await proc.wait()
+            await _wait_readers(captures, 1.0)
+        else:
+            await _wait_readers(captures, EXIT_GRACE)  # orphans may hold the pipes: no EOF wait
     except asyncio.CancelledError:
-        _kill(proc)
+        _kill_group(proc.pid)
         with contextlib.suppress(Exception, asyncio.CancelledError):
-            await asyncio.wait_for(communicate, 5)
+            await asyncio.wait_for(proc.wait(), 5)
         raise
+    finally:
+        for capture in captures:
+            capture.close()
+        if not _group_alive(proc.pid):
+            _groups.discard(proc.pid)
     return ProcessResult(
         returncode=-1 if timed_out else (proc.returncode if proc.returncode is not None else -1),
-        stdout=out.decode("utf-8", errors="replace"),
-        stderr=err.decode("utf-8", errors="replace"),
+        stdout=captures[0].text(),
+        stderr=captures[1].text(),
         timed_out=timed_out,
     )
 
