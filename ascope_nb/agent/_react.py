@@ -31,6 +31,7 @@ from ..memory import InMemoryMemory, MemoryBase
 from ..message import Msg, ToolResultBlock, ToolUseBlock
 from ..model import ChatModelBase, ChatResponse
 from ..tool import Toolkit, ToolResponse
+from ..tool._validate import unique_call_ids
 from ._base import AgentBase
 from ._control import AgentControl
 
@@ -261,6 +262,8 @@ class ReActAgent(AgentBase):
 
     async def _complete(self, msg: Msg) -> None:
         """Announce the tool calls of a finished model answer and keep it in memory."""
+        if isinstance(msg.content, list):
+            msg.content = unique_call_ids(msg.content)  # a reused id would lose a result
         for block in msg.get_content_blocks("tool_use"):
             self._emit(
                 ToolCall(

@@ -12,6 +12,7 @@ from typing import Any
 from ..message import TextBlock, ToolUseBlock
 from ._response import ToolResponse
 from ._types import RegisteredToolFunction
+from ._validate import validate_content
 
 _BLOCK_TYPES = {"text", "image", "audio", "video"}
 _DONE = object()
@@ -124,8 +125,16 @@ def prepare_arguments(
 
 def _finalise(chunk: ToolResponse, *, stream_id: str, is_last: bool, stream: bool) -> ToolResponse:
     metadata = {"success": True, **(chunk.metadata or {})}
+    content, notes = validate_content(chunk.content)  # bad media, unknown blocks, size cap
+    if notes:
+        metadata["warnings"] = notes
     return dataclasses.replace(
-        chunk, metadata=metadata, id=stream_id, is_last=is_last, stream=stream or chunk.stream
+        chunk,
+        content=content,  # type: ignore[arg-type]  # validated blocks
+        metadata=metadata,
+        id=stream_id,
+        is_last=is_last,
+        stream=stream or chunk.stream,
     )
 
 
