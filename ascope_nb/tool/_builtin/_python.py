@@ -23,7 +23,7 @@ async def execute_python_code(code: str, timeout: float = 300, **kwargs: Any) ->
     with its network access, so it can read and write whatever that user can. Environment
     variables that hold secrets (names with KEY, TOKEN, SECRET, PASSWORD, provider keys) are
     removed unless ``ASCOPE_TOOLS_KEEP_SECRETS=1``; the process and everything it starts are
-    killed on timeout or Stop. To review each call first, register it with approval
+    killed on timeout or Stop, and nothing it started outlives the call. To review each call first, register it with approval
     (``%%agent ... --approve execute_python_code``).
 
     Args:

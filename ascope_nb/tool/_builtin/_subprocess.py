@@ -1,12 +1,12 @@
-"""Run a child process in its own process group; never wait on what it leaves behind.
+"""Run a child process in its own process group; nothing it starts outlives the call.
 
 Each call starts a new session (so a new process group) on POSIX. The call returns when the
 child itself exits: its output is read until then (plus a short grace for the last bytes),
-never until every background process holding the pipes has gone (``sleep 60 & echo hi``
-returns at once). On timeout, on cancellation (the notebook's Stop) the whole group is
-killed and the child reaped before the call returns. Background processes a command leaves
-on purpose (``python -m http.server &``) keep running until the kernel exits, when every
-group started here is killed (``kill_tool_processes``).
+never until every background process holding the pipes has gone, and what is left in the
+group is then killed (``sleep 60 & echo hi`` and ``python -m http.server &`` return at once,
+without leaving a process). On timeout and on cancellation (the notebook's Stop) the whole
+group is killed and the child reaped before the call returns; at interpreter exit (kernel
+shutdown) the groups of calls still running are killed (``kill_tool_processes``).
 """
 
 from __future__ import annotations
@@ -20,12 +20,13 @@ from dataclasses import dataclass
 from typing import Any
 
 MAX_CAPTURE = 8 * 1024 * 1024
-"""Bytes of each of stdout and stderr kept in memory; the rest is counted and dropped."""
+"""Bytes of each of stdout and stderr kept in memory (the first and the last half); the
+middle is counted and dropped (the tool result is capped far below anyway)."""
 
 EXIT_GRACE = 0.2
 """Seconds the pipes get after the child exits, for output still in flight."""
 
-_groups: set[int] = set()  # process groups started here that may still have members
+_groups: set[int] = set()  # process groups of the calls in flight
 
 
 @dataclass
@@ -53,7 +54,7 @@ def _kill_group(pgid: int) -> None:
 
 
 def kill_tool_processes() -> int:
-    """Kill every process group the built-in tools started that still has members.
+    """Kill the process groups of every built-in tool call still running.
 
     Runs at interpreter exit (kernel shutdown); returns how many groups were signalled.
     """
@@ -75,7 +76,8 @@ class _Capture:
 
     def __init__(self, fd: int) -> None:
         self.fd = fd
-        self.data = bytearray()
+        self.head = bytearray()
+        self.tail = bytearray()
         self.dropped = 0
         self.transport: asyncio.ReadTransport | None = None
         self.task: asyncio.Task[None] | None = None
@@ -90,11 +92,17 @@ class _Capture:
         self.task = asyncio.ensure_future(self._read(reader))
 
     async def _read(self, reader: asyncio.StreamReader) -> None:
+        half = MAX_CAPTURE // 2
         while chunk := await reader.read(1 << 16):
-            room = MAX_CAPTURE - len(self.data)
+            room = half - len(self.head)
             if room > 0:
-                self.data += chunk[:room]
-            self.dropped += max(0, len(chunk) - max(room, 0))
+                self.head += chunk[:room]
+                chunk = chunk[room:]
+            self.tail += chunk
+            if len(self.tail) > half:
+                excess = len(self.tail) - half
+                del self.tail[:excess]
+                self.dropped += excess
 
     def close(self) -> None:
         if self.task is not None:
@@ -103,10 +111,8 @@ class _Capture:
             self.transport.close()
 
     def text(self) -> str:
-        text = self.data.decode("utf-8", errors="replace")
-        if self.dropped:
-            text += f"\n[... {self.dropped} more bytes of output not kept]"
-        return text
+        note = f"\n[... {self.dropped:,} bytes of output not kept ...]\n" if self.dropped else ""
+        return (self.head + note.encode() + self.tail).decode("utf-8", errors="replace")
 
 
 async def _wait_readers(captures: list[_Capture], timeout: float) -> None:
@@ -129,9 +135,6 @@ async def run_process(
         >>> asyncio.run(run_process(sys.executable, "-c", "print(1)", timeout=30)).stdout
         '1\\n'
     """
-    for pgid in list(_groups):  # forget groups that have ended
-        if not _group_alive(pgid):
-            _groups.discard(pgid)
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
     captures = [_Capture(out_r), _Capture(err_r)]
@@ -169,6 +172,7 @@ async def run_process(
             await _wait_readers(captures, 1.0)
         else:
             await _wait_readers(captures, EXIT_GRACE)  # orphans may hold the pipes: no EOF wait
+            _kill_group(proc.pid)  # what the command left running in the background
     except asyncio.CancelledError:
         _kill_group(proc.pid)
         with contextlib.suppress(Exception, asyncio.CancelledError):
@@ -177,8 +181,7 @@ async def run_process(
     finally:
         for capture in captures:
             capture.close()
-        if not _group_alive(proc.pid):
-            _groups.discard(proc.pid)
+        _groups.discard(proc.pid)
     return ProcessResult(
         returncode=-1 if timed_out else (proc.returncode if proc.returncode is not None else -1),
         stdout=captures[0].text(),
