@@ -21,7 +21,7 @@ from ascope_nb.events import RunContext, RunEnded, TextDelta, ToolResult
 from ascope_nb.export import export
 from ascope_nb.formatter import OpenAIChatFormatter
 from ascope_nb.message import Msg
-from ascope_nb.model import OpenAIChatModel
+from ascope_nb.model import ChatModelBase, ChatResponse, OpenAIChatModel
 from ascope_nb.notebook.views import RunView
 from ascope_nb.notebook.views.run_view import RUN_MIME
 from ascope_nb.run import start
@@ -88,9 +88,7 @@ def test_events_are_redacted_when_emitted_and_printed() -> None:
     ctx.subscribers.append(ConsolePrinter(file=out))
     ctx.emit(TextDelta(agent="A", msg_id="m", block_id="b", delta=f"key {MODEL_KEY}"))
     ctx.emit(
-        ToolResult(
-            agent="A", name="t", output=[{"type": "text", "text": f"env={ENV_SECRET}"}]
-        )
+        ToolResult(agent="A", name="t", output=[{"type": "text", "text": f"env={ENV_SECRET}"}])
     )
     ctx.emit(RunEnded(agent="A", status="error", error=f"401 bad key {MODEL_KEY}"))
     assert leaks(json.dumps([e.to_dict() for e in ctx.events])) == []
@@ -104,10 +102,22 @@ def test_saved_notebook_outputs_hold_no_secret_streamed_in_pieces() -> None:
         [
             {"kind": "run_started", "agent": "A", "run_id": "r", "seq": 0, "ts": 0},
             {"kind": "step_started", "agent": "A", "reply_id": "p", "step": 0, "ts": 0},
-            {"kind": "text_delta", "msg_id": "m", "block_id": "b", "reply_id": "p",
-             "delta": f"the key is {MODEL_KEY[:half]}", "ts": 0},
-            {"kind": "text_delta", "msg_id": "m", "block_id": "b", "reply_id": "p",
-             "delta": f"{MODEL_KEY[half:]} ok", "ts": 0},
+            {
+                "kind": "text_delta",
+                "msg_id": "m",
+                "block_id": "b",
+                "reply_id": "p",
+                "delta": f"the key is {MODEL_KEY[:half]}",
+                "ts": 0,
+            },
+            {
+                "kind": "text_delta",
+                "msg_id": "m",
+                "block_id": "b",
+                "reply_id": "p",
+                "delta": f"{MODEL_KEY[half:]} ok",
+                "ts": 0,
+            },
             {"kind": "run_ended", "agent": "A", "status": "completed", "ts": 0},
         ]  # fmt: skip
     )
@@ -156,3 +166,33 @@ async def test_code_tools_run_without_secret_variables(monkeypatch: pytest.Monke
     monkeypatch.setenv("ASCOPE_TOOLS_KEEP_SECRETS", "1")  # the documented opt-in
     out = (await execute_python_code(code)).content[0]["text"]
     assert "foo-token-value-123 openai-key-value-456 True" in out
+
+
+class ThreeCharStream(ChatModelBase):
+    """A model that streams its answer three characters at a time (as real servers split keys)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__("three-chars", True)
+        self.text = text
+
+    async def __call__(self, messages, tools=None, tool_choice=None, **kwargs):  # type: ignore[no-untyped-def]
+        async def chunks():  # type: ignore[no-untyped-def]
+            for end in range(3, len(self.text) + 3, 3):
+                yield ChatResponse(content=[{"type": "text", "text": self.text[:end]}])
+
+        return chunks()
+
+
+@pytest.mark.usefixtures("secrets")
+async def test_a_key_streamed_in_pieces_is_redacted_in_the_deltas() -> None:
+    agent = ReActAgent(
+        name="Echo",
+        sys_prompt="s",
+        model=ThreeCharStream(f"my key is {MODEL_KEY}, ok"),
+        formatter=OpenAIChatFormatter(),
+    )
+    agent.set_console_output_enabled(False)
+    run = start(agent, "hi", store=False)
+    await asyncio.wait_for(run.wait(), 10)
+    deltas = [e.delta for e in run.events if e.kind == "text_delta"]
+    assert len(deltas) > 1 and "".join(deltas) == "my key is [REDACTED], ok"
