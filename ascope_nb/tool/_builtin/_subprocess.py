@@ -23,7 +23,7 @@ MAX_CAPTURE = 8 * 1024 * 1024
 """Bytes of each of stdout and stderr kept in memory (the first and the last half); the
 middle is counted and dropped (the tool result is capped far below anyway)."""
 
-EXIT_GRACE = 0.2
+EXIT_GRACE = 0.05
 """Seconds the pipes get after the child exits, for output still in flight."""
 
 _groups: set[int] = set()  # process groups of the calls in flight
@@ -80,14 +80,15 @@ class _Capture:
         self.tail = bytearray()
         self.dropped = 0
         self.transport: asyncio.ReadTransport | None = None
+        self.pipe: Any = None
         self.task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
         reader = asyncio.StreamReader()
-        pipe = os.fdopen(self.fd, "rb", 0)
+        self.pipe = os.fdopen(self.fd, "rb", 0)
         self.transport, _ = await loop.connect_read_pipe(
-            lambda: asyncio.StreamReaderProtocol(reader), pipe
+            lambda: asyncio.StreamReaderProtocol(reader), self.pipe
         )
         self.task = asyncio.ensure_future(self._read(reader))
 
@@ -109,6 +110,11 @@ class _Capture:
             self.task.cancel()
         if self.transport is not None:
             self.transport.close()
+        elif self.pipe is not None:
+            self.pipe.close()
+        else:  # never started (cancelled first): the descriptor is still ours
+            with contextlib.suppress(OSError):
+                os.close(self.fd)
 
     def text(self) -> str:
         note = f"\n[... {self.dropped:,} bytes of output not kept ...]\n" if self.dropped else ""
@@ -146,11 +152,21 @@ async def run_process(
     }
     if os.name == "posix":
         options["start_new_session"] = True
+    if shell:
+        spawn = asyncio.ensure_future(asyncio.create_subprocess_shell(argv[0], **options))
+    else:
+        spawn = asyncio.ensure_future(asyncio.create_subprocess_exec(*argv, **options))
     try:
-        if shell:
-            proc = await asyncio.create_subprocess_shell(argv[0], **options)
-        else:
-            proc = await asyncio.create_subprocess_exec(*argv, **options)
+        # Shielded: a Stop while the child starts must still find (and kill) its group.
+        proc = await asyncio.shield(spawn)
+    except asyncio.CancelledError:
+        with contextlib.suppress(BaseException):
+            started = await spawn
+            _kill_group(started.pid)
+            await asyncio.wait_for(started.wait(), 5)
+        for fd in (out_r, err_r):
+            os.close(fd)
+        raise
     except BaseException:
         for fd in (out_r, err_r):
             os.close(fd)
