@@ -60,17 +60,20 @@ KEEP_SECRETS_ENV = "ASCOPE_TOOLS_KEEP_SECRETS"
 # Shapes of credentials wherever they appear in a string. ``keep`` is text kept before the
 # redacted part (a header name, ``://`` of a URL).
 _SHAPES = (
-    r"\bsk-[A-Za-z0-9_\-]{16,}"  # OpenAI / Anthropic / DashScope style keys
-    r"|\bAKIA[0-9A-Z]{16}\b"  # AWS access key ids
-    r"|\bAIza[0-9A-Za-z_\-]{35}"  # Google API keys
-    r"|\bgh[pousr]_[A-Za-z0-9]{30,}|\bgithub_pat_[A-Za-z0-9_]{30,}"  # GitHub tokens
-    r"|\bxox[abprs]-[A-Za-z0-9\-]{10,}"  # Slack tokens
-    r"|\bhf_[A-Za-z0-9]{30,}"  # Hugging Face tokens
+    # Each branch starts with a literal (no leading ``\b``), so the regex engine can skip
+    # quickly to the places where a branch may start; word boundaries are lookbehinds.
+    r"sk-(?<!\wsk-)[A-Za-z0-9_\-]{16,}"  # OpenAI / Anthropic / DashScope style keys
+    r"|AKIA(?<!\wAKIA)[0-9A-Z]{16}\b"  # AWS access key ids
+    r"|AIza(?<!\wAIza)[0-9A-Za-z_\-]{35}"  # Google API keys
+    r"|gh[pousr]_(?<!\wgh[pousr]_)[A-Za-z0-9]{30,}"  # GitHub tokens
+    r"|github_pat_(?<!\wgithub_pat_)[A-Za-z0-9_]{30,}"
+    r"|xox[abprs]-(?<!\wxox[abprs]-)[A-Za-z0-9\-]{10,}"  # Slack tokens
+    r"|hf_(?<!\whf_)[A-Za-z0-9]{30,}"  # Hugging Face tokens
     r"|(?P<url>://)[^\s/?#@:'\"<>]+:[^\s/?#@'\"<>]+@"  # http://user:pass@host
-    r"|(?P<keep>\b(?:Bearer|bearer|BEARER) )[A-Za-z0-9._~+/\-]{8,}=*"
-    r"|(?P<basic>\bBasic )(?=[A-Za-z0-9+/]*[0-9+/=])[A-Za-z0-9+/]{8,}=*"
-    r"|(?P<head>(?i:\b(?:proxy-)?authorization|\bx-api-key|\bapi[-_]?key|\bpassword|\bpasswd"
-    r"|\bclient[-_]secret|\baccess[-_]token)[\"']?\s*[:=]\s*[\"']?)"
+    r"|(?P<keep>(?:Bearer|bearer|BEARER) )[A-Za-z0-9._~+/\-]{8,}=*"
+    r"|(?P<basic>Basic )(?=[A-Za-z0-9+/]*[0-9+/=])[A-Za-z0-9+/]{8,}=*"
+    r"|(?P<head>(?i:(?:proxy-)?authorization|x-api-key|api[-_]?key|password|passwd"
+    r"|client[-_]secret|access[-_]token)[\"']?\s*[:=]\s*[\"']?)"
     r"(?!\[REDACTED\])(?:(?i:bearer|basic|token)\s+)?[^\s\"',;}&]{4,}"
 )
 
@@ -97,6 +100,40 @@ def is_secret_name(name: str) -> bool:
     return upper in PROVIDER_VARIABLES or any(part in upper for part in SECRET_NAME_PARTS)
 
 
+_SHAPE_RE = re.compile(_SHAPES)
+# Lower-cased substrings one of which every shape match contains: a clean text skips the
+# (slower) shape regex after a few substring tests.
+_SHAPE_HINTS = (
+    "sk-", "akia", "aiza", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "xox", "hf_",
+    "://", "bearer ", "basic ", "authorization", "api-key", "api_key", "apikey", "passw",
+    "client_secret", "client-secret", "access_token", "access-token",
+)  # fmt: skip
+
+
+def _trie_regex(words: Iterable[str]) -> str:
+    """One regex for many literal strings, shaped as a trie (one test per character).
+
+    Example:
+        >>> _trie_regex(["abcd", "abef"])
+        'ab(?:cd|ef)'
+    """
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict[str, Any]) -> str:
+        alts = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(trie)
+
+
 class _Redactor:
     """The compiled pattern and the secrets it was built from (rebuilt when they change)."""
 
@@ -106,7 +143,8 @@ class _Redactor:
         self._env: frozenset[str] = frozenset()
         self._env_checked = float("-inf")
         self._secrets: tuple[str, ...] = ()
-        self.pattern = re.compile(_SHAPES)
+        self.literal: re.Pattern[str] | None = None  # the known secrets, as a trie
+        self.pattern = _SHAPE_RE  # known secrets and shapes: what ``sub`` replaces
         self.rebuilds = 0
 
     def add(self, value: str) -> None:
@@ -134,8 +172,9 @@ class _Redactor:
         secrets = tuple(sorted(self._registered | self._env, key=len, reverse=True))
         if secrets == self._secrets:
             return
-        literal = "|".join(re.escape(s) for s in secrets)
-        self.pattern = re.compile(f"(?:{literal})|{_SHAPES}" if literal else _SHAPES)
+        literal = _trie_regex(secrets)
+        self.literal = re.compile(literal) if literal else None
+        self.pattern = re.compile(f"(?:{literal})|{_SHAPES}") if literal else _SHAPE_RE
         self._secrets = secrets
         self.rebuilds += 1
 
@@ -200,11 +239,20 @@ def secrets() -> tuple[str, ...]:
 
 def redact_text(text: str) -> str:
     """``text`` with every secret replaced by ``[REDACTED]`` (the same object if none)."""
-    _redactor.check_env()
-    pattern = _redactor.pattern
-    if not pattern.search(text):
+    if len(text) < 7:  # shorter than any secret or credential shape (a streamed token)
         return text
-    return pattern.sub(_replace, text)
+    _redactor.check_env()
+    literal = _redactor.literal
+    if literal is None or literal.search(text) is None:
+        lower = text.lower()
+        for hint in _SHAPE_HINTS:
+            if hint in lower:
+                break
+        else:
+            return text
+        if _SHAPE_RE.search(text) is None:
+            return text
+    return _redactor.pattern.sub(_replace, text)
 
 
 def may_hold_secret(text: str) -> bool:
@@ -215,7 +263,8 @@ def may_hold_secret(text: str) -> bool:
         if hint in lower:
             return True
     _redactor.check_env()
-    return bool(_redactor.secrets) and _redactor.pattern.search(text) is not None
+    literal = _redactor.literal
+    return literal is not None and literal.search(text) is not None
 
 
 def redact(obj: Any) -> Any:
@@ -308,6 +357,7 @@ def redact_keys(obj: Any) -> Any:
 
 
 _IDS = frozenset({"run_id", "agent", "reply_id", "msg_id", "block_id", "tool_call_id", "name"})
+_SCALAR_TYPES = frozenset({"int", "float", "bool", "int | None", "float | None", "bool | None"})
 _event_fields: dict[type, tuple[str, ...]] = {}
 
 
@@ -315,11 +365,13 @@ def redact_event(event: Any) -> Any:
     """Redact the payload fields of an event dataclass in place (ids are left alone)."""
     names = _event_fields.get(type(event))
     if names is None:
-        names = tuple(f.name for f in fields(event) if f.name not in _IDS)
+        names = tuple(
+            f.name for f in fields(event) if f.name not in _IDS and str(f.type) not in _SCALAR_TYPES
+        )
         _event_fields[type(event)] = names
     for name in names:
         value = getattr(event, name)
-        if isinstance(value, (str, dict, list)) and value:
+        if value:
             new = redact(value)
             if new is not value:
                 setattr(event, name, new)

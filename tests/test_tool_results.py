@@ -82,7 +82,10 @@ async def test_good_media_pass_unchanged() -> None:
     def snapshot() -> ToolResponse:
         """Take a picture."""
         return ToolResponse(
-            content=[image(PNG), {"type": "image", "source": {"type": "url", "url": "http://x/a.png"}}]  # type: ignore[list-item]
+            content=[
+                image(PNG),
+                {"type": "image", "source": {"type": "url", "url": "http://x/a.png"}},
+            ]  # type: ignore[list-item]
         )
 
     agent = agent_with(snapshot, [[tool_call("snapshot")], "ok"])

@@ -43,7 +43,11 @@ failing = ScriptedModel([RuntimeError(f"401 Incorrect API key provided: {KEY} ({
 
 def _clean(text: str | bytes, where: str) -> None:
     data = text.encode() if isinstance(text, str) else text
-    for name, value in (("OPENAI_API_KEY", OPENAI_KEY), ("FOO_TOKEN", FOO_TOKEN), ("model key", MODEL_KEY)):
+    for name, value in (
+        ("OPENAI_API_KEY", OPENAI_KEY),
+        ("FOO_TOKEN", FOO_TOKEN),
+        ("model key", MODEL_KEY),
+    ):
         assert value.encode() not in data, f"the {name} value leaked into {where}"
 
 
@@ -51,7 +55,11 @@ def test_secrets_stay_in_the_kernel(tmp_path: Path) -> None:
     store = tmp_path / "store" / "runs.sqlite"
     driver = KernelDriver(
         sys.executable,
-        extra_env={"ASCOPE_STORE": str(store), "OPENAI_API_KEY": OPENAI_KEY, "FOO_TOKEN": FOO_TOKEN},
+        extra_env={
+            "ASCOPE_STORE": str(store),
+            "OPENAI_API_KEY": OPENAI_KEY,
+            "FOO_TOKEN": FOO_TOKEN,
+        },
     )
     iopub: list[dict[str, Any]] = []
     receive = driver.kc.get_iopub_msg
