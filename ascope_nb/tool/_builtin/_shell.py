@@ -21,8 +21,8 @@ async def execute_shell_command(command: str, timeout: int = 300, **kwargs: Any)
     KEY, TOKEN, SECRET, PASSWORD, provider keys) are removed unless
     ``ASCOPE_TOOLS_KEEP_SECRETS=1``. The command gets its own process group: on timeout or
     Stop the whole group is killed; background processes (``cmd &``) are not waited for and
-    do not outlive the call (start long-lived servers outside the agent). To review each call first, register it with approval
-    (``%%agent ... --approve execute_shell_command``).
+    do not outlive the call (start long-lived servers outside the agent). To review each
+    call first, register it with approval (``%%agent ... --approve execute_shell_command``).
 
     Args:
         command: The shell command to execute.
