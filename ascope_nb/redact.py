@@ -143,6 +143,7 @@ class _Redactor:
         self._env: frozenset[str] = frozenset()
         self._env_checked = float("-inf")
         self._secrets: tuple[str, ...] = ()
+        self.forget_clean()
         self.literal: re.Pattern[str] | None = None  # the known secrets, as a trie
         self.pattern = _SHAPE_RE  # known secrets and shapes: what ``sub`` replaces
         self.rebuilds = 0
@@ -175,8 +176,21 @@ class _Redactor:
         literal = _trie_regex(secrets)
         self.literal = re.compile(literal) if literal else None
         self.pattern = re.compile(f"(?:{literal})|{_SHAPES}") if literal else _SHAPE_RE
+        self.forget_clean()
         self._secrets = secrets
         self.rebuilds += 1
+
+    def forget_clean(self) -> None:
+        # Strings already found clean (the same texts are emitted again and again: a message
+        # in its events, the prompt's history); valid for one pattern, bounded in size.
+        self.clean: set[str] = set()
+        self.clean_chars = 0
+
+    def remember_clean(self, text: str) -> None:
+        self.clean_chars += len(text)
+        if self.clean_chars > 4_000_000:
+            self.forget_clean()
+        self.clean.add(text)
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -241,18 +255,23 @@ def redact_text(text: str) -> str:
     """``text`` with every secret replaced by ``[REDACTED]`` (the same object if none)."""
     if len(text) < 7:  # shorter than any secret or credential shape (a streamed token)
         return text
-    _redactor.check_env()
-    literal = _redactor.literal
+    r = _redactor
+    r.check_env()
+    if text in r.clean:
+        return text
+    literal = r.literal
     if literal is None or literal.search(text) is None:
         lower = text.lower()
         for hint in _SHAPE_HINTS:
             if hint in lower:
                 break
         else:
+            r.remember_clean(text)
             return text
         if _SHAPE_RE.search(text) is None:
+            r.remember_clean(text)
             return text
-    return _redactor.pattern.sub(_replace, text)
+    return r.pattern.sub(_replace, text)
 
 
 def may_hold_secret(text: str) -> bool:
