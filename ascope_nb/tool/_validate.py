@@ -13,7 +13,7 @@
 Example:
     >>> blocks, notes = validate_content([{"type": "image", "source": {"type": "base64",
     ...     "media_type": "image/png", "data": "data:image/png;base64,AAAA"}}])
-    >>> blocks[0]["type"], notes[0][:38]
+    >>> blocks[0]["type"], notes[0][:37]
     ('text', 'Error: image block 1 was not accepted')
 """
 
