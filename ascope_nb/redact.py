@@ -27,6 +27,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -100,7 +101,12 @@ def is_secret_name(name: str) -> bool:
     return upper in PROVIDER_VARIABLES or any(part in upper for part in SECRET_NAME_PARTS)
 
 
-_SHAPE_RE = re.compile(_SHAPES)
+@functools.cache
+def _shape_re() -> re.Pattern[str]:
+    """The credential shapes, compiled on first use (keeps ``import`` cheap)."""
+    return re.compile(_SHAPES)
+
+
 # Lower-cased substrings one of which every shape match contains: a clean text skips the
 # (slower) shape regex after a few substring tests.
 _SHAPE_HINTS = (
@@ -145,7 +151,7 @@ class _Redactor:
         self._secrets: tuple[str, ...] = ()
         self.forget_clean()
         self.literal: re.Pattern[str] | None = None  # the known secrets, as a trie
-        self.pattern = _SHAPE_RE  # known secrets and shapes: what ``sub`` replaces
+        self.pattern: re.Pattern[str] | None = None  # secrets and shapes, for ``sub``
         self.rebuilds = 0
 
     def add(self, value: str) -> None:
@@ -175,7 +181,7 @@ class _Redactor:
             return
         literal = _trie_regex(secrets)
         self.literal = re.compile(literal) if literal else None
-        self.pattern = re.compile(f"(?:{literal})|{_SHAPES}") if literal else _SHAPE_RE
+        self.pattern = re.compile(f"(?:{literal})|{_SHAPES}") if literal else None
         self.forget_clean()
         self._secrets = secrets
         self.rebuilds += 1
@@ -268,10 +274,10 @@ def redact_text(text: str) -> str:
         else:
             r.remember_clean(text)
             return text
-        if _SHAPE_RE.search(text) is None:
+        if _shape_re().search(text) is None:
             r.remember_clean(text)
             return text
-    return r.pattern.sub(_replace, text)
+    return (r.pattern or _shape_re()).sub(_replace, text)
 
 
 def may_hold_secret(text: str) -> bool:
