@@ -73,7 +73,7 @@ _SHAPES = (
     r"|(?P<url>://)[^\s/?#@:'\"<>]+:[^\s/?#@'\"<>]+@"  # http://user:pass@host
     r"|(?P<keep>(?:Bearer|bearer|BEARER) )[A-Za-z0-9._~+/\-]{8,}=*"
     r"|(?P<basic>Basic )(?=[A-Za-z0-9+/]*[0-9+/=])[A-Za-z0-9+/]{8,}=*"
-    r"|(?P<head>(?i:(?:proxy-)?authorization|x-api-key|api[-_]?key|password|passwd"
+    r"|(?P<head>(?<![\w-])(?i:(?:proxy-)?authorization|x-api-key|api[-_]?key|password|passwd"
     r"|client[-_]secret|access[-_]token)[\"']?\s*[:=]\s*[\"']?)"
     r"(?!\[REDACTED\])(?:(?i:bearer|basic|token)\s+)?[^\s\"',;}&]{4,}"
 )

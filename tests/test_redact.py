@@ -18,6 +18,7 @@ from ascope_nb import redact
 from ascope_nb.agent import ReActAgent
 from ascope_nb.agent._printer import ConsolePrinter
 from ascope_nb.events import RunContext, RunEnded, TextDelta, ToolResult
+from ascope_nb.exceptions import ModelCallError
 from ascope_nb.export import export
 from ascope_nb.formatter import OpenAIChatFormatter
 from ascope_nb.message import Msg
@@ -27,6 +28,7 @@ from ascope_nb.notebook.views.run_view import RUN_MIME
 from ascope_nb.run import start
 from ascope_nb.store import RunStore
 from ascope_nb.testing import ScriptedModel, tool_call
+from ascope_nb.testing.openai_server import FakeOpenAIServer, FakeReply
 from ascope_nb.tool import Toolkit, execute_python_code
 
 ENV_SECRET = "envsecret-4f8a2c9e1b7d"
@@ -196,3 +198,23 @@ async def test_a_key_streamed_in_pieces_is_redacted_in_the_deltas() -> None:
     await asyncio.wait_for(run.wait(), 10)
     deltas = [e.delta for e in run.events if e.kind == "text_delta"]
     assert len(deltas) > 1 and "".join(deltas) == "my key is [REDACTED], ok"
+
+
+async def test_a_key_echoed_in_a_401_error_is_not_in_the_exception() -> None:
+    key = "wrong-key-7f3a9c2e5b1d"
+    with FakeOpenAIServer() as server:
+        server.add_reply(
+            FakeReply(status=401, error_message=f"Incorrect API key provided: {key}"), "never"
+        )
+        host = server.base_url.split("://", 1)[1]
+        model = OpenAIChatModel(
+            "gpt-x",
+            api_key=key,
+            stream=False,
+            client_kwargs={"base_url": f"http://bob:{URL_PASSWORD}@{host}"},
+        )
+        with pytest.raises(ModelCallError) as info:
+            await model([{"role": "user", "content": "hi"}])
+    message = str(info.value)
+    assert "authentication failed (HTTP 401)" in message and "Incorrect API key" in message
+    assert key not in message and URL_PASSWORD not in message
