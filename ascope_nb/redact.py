@@ -418,11 +418,6 @@ def tool_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def secret_names(names: Iterable[str]) -> list[str]:
-    """The secret-holding names among ``names`` (for messages that list what was withheld)."""
-    return [n for n in names if is_secret_name(n)]
-
-
 __all__ = [
     "REDACTED",
     "MIN_SECRET_LENGTH",
