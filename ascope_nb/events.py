@@ -22,6 +22,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, Literal
 
+from .redact import redact_event
+
 SCHEMA = "ascope.event/1"
 
 RunStatus = Literal["running", "completed", "interrupted", "error", "max_iters", "crashed"]
@@ -383,6 +385,7 @@ class RunContext:
         self.events: list[Event] = []
 
     def emit(self, event: Event, agent_subscribers: Iterable[Subscriber] = ()) -> Event:
+        redact_event(event)  # secrets never reach a subscriber, the store or run.events
         event.run_id = self.run_id
         event.seq = self._seq
         self._seq += 1

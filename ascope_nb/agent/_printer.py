@@ -15,6 +15,7 @@ from ..events import (
     ToolCall,
     ToolResult,
 )
+from ..redact import redact_text
 
 
 def _blocks_text(blocks: list[dict]) -> str:
@@ -50,7 +51,7 @@ class ConsolePrinter:
         return self._file or sys.stdout
 
     def _write(self, text: str) -> None:
-        self.file.write(text)
+        self.file.write(redact_text(text))  # events are redacted already; formatted text too
         self.file.flush()
 
     def _start_line(self, msg_id: str, name: str) -> None:

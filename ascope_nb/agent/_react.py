@@ -31,6 +31,7 @@ from ..memory import InMemoryMemory, MemoryBase
 from ..message import Msg, ToolResultBlock, ToolUseBlock
 from ..model import ChatModelBase, ChatResponse
 from ..tool import Toolkit, ToolResponse
+from ..tool._validate import unique_call_ids
 from ._base import AgentBase
 from ._control import AgentControl
 
@@ -40,6 +41,19 @@ SUMMARY_HINT = (
     "You have failed to generate response within the maximum iterations. "
     "Now respond directly by summarizing the current situation."
 )
+
+
+HOLD_BACK = 256
+"""The most characters of an unfinished word a stream holds back (see ``_emit_deltas``)."""
+
+
+def _word_end(text: str, done: int) -> int:
+    """Where the streamed text can be cut: after its last whitespace (or ``HOLD_BACK``
+    characters before its end, for a very long word)."""
+    end = len(text)
+    while end > done and not text[end - 1].isspace():
+        end -= 1
+    return max(end, len(text) - HOLD_BACK, done)
 
 
 class ReActAgent(AgentBase):
@@ -223,17 +237,20 @@ class ReActAgent(AgentBase):
         try:
             response = await self.model(prompt, tools=tools, tool_choice=tool_choice)
             if isinstance(response, ChatResponse):
-                self._emit_deltas(msg.id, response, sent)
+                self._emit_deltas(msg.id, response, sent, final=True)
                 msg.content, usage = list(response.content), response.usage
             else:
                 async for chunk in response:
                     self._emit_deltas(msg.id, chunk, sent)
                     msg.content = list(chunk.content)
                     usage = chunk.usage or usage
+                self._flush_deltas(msg, sent)
         except asyncio.CancelledError:
+            self._flush_deltas(msg, sent)
             await self._keep_partial(msg, started, usage, "interrupted")
             raise
         except Exception as exc:
+            self._flush_deltas(msg, sent)
             self._model_call_ended(msg, started, error=f"{type(exc).__name__}: {exc}")
             raise
         self._model_call_ended(msg, started, usage=usage.to_dict() if usage else None)
@@ -261,6 +278,8 @@ class ReActAgent(AgentBase):
 
     async def _complete(self, msg: Msg) -> None:
         """Announce the tool calls of a finished model answer and keep it in memory."""
+        if isinstance(msg.content, list):
+            msg.content = unique_call_ids(msg.content)  # a reused id would lose a result
         for block in msg.get_content_blocks("tool_use"):
             self._emit(
                 ToolCall(
@@ -281,7 +300,16 @@ class ReActAgent(AgentBase):
         if msg.content:
             await self._complete(msg)
 
-    def _emit_deltas(self, msg_id: str, chunk: ChatResponse, sent: dict[int, int]) -> None:
+    def _flush_deltas(self, msg: Msg, sent: dict[int, int]) -> None:
+        if isinstance(msg.content, list) and msg.content:
+            self._emit_deltas(msg.id, ChatResponse(content=list(msg.content)), sent, final=True)  # type: ignore[arg-type]
+
+    def _emit_deltas(
+        self, msg_id: str, chunk: ChatResponse, sent: dict[int, int], *, final: bool = False
+    ) -> None:
+        """Emit the new text of each block. Until ``final``, the last word is held back (up
+        to ``HOLD_BACK`` characters): a secret streamed in pieces reaches the redaction layer
+        whole, in one delta."""
         for index, block in enumerate(chunk.content):
             kind = block.get("type")
             if kind == "text":
@@ -293,10 +321,11 @@ class ReActAgent(AgentBase):
             else:
                 continue
             done = sent.get(index, 0)
-            if len(text) > done:
-                sent[index] = len(text)
+            end = len(text) if final else _word_end(text, done)
+            if end > done:
+                sent[index] = end
                 self._emit(
-                    event_cls(msg_id=msg_id, block_id=f"{msg_id}:{index}", delta=text[done:])
+                    event_cls(msg_id=msg_id, block_id=f"{msg_id}:{index}", delta=text[done:end])
                 )
 
     def _tool_source(self, name: str) -> str:

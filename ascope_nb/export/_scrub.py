@@ -1,7 +1,7 @@
-"""Secrets never reach an export: the store's scrubber, plus a keys-kept variant for schemas.
+"""Secrets never reach an export: ``ascope_nb.redact``, with and without secret-named keys.
 
-``scrub`` (secret-named keys and secret-shaped strings) and ``scrub_text`` are
-``ascope_nb.store``'s; ``scrub_strings`` only redacts secret-shaped strings and keeps every
+``scrub`` (secret-named keys, ``raw_input`` strings and secret strings) and ``scrub_text``
+are ``ascope_nb.redact``'s; ``scrub_strings`` only redacts secret strings and keeps every
 key, for tool schemas and tool arguments whose parameter names may be "token" or "password".
 
 Example:
@@ -15,13 +15,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..store._scrub import REDACTED, is_secret_key, scrub, scrub_text
+from ..redact import REDACTED, is_secret_key, redact_keys, redact_text
+
+scrub = redact_keys
+scrub_text = redact_text
 
 
 def scrub_strings(value: Any) -> Any:
-    """A copy of ``value`` with only secret-shaped strings redacted (keys kept)."""
+    """A copy of ``value`` with only secret strings redacted (keys kept)."""
     if isinstance(value, str):
-        return scrub_text(value)
+        return redact_text(value)
     if isinstance(value, dict):
         return {k: scrub_strings(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

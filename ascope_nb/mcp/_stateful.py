@@ -40,6 +40,7 @@ class StatefulClientBase(MCPClientBase):
         self._stop: asyncio.Event | None = None
         self._lost: str | None = None
         self._tools: list[mcp.types.Tool] | None = None
+        self._bad_output: str | None = None  # the first non-JSON line the server wrote
 
     # -------------------------------------------------------------- lifecycle
     @property
@@ -89,6 +90,7 @@ class StatefulClientBase(MCPClientBase):
         self._stop = asyncio.Event()
         self._lost = None
         self._tools = None
+        self._bad_output = None
         self._task = asyncio.create_task(self._own(ready, self._stop))
         try:
             await ready
@@ -96,7 +98,13 @@ class StatefulClientBase(MCPClientBase):
             await self._close()
             if isinstance(exc, asyncio.CancelledError):
                 raise
-            raise MCPConnectionError(self._connect_failure(exc)) from None
+            message = self._connect_failure(exc)
+            if self._bad_output is not None:
+                message += (
+                    f"; it wrote non-JSON to stdout: {self._bad_output!r} (an MCP server must "
+                    "write only JSON-RPC there, its logs go to stderr)"
+                )
+            raise MCPConnectionError(message) from None
 
     async def _close(self) -> None:
         task, self._task = self._task, None
@@ -144,7 +152,13 @@ class StatefulClientBase(MCPClientBase):
                 self._lost = reason or await self._describe_loss()
             stop.set()
 
-        return watch_stream(stack, read, on_end)
+        def on_bad(line: str) -> None:
+            if self._bad_output is None:
+                self._bad_output = line
+                if self._session is not None:  # after the handshake: say it once
+                    logger.warning("MCP server %r wrote non-JSON to stdout: %r", self.name, line)
+
+        return watch_stream(stack, read, on_end, on_bad)
 
     # ------------------------------------------------------------- transport
     @abstractmethod

@@ -14,7 +14,7 @@ from typing import Any, TextIO
 from ..exceptions import ConfigError
 from . import _process
 from ._stateful import StatefulClientBase
-from ._watch import root_cause
+from ._watch import quiet_sdk_parse_errors, root_cause
 
 
 def _default_errlog() -> TextIO:
@@ -95,6 +95,7 @@ class StdIOStatefulClient(StatefulClientBase):
         params = StdioServerParameters(
             command=self.command, args=self.args, env=self.env, cwd=self.cwd
         )
+        quiet_sdk_parse_errors()  # one line from us instead of a traceback per line
         lock = StdIOStatefulClient._spawn_lock
         if lock is None:
             lock = StdIOStatefulClient._spawn_lock = asyncio.Lock()  # created on the MCP loop

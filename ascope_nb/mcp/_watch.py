@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
@@ -40,15 +41,46 @@ def root_cause(exc: BaseException) -> str:
     return one_line(exc)
 
 
+def _bad_line(exc: Exception) -> str:
+    """The offending text of a message the SDK could not parse (cut to 200 characters)."""
+    errors = getattr(exc, "errors", None)
+    try:
+        line = str(errors()[0].get("input", exc)) if callable(errors) else str(exc)
+    except Exception:
+        line = str(exc)
+    return line if len(line) <= 200 else line[:200] + "..."
+
+
+class _QuietParseErrors(logging.Filter):
+    """Drops the SDK's traceback per non-JSON line; the client reports it in one line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Failed to parse JSONRPC message")
+
+
+_quiet = _QuietParseErrors()
+
+
+def quiet_sdk_parse_errors() -> None:
+    """Install the filter on the SDK's stdio logger (idempotent)."""
+    sdk_logger = logging.getLogger("mcp.client.stdio")
+    if _quiet not in sdk_logger.filters:
+        sdk_logger.addFilter(_quiet)
+
+
 def watch_stream(
-    stack: AsyncExitStack, read: Any, on_end: Callable[[str | None], Awaitable[None]]
+    stack: AsyncExitStack,
+    read: Any,
+    on_end: Callable[[str | None], Awaitable[None]],
+    on_bad: Callable[[str], None] | None = None,
 ) -> Any:
     """A receive stream for ``ClientSession`` that forwards ``read`` and reports its end.
 
     ``on_end(reason)`` runs before the session sees the end of the stream (so that pending
     requests, which then fail with "Connection closed", can be explained): ``reason`` is
     ``"connection lost: ..."`` after an HTTP transport error, or ``None`` at the end of the
-    stream (a stdio server exited). The forwarding task is cancelled when ``stack`` closes.
+    stream (a stdio server exited). ``on_bad(line)`` gets each line the SDK could not parse
+    (a server printing to stdout). The forwarding task is cancelled when ``stack`` closes.
     """
     import anyio
     import httpx
@@ -63,6 +95,9 @@ def watch_stream(
                     if isinstance(item, httpx.TransportError):
                         reason = f"connection lost: {root_cause(item)}"
                         break
+                    if isinstance(item, Exception) and on_bad is not None:
+                        on_bad(_bad_line(item))
+                        continue
                     await send.send(item)
             except (anyio.ClosedResourceError, anyio.EndOfStream, anyio.BrokenResourceError):
                 pass

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from .._guard import check_model_request_allowed
 from ..exceptions import ConfigError, ModelCallError
+from ..redact import register_secrets_in
 from ._base import ChatModelBase, ToolChoice
 from ._openai_errors import CallSite, is_retryable, stream_error, to_model_error
 from ._openai_parse import StreamAccumulator, completion_to_response
@@ -108,6 +109,7 @@ class OpenAIChatModel(ChatModelBase):
             key = "EMPTY"
 
         self._client_args: dict[str, Any] = {"api_key": key, "organization": organization, **ckw}
+        register_secrets_in(self._client_args)  # the key and header values never leave the kernel
         self._client_type = client_type
         self.client: Any = self._new_client()
         # An httpx pool is tied to the event loop it first ran on; one client per loop

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..exceptions import ModelCallError
+from ..redact import redact_text
 
 
 @dataclass(frozen=True)
@@ -16,7 +17,8 @@ class CallSite:
     key_env: str
 
     def error(self, what: str) -> ModelCallError:
-        return ModelCallError(f"{self.label}: {_one_line(what)}")
+        # the message reaches tracebacks in the notebook: no key or URL credential in it
+        return ModelCallError(redact_text(f"{self.label}: {_one_line(what)}"))
 
 
 def _one_line(text: str, limit: int = 300) -> str:

@@ -11,6 +11,7 @@ from ._response import ToolResponse
 from ._stream import ToolCallStream
 from ._toolkit import Toolkit
 from ._types import RegisteredToolFunction, ToolFunction, ToolGroup
+from ._validate import configure_output
 
 __all__ = [
     "Toolkit",
@@ -24,4 +25,5 @@ __all__ = [
     "view_text_file",
     "write_text_file",
     "insert_text_file",
+    "configure_output",
 ]

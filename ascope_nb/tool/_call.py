@@ -6,13 +6,13 @@ import asyncio
 import dataclasses
 import inspect
 import json
-import time
 from collections.abc import AsyncGenerator, AsyncIterator, Generator
 from typing import Any
 
 from ..message import TextBlock, ToolUseBlock
 from ._response import ToolResponse
 from ._types import RegisteredToolFunction
+from ._validate import validate_content
 
 _BLOCK_TYPES = {"text", "image", "audio", "video"}
 _DONE = object()
@@ -125,8 +125,16 @@ def prepare_arguments(
 
 def _finalise(chunk: ToolResponse, *, stream_id: str, is_last: bool, stream: bool) -> ToolResponse:
     metadata = {"success": True, **(chunk.metadata or {})}
+    content, notes = validate_content(chunk.content)  # bad media, unknown blocks, size cap
+    if notes:
+        metadata["warnings"] = notes
     return dataclasses.replace(
-        chunk, metadata=metadata, id=stream_id, is_last=is_last, stream=stream or chunk.stream
+        chunk,
+        content=content,  # type: ignore[arg-type]  # validated blocks
+        metadata=metadata,
+        id=stream_id,
+        is_last=is_last,
+        stream=stream or chunk.stream,
     )
 
 
@@ -157,16 +165,6 @@ def _is_async(func: Any) -> bool:
     return not inspect.isroutine(func) and inspect.iscoroutinefunction(type(func).__call__)
 
 
-INLINE_BUDGET = 0.005
-"""Seconds under which a sync tool's call counts as quick enough to run on the event loop."""
-
-
-def _timed(func: Any, args: list[Any], kwargs: dict[str, Any]) -> tuple[Any, float]:
-    started = time.perf_counter()
-    result = func(*args, **kwargs)
-    return result, time.perf_counter() - started
-
-
 async def run_tool(
     record: RegisteredToolFunction,
     tool_call: ToolUseBlock,
@@ -175,11 +173,10 @@ async def run_tool(
 ) -> AsyncGenerator[ToolResponse, None]:
     """Run the tool and yield cumulative ToolResponse chunks; the last has ``is_last=True``.
 
-    Sync generators run in worker threads, and so do sync functions until they have shown
-    themselves quick: a plain sync function whose call took under ``INLINE_BUDGET`` seconds
-    runs directly on the event loop afterwards (a thread hop costs more than such a tool),
-    and goes back to a thread as soon as one call takes longer. So a slow tool never holds
-    the loop (and the notebook's Stop button) for more than one quick call's time. Exceptions become error responses; cancellation
+    Sync functions and sync generators always run in worker threads: whether a call will be
+    slow is unknown until it has run (a tool quick once may block the next time), so none
+    ever holds the event loop (and the notebook's Stop button); a thread hop costs tens of
+    microseconds. Exceptions become error responses; cancellation
     (``asyncio.CancelledError``) propagates to the caller. A sync tool already running in a
     thread cannot be killed: its thread runs to the end, its result is dropped.
     """
@@ -189,13 +186,8 @@ async def run_tool(
     try:
         if _is_async(func) or inspect.isasyncgenfunction(func) or inspect.isgeneratorfunction(func):
             result = func(*args, **kwargs)  # a coroutine or generator: no tool code has run yet
-        elif record.runs_inline:
-            started = time.perf_counter()
-            result = func(*args, **kwargs)
-            record.runs_inline = time.perf_counter() - started < INLINE_BUDGET
         else:
-            result, took = await asyncio.to_thread(_timed, func, args, kwargs)
-            record.runs_inline = took < INLINE_BUDGET
+            result = await asyncio.to_thread(func, *args, **kwargs)
         if inspect.isawaitable(result):
             result = await result
         if not (inspect.isasyncgen(result) or isinstance(result, Generator)):

@@ -69,8 +69,6 @@ class RegisteredToolFunction:
     """Whether arguments outside the schema are accepted (the function takes ``**kwargs``)."""
     var_positional: str | None = None
     var_keyword: str | None = None
-    runs_inline: bool = False
-    """A plain sync tool whose calls have all been quick runs on the event loop (see run_tool)."""
 
     @property
     def extended_json_schema(self) -> dict[str, Any]:

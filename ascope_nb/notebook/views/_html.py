@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from html import escape
 from typing import Any
 
+from ...redact import redact
 from ._fold import RunFold, StepRecord, block_text
 
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2")
@@ -159,8 +160,8 @@ def _items_html(fold: RunFold) -> str:
 
 
 def run_html(events: Iterable[dict[str, Any]], *, title: str = "") -> str:
-    """A run's transcript as one HTML fragment with its own ``<style>``."""
-    fold = RunFold().extend(events)
+    """A run's transcript as one HTML fragment with its own ``<style>`` (secrets redacted)."""
+    fold = RunFold().extend(redact(list(events)))
     s = fold.summary()
     output = ""
     if fold.output:
@@ -175,8 +176,8 @@ def run_html(events: Iterable[dict[str, Any]], *, title: str = "") -> str:
 
 
 def hub_html(events: Iterable[dict[str, Any]], *, title: str = "") -> str:
-    """A MsgHub conversation as a chat transcript (one colour per agent)."""
-    fold = RunFold().extend(events)
+    """A MsgHub conversation as a chat transcript (one colour per agent; secrets redacted)."""
+    fold = RunFold().extend(redact(list(events)))
     rows = []
     for item in fold.items:
         if item.get("type") in ("input", "message"):
@@ -192,7 +193,7 @@ def memory_html(rows: Iterable[dict[str, Any]], *, title: str = "") -> str:
     cols = ("index", "name", "role", "text", "marks", "timestamp")
     head = "".join(f"<th>{c}</th>" for c in cols)
     body = []
-    for row in rows:
+    for row in redact(list(rows)):
         cells = []
         for c in cols:
             value = row.get(c, "")

@@ -38,11 +38,13 @@ class HubView(RunView):
         return f"HubView(agents={self.agents()!r}, status={self._fold.status!r}, messages={n_msgs})"
 
     def _saved_outputs(self) -> dict[str, Any]:
+        from ...redact import redact
         from ._html import hub_html
 
+        events = redact(self.events)
         return {
-            HUB_MIME: {"version": 1, "events": self.events},
-            "text/html": hub_html(self._events, title=self._title),
+            HUB_MIME: {"version": 1, "events": events},
+            "text/html": hub_html(events, title=self._title),
         }
 
 

@@ -43,7 +43,14 @@ def memory_rows(source: Any) -> list[dict[str, Any]]:
     """Rows from a memory (``to_rows()`` or ``content`` of ``(Msg, marks)``), Msgs, or dicts.
 
     A dict with a ``"text"`` key is taken as a row already; other dicts are ``Msg.to_dict()``.
+    Secrets are redacted (``ascope_nb.redact``): the rows are shown and saved in the notebook.
     """
+    from ...redact import redact
+
+    return [redact(row) for row in _memory_rows(source)]
+
+
+def _memory_rows(source: Any) -> list[dict[str, Any]]:
     if hasattr(source, "to_rows"):
         return [dict(r) for r in source.to_rows()]
     items = (

@@ -27,6 +27,7 @@ import anywidget
 import traitlets as t
 
 from ...events import Event
+from ...redact import redact
 from . import RunController
 from ._assets import bundle_esm, read_static
 from ._coalesce import Coalescer, merge_delta
@@ -229,9 +230,10 @@ class RunView(anywidget.AnyWidget):
         """The kernel-free outputs of an ended run: its events and an HTML transcript."""
         from ._html import run_html
 
+        events = redact(self.events)  # deltas merged: a key streamed in pieces is whole here
         return {
-            RUN_MIME: {"version": 1, "events": self.events},
-            "text/html": run_html(self._events, title=self._title),
+            RUN_MIME: {"version": 1, "events": events},
+            "text/html": run_html(events, title=self._title),
         }
 
     def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -8,6 +8,7 @@ import tempfile
 from typing import Any
 
 from ...message import TextBlock
+from ...redact import tool_environment
 from .._response import ToolResponse
 from ._subprocess import format_result, result_metadata, run_process
 
@@ -17,6 +18,13 @@ async def execute_python_code(code: str, timeout: float = 300, **kwargs: Any) ->
 
     You must ``print`` what you want to see. The code runs from a temporary file that is
     removed afterwards.
+
+    What it may do: the code runs as the kernel's user, in the kernel's working directory,
+    with its network access, so it can read and write whatever that user can. Environment
+    variables that hold secrets (names with KEY, TOKEN, SECRET, PASSWORD, provider keys) are
+    removed unless ``ASCOPE_TOOLS_KEEP_SECRETS=1``; the process and everything it starts are
+    killed on timeout or Stop, and nothing it started outlives the call. To review each call first, register it with approval
+    (``%%agent ... --approve execute_python_code``).
 
     Args:
         code: The Python code to execute.
@@ -30,7 +38,7 @@ async def execute_python_code(code: str, timeout: float = 300, **kwargs: Any) ->
         >>> asyncio.run(execute_python_code("print(6 * 7)")).content[0]["text"]
         '<returncode>0</returncode><stdout>42\\n</stdout><stderr></stderr>'
     """
-    env = {**os.environ, "PYTHONUTF8": "1", "PYTHONIOENCODING": "utf-8"}
+    env = tool_environment({"PYTHONUTF8": "1", "PYTHONIOENCODING": "utf-8"})
     with tempfile.TemporaryDirectory(prefix="ascope_py_") as tmp:
         path = os.path.join(tmp, "code.py")
         with open(path, "w", encoding="utf-8") as f:

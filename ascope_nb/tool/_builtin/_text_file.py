@@ -61,6 +61,9 @@ def _check_file(file_path: str) -> ToolResponse | None:
 async def view_text_file(file_path: str, ranges: list[int] | None = None) -> ToolResponse:
     """View a text file with line numbers, optionally only some lines.
 
+    Relative paths are from the kernel's working directory; any file the kernel's user may
+    read can be read (restrict with ``--approve``).
+
     Args:
         file_path: The file to view.
         ranges: The lines to view, inclusive, e.g. ``[1, 100]``; ``[-100, -1]`` views the
@@ -91,6 +94,9 @@ async def write_text_file(
     file_path: str, content: str, ranges: list[int] | None = None
 ) -> ToolResponse:
     """Create or overwrite a text file, or replace some of its lines.
+
+    Relative paths are from the kernel's working directory; any file the kernel's user may
+    write can be written (restrict with ``--approve``).
 
     Args:
         file_path: The file to write (parent folders are created).
@@ -134,6 +140,9 @@ async def write_text_file(
 
 async def insert_text_file(file_path: str, content: str, line_number: int) -> ToolResponse:
     """Insert text before a line of a text file.
+
+    Relative paths are from the kernel's working directory; any file the kernel's user may
+    write can be changed (restrict with ``--approve``).
 
     Args:
         file_path: The file to change.
