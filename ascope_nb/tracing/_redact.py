@@ -1,8 +1,9 @@
 """The one door through which span content passes the redaction layer.
 
 Every string or structure that tracing puts on a span (message content, tool arguments and
-results, error descriptions, steering text) goes through ``redact``. It calls the run
-store's scrubber today; the central redaction module can be swapped in here alone.
+results, error descriptions, steering text) goes through ``redact``, the package's one
+redaction layer (``ascope_nb.redact``: secret environment values, model keys, URL
+credentials, key shapes, and secret-named keys).
 
 Example:
     >>> redact({"api_key": "sk-abcdefghijklmnop1234", "q": "hi"})
@@ -16,6 +17,6 @@ from typing import Any
 
 def redact(value: Any) -> Any:
     """A copy of ``value`` with secrets replaced by ``"[REDACTED]"``."""
-    from ..store._scrub import scrub  # imported on first use: the store package is not light
+    from ..redact import redact_keys
 
-    return scrub(value)
+    return redact_keys(value)
