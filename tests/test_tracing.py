@@ -403,3 +403,30 @@ def test_ascope_trace_setting_parses_and_switches() -> None:
     assert trace_setting(None) == "trace: http://127.0.0.1:9/v1/traces"
     assert _config.trace_enabled is True
     assert trace_setting("OFF") == "trace: off" and _config.trace_enabled is False
+
+
+async def test_an_experiment_is_one_trace_with_a_span_per_sample(spans):
+    from ascope_nb.evaluate import experiment
+
+    async def answer(messages, tools):
+        await asyncio.sleep(0.01)
+        return "4"
+
+    agent = ReActAgent("Counter", "s", FunctionModel(answer), formatter=OpenAIChatFormatter())
+    agent.set_console_output_enabled(False)
+    exp = experiment(
+        agent=agent,
+        dataset=[{"input": f"q{i}", "target": 4} for i in range(5)],
+        metrics=["numeric"],
+        concurrency=2,
+        name="traced-exp",
+    )
+    await exp
+    finished = spans.get_finished_spans()
+    (root,) = named(finished, "experiment traced-exp")
+    assert root.parent is None and root.attributes["ascope.experiment.name"] == "traced-exp"
+    samples = named(finished, "invoke_agent Counter")
+    assert len(samples) == 5
+    assert {s.parent.span_id for s in samples} == {root.context.span_id}
+    assert {s.context.trace_id for s in samples} == {root.context.trace_id}
+    assert len({s.attributes["gen_ai.conversation.id"] for s in samples}) == 5

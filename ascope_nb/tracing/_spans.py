@@ -4,6 +4,8 @@ One run is one trace:
 
 - ``invoke_agent {agent}`` per reply (the first reply of an agent run is the trace's root;
   replies inside a reply nest under it);
+- a sample of an experiment (``ascope_nb.experiment``): its run hangs off one
+  ``experiment {name}`` span, so an experiment is one trace;
 - a MsgHub run: a ``MsgHub`` root, one ``round {n}`` span per round of speakers, the replies
   under their round;
 - ``chat {model}`` per model call, ``execute_tool {tool}`` per tool call, under their reply;
@@ -84,6 +86,20 @@ class _Trace:
     round: Span | None = None
     outputs: dict[str, dict[str, Any]] = field(default_factory=dict)  # msg id -> msg
     providers: dict[str, str] = field(default_factory=dict)  # agent name -> provider
+    experiment: str = ""  # the experiment this run is a sample of (its span is the parent)
+
+
+@dataclass
+class _Experiment:
+    """The span of an experiment: parent of its samples' runs, one trace for all of them.
+
+    It ends when no sample of the experiment is running; a sample started later still
+    hangs off it (through its context), so an experiment is one trace however it is paced.
+    """
+
+    span: Span
+    context: SpanContext
+    running: int = 0
 
 
 class EventTracer:
@@ -110,6 +126,7 @@ class EventTracer:
         self._sink = _FinishedSpanSink.of(provider)
         self._runs: dict[str, _Trace] = {}
         self._ended: dict[str, SpanContext] = {}  # root span of ended runs (late feedback)
+        self._experiments: dict[str, _Experiment] = {}  # by experiment name
 
     # ------------------------------------------------------------------ public
     def trace_id(self, run_id: str) -> str | None:
@@ -193,12 +210,38 @@ class EventTracer:
                 attributes["gen_ai.request.model"] = event.model
         if self.capture_content and event.input:
             attributes["gen_ai.input.messages"] = _messages(event.input)
-        root = self._start(name, None, event.ts, attributes)
-        run = _Trace(root=root, kind="hub" if hub else "agent", agent=event.agent)
+        experiment = str((event.metadata or {}).get("experiment") or "")
+        parent = self._experiment_parent(experiment, event) if experiment else None
+        root = self._start(name, parent, event.ts, attributes)
+        run = _Trace(
+            root=root, kind="hub" if hub else "agent", agent=event.agent, experiment=experiment
+        )
         if hub:
             run.participants = max(len(event.metadata.get("participants") or []), 1)
         self._runs[event.run_id] = run
         _registry.remember(event.run_id, format(root.get_span_context().trace_id, "032x"))
+
+    def _experiment_parent(self, name: str, event: RunStarted) -> Span:
+        """The span of experiment ``name`` (started with its first sample)."""
+        exp = self._experiments.get(name)
+        if exp is None:
+            span = self._start(
+                f"experiment {name}",
+                None,
+                event.ts,
+                {"ascope.span.kind": "experiment", "ascope.experiment.name": name},
+            )
+            exp = self._experiments[name] = _Experiment(span, span.get_span_context())
+        exp.running += 1
+        return exp.span if exp.span.is_recording() else otel.NonRecordingSpan(exp.context)
+
+    def _sample_ended(self, name: str, ts: float) -> None:
+        exp = self._experiments.get(name)
+        if exp is None:
+            return
+        exp.running -= 1
+        if exp.running <= 0 and exp.span.is_recording():
+            exp.span.end(end_time=_ns(ts))
 
     def _run_ended(self, run: _Trace, event: RunEnded) -> None:
         for chat in run.chats.values():
@@ -225,6 +268,8 @@ class EventTracer:
             root.set_attribute("gen_ai.output.messages", _messages([event.output]))
         root.end(end_time=_ns(event.ts))
         del self._runs[event.run_id]
+        if run.experiment:
+            self._sample_ended(run.experiment, event.ts)
         if len(self._ended) >= 1000:
             self._ended.pop(next(iter(self._ended)))
         self._ended[event.run_id] = root.get_span_context()
