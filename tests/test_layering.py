@@ -9,8 +9,8 @@ from pathlib import Path
 PKG = Path(__file__).resolve().parent.parent / "ascope_nb"
 
 
-def _imports_testing(path: Path) -> list[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+def _imports_testing(path: Path, source: str | None = None) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8") if source is None else source)
     parts = path.relative_to(PKG.parent).with_suffix("").parts
     found = []
     for node in ast.walk(tree):
@@ -41,12 +41,7 @@ def test_production_modules_never_import_testing() -> None:
 
 
 def test_the_scan_sees_a_relative_import_of_testing() -> None:
-    demo = PKG / "model" / "_demo.py"
-    tree_text = demo.read_text(encoding="utf-8")
-    assert "from ._replay import" in tree_text
-    probe = PKG / "model" / "_probe_layering.py"
-    probe.write_text("from ..testing._models import Reply\n", encoding="utf-8")
-    try:
-        assert _imports_testing(probe) == ["ascope_nb.testing._models.Reply"]
-    finally:
-        probe.unlink()
+    assert "from ._replay import" in (PKG / "model" / "_demo.py").read_text(encoding="utf-8")
+    probe = PKG / "model" / "_demo.py"
+    found = _imports_testing(probe, "from ..testing._models import Reply\n")
+    assert found == ["ascope_nb.testing._models.Reply"]
