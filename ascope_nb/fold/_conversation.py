@@ -18,7 +18,7 @@ Wire = dict[str, Any]
 _EARLIER = 1 << 40
 
 
-@dataclass
+@dataclass(slots=True)
 class CallMeta:
     """One tool call as the conversation knows it: what was asked, decided and returned."""
 
@@ -36,7 +36,7 @@ class CallMeta:
     order: int = 0
 
 
-@dataclass
+@dataclass(slots=True)
 class ModelCallState:
     """One model request: the memory it saw (``memory[:n]``), its answer and its outcome."""
 
@@ -56,7 +56,7 @@ class ModelCallState:
     ended: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class ReplyState:
     """One agent reply: its input, the context it started from, and how it ended."""
 
@@ -98,6 +98,9 @@ class Conversation:
         self._member: dict[str, set[str]] = {}
         self._pending: dict[str, list[tuple[int, str]]] = {}  # agent -> tool results to add
         self._result_msgs: dict[str, str] = {}  # tool-result msg id -> tool call id
+
+    def _sync(self) -> None:
+        """Fold what is not folded yet (``RunFold`` folds this part lazily)."""
 
     # ------------------------------------------------------------------ memory
     def _mem(self, agent: str) -> tuple[list[str], set[str]]:
@@ -320,10 +323,12 @@ class Conversation:
     # ------------------------------------------------------------------ derived views
     def message(self, msg_id: str) -> Wire | None:
         """The final dict of message ``msg_id`` (as completed, else as first seen)."""
+        self._sync()
         return self.headers.get(msg_id) or self.known.get(msg_id)
 
     def rebuilt(self, msg_id: str) -> Wire | None:
         """Message ``msg_id`` with its content rebuilt from the streamed pieces."""
+        self._sync()
         header = self.headers.get(msg_id)
         if header is None:
             return None  # never completed (e.g. a crash mid-stream)
@@ -370,6 +375,7 @@ class Conversation:
 
     def transcript_ids(self) -> list[str]:
         """The ids of ``transcript()`` (``_anon<n>`` for a message without an id)."""
+        self._sync()
         msgs = self.rec_msgs
         result_of: dict[str, str] = {}
         for msg_id in self.rec_order:
