@@ -87,21 +87,28 @@ class RunFold(Timeline, Conversation, Streamed):
 
     def add(self, ev: Event | Wire) -> None:
         """Fold one event."""
-        self._logged(ev)
-        if not self._timeline:
-            return
-        if type(ev) is dict:
-            d: Wire = ev
-            handler = self._TIMELINE.get(d.get("kind", ""))
-        else:
-            d = ev.__dict__
-            handler = self._TIMELINE.get(ev.kind)  # type: ignore[union-attr]
-        if self.started is None:
-            self.started = d.get("ts")
-        if not self.agent and d.get("agent"):
-            self.agent = str(d["agent"])
-        if handler is not None:
-            handler(self, d)
+        self.extend((ev,))
+
+    def extend(self, events: Iterable[Event | Wire]) -> RunFold:
+        """Fold many events; returns ``self``."""
+        logged, table = self._logged, self._TIMELINE if self._timeline else None
+        for ev in events:
+            logged(ev)
+            if table is None:
+                continue
+            if type(ev) is dict:
+                d: Wire = ev
+                handler = table.get(d.get("kind", ""))
+            else:
+                d = ev.__dict__
+                handler = table.get(ev.kind)  # type: ignore[union-attr]
+            if self.started is None:
+                self.started = d.get("ts")
+            if not self.agent and d.get("agent"):
+                self.agent = str(d["agent"])
+            if handler is not None:
+                handler(self, d)
+        return self
 
     def _fold_log(self, start: int, table: dict[str, Any], run_id: bool) -> int:
         log = self._log
@@ -154,13 +161,6 @@ class RunFold(Timeline, Conversation, Streamed):
     def sync(self) -> RunFold:
         """Bring the conversation state up to the last event (the accessors do it)."""
         self._sync()
-        return self
-
-    def extend(self, events: Iterable[Event | Wire]) -> RunFold:
-        """Fold many events; returns ``self``."""
-        add = self.add
-        for ev in events:
-            add(ev)
         return self
 
     # ------------------------------------------------------------------ messages
