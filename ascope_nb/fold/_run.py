@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 from ..events import EVENT_TYPES, Event
 from ..message import Msg
 from ._conversation import Conversation, ModelCallState, Wire
+from ._streamed import Streamed
 from ._timeline import StepRecord, Timeline
 
 
@@ -50,7 +51,7 @@ def _handlers(cls: type, prefix: str) -> dict[str, Any]:
     return {kind: h for kind, h in found.items() if h is not None}
 
 
-class RunFold(Timeline, Conversation):
+class RunFold(Timeline, Conversation, Streamed):
     """Incremental fold of one run's events (``Event`` objects or their wire dicts).
 
     ``add`` is O(1) per event: it folds the timeline (which a live view reads after every
@@ -72,39 +73,45 @@ class RunFold(Timeline, Conversation):
 
     _TIMELINE: ClassVar[dict[str, Any]] = _handlers(Timeline, "_on_")
     _CONVERSATION: ClassVar[dict[str, Any]] = _handlers(Conversation, "_c_")
+    _STREAMED: ClassVar[dict[str, Any]] = _handlers(Streamed, "_s_")
 
     def __init__(self, *, timeline: bool = True) -> None:
         Timeline.__init__(self)
         Conversation.__init__(self)
+        Streamed.__init__(self)
         self._log: list[Event | Wire] = []
         self._logged = self._log.append
         self._folded = 0  # how much of the log the conversation part has folded
+        self._streamed_to = 0  # and the streamed part
         self._timeline = timeline
 
     def add(self, ev: Event | Wire) -> None:
         """Fold one event."""
-        self._logged(ev)
-        if not self._timeline:
-            return
-        if type(ev) is dict:
-            d: Wire = ev
-            handler = self._TIMELINE.get(d.get("kind", ""))
-        else:
-            d = ev.__dict__
-            handler = self._TIMELINE.get(ev.kind)  # type: ignore[union-attr]
-        if self.started is None:
-            self.started = d.get("ts")
-        if not self.agent and d.get("agent"):
-            self.agent = str(d["agent"])
-        if handler is not None:
-            handler(self, d)
+        self.extend((ev,))
 
-    def _sync(self) -> None:
-        log, start = self._log, self._folded
-        if start == len(log):
-            return
-        self._folded = len(log)
-        table = self._CONVERSATION
+    def extend(self, events: Iterable[Event | Wire]) -> RunFold:
+        """Fold many events; returns ``self``."""
+        logged, table = self._logged, self._TIMELINE if self._timeline else None
+        for ev in events:
+            logged(ev)
+            if table is None:
+                continue
+            if type(ev) is dict:
+                d: Wire = ev
+                handler = table.get(d.get("kind", ""))
+            else:
+                d = ev.__dict__
+                handler = table.get(ev.kind)  # type: ignore[union-attr]
+            if self.started is None:
+                self.started = d.get("ts")
+            if not self.agent and d.get("agent"):
+                self.agent = str(d["agent"])
+            if handler is not None:
+                handler(self, d)
+        return self
+
+    def _fold_log(self, start: int, table: dict[str, Any], run_id: bool) -> int:
+        log = self._log
         for i in range(start, len(log)):
             ev = log[i]
             if type(ev) is dict:
@@ -113,10 +120,29 @@ class RunFold(Timeline, Conversation):
             else:
                 d = ev.__dict__
                 handler = table.get(ev.kind)  # type: ignore[union-attr]
-            if not self.run_id and d.get("run_id"):
+            if run_id and not self.run_id and d.get("run_id"):
                 self.run_id = str(d["run_id"])
             if handler is not None:
                 handler(self, d)
+        return len(log)
+
+    def _sync(self) -> None:
+        if self._folded != len(self._log):
+            self._folded = self._fold_log(self._folded, self._CONVERSATION, True)
+
+    def _sync_streamed(self) -> None:
+        if self._streamed_to != len(self._log):
+            self._streamed_to = self._fold_log(self._streamed_to, self._STREAMED, False)
+
+    def rebuilt(self, msg_id: str) -> Wire | None:
+        """Message ``msg_id`` with its content rebuilt from the streamed pieces (None: it
+        never completed, e.g. a crash mid-stream)."""
+        self._sync_streamed()
+        header = self.completed.get(msg_id)
+        if header is None:
+            return None
+        content = self.content_of(msg_id)
+        return header if content is None else {**header, "content": content}
 
     def steps(self) -> list[StepRecord]:
         """The steps in order."""
@@ -137,17 +163,10 @@ class RunFold(Timeline, Conversation):
         self._sync()
         return self
 
-    def extend(self, events: Iterable[Event | Wire]) -> RunFold:
-        """Fold many events; returns ``self``."""
-        add = self.add
-        for ev in events:
-            add(ev)
-        return self
-
     # ------------------------------------------------------------------ messages
     def messages(self) -> dict[str, Msg]:
         """Every completed message, by id, content rebuilt from the streamed pieces."""
-        self._sync()
+        self._sync_streamed()
         out: dict[str, Msg] = {}
         for msg_id in self.msg_order:
             msg = self.rebuilt(msg_id)
@@ -157,7 +176,7 @@ class RunFold(Timeline, Conversation):
 
     def reply(self, reply_id: str | None = None) -> Msg:
         """The Msg an agent returned (the last finished reply if no ``reply_id``)."""
-        self._sync()
+        self._sync_streamed()
         ends = [e for e in self.reply_ends if reply_id is None or e[0] == reply_id]
         if not ends:
             raise ValueError(
