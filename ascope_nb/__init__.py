@@ -44,6 +44,7 @@ _LAZY: dict[str, str] = {
     "experiment": "ascope_nb.evaluate",
     "compare": "ascope_nb.evaluate",
     "load_run": "ascope_nb.whatif",
+    "replay": "ascope_nb.whatif",
 }
 
 __all__ = [
@@ -51,6 +52,7 @@ __all__ = [
     "experiment",
     "compare",
     "load_run",
+    "replay",
     "start",
     "start_hub",
     "runs",
@@ -89,7 +91,7 @@ if TYPE_CHECKING:
     from .pipeline import MsgHub, fanout_pipeline, sequential_pipeline
     from .run import Run, get_run, start, start_hub
     from .tool import Toolkit, ToolResponse
-    from .whatif import load_run
+    from .whatif import load_run, replay
 
 
 def __getattr__(name: str) -> Any:

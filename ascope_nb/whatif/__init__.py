@@ -10,6 +10,7 @@ Example:
 from __future__ import annotations
 
 from ._fork import fork
+from ._replay import Divergence, replay
 from ._stored import StoredRun, load_run
 
-__all__ = ["fork", "load_run", "StoredRun"]
+__all__ = ["fork", "replay", "Divergence", "load_run", "StoredRun"]
