@@ -45,6 +45,7 @@ _LAZY: dict[str, str] = {
     "compare": "ascope_nb.evaluate",
     "load_run": "ascope_nb.whatif",
     "replay": "ascope_nb.whatif",
+    "diff": "ascope_nb.whatif",
 }
 
 __all__ = [
@@ -53,6 +54,7 @@ __all__ = [
     "compare",
     "load_run",
     "replay",
+    "diff",
     "start",
     "start_hub",
     "runs",
@@ -91,7 +93,7 @@ if TYPE_CHECKING:
     from .pipeline import MsgHub, fanout_pipeline, sequential_pipeline
     from .run import Run, get_run, start, start_hub
     from .tool import Toolkit, ToolResponse
-    from .whatif import load_run, replay
+    from .whatif import diff, load_run, replay
 
 
 def __getattr__(name: str) -> Any:

@@ -9,8 +9,9 @@ Example:
 
 from __future__ import annotations
 
+from ._diff import RunDiff, diff
 from ._fork import fork
 from ._replay import Divergence, replay
 from ._stored import StoredRun, load_run
 
-__all__ = ["fork", "replay", "Divergence", "load_run", "StoredRun"]
+__all__ = ["diff", "RunDiff", "fork", "replay", "Divergence", "load_run", "StoredRun"]
