@@ -13,5 +13,16 @@ from ._diff import RunDiff, diff
 from ._fork import fork
 from ._replay import Divergence, replay
 from ._stored import StoredRun, load_run
+from ._tree import RunTree, run_tree
 
-__all__ = ["diff", "RunDiff", "fork", "replay", "Divergence", "load_run", "StoredRun"]
+__all__ = [
+    "diff",
+    "RunDiff",
+    "fork",
+    "replay",
+    "Divergence",
+    "load_run",
+    "StoredRun",
+    "run_tree",
+    "RunTree",
+]

@@ -67,5 +67,14 @@ def test_a_stored_run_forks_after_a_kernel_restart(tmp_path: Path) -> None:
             " fork.result.get_text_content(), fork.events[0].metadata['parent_run_id']])"
         ).value()
         assert out == ["completed", True, "The last sum is 3.", run_id]
+        kernel.ok("%load_ext ascope_nb")
+        fork_id = kernel.ok("json.dumps(fork.run_id)").value()
+        tree = kernel.ok(f"%runs --tree {run_id}").result
+        assert tree is not None
+        assert tree["text/plain"].splitlines() == [
+            f"{run_id} · Friday · completed",
+            f"└ fork@1 {fork_id} · Friday · fork@1 · completed",
+        ]
+        assert f"<code>{fork_id}</code>" in tree["text/html"]
     finally:
         kernel.shutdown()
