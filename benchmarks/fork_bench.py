@@ -101,7 +101,7 @@ async def main() -> None:
     verdict = "PASS" if total < 1000 else "FAIL"
     print(f"{args.steps}-step run, {n_events} events, recorded in {made:.1f} s; fork at {args.at}")
     print()
-    print("| measure | ms (best of %d) |" % args.repeats)
+    print(f"| measure | ms (best of {args.repeats}) |")
     print("| --- | --- |")
     print(f"| `load_run(id)`: read the stored events | {load:.0f} |")
     print(f"| `.fork({args.at})`: fold, memory before step {args.at}, agent, start | {fork:.0f} |")
