@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -124,3 +125,34 @@ async def test_bad_forks_are_one_line_errors() -> None:
         stored.fork(1, edit={"a": 1}, tools={"add": add})
     with pytest.raises(ascope_nb.exceptions.AscopeError, match="no stored run 'nope'"):
         ascope_nb.load_run("nope")
+
+
+def test_the_fork_command_of_the_view_is_validated() -> None:
+    from ascope_nb.notebook.views._commands import parse_command
+
+    assert parse_command({"cmd": "fork", "step": 1, "edit": {"city": "Oslo"}}) == {
+        "cmd": "fork",
+        "step": 1,
+        "edit": {"city": "Oslo"},
+    }
+    assert parse_command({"cmd": "fork", "step": 0, "edit": "text"}) is not None
+    for bad in ({"cmd": "fork"}, {"cmd": "fork", "step": -1}, {"cmd": "fork", "step": True}):
+        assert parse_command(bad) is None
+    assert parse_command({"cmd": "fork", "step": 2, "edit": [1]}) is None
+
+
+async def test_a_run_view_starts_a_fork_and_streams_its_events() -> None:
+    run = ascope_nb.start(make_agent(counting_model()), "Add things up.")
+    await run
+    view = run.view
+    assert view.forkable
+    sent: list[dict[str, Any]] = []
+    view.send = lambda msg, buffers=None: sent.append(msg)  # type: ignore[method-assign]
+    view._handle_custom_msg({"cmd": "fork", "step": 1, "edit": {"a": 40, "b": 2}}, None)
+    fork = view._forks[0]
+    await fork
+    assert sent[0] == {"type": "fork", "fork_id": fork.run_id, "step": 1, "title": fork.title}
+    await asyncio.sleep(0.1)  # the last batch is sent by the coalescer's timer
+    events = [e for m in sent[1:] for e in m["events"]]
+    assert {"a": 40, "b": 2} in [e.get("input") for e in events if e["kind"] == "tool_call"]
+    assert events[-1]["kind"] == "run_ended"
