@@ -102,6 +102,8 @@ async def test_a_changed_tool_diverges_at_the_step_where_it_first_differs(from_a
     agent = make_agent(_model(4))
     agent.toolkit.register_tool_function(_changed_add(from_a), namesake_strategy="override")
     again = ascope_nb.replay(original.run_id, agent=agent, tools="live")
+    shown: list[dict[str, Any]] = []
+    again.view.send = lambda msg, buffers=None: shown.append(msg)  # type: ignore[method-assign]
     await again
     found = again.divergence
     assert found is not None and found.kind == "tool_result"
@@ -110,6 +112,8 @@ async def test_a_changed_tool_diverges_at_the_step_where_it_first_differs(from_a
     assert found.got == [{"type": "text", "text": str(from_a + 5)}]
     assert f"divergence=step {from_a}: 'add' returned another result" in repr(again)
     assert "Diverged at step" in found._repr_html_()
+    notices = [m["text"] for m in shown if m.get("type") == "notice"]
+    assert notices == [f"Replay diverged at step {from_a}: 'add' returned another result"]
     same = ascope_nb.replay(original.run_id, agent=make_agent(_model(4)), tools="live")
     await same
     assert same.divergence is None

@@ -157,9 +157,10 @@ def _recorded_tools(
                     metadata={"success": False},
                 )
             meta = queue.pop(0)
-            if kwargs != meta.input:
+            asked = meta.original_input if meta.decision == "edited" else meta.input
+            if kwargs != asked:
                 detail = f"{name!r} called with other arguments"
-                report(Divergence(meta.step, "tool_call", detail, meta.input, kwargs))
+                report(Divergence(meta.step, "tool_call", detail, asked, kwargs))
             failed = {"success": False} if meta.state == "error" else None
             return ToolResponse(content=list(meta.output), metadata=failed)
 
@@ -200,6 +201,8 @@ def replay(
         if not found_first:  # the model and tools only run once ``new`` exists
             found_first.append(found)
             new.divergence = found
+            if new._view is not None:  # shown in the live view too
+                new._view.send({"type": "notice", "text": f"Replay diverged at {found}"})
 
     step = [0]  # the replay's current step
     recorded = [
