@@ -43,12 +43,18 @@ _LAZY: dict[str, str] = {
     "DemoModel": "ascope_nb.model._demo",
     "experiment": "ascope_nb.evaluate",
     "compare": "ascope_nb.evaluate",
+    "load_run": "ascope_nb.whatif",
+    "replay": "ascope_nb.whatif",
+    "diff": "ascope_nb.whatif",
 }
 
 __all__ = [
     "__version__",
     "experiment",
     "compare",
+    "load_run",
+    "replay",
+    "diff",
     "start",
     "start_hub",
     "runs",
@@ -87,6 +93,7 @@ if TYPE_CHECKING:
     from .pipeline import MsgHub, fanout_pipeline, sequential_pipeline
     from .run import Run, get_run, start, start_hub
     from .tool import Toolkit, ToolResponse
+    from .whatif import diff, load_run, replay
 
 
 def __getattr__(name: str) -> Any:

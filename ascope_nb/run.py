@@ -74,6 +74,7 @@ class Run:
         self._loop_thread: int | None = None
         self._view: Any = None
         self._shown_in_cell: int | None = None  # execution count of the cell showing the view
+        self.divergence: Any = None  # a replay's first difference from its recording
         _RUNS.append(self)
 
     # ---------------------------------------------------------------- lifecycle
@@ -280,6 +281,27 @@ class Run:
         finally:
             self._input_waiters.pop(request_id, None)
 
+    # ---------------------------------------------------------------- what-if
+    def fork(
+        self,
+        step: int,
+        *,
+        edit: str | dict[str, Any] | None = None,
+        guidance: str | None = None,
+        model: Any = None,
+        tools: Any = None,
+    ) -> Run:
+        """A new run from the state just before ``step`` of this one, optionally with the
+        model's output there replaced (``edit``: a text or new tool arguments), guidance
+        injected, or another model (see ``ascope_nb.whatif.fork``).
+
+        Example:
+            >>> fork = run.fork(1, edit={"city": "Oslo"})  # doctest: +SKIP
+        """
+        from .whatif import fork
+
+        return fork(self, step, edit=edit, guidance=guidance, model=model, tools=tools)
+
     # ---------------------------------------------------------------- display
     @property
     def view(self) -> Any:
@@ -307,7 +329,8 @@ class Run:
 
     def __repr__(self) -> str:
         steps = sum(1 for e in self.events if e.kind == "step_started")
-        return f"Run(title={self.title!r}, status={self.status!r}, steps={steps})"
+        diverged = f", divergence={self.divergence}" if self.divergence is not None else ""
+        return f"Run(title={self.title!r}, status={self.status!r}, steps={steps}{diverged})"
 
 
 def _execution_count() -> int | None:

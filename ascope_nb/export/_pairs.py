@@ -9,6 +9,7 @@ Rules (one place, used by the OpenAI DPO, TRL DPO / KTO and Trinity exporters):
 - **guidance**: a hint injected before step ``s`` (``HintInjected.step == s``) makes the
   action of step ``s - 1`` rejected and the next acceptable action chosen.
 - The prompt of a pair is the conversation before the rejected message.
+- **fork**: a fork judged up against its parent's step judged down (``_fork_pairs``).
 - Thumbs and scores become KTO labels (up / score >= threshold is True); pairs add one
   False and one True example each.
 
@@ -27,7 +28,7 @@ from typing import Any, Literal
 from ._chat import tool_uses
 from ._record import RunRecord
 
-PairKind = Literal["edited", "denied", "hint"]
+PairKind = Literal["edited", "denied", "hint", "fork"]
 
 
 @dataclass
@@ -119,9 +120,11 @@ def preference_pairs(
     record: RunRecord, *, hint_sources: tuple[str, ...] = ("human",)
 ) -> list[PreferencePair]:
     """Every preference pair that the steering of ``record`` yields, in conversation order."""
+    from ._fork_pairs import fork_pairs
+
     corrections = _corrections(record, hint_sources)
     if not corrections:
-        return []
+        return fork_pairs(record)  # a fork judged better than its parent's step
     msgs = record.messages
     pairs: list[PreferencePair] = []
     for i, msg in enumerate(msgs):
@@ -154,7 +157,7 @@ def preference_pairs(
                 tools=record.tools,
             )
         )
-    return pairs
+    return pairs + fork_pairs(record)
 
 
 def _next_acceptable(

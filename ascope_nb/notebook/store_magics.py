@@ -7,6 +7,7 @@ Example (in a notebook)::
     %load_ext ascope_nb
     %runs --agent Friday --feedback up --limit 20
     %runs --open 0f3c9a2e
+    %runs --tree 0f3c9a2e
     %export openai train.jsonl --status completed
 """
 
@@ -30,13 +31,15 @@ FEEDBACK = ("up", "down", "any", "none")
 
 @dataclass
 class RunsArgs:
-    """``%runs [--agent A] [--status S] [--feedback up|down|any|none] [--limit N] [--open ID]``."""
+    """``%runs [--agent A] [--status S] [--feedback up|down|any|none] [--limit N] [--open ID]
+    [--tree ID]``."""
 
     agent: str | None = None
     status: str | None = None
     feedback: str | None = None
     limit: int | None = None
     open: str | None = None
+    tree: str | None = None
 
 
 @dataclass
@@ -62,12 +65,13 @@ def parse_runs(line: str) -> RunsArgs:
 
     Example:
         >>> parse_runs("--agent Friday --limit 5")
-        RunsArgs(agent='Friday', status=None, feedback=None, limit=5, open=None)
+        RunsArgs(agent='Friday', status=None, feedback=None, limit=5, open=None, tree=None)
     """
     parser = _args._Parser("%runs", "The stored runs as a table, or one stored run.")
     _filters(parser)
     parser.add_argument("--limit", type=_args._positive_int, help="at most N (newest) runs")
     parser.add_argument("--open", metavar="RUN_ID", help="re-open this stored run in its view")
+    parser.add_argument("--tree", metavar="RUN_ID", help="this run with its forks and replays")
     return RunsArgs(**_args._parse(parser, line))
 
 
@@ -97,9 +101,14 @@ class StoreMagics(Magics):  # type: ignore[misc]  # IPython's Magics is untyped
     @line_magic
     def runs(self, line: str) -> Any:
         """%runs [--agent A] [--status S] [--feedback up|down|any|none] [--limit N]
-        [--open RUN_ID] -- the stored runs as a table (click a row to open it)."""
+        [--open RUN_ID] [--tree RUN_ID] -- the stored runs as a table (click a row to open
+        it), or one run with its forks and replays."""
         try:
             args = parse_runs(line)
+            if args.tree:
+                from ..whatif import run_tree
+
+                return run_tree(args.tree)
             if args.open:
                 from .._runs_api import open_run
 

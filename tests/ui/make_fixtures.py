@@ -245,7 +245,45 @@ rows = [{"id": f"s{i}", "question": f"{i} + {i + 1}?", "answer": 2 * i + 1} for 
     'await exp\nprint(exp.status, exp.finished, exp.summary()["mean"][0])',
 )
 
+FORK = notebook(
+    '''
+import asyncio
+
+from ascope_nb.run import runs
+from ascope_nb.testing import FunctionModel, tool_call
+
+
+async def get_weather(city: str) -> str:
+    """The weather in a city.
+
+    Args:
+        city: The city.
+    """
+    await asyncio.sleep(1.0)
+    return f"{city}: sunny"
+
+
+async def plan(messages, tools):
+    results = [m["content"] for m in messages if m["role"] == "tool"]
+    if not results:
+        return ["Checking.", tool_call("get_weather", city="Paris")]
+    return f"Weather report: {results[-1]}"
+
+
+model = FunctionModel(plan)
+''',
+    "%load_ext ascope_nb",
+    "from ascope_nb import ReActAgent, Toolkit, start\n\ntools = Toolkit()\n"
+    "tools.register_tool_function(get_weather)\n"
+    'Forecaster = ReActAgent("Forecaster", "You report the weather.", model, toolkit=tools)',
+    'run = start(Forecaster, "What is the weather?")\nrun  # shown as the value: stays a widget',
+    "await run\nfork = runs()[-1]\nawait fork\nmeta = fork.events[0].metadata\n"
+    "print(meta['parent_run_id'] == run.run_id, meta['fork_step'], meta['fork_edit'],"
+    " fork.result.get_text_content())",
+)
+
 FIXTURES = {
+    "fork": FORK,
     "stop": STOP,
     "steer": STEER,
     "approve": APPROVE,

@@ -2,6 +2,8 @@
 // Protocol: on render it asks {cmd: "snapshot", nonce}; the kernel answers with
 // {type: "snapshot", nonce, first, done, events} chunks, then streams {type: "events"}.
 
+import { createForkViews } from "./fork.js";
+
 const SUMMARY_KEYS = ["status", "agent", "title", "step", "n_steps", "pending_approvals", "pending_input", "tokens", "started", "elapsed", "error", "live", "interactive"];
 
 export function mountRunWidget(model, el, create) {
@@ -9,7 +11,9 @@ export function mountRunWidget(model, el, create) {
     onCommand: (cmd) => model.send(cmd),
     live: !!model.get("live"),
     interactive: !!model.get("interactive"),
+    forkable: !!model.get("forkable"),
   });
+  const forks = createForkViews(el, create); // "Fork from here": the new runs, below
   const nonce = Math.random().toString(36).slice(2);
   const onSummary = () => {
     const s = {};
@@ -23,6 +27,7 @@ export function mountRunWidget(model, el, create) {
       if (msg.first) renderer.setEvents(msg.events);
       else renderer.addEvents(msg.events);
     } else if (msg.type === "notice") renderer.notice(msg.text);
+    else if (msg.type === "fork" || msg.type === "fork_events") forks.on(msg);
   };
   model.on("msg:custom", onMsg);
   for (const k of SUMMARY_KEYS) model.on(`change:${k}`, onSummary);
@@ -34,5 +39,6 @@ export function mountRunWidget(model, el, create) {
     model.off("msg:custom", onMsg);
     for (const k of SUMMARY_KEYS) model.off(`change:${k}`, onSummary);
     renderer.destroy();
+    forks.destroy();
   };
 }

@@ -18,6 +18,7 @@ import { icon } from "./icons.js";
 import { controlState, press, settle, BUTTONS } from "./controls.js";
 import { createCollapse } from "./collapse.js";
 import { approvalBox } from "./approval.js";
+import { forkBox } from "./fork.js";
 import { decisionNode, humanChips, isStopError } from "./human.js";
 
 const EAGER_LIMIT = 300; // above this many steps, a closed step's body is built when opened
@@ -27,7 +28,7 @@ export function createHubRenderer(container, options = {}) {
   return createRunRenderer(container, { ...options, chat: true });
 }
 
-export function createRunRenderer(container, { onCommand = () => {}, live = false, interactive, chat = false } = {}) {
+export function createRunRenderer(container, { onCommand = () => {}, live = false, interactive, chat = false, forkable = false } = {}) {
   const doc = container.ownerDocument;
   const send = (cmd) => onCommand(cmd);
   let fold = createFold();
@@ -41,6 +42,7 @@ export function createRunRenderer(container, { onCommand = () => {}, live = fals
   let message = ""; // the last notice (guidance sent, feedback recorded, kernel notices)
   let rated = null; // {label, comment} of the last feedback given in this view
   const edits = new Map(); // tool_call_id -> {editing, text, reason}
+  const forkEdits = new Map(); // "reply/step" -> {open, text} of "Fork from here"
   let inputRequest = null;
   let controlsLive = null;
   let feedbackShown = null;
@@ -316,6 +318,7 @@ export function createRunRenderer(container, { onCommand = () => {}, live = fals
     if (s.thinking) body.push(h(doc, "pre.ascope-pre.ascope-thinking", {}, s.thinking));
     if (s.text) body.push(h(doc, "pre.ascope-pre.ascope-text", {}, s.text));
     for (const c of s.tool_calls) body.push(toolNode(c));
+    if (forkable && (s.text || s.tool_calls.length)) body.push(forkBox(doc, s, { forkEdits, send }));
     for (const e of s.errors) {
       if (isStopError(e)) body.push(h(doc, "div.ascope-human.ascope-stopped", {}, icon(doc, "person"), " Stopped by you"));
       else body.push(h(doc, "pre.ascope-pre.ascope-error", {}, e));

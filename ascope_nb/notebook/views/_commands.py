@@ -11,6 +11,7 @@ dicts (a kernel test sends exactly the same content through the comm)::
     {"cmd": "feedback", "label": "up", "comment": "nice"}               # or "score": 0.5
     {"cmd": "input", "request_id": "req_1", "text": "yes"}
     {"cmd": "snapshot", "nonce": "v1"}                                   # handled by the view
+    {"cmd": "fork", "step": 1, "edit": {"x": 2}}     # "Fork from here" (edit: args or text)
 
 The comm message itself is ``{"method": "custom", "content": <one of the above>}`` on the
 widget's ``jupyter.widget`` comm. Invalid content is logged in one line and ignored.
@@ -80,7 +81,23 @@ class SnapshotCmd(TypedDict):
     nonce: NotRequired[str]
 
 
-Command = StopCmd | SteerCmd | ApproveCmd | DenyCmd | FlowCmd | FeedbackCmd | InputCmd | SnapshotCmd
+class ForkCmd(TypedDict):
+    cmd: Literal["fork"]
+    step: int
+    edit: NotRequired[str | dict[str, Any] | None]
+
+
+Command = (
+    StopCmd
+    | SteerCmd
+    | ApproveCmd
+    | DenyCmd
+    | FlowCmd
+    | FeedbackCmd
+    | InputCmd
+    | SnapshotCmd
+    | ForkCmd
+)
 
 # cmd -> (required string fields, optional fields with their accepted types)
 _SPEC: dict[str, tuple[tuple[str, ...], dict[str, tuple[type, ...]]]] = {
@@ -97,6 +114,7 @@ _SPEC: dict[str, tuple[tuple[str, ...], dict[str, tuple[type, ...]]]] = {
         {"label": (str, type(None)), "score": (int, float, type(None)), "comment": (str,)},
     ),
     "input": (("request_id", "text"), {}),
+    "fork": ((), {"step": (int,), "edit": (str, dict, type(None))}),
 }
 
 
@@ -125,6 +143,9 @@ def parse_command(content: Any) -> Command | None:
                 _log.warning("ascope view: command %r has a bad %r: %r", name, key, value)
                 return None
             out[key] = value
+    if name == "fork" and (not isinstance(out.get("step"), int) or out["step"] < 0):
+        _log.warning("ascope view: command 'fork' needs a step >= 0, got %r", out.get("step"))
+        return None
     if name == "feedback" and out.get("label") not in (None, "up", "down"):
         _log.warning("ascope view: feedback label must be 'up' or 'down', got %r", out["label"])
         return None

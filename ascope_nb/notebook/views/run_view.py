@@ -84,6 +84,7 @@ class RunView(anywidget.AnyWidget):
     live = t.Bool(False).tag(sync=True)
     interactive = t.Bool(False).tag(sync=True)
     trace_id = t.Unicode("").tag(sync=True)  # OpenTelemetry trace id, when tracing is on
+    forkable = t.Bool(False).tag(sync=True)  # steps show "Fork from here" (a Run's view)
 
     def __init__(
         self,
@@ -99,6 +100,10 @@ class RunView(anywidget.AnyWidget):
         self._fold = RunFold()
         self._display: DisplayHandle | None = None
         self._coalescer = Coalescer(self._send_batch)
+        self._forks: list[Any] = []  # the runs started by "Fork from here"
+        self.forkable = callable(getattr(controller, "fork", None)) and (
+            getattr(controller, "kind", "agent") == "agent"
+        )
         for event in events:
             wire = to_wire(event)
             merge_delta(self._events, wire)
@@ -143,7 +148,8 @@ class RunView(anywidget.AnyWidget):
     def _send_batch(self, batch: list[dict[str, Any]]) -> None:
         self.send({"type": "events", "events": batch})
         self._sync_summary()
-        if self._display is not None and any(e.get("kind") == "run_ended" for e in batch):
+        ended = any(e.get("kind") == "run_ended" for e in batch)
+        if self._display is not None and ended and not self._forks:  # forks stay shown
             # The ended run's output becomes kernel-free: its events (rendered by the lab
             # extension with the same renderer) and an HTML transcript. The widget view is
             # left out on purpose: JupyterLab prefers it when a saved notebook is reopened and
@@ -202,10 +208,28 @@ class RunView(anywidget.AnyWidget):
             self.send({"type": "notice", "text": f"{cmd['cmd']}: this run is not live"})
             return
         try:
-            dispatch(self.controller, cmd)
+            if cmd["cmd"] == "fork":
+                self._start_fork(cmd["step"], cmd.get("edit"))  # type: ignore[typeddict-item]
+            else:
+                dispatch(self.controller, cmd)
         except Exception as exc:  # a failing button must not kill the comm
             _log.warning("ascope view: %s failed: %s", cmd["cmd"], exc)
             self.send({"type": "notice", "text": f"{cmd['cmd']} failed: {exc}"})
+
+    def _start_fork(self, step: int, edit: Any) -> None:
+        """ "Fork from here": start ``controller.fork(step, edit=edit)`` and stream the new
+        run's events to this view, which draws them below the run."""
+        fork = getattr(self.controller, "fork", None)
+        if not callable(fork):
+            raise ValueError("this run cannot be forked")
+        new = fork(step, edit=edit)
+        self._forks.append(new)
+        fork_id = new.run_id
+        self.send({"type": "fork", "fork_id": fork_id, "step": step, "title": new.title})
+        batcher = Coalescer(
+            lambda batch: self.send({"type": "fork_events", "fork_id": fork_id, "events": batch})
+        )
+        new.subscribe(lambda event: batcher.push(to_wire(event)))
 
     def close(self) -> None:
         """Close the comm; pending events stay in ``events`` (nothing more is sent)."""

@@ -1,0 +1,94 @@
+"""Forks as training signal: a fork judged good against its parent's step judged bad.
+
+A fork of run P from step ``k`` (metadata ``parent_run_id``/``fork_step``) whose run
+feedback is up (or score >= threshold) yields one preference pair when P has a thumbs-down
+(or a score under the threshold) on step ``k``, or P's run score is lower than the fork's:
+prompt = the memory both saw before step ``k`` (the fork's first model-call input),
+rejected = P's answer at step ``k``, chosen = the fork's first answer. The parent is read
+from the default run store. ``preference_pairs`` adds these pairs (kind ``"fork"``).
+
+Example:
+    >>> from ascope_nb.export._record import RunRecord
+    >>> fork_pairs(RunRecord(run_id="r1"))
+    []
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ._record import RunRecord
+
+if TYPE_CHECKING:
+    from ._pairs import PreferencePair
+
+
+def _good(label: str | None, score: float | None, threshold: float) -> bool | None:
+    if label is not None:
+        return label == "up"
+    return None if score is None else float(score) >= threshold
+
+
+def _parent_worse(parent: RunRecord, step: int, fork: RunRecord, threshold: float) -> bool:
+    for item in reversed(parent.feedback):
+        if item.step == step:
+            return _good(item.label, item.score, threshold) is False
+    mine, theirs = fork.reward(), parent.reward()
+    return mine is not None and theirs is not None and theirs < mine
+
+
+def _answer_at(record: RunRecord, step: int) -> tuple[int, dict[str, object]] | None:
+    for i, msg in enumerate(record.messages):
+        if msg.get("role") == "assistant" and record.msg_steps.get(str(msg.get("id"))) == step:
+            return i, msg
+    return None
+
+
+def _parent(run_id: str) -> RunRecord | None:
+    from ..store import default_store
+
+    events = default_store().events(run_id)
+    return RunRecord.from_events(events) if events else None
+
+
+def fork_pairs(
+    record: RunRecord, parent: RunRecord | None = None, *, score_threshold: float = 0.5
+) -> list[PreferencePair]:
+    """The preference pair of fork ``record`` against its parent (``[]`` if none)."""
+    from ._pairs import PreferencePair
+
+    parent_id = record.metadata.get("parent_run_id")
+    step = record.metadata.get("fork_step")
+    if not isinstance(parent_id, str) or not isinstance(step, int):
+        return []
+    judged = record.run_feedback
+    if judged is None or not _good(judged.label, judged.score, score_threshold):
+        return []
+    parent = parent if parent is not None else _parent(parent_id)
+    if parent is None or not _parent_worse(parent, step, record, score_threshold):
+        return []
+    rejected, chosen = _answer_at(parent, step), _answer_at(record, 0)
+    calls = record.model_calls
+    if rejected is None or chosen is None or not calls:
+        return []
+    if rejected[1].get("content") == chosen[1].get("content"):
+        return []
+    prompt = list(calls[0].input)
+    if prompt and prompt[0].get("role") == "system" and not prompt[0].get("id"):
+        prompt = prompt[1:]  # the system prompt (tool results are "system" messages too)
+    return [
+        PreferencePair(
+            run_id=record.run_id,
+            reply_id=record.msg_replies.get(str(chosen[1].get("id")), ""),
+            step=step,
+            kinds=("fork",),
+            prompt=prompt,
+            chosen=dict(chosen[1]),
+            rejected=dict(rejected[1]),
+            sys_prompt=record.sys_prompt,
+            tools=record.tools,
+        )
+    ]
+
+
+__all__ = ["fork_pairs"]
