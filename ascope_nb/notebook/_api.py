@@ -240,7 +240,8 @@ def show(obj: Any) -> Any:
     if hasattr(source, "to_rows") or hasattr(source, "content"):
         from .views import MemoryView
 
-        view = MemoryView(source, title=str(title))
+        prompt = getattr(obj, "sys_prompt", "") if memory is not None else ""
+        view = MemoryView(source, title=str(title), sys_prompt=str(prompt or ""))
         display(view)
         return view
     raise ConfigError(
