@@ -417,7 +417,7 @@ def test_memory_view_from_memory_msgs_and_rows() -> None:
     view = MemoryView(mem, title="Friday")
     assert [(r["name"], r["text"], r["marks"]) for r in view.rows] == [
         ("user", "hi <b>", ["hint"]),
-        ("Friday", "calling", []),
+        ("Friday", "calling\n-> add({})", []),
     ]
     assert view.rows[1]["tool_calls"] == ["add"]
     from_msgs = MemoryView(msgs).rows
