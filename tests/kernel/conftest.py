@@ -23,7 +23,7 @@ IPK6_REQUIREMENT = "ipykernel==6.31.*"
 OUTER_PTH = "_ascope_outer_env.pth"
 
 SETUP = """
-import asyncio, json
+import asyncio, datetime, json
 from ascope_nb.testing import ScriptedModel, tool_call
 from ascope_nb.tool import ToolResponse
 
