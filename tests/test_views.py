@@ -433,7 +433,11 @@ def test_memory_view_from_memory_msgs_and_rows() -> None:
     assert view.messages_sent == len(comm.sent) == 1
     data, _ = view._repr_mimebundle_()
     assert data["text/plain"] == "MemoryView(title='Friday', rows=3)"
-    assert [r["text"] for r in data[MEMORY_MIME]["rows"]] == ["hi <b>", "calling\n-> add({})", "more"]
+    assert [r["text"] for r in data[MEMORY_MIME]["rows"]] == [
+        "hi <b>",
+        "calling\n-> add({})",
+        "more",
+    ]
     assert "hi &lt;b&gt;" in data["text/html"]
     with pytest.raises(TypeError, match="'int'"):
         MemoryView([3])
