@@ -338,10 +338,10 @@ def test_mimebundle_live_then_ended() -> None:
         view.push(ev)
     data, _ = view._repr_mimebundle_()
     assert set(data) == {"text/plain", "application/vnd.jupyter.widget-view+json"}
-    assert data["text/plain"] == "RunView(agent='Friday', status='running', steps=3)"
+    assert data["text/plain"] == "weather (Friday): running, 3 steps"
     view.push(events[-1])
     data, _ = view._repr_mimebundle_()
-    assert data["text/plain"] == "RunView(agent='Friday', status='completed', steps=3)"
+    assert data["text/plain"] == "weather (Friday): completed, 3 steps"
     assert not re.search(r"0x[0-9a-f]{6,}", data["text/plain"])
     assert data[RUN_MIME]["version"] == 1
     assert [event_from_dict(e).kind for e in data[RUN_MIME]["events"]] == [

@@ -39,11 +39,9 @@ class HubView(RunView):
 
     def _saved_outputs(self) -> dict[str, Any]:
         from ._html import hub_html
+        from ._saved import saved_run_outputs
 
-        return {
-            HUB_MIME: {"version": 1, "events": self.events},
-            "text/html": hub_html(self._events, title=self._title),
-        }
+        return saved_run_outputs(self.events, title=self._title, mime=HUB_MIME, render=hub_html)
 
 
 __all__ = ["HubView", "HUB_MIME"]
