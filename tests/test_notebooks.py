@@ -62,6 +62,7 @@ def test_the_tutorials_are_there() -> None:
         "05_memory",
         "07_structured_output",
         "09_real_model_endpoint",
+        "10_local_model",
     }
     assert expected <= names, sorted(expected - names)
 
