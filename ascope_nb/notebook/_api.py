@@ -251,7 +251,8 @@ class RunsTable:
 
 def show(obj: Any) -> Any:
     """Display ``obj`` live: a ``Run`` (its view), a list of runs (a table), an agent or a
-    memory (a ``MemoryView``). Returns what was displayed.
+    memory (a ``MemoryView``). Returns the table or view it displayed; None for a ``Run``
+    (its live view is the cell's one output: no second ``Run(...)`` line under it).
 
     Example:
         >>> run = ascope_nb.start(agent, "Hi")  # doctest: +SKIP
@@ -262,7 +263,8 @@ def show(obj: Any) -> Any:
     from ..run import Run
 
     if isinstance(obj, Run):
-        return obj.display()
+        obj.display()
+        return None
     if isinstance(obj, (list, tuple)) and all(isinstance(r, Run) for r in obj):
         table = RunsTable(obj)
         display(table)
