@@ -261,3 +261,30 @@ def test_builtin_default_is_local_only_when_installed(monkeypatch: pytest.Monkey
     has_engine = importlib.util.find_spec("xllamacpp") is not None
     assert _spec.builtin_default_spec() == ("local" if has_engine and installed("1.5b") else "demo")
     assert type(_spec.model_from_spec("local:0.5b")).__name__ == "LocalModel"
+
+
+@pytest.mark.parametrize(
+    ("parse", "line", "needle"),
+    [
+        (_args.parse_agent, "print", "built-in print"),
+        (_args.parse_agent, "__builtins__", "special Python name"),
+        (_args.parse_agent, "get_ipython", "IPython's own names"),
+        (_args.parse_agent, "Out", "IPython's own names"),
+        (_args.parse_agent, "_12", "IPython's own names"),
+        (_args.parse_ask, "Friday --out exit", "choose another"),
+        (_args.parse_hub, "A B --out len", "built-in len"),
+        (_args.parse_agent, "A --tols f", "did you mean --tools?"),
+        (_args.parse_agent, "A --max-iter 3", "did you mean --max-iters?"),
+        (_args.parse_ask, "A --otu r", "did you mean --out?"),
+    ],
+)
+def test_shadowing_names_and_typos_are_one_clear_line(parse, line: str, needle: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(_args.MagicUsageError, match=None) as info:
+        parse(line)
+    message = str(info.value)
+    assert needle in message and "\n" not in message
+
+
+def test_unknown_tool_gets_a_suggestion() -> None:
+    with pytest.raises(ConfigError, match="did you mean 'execute_python_code'"):
+        make_agent("A", "x", model="demo", tools=["execute_pyton_code"])

@@ -338,10 +338,10 @@ def test_mimebundle_live_then_ended() -> None:
         view.push(ev)
     data, _ = view._repr_mimebundle_()
     assert set(data) == {"text/plain", "application/vnd.jupyter.widget-view+json"}
-    assert data["text/plain"] == "RunView(agent='Friday', status='running', steps=3)"
+    assert data["text/plain"] == "weather (Friday): running, 3 steps"
     view.push(events[-1])
     data, _ = view._repr_mimebundle_()
-    assert data["text/plain"] == "RunView(agent='Friday', status='completed', steps=3)"
+    assert data["text/plain"] == "weather (Friday): completed, 3 steps"
     assert not re.search(r"0x[0-9a-f]{6,}", data["text/plain"])
     assert data[RUN_MIME]["version"] == 1
     assert [event_from_dict(e).kind for e in data[RUN_MIME]["events"]] == [
@@ -417,7 +417,7 @@ def test_memory_view_from_memory_msgs_and_rows() -> None:
     view = MemoryView(mem, title="Friday")
     assert [(r["name"], r["text"], r["marks"]) for r in view.rows] == [
         ("user", "hi <b>", ["hint"]),
-        ("Friday", "calling", []),
+        ("Friday", "calling\n-> add({})", []),
     ]
     assert view.rows[1]["tool_calls"] == ["add"]
     from_msgs = MemoryView(msgs).rows
@@ -433,7 +433,11 @@ def test_memory_view_from_memory_msgs_and_rows() -> None:
     assert view.messages_sent == len(comm.sent) == 1
     data, _ = view._repr_mimebundle_()
     assert data["text/plain"] == "MemoryView(title='Friday', rows=3)"
-    assert [r["text"] for r in data[MEMORY_MIME]["rows"]] == ["hi <b>", "calling", "more"]
+    assert [r["text"] for r in data[MEMORY_MIME]["rows"]] == [
+        "hi <b>",
+        "calling\n-> add({})",
+        "more",
+    ]
     assert "hi &lt;b&gt;" in data["text/html"]
     with pytest.raises(TypeError, match="'int'"):
         MemoryView([3])

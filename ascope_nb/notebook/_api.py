@@ -41,9 +41,14 @@ def resolve_tool(name: str, namespace: Mapping[str, Any] | None = None) -> Calla
         from .. import tool
 
         return getattr(tool, name)  # type: ignore[no-any-return]
+    import difflib
+
+    known = list(BUILTIN_TOOLS) + [k for k, v in (namespace or {}).items() if callable(v)]
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.7)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
     raise ConfigError(
         f"tool {name!r} is neither a function in the notebook nor a built-in tool "
-        f"({', '.join(BUILTIN_TOOLS)})"
+        f"({', '.join(BUILTIN_TOOLS)}){hint}"
     )
 
 
@@ -110,6 +115,34 @@ def make_agent(
         parallel_tool_calls=parallel,
         require_approval=approval,
     )
+
+
+class NoRun:
+    """What ``_`` holds after a failed ``%%ask`` / ``%%hub``: no run was started, and using it
+    as one (``await run``, ``run.stop()``) says so instead of a confusing ``TypeError``.
+
+    Example:
+        >>> NoRun("%%ask", "%%ask: no agent named 'Fridy'")
+        NoRun(the %%ask cell failed: %%ask: no agent named 'Fridy')
+    """
+
+    def __init__(self, magic: str, reason: str) -> None:
+        self.magic = magic
+        self.reason = reason
+
+    def _why(self) -> str:
+        return f"no run: the {self.magic} cell failed: {self.reason}"
+
+    def __await__(self) -> Any:
+        raise ConfigError(self._why())
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        raise AttributeError(f"{name!r}: {self._why()}")
+
+    def __repr__(self) -> str:
+        return f"NoRun(the {self.magic} cell failed: {self.reason})"
 
 
 class AgentCard:
@@ -218,7 +251,8 @@ class RunsTable:
 
 def show(obj: Any) -> Any:
     """Display ``obj`` live: a ``Run`` (its view), a list of runs (a table), an agent or a
-    memory (a ``MemoryView``). Returns what was displayed.
+    memory (a ``MemoryView``). Returns the table or view it displayed; None for a ``Run``
+    (its live view is the cell's one output: no second ``Run(...)`` line under it).
 
     Example:
         >>> run = ascope_nb.start(agent, "Hi")  # doctest: +SKIP
@@ -229,7 +263,8 @@ def show(obj: Any) -> Any:
     from ..run import Run
 
     if isinstance(obj, Run):
-        return obj.display()
+        obj.display()
+        return None
     if isinstance(obj, (list, tuple)) and all(isinstance(r, Run) for r in obj):
         table = RunsTable(obj)
         display(table)
@@ -240,7 +275,8 @@ def show(obj: Any) -> Any:
     if hasattr(source, "to_rows") or hasattr(source, "content"):
         from .views import MemoryView
 
-        view = MemoryView(source, title=str(title))
+        prompt = getattr(obj, "sys_prompt", "") if memory is not None else ""
+        view = MemoryView(source, title=str(title), sys_prompt=str(prompt or ""))
         display(view)
         return view
     raise ConfigError(

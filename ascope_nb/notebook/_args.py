@@ -8,7 +8,10 @@ Example:
 from __future__ import annotations
 
 import argparse
+import builtins
+import difflib
 import keyword
+import re
 import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -30,7 +33,21 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(prog=magic, description=description, allow_abbrev=False, add_help=True)
 
     def error(self, message: str) -> NoReturn:
-        raise MagicUsageError(f"{self.prog}: {message} (see {self.prog} --help)")
+        raise MagicUsageError(
+            f"{self.prog}: {message}{self._suggest(message)} (see {self.prog} --help)"
+        )
+
+    def _suggest(self, message: str) -> str:
+        """``; did you mean --tools?`` for a mistyped option, else nothing."""
+        if not message.startswith("unrecognized arguments:"):
+            return ""
+        options = [o for o in self._option_string_actions if o.startswith("--")]
+        for word in message.split(":", 1)[1].split():
+            if word.startswith("-"):
+                close = difflib.get_close_matches(word.split("=")[0], options, n=1, cutoff=0.6)
+                if close:
+                    return f"; did you mean {close[0]}?"
+        return ""
 
     def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
         if status:
@@ -60,6 +77,38 @@ def identifier(text: str) -> str:
     if not text.isidentifier() or keyword.iskeyword(text):
         raise argparse.ArgumentTypeError(f"{text!r} is not a valid Python name")
     return text
+
+
+# IPython's own names in every notebook namespace (rebinding one breaks the session).
+IPYTHON_NAMES = frozenset(
+    {"In", "Out", "get_ipython", "exit", "quit", "display", "_", "__", "___"}
+    | {"_i", "_ii", "_iii", "_ih", "_oh", "_dh", "_sh"}
+)
+_NUMBERED = re.compile(r"_i?\d+")  # _1, _i1: IPython's numbered outputs and inputs
+
+
+def new_name(text: str) -> str:
+    """``text`` if a magic may bind it in the notebook (``%%agent NAME``, ``--out VAR``).
+
+    Refuses names that would shadow a Python built-in or one of IPython's own names.
+
+    Example:
+        >>> new_name("Friday")
+        'Friday'
+    """
+    name = identifier(text)
+    if name.startswith("__") and name.endswith("__"):
+        raise argparse.ArgumentTypeError(f"{name!r} is a special Python name; choose another")
+    if hasattr(builtins, name):
+        raise argparse.ArgumentTypeError(
+            f"{name!r} would shadow Python's built-in {name}; choose another name"
+        )
+    if name in IPYTHON_NAMES or _NUMBERED.fullmatch(name):
+        raise argparse.ArgumentTypeError(
+            f"{name!r} is one of IPython's own names (In, Out, _, get_ipython, exit, ...); "
+            "choose another name"
+        )
+    return name
 
 
 def split_line(magic: str, line: str) -> list[str]:
@@ -97,7 +146,7 @@ class AgentArgs:
 def parse_agent(line: str) -> AgentArgs:
     """Parse the line of ``%%agent``."""
     p = _Parser("%%agent", "Make a ReActAgent; the cell body is its system prompt.")
-    p.add_argument("name", type=identifier, help="the variable the agent is bound to")
+    p.add_argument("name", type=new_name, help="the variable the agent is bound to")
     p.add_argument("--model", help="a variable holding a model, or a spec like openai:gpt-4o")
     p.add_argument("--tools", type=_name_list, default=[], help="comma-separated tool names")
     p.add_argument("--max-iters", type=_positive_int, default=10, dest="max_iters")
@@ -125,7 +174,7 @@ def parse_ask(line: str, *, magic: str = "%%ask") -> AskArgs:
     """Parse the line of ``%%ask`` (or its alias ``%%chat``)."""
     p = _Parser(magic, "Start a run of an agent; the cell body is the user message.")
     p.add_argument("name", type=identifier, help="the agent's variable")
-    p.add_argument("--out", type=identifier, help="also bind the Run handle to this variable")
+    p.add_argument("--out", type=new_name, help="also bind the Run handle to this variable")
     p.add_argument("--raw", action="store_true", help="do not interpolate {var} in the body")
     return AskArgs(**_parse(p, line))
 
@@ -147,7 +196,7 @@ def parse_hub(line: str) -> HubArgs:
     p.add_argument("names", type=identifier, nargs="+", help="the agents, in speaking order")
     p.add_argument("--announce", help="broadcast to every participant first")
     p.add_argument("--rounds", type=_positive_int, default=1)
-    p.add_argument("--out", type=identifier, help="also bind the Run handle to this variable")
+    p.add_argument("--out", type=new_name, help="also bind the Run handle to this variable")
     p.add_argument("--raw", action="store_true", help="do not interpolate {var} in the body")
     return HubArgs(**_parse(p, line))
 

@@ -84,7 +84,7 @@ def resolve_model(value: Any, namespace: Mapping[str, Any] | None = None) -> Cha
             raise ConfigError(
                 f"--model {value}: the variable holds a {type(found).__name__}, not a model"
             )
-        if value not in ("demo", "local"):  # the two specs that look like names
+        if value not in ("demo", "local"):  # specs that are bare words
             raise ConfigError(
                 f"--model {value}: no such variable; give a variable holding a model or a "
                 "spec like 'openai:gpt-4o-mini'"

@@ -3,7 +3,12 @@ magics (``%runs`` and ``%export`` are in ``store_magics``): thin shells over ``m
 ``start``, ``start_hub`` and ``show``.
 
 Mistakes (unknown options, missing agents, bad values, unknown ``{var}``) are one line on
-stderr (IPython's ``UsageError``), never a traceback.
+stderr (IPython's ``UsageError``), never a traceback, with a "did you mean" where one is
+close. Every magic takes ``--help``. ``{today}`` and ``{now}`` are filled in even when the
+notebook defines no such variable.
+
+``%%ask`` and ``%%hub`` show one output, the live view, and set ``_`` to the ``Run`` (so
+``run = _`` works); when they fail, ``_`` is a ``NoRun`` that says why when awaited.
 
 Example (in a notebook)::
 
@@ -17,8 +22,11 @@ Example (in a notebook)::
 
 from __future__ import annotations
 
+import datetime
+import difflib
 import functools
 import sys
+from collections import ChainMap
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -89,12 +97,38 @@ class AgentMagics(Magics):  # type: ignore[misc]  # IPython's Magics is untyped
 
     def _body(self, cell: str, *, raw: bool, where: str) -> str:
         text = cell.strip("\n")
-        return text if raw else interpolate(text, self._ns, where=where)
+        if raw:
+            return text
+        now = datetime.datetime.now()
+        defaults = {"today": now.date().isoformat(), "now": now.isoformat(timespec="minutes")}
+        return interpolate(text, ChainMap(self._ns, defaults), where=where)
+
+    def _set_last(self, value: Any) -> None:
+        """Make ``value`` the cell's ``_`` (and ``Out[n]``) without printing a second output."""
+        hook = getattr(self.shell, "displayhook", None)
+        if hook is not None and hasattr(hook, "update_user_ns"):
+            hook.update_user_ns(value)
+
+    def _start(self, magic: str, start: Callable[[], Run]) -> None:
+        """Show the run live (its one output) and make it ``_``; on failure ``_`` says why."""
+        from ._api import NoRun
+
+        try:
+            run = start()
+        except (AscopeError, UsageError) as exc:
+            self._set_last(NoRun(magic, str(exc)))
+            raise
+        run.display()
+        self._set_last(run)
 
     def _agent(self, name: str, magic: str) -> AgentBase:
         from ..agent import AgentBase
 
         if name not in self._ns:
+            agents = [k for k, v in self._ns.items() if isinstance(v, AgentBase)]
+            close = difflib.get_close_matches(name, agents, n=1, cutoff=0.6)
+            if close:
+                raise UsageError(f"{magic}: no agent named {name!r}; did you mean {close[0]!r}?")
             raise UsageError(f"{magic}: no agent named {name!r} (make one with %%agent {name})")
         agent = self._ns[name]
         if not isinstance(agent, AgentBase):
@@ -128,15 +162,15 @@ class AgentMagics(Magics):  # type: ignore[misc]  # IPython's Magics is untyped
 
     @cell_magic
     @_one_line
-    def ask(self, line: str, cell: str) -> Run:
+    def ask(self, line: str, cell: str) -> None:
         """%%ask NAME [--out VAR] -- start a run; the cell body is the user message."""
-        return self._ask(line, cell, "%%ask")
+        self._start("%%ask", lambda: self._ask(line, cell, "%%ask"))
 
     @cell_magic
     @_one_line
-    def chat(self, line: str, cell: str) -> Run:
+    def chat(self, line: str, cell: str) -> None:
         """%%chat NAME [--out VAR] -- the same as %%ask."""
-        return self._ask(line, cell, "%%chat")
+        self._start("%%chat", lambda: self._ask(line, cell, "%%chat"))
 
     def _ask(self, line: str, cell: str, magic: str) -> Run:
         from ..run import start
@@ -147,13 +181,16 @@ class AgentMagics(Magics):  # type: ignore[misc]  # IPython's Magics is untyped
         run = start(agent, text or None)
         if args.out:
             self._ns[args.out] = run
-        return run.display()
+        return run
 
     @line_cell_magic
     @_one_line
-    def hub(self, line: str, cell: str | None = None) -> Run:
+    def hub(self, line: str, cell: str | None = None) -> None:
         """%%hub A B C [--announce TEXT] [--rounds N] [--out VAR] -- a MsgHub conversation;
         the cell body is the opening message (``%hub ...`` on one line: no opening message)."""
+        self._start("%%hub", lambda: self._hub(line, cell))
+
+    def _hub(self, line: str, cell: str | None) -> Run:
         from ..run import start_hub
 
         args = _args.parse_hub(line)
@@ -165,7 +202,7 @@ class AgentMagics(Magics):  # type: ignore[misc]  # IPython's Magics is untyped
         run = start_hub(agents, topic or None, announcement=announce or None, rounds=args.rounds)
         if args.out:
             self._ns[args.out] = run
-        return run.display()
+        return run
 
     # ------------------------------------------------------------------ line magics
     @line_magic

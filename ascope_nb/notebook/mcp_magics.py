@@ -158,6 +158,9 @@ class McpMagics(Magics):  # type: ignore[misc]  # IPython's Magics is untyped
         from ..mcp._loop import run_sync
 
         action, _, rest = line.strip().partition(" ")
+        if action in ("-h", "--help", "help"):
+            print(f"usage: {_USAGE}")
+            return None
         if action == "add":
             client = build_client(rest)
             if client.name in registry.names():

@@ -1,12 +1,15 @@
 """Kernel fixtures: a real ipykernel 7 (this environment) and ipykernel 6.31 (``.venv-ipk6``).
 
-The ipykernel 6 environment is a venv with this environment's site-packages visible and
-ipykernel 6.31 installed over it; it is built once (the only download, from PyPI) and kept
-in ``.venv-ipk6`` at the repository root (git-ignored).
+The ipykernel 6 environment is a plain venv (no system site-packages) whose ``.pth`` file
+adds this environment's site directories *after* its own, with ipykernel 6.31 installed in
+it; so it sees exactly the packages of the environment running the tests (a fresh venv, or
+not), with ipykernel 6 first. It is built once (the only download, from PyPI) and kept in
+``.venv-ipk6`` at the repository root (git-ignored).
 """
 
 from __future__ import annotations
 
+import site
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -17,9 +20,10 @@ from kernel_driver import REPO, KernelDriver
 
 IPK6_DIR = REPO / ".venv-ipk6"
 IPK6_REQUIREMENT = "ipykernel==6.31.*"
+OUTER_PTH = "_ascope_outer_env.pth"
 
 SETUP = """
-import asyncio, json
+import asyncio, datetime, json
 from ascope_nb.testing import ScriptedModel, tool_call
 from ascope_nb.tool import ToolResponse
 
@@ -42,15 +46,36 @@ def _ipykernel_version(python: Path) -> str:
     return out.stdout.strip() if out.returncode == 0 else ""
 
 
+def _purelib(python: Path) -> Path:
+    out = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return Path(out.stdout.strip())
+
+
+def _outer_site_line() -> str:
+    """A ``.pth`` line adding this environment's site directories (their ``.pth`` files too)."""
+    dirs = [d for d in site.getsitepackages() if Path(d).is_dir()]
+    return f"import site; list(map(site.addsitedir, {dirs!r}))\n"
+
+
 def ipykernel6_python() -> str:
     """The Python of ``.venv-ipk6`` (made on first use) with ipykernel 6.31."""
     python = IPK6_DIR / "bin" / "python"
-    if python.exists() and _ipykernel_version(python).startswith("6.31"):
-        return str(python)
-    subprocess.run(
-        [sys.executable, "-m", "venv", "--system-site-packages", "--clear", str(IPK6_DIR)],
-        check=True,
-    )
+    pth_line = _outer_site_line()
+    if python.exists():
+        pth = _purelib(python) / OUTER_PTH
+        if (
+            pth.exists()
+            and pth.read_text() == pth_line
+            and _ipykernel_version(python).startswith("6.31")
+        ):
+            return str(python)
+    subprocess.run([sys.executable, "-m", "venv", "--clear", str(IPK6_DIR)], check=True)
+    (_purelib(python) / OUTER_PTH).write_text(pth_line)
     subprocess.run(
         [
             str(python),

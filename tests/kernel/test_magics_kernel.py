@@ -44,7 +44,7 @@ def test_agent_and_ask_magics_make_an_agent_and_a_run(kernel: KernelDriver) -> N
     assert agent == ["ReActAgent", True, "You are Friday; talk about the weather.", 3]
 
     ex = kernel.ok("%%ask Friday --out run1\nTell me about {topic}.")
-    assert ex.result is not None and ex.result["text/plain"].startswith("Run(title='Friday'")
+    assert ex.result is None, "one output per cell: the live view, no stale Run(...) line"
     run_view = ex.widget_comm("pending_approvals")  # the live RunView was opened
     assert run_view
     views = [o for o in ex.outputs if "application/vnd.jupyter.widget-view+json" in o]
@@ -182,7 +182,8 @@ def test_hub_magic_runs_a_conversation(kernel: KernelDriver) -> None:
     kernel.ok("%%agent Alice --model ma\nYou are Alice.")
     kernel.ok("%%agent Bob --model mb\nYou are Bob.")
     ex = kernel.ok('%%hub Alice Bob --announce "Introduce yourselves." --out run6\nIntroductions')
-    assert ex.result is not None and ex.result["text/plain"].startswith("Run(")
+    assert ex.result is None and len(ex.outputs) == 1, "one output: the live view"
+    assert kernel.ok("json.dumps(_ is run6)").value() is True
     ex.widget_comm("pending_approvals")
     got = kernel.ok(
         "replies = await asyncio.wait_for(run6.wait(), 10)\n"
@@ -200,6 +201,7 @@ def test_memory_runs_and_settings_magics(kernel: KernelDriver) -> None:
     ex = kernel.ok("%agent_memory Keeper")
     rows = ex.widget_state(ex.widget_comm("rows"))["rows"]  # a MemoryView was opened
     assert [(r["role"], r["text"]) for r in rows] == [
+        ("system", "You keep."),  # the system prompt first
         ("user", "Remember this."),
         ("assistant", "Noted."),
     ]
@@ -242,6 +244,46 @@ def test_mistakes_are_one_line_without_traceback(kernel: KernelDriver) -> None:
     line = _one_usage_line(kernel.execute("%ascope colour blue"))
     assert "colour" in line
     assert kernel.ok("json.dumps('Bad' in globals())").value() is False
+
+
+def test_underscore_after_asks_names_help_and_suggestions(kernel: KernelDriver) -> None:
+    kernel.ok('m10 = ScriptedModel(["One.", "Two."])')
+    ex = kernel.ok("%%agent Tenth --model m10\nYou are Tenth. Today is {today}.")
+    assert kernel.ok("json.dumps(str(datetime.date.today()) in Tenth.sys_prompt)").value() is True
+    ex = kernel.ok("%%ask Tenth\nFirst.")
+    assert ex.result is None and len(ex.outputs) == 1
+    assert (
+        kernel.ok("run10 = _\nreply = await run10\njson.dumps(reply.get_text_content())").value()
+        == "One."
+    )
+    # a failed ask: `_` explains itself instead of a TypeError on `await`
+    line = _one_usage_line(kernel.execute("%%ask Tenht\nSecond."))
+    assert "did you mean 'Tenth'?" in line
+    ex = kernel.execute("run11 = _\nawait run11")
+    assert ex.status == "error" and ex.errors[0]["ename"] == "ConfigError"
+    assert "no run: the %%ask cell failed" in ex.errors[0]["evalue"]
+    # names that would break the session are refused in one line
+    for line_ in ("%%agent print", "%%agent get_ipython", "%%agent __builtins__", "%%agent In"):
+        assert "choose another" in _one_usage_line(kernel.execute(f"{line_} --model m10\nX."))
+    assert "choose another" in _one_usage_line(kernel.execute("%%ask Tenth --out exit\nX."))
+    assert kernel.ok("json.dumps([callable(print), callable(get_ipython)])").value() == [True, True]
+    assert "did you mean --tools?" in _one_usage_line(
+        kernel.execute("%%agent Bad --tols execute_python_code\nX.")
+    )
+    # --help on every magic: usage on stdout, no error
+    for magic in (
+        "%%agent --help\nx",
+        "%%ask --help\nx",
+        "%%chat --help\nx",
+        "%%hub --help\nx",
+        "%agent_memory --help",
+        "%ascope --help",
+        "%runs --help",
+        "%export --help",
+        "%mcp --help",
+    ):
+        ex = kernel.ok(magic)
+        assert "usage" in ex.stdout.lower() or "%ascope" in ex.stdout, (magic, ex.stdout)
 
 
 def test_stop_click_while_a_cell_awaits_the_run(kernel: KernelDriver) -> None:

@@ -153,7 +153,7 @@ json.dumps([row.status, row.error, sorted(int(s) for s in steps.step),
     assert table.result["text/plain"].splitlines()[0] == "Runs(1 run)"
     view = second.ok(f"%runs --open {run_id}")
     assert view.result is not None
-    assert view.result["text/plain"].startswith("RunView(agent='Doomed', status='crashed'")
+    assert view.result["text/plain"].startswith("Doomed: crashed")
 
     with sqlite3.connect(kernels.store) as db:
         assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]

@@ -1,5 +1,6 @@
 // An agent's memory as a sortable, searchable table. Rows: {index, id, name, role, text,
-// block_types, tool_calls, marks, timestamp} (InMemoryMemory.to_rows()).
+// block_types, tool_calls, marks, timestamp} (memory_view.py: `text` has every block, one per
+// line: tool calls "-> f({...})", results "<- f: ...", "thinking: ..."; kept as multi-line).
 //
 //   const t = createMemoryRenderer(el); t.setRows(rows); t.sortBy("name");
 
@@ -10,6 +11,20 @@ export const MEMORY_COLUMNS = ["index", "name", "role", "text", "marks", "timest
 function cellText(v) {
   if (Array.isArray(v)) return v.join(", ");
   return v == null ? "" : String(v);
+}
+
+// A row whose text is empty still says what it holds (its block types).
+function rowText(r) {
+  const text = cellText(r.text);
+  if (text) return text;
+  const types = Array.isArray(r.block_types) ? r.block_types.filter(Boolean) : [];
+  return types.length ? `[${types.join(", ")}]` : "";
+}
+
+function cellAttrs(key, r) {
+  if (key === "name") return { style: { color: agentColor(r.name) } };
+  if (key === "text") return { style: { "white-space": "pre-wrap", "word-break": "break-word" } };
+  return {};
 }
 
 function compare(a, b) {
@@ -58,7 +73,7 @@ export function createMemoryRenderer(container, { title = "" } = {}) {
       tbody.append(
         h(doc, "tr", { "data-msg-id": r.id || "" },
           ...MEMORY_COLUMNS.map((k) =>
-            h(doc, `td.ascope-cell-${k}`, k === "name" ? { style: { color: agentColor(r.name) } } : {}, cellText(r[k])),
+            h(doc, `td.ascope-cell-${k}`, cellAttrs(k, r), k === "text" ? rowText(r) : cellText(r[k])),
           ),
         ),
       );

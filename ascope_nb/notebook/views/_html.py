@@ -164,7 +164,12 @@ def run_html(events: Iterable[dict[str, Any]], *, title: str = "") -> str:
     fold = RunFold().extend(redact(list(events)))
     s = fold.summary()
     output = ""
-    if fold.output:
+    shown = {
+        str((item.get("msg") or {}).get("id"))
+        for item in fold.items
+        if item.get("type") == "message"
+    }
+    if fold.output and str(fold.output.get("id")) not in shown:  # not twice (a UserAgent's reply)
         output = f"<div><b>Answer</b>{_pre(block_text(fold.output.get('content', '')))}</div>"
     header = (
         f'<div class="hd"><b>{escape(title or fold.title or fold.agent or "run")}</b>'

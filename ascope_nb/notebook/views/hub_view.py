@@ -38,14 +38,10 @@ class HubView(RunView):
         return f"HubView(agents={self.agents()!r}, status={self._fold.status!r}, messages={n_msgs})"
 
     def _saved_outputs(self) -> dict[str, Any]:
-        from ...redact import redact
         from ._html import hub_html
+        from ._saved import saved_run_outputs
 
-        events = redact(self.events)
-        return {
-            HUB_MIME: {"version": 1, "events": events},
-            "text/html": hub_html(events, title=self._title),
-        }
+        return saved_run_outputs(self.events, title=self._title, mime=HUB_MIME, render=hub_html)
 
 
 __all__ = ["HubView", "HUB_MIME"]

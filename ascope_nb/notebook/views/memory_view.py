@@ -1,5 +1,9 @@
 """``MemoryView``: an agent's memory as a sortable, searchable table.
 
+Every block is visible in the ``text`` column, one line (or more) per block: text as is,
+``thinking: ...``, tool calls as ``-> name({"arg": ...})``, results as ``<- name: output``,
+media as ``[image: source]``. Showing an agent adds its system prompt as the first row.
+
 Example:
     >>> view = MemoryView([{"id": "m1", "name": "user", "role": "user", "content": "hi"}], title="Friday")
     >>> repr(view), view.rows[0]["text"]
@@ -8,6 +12,7 @@ Example:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -15,10 +20,61 @@ import anywidget
 import traitlets as t
 
 from ._assets import bundle_esm, read_static
-from ._fold import block_text
 from .run_view import _reaches_frontend
 
 MEMORY_MIME = "application/vnd.ascope.memory+json"
+
+
+MAX_CELL_CHARS = 4000  # per block: a table cell, not a dump (the memory object has it all)
+
+
+def _clip(text: str) -> str:
+    if len(text) <= MAX_CELL_CHARS:
+        return text
+    return f"{text[:MAX_CELL_CHARS]}... [{len(text) - MAX_CELL_CHARS} more characters]"
+
+
+def _output_text(output: Any) -> str:
+    if isinstance(output, str):
+        return output
+    if isinstance(output, list):
+        return "\n".join(_block_line(b) for b in output)
+    return json.dumps(output, ensure_ascii=False, default=str)
+
+
+def _block_line(block: Any) -> str:
+    """One block as readable text (every kind of block shows something)."""
+    if not isinstance(block, dict):
+        return str(block)
+    kind = block.get("type")
+    if kind == "text":
+        return str(block.get("text", ""))
+    if kind == "thinking":
+        return f"thinking: {block.get('thinking', '')}"
+    if kind == "tool_use":
+        args = json.dumps(block.get("input", {}), ensure_ascii=False, default=str)
+        return f"-> {block.get('name', '?')}({args})"
+    if kind == "tool_result":
+        return f"<- {block.get('name', '?')}: {_output_text(block.get('output', ''))}"
+    if kind in ("image", "audio", "video"):
+        source = block.get("source", {})
+        where = source.get("url") if isinstance(source, dict) else None
+        if not where and isinstance(source, dict):
+            where = f"{source.get('media_type', 'data')}, {len(str(source.get('data', '')))} chars"
+        return f"[{kind}: {where or source}]"
+    return f"[{kind}] {json.dumps(block, ensure_ascii=False, default=str)}"
+
+
+def content_text(content: Any) -> str:
+    """All of a message's content as text, one block after another.
+
+    Example:
+        >>> content_text([{"type": "tool_use", "id": "1", "name": "f", "input": {"x": 1}}])
+        '-> f({"x": 1})'
+    """
+    if isinstance(content, str):
+        return content
+    return "\n".join(_clip(_block_line(b)) for b in content or [])
 
 
 def _row(index: int, msg: dict[str, Any], marks: Iterable[str] = ()) -> dict[str, Any]:
@@ -30,7 +86,7 @@ def _row(index: int, msg: dict[str, Any], marks: Iterable[str] = ()) -> dict[str
         "timestamp": msg.get("timestamp", ""),
         "name": msg.get("name", ""),
         "role": msg.get("role", ""),
-        "text": block_text(content),
+        "text": content_text(content),
         "block_types": [b.get("type") for b in blocks if isinstance(b, dict)],
         "tool_calls": [
             b.get("name") for b in blocks if isinstance(b, dict) and b.get("type") == "tool_use"
@@ -40,7 +96,7 @@ def _row(index: int, msg: dict[str, Any], marks: Iterable[str] = ()) -> dict[str
 
 
 def memory_rows(source: Any) -> list[dict[str, Any]]:
-    """Rows from a memory (``to_rows()`` or ``content`` of ``(Msg, marks)``), Msgs, or dicts.
+    """Rows from a memory (``content`` of ``(Msg, marks)``, else ``to_rows()``), Msgs, or dicts.
 
     A dict with a ``"text"`` key is taken as a row already; other dicts are ``Msg.to_dict()``.
     Secrets are redacted (``ascope_nb.redact``): the rows are shown and saved in the notebook.
@@ -51,7 +107,7 @@ def memory_rows(source: Any) -> list[dict[str, Any]]:
 
 
 def _memory_rows(source: Any) -> list[dict[str, Any]]:
-    if hasattr(source, "to_rows"):
+    if hasattr(source, "to_rows") and not isinstance(getattr(source, "content", None), list):
         return [dict(r) for r in source.to_rows()]
     items = (
         source.content
@@ -89,16 +145,24 @@ class MemoryView(anywidget.AnyWidget):
     rows = t.List(t.Dict()).tag(sync=True)
     title = t.Unicode("").tag(sync=True)
 
-    def __init__(self, source: Any = (), *, title: str = "") -> None:
+    def __init__(self, source: Any = (), *, title: str = "", sys_prompt: str = "") -> None:
         super().__init__()
         self._source = source
+        self._sys_prompt = sys_prompt
         with self.hold_sync():
             self.title = title
-            self.rows = memory_rows(source)
+            self.rows = self._read()
+
+    def _read(self) -> list[dict[str, Any]]:
+        rows = memory_rows(self._source)
+        if self._sys_prompt:
+            prompt = {"name": "system", "role": "system", "content": self._sys_prompt}
+            rows.insert(0, {**_row(-1, prompt, ["sys_prompt"]), "index": "", "id": "sys_prompt"})
+        return rows
 
     def refresh(self) -> MemoryView:
         """Re-read the rows from the source (one state message)."""
-        self.rows = memory_rows(self._source)
+        self.rows = self._read()
         return self
 
     def _send(self, msg: dict[str, Any], buffers: list[Any] | None = None) -> None:
@@ -122,4 +186,4 @@ class MemoryView(anywidget.AnyWidget):
         return data, {}
 
 
-__all__ = ["MemoryView", "MEMORY_MIME", "memory_rows"]
+__all__ = ["MemoryView", "MEMORY_MIME", "memory_rows", "content_text"]

@@ -27,12 +27,12 @@ import anywidget
 import traitlets as t
 
 from ...events import Event
-from ...redact import redact
 from . import RunController
 from ._assets import bundle_esm, read_static
 from ._coalesce import Coalescer, merge_delta
 from ._commands import dispatch, parse_command
 from ._fold import RunFold
+from ._saved import saved_run_outputs, text_summary
 
 if TYPE_CHECKING:
     from IPython.display import DisplayHandle
@@ -154,7 +154,7 @@ class RunView(anywidget.AnyWidget):
             # extension with the same renderer) and an HTML transcript. The widget view is
             # left out on purpose: JupyterLab prefers it when a saved notebook is reopened and
             # would show "model not found" instead of the transcript.
-            self._display.update({"text/plain": repr(self), **self._saved_outputs()}, raw=True)
+            self._display.update({"text/plain": self._text(), **self._saved_outputs()}, raw=True)
 
     def _sync_summary(self) -> None:
         s = self._fold.summary()
@@ -250,25 +250,26 @@ class RunView(anywidget.AnyWidget):
         s = self._fold
         return f"RunView(agent={s.agent!r}, status={s.status!r}, steps={s.n_steps})"
 
-    def _saved_outputs(self) -> dict[str, Any]:
-        """The kernel-free outputs of an ended run: its events and an HTML transcript."""
-        from ._html import run_html
+    def _text(self) -> str:
+        """The ``text/plain`` fallback a frontend without the renderers shows."""
+        s = self._fold
+        return text_summary(agent=s.agent, title=self._title, status=s.status, steps=s.n_steps)
 
-        events = redact(self.events)  # deltas merged: a key streamed in pieces is whole here
-        return {
-            RUN_MIME: {"version": 1, "events": events},
-            "text/html": run_html(events, title=self._title),
-        }
+    def _saved_outputs(self) -> dict[str, Any]:
+        """The kernel-free outputs of an ended run: its events and an HTML transcript
+        (bounded: a long run keeps its first and last steps; the store has all of it;
+        redacted)."""
+        return saved_run_outputs(self.events, title=self._title, mime=RUN_MIME)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         if self.ended:
             # An ended run is shown kernel-free (its events for the lab extension's renderer,
             # an HTML transcript elsewhere): a widget output would show "model not found"
             # when the saved notebook is reopened, hiding the transcript.
-            return {"text/plain": repr(self), **self._saved_outputs()}, {}
+            return {"text/plain": self._text(), **self._saved_outputs()}, {}
         bundle = super()._repr_mimebundle_(**kwargs)
         data, metadata = bundle if bundle is not None else ({}, {})
-        data["text/plain"] = repr(self)
+        data["text/plain"] = self._text()
         return data, metadata
 
 
