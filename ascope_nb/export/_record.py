@@ -29,7 +29,9 @@ from ..events import (
     FeedbackGiven,
     HintInjected,
     MessageCompleted,
+    ModelCallEnded,
     ModelCallStarted,
+    ReplyEnded,
     ReplyStarted,
     RunEnded,
     RunStarted,
@@ -80,6 +82,23 @@ class FeedbackRecord:
 
 
 @dataclass
+class ModelCallInfo:
+    """One model call: who called, in which reply and step, and whether it ended cleanly.
+
+    ``input`` is what the model received (OpenAI-style chat messages) when the run recorded
+    it, else None (older runs: exporters rebuild it from the memory order).
+    """
+
+    msg_id: str
+    agent: str = ""
+    reply_id: str = ""
+    step: int = 0
+    ended: bool = False
+    error: str | None = None
+    input: list[dict[str, Any]] | None = None
+
+
+@dataclass
 class RunRecord:
     """One run, folded from its events: conversation, tools, steering and feedback.
 
@@ -104,6 +123,9 @@ class RunRecord:
     feedback: list[FeedbackRecord] = field(default_factory=list)
     started: float | None = None
     ended: float | None = None
+    model_calls: dict[str, ModelCallInfo] = field(default_factory=dict)
+    reply_status: dict[str, str] = field(default_factory=dict)
+    reply_agent: dict[str, str] = field(default_factory=dict)
 
     @property
     def approvals(self) -> list[ToolCallRecord]:
@@ -165,10 +187,25 @@ class _Folder:
             if isinstance(ev, RunStarted):
                 self._run_started(ev)
             elif isinstance(ev, ReplyStarted):
+                rec.reply_agent[ev.reply_id] = ev.agent
                 for msg in ev.input:
                     self.add(msg, ev.reply_id)
             elif isinstance(ev, ModelCallStarted):
                 rec.msg_steps[ev.msg_id] = ev.step
+                recorded = getattr(ev, "input", None)
+                rec.model_calls[ev.msg_id] = ModelCallInfo(
+                    ev.msg_id,
+                    ev.agent,
+                    ev.reply_id,
+                    ev.step,
+                    input=scrub_strings(recorded) if isinstance(recorded, list) else None,
+                )
+            elif isinstance(ev, ModelCallEnded):
+                info = rec.model_calls.get(ev.msg_id)
+                if info is not None:
+                    info.ended, info.error = True, ev.error
+            elif isinstance(ev, ReplyEnded):
+                rec.reply_status[ev.reply_id] = ev.status
             elif isinstance(ev, MessageCompleted):
                 self.add(ev.msg, ev.reply_id)
             elif isinstance(ev, ToolCall):
@@ -266,4 +303,4 @@ def _blocks(msg: dict[str, Any]) -> list[dict[str, Any]]:
     return content if isinstance(content, list) else []
 
 
-__all__ = ["RunRecord", "ToolCallRecord", "HintRecord", "FeedbackRecord"]
+__all__ = ["RunRecord", "ToolCallRecord", "HintRecord", "FeedbackRecord", "ModelCallInfo"]
