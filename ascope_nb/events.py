@@ -73,10 +73,21 @@ class RunEnded(Event):
 
 @dataclass(kw_only=True)
 class ReplyStarted(Event):
-    """An agent began a reply (one ``await agent(msg)``)."""
+    """An agent began a reply (one ``await agent(msg)``).
+
+    For agents with a memory (ReAct) it records the context the model will see, once per
+    reply: ``memory_ids`` the ids of the memory's messages before ``input`` is added (None:
+    not recorded, as in runs stored before this field), ``memory`` those of them that no
+    earlier event of this run carried (full ``Msg`` dicts: earlier turns of a follow-up),
+    ``sys_prompt`` and ``formatter`` (the formatter class name).
+    """
 
     kind: ClassVar[str] = "reply_started"
     input: list[dict[str, Any]] = field(default_factory=list)
+    memory_ids: list[str] | None = None
+    memory: list[dict[str, Any]] = field(default_factory=list)
+    sys_prompt: str | None = None
+    formatter: str = ""
 
 
 @dataclass(kw_only=True)
@@ -106,13 +117,20 @@ class StepEnded(Event):
 
 @dataclass(kw_only=True)
 class ModelCallStarted(Event):
-    """A model request was sent; the answer is built into Msg ``msg_id``."""
+    """A model request was sent; the answer is built into Msg ``msg_id``.
+
+    The request was the system prompt, the first ``n_memory`` messages of the agent's memory
+    (-1: not recorded) and ``extra`` (messages outside the memory, such as the max-iters
+    summary request), formatted into ``n_messages`` messages.
+    """
 
     kind: ClassVar[str] = "model_call_started"
     step: int = 0
     model: str = ""
     msg_id: str = ""
     n_messages: int = 0
+    n_memory: int = -1
+    extra: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(kw_only=True)

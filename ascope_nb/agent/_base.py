@@ -116,6 +116,11 @@ class AgentBase(StateModule):
     def _run_metadata(self) -> dict[str, Any]:
         return {"agent_class": type(self).__name__}
 
+    async def _reply_context(self) -> dict[str, Any]:
+        """Extra ``ReplyStarted`` fields: what the model will see besides the input (none
+        here; agents with a memory record it, see ``ReActAgent``)."""
+        return {}
+
     def _model_label(self) -> str:
         model = getattr(self, "model", None)
         return str(getattr(model, "model_name", "")) if model is not None else ""
@@ -236,7 +241,7 @@ class AgentBase(StateModule):
         token = current_reply.set(reply_id)
         self._reply_id = reply_id
         first = args[0] if args else kwargs.get("msg")
-        self._emit(ReplyStarted(input=_msgs_as_dicts(first)))
+        self._emit(ReplyStarted(input=_msgs_as_dicts(first), **await self._reply_context()))
         self._interrupt_requested = False
         task: asyncio.Task[Msg] = asyncio.ensure_future(
             self._with_hooks("reply", self.reply, args, kwargs)

@@ -12,10 +12,12 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..events import (
+    Event,
     HintInjected,
     MessageCompleted,
     ModelCallEnded,
     ModelCallStarted,
+    ReplyStarted,
     StepEnded,
     StepStarted,
     TextDelta,
@@ -24,6 +26,7 @@ from ..events import (
     ToolProgress,
     ToolResult,
     ToolState,
+    current_run,
 )
 from ..exceptions import ConfigError
 from ..formatter import FormatterBase, OpenAIChatFormatter
@@ -108,6 +111,9 @@ class ReActAgent(AgentBase):
         self._step = 0
         self._finished_results: dict[str, Msg] = {}
         self._structured_output: dict[str, Any] | None = None
+        self._shown_run: str | None = None  # the run whose events carried ``_shown``'s msgs
+        self._shown: set[str] = set()
+        self._prompt_parts: tuple[int, list[Msg]] = (-1, [])
         self.register_state("name")
         self.register_state("sys_prompt")
 
@@ -123,6 +129,37 @@ class ReActAgent(AgentBase):
             "tools": self.toolkit.get_json_schemas(),
             "max_iters": self.max_iters,
         }
+
+    # --------------------------------------------------------------- the model's input
+    async def _reply_context(self) -> dict[str, Any]:
+        """The memory the reply starts from, recorded once per reply so every model call's
+        exact input can be rebuilt from the events (messages this run's events already
+        carry are named by id only)."""
+        ctx = current_run.get()
+        run_id = ctx.run_id if ctx is not None else ""
+        if run_id != self._shown_run:
+            self._shown_run, self._shown = run_id, set()
+        history = await self.memory.get_memory()
+        shown = self._shown
+        fresh = [m.to_dict() for m in history if m.id not in shown]
+        ids = [m.id for m in history]
+        shown.update(ids)
+        return {
+            "memory_ids": ids,
+            "memory": fresh,
+            "sys_prompt": self.sys_prompt,
+            "formatter": type(self.formatter).__name__,
+        }
+
+    def _emit(self, event: Event) -> Event:
+        event = super()._emit(event)
+        if event.run_id and event.run_id == self._shown_run:  # note the msgs this run carries
+            msg = getattr(event, "msg", None)
+            if msg is not None:
+                self._shown.add(msg.get("id", ""))
+            elif isinstance(event, ReplyStarted):
+                self._shown.update(m.get("id", "") for m in event.input)
+        return event
 
     # --------------------------------------------------------------- the loop
     async def observe(self, msg: Msg | list[Msg] | None) -> None:
@@ -186,6 +223,7 @@ class ReActAgent(AgentBase):
 
     async def _format_prompt(self, extra: list[Msg] | None = None) -> list[dict[str, Any]]:
         history = await self.memory.get_memory()
+        self._prompt_parts = (len(history), list(extra or []))  # recorded by ModelCallStarted
         return await self.formatter.format([self._system_msg(), *history, *(extra or [])])
 
     def _system_msg(self) -> Msg:
@@ -212,9 +250,16 @@ class ReActAgent(AgentBase):
     ) -> Msg:
         msg = Msg(self.name, [], "assistant")
         model_name = getattr(self.model, "model_name", type(self.model).__name__)
+        n_memory, extra = self._prompt_parts
+        self._prompt_parts = (-1, [])
         self._emit(
             ModelCallStarted(
-                step=self._step, model=model_name, msg_id=msg.id, n_messages=len(prompt)
+                step=self._step,
+                model=model_name,
+                msg_id=msg.id,
+                n_messages=len(prompt),
+                n_memory=n_memory,
+                extra=[m.to_dict() for m in extra],
             )
         )
         started = time.perf_counter()

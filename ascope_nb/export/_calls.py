@@ -2,9 +2,11 @@
 
 ``model_calls(record)`` lists a run's model calls in order. ``prompt`` is what the model
 received, as OpenAI-style chat messages (``role``, ``content`` text, ``name`` where the
-formatter sent one, ``tool_calls`` with JSON-string arguments, ``tool_call_id``): the
-recorded input when the run recorded it (follow-ups carry the earlier turns, MsgHub speakers
-appear in the multi-agent formatter's layout), else rebuilt from the run's memory order.
+formatter sent one, ``tool_calls`` with JSON-string arguments, ``tool_call_id``): the run's
+fold (``ascope_nb.fold``) rebuilds each call's input from the events (the system prompt,
+the agent's memory at the call, earlier turns of a follow-up and observed hub messages
+included, any extra instruction), and the agent's formatter turns it into the request, so
+MsgHub speakers appear in the multi-agent formatter's layout.
 ``output`` is the assistant ``Msg`` dict the call produced.
 
 ``why`` says why a call is not a training target ("" when it is):
@@ -31,7 +33,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._chat import chat_messages, system_head, tool_uses
+from ._chat import chat_messages, tool_uses
 from ._record import RunRecord
 
 CLEAN_FAILURES = ("partial", "stopped", "max_iters", "empty")
@@ -40,17 +42,31 @@ CLEAN_FAILURES = ("partial", "stopped", "max_iters", "empty")
 
 @dataclass
 class CallRecord:
-    """One model call of a run: its prompt, its output and whether it is a training target."""
+    """One model call of a run: its prompt, its output and whether it is a training target.
+
+    ``prompt`` is built on first use (formatting costs time; formats that need only a
+    reply's last call skip the others).
+    """
 
     run_id: str
     agent: str
     reply_id: str
     step: int
     msg_id: str
-    prompt: list[dict[str, Any]]
     output: dict[str, Any]
     why: str = ""
     tools: list[dict[str, Any]] = field(default_factory=list)
+    inputs: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    formatter: str = ""
+    exact: bool = False
+    _prompt: list[dict[str, Any]] | None = field(default=None, repr=False)
+
+    @property
+    def prompt(self) -> list[dict[str, Any]]:
+        """What the model received, as canonical chat messages."""
+        if self._prompt is None:
+            self._prompt = normalise(format_messages(self.formatter, self.inputs))
+        return self._prompt
 
     @property
     def kept(self) -> bool:
@@ -61,6 +77,44 @@ class CallRecord:
     def clean(self) -> bool:
         """True when the call ran to its end (it may still have been corrected)."""
         return self.why not in CLEAN_FAILURES
+
+
+_FORMATTERS: dict[str, Any] = {}
+
+
+def format_messages(formatter: str, msgs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``msgs`` (``Msg`` dicts) as the agent's formatter (named ``formatter``) sent them."""
+    from .. import formatter as formatters
+    from ..message import Msg
+
+    fmt = _FORMATTERS.get(formatter)
+    if fmt is None:
+        cls = getattr(formatters, formatter, None) if formatter else None
+        if not (isinstance(cls, type) and issubclass(cls, formatters.FormatterBase)):
+            cls = formatters.OpenAIChatFormatter
+        try:
+            fmt = cls()
+        except TypeError:
+            fmt = formatters.OpenAIChatFormatter()
+        _FORMATTERS[formatter] = fmt
+    result: list[dict[str, Any]] = _run_sync(lambda: fmt.format([Msg.from_dict(m) for m in msgs]))
+    return result
+
+
+def _run_sync(make: Any) -> Any:
+    """The result of ``make()``'s coroutine: driven in place when it never waits (formatters
+    only compute), else run on a fresh loop in a worker thread (a notebook's loop is busy)."""
+    coro = make()
+    try:
+        coro.send(None)
+    except StopIteration as done:
+        return done.value
+    coro.close()
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: asyncio.run(make())).result()
 
 
 def _text(content: Any) -> str:
@@ -121,11 +175,14 @@ def output_message(msg: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _why_not(
-    record: RunRecord, msg: Mapping[str, Any], corrections: Mapping[str, Any], last: bool
+    record: RunRecord,
+    msg_id: str,
+    error: str | None,
+    msg: Mapping[str, Any],
+    corrections: Mapping[str, Any],
+    last: bool,
 ) -> str:
-    msg_id = str(msg.get("id"))
-    info = record.model_calls.get(msg_id)
-    if info is not None and (info.error is not None or not info.ended):
+    if error is not None:
         return "partial"
     calls = tool_uses(msg)
     if any(
@@ -133,7 +190,8 @@ def _why_not(
         for b in calls
     ):
         return "stopped"
-    if last and info is not None and record.reply_status.get(info.reply_id) == "max_iters":
+    reply_id = record.msg_replies.get(msg_id, "")
+    if last and record.reply_status.get(reply_id) == "max_iters":
         return "max_iters"
     kinds = corrections.get(msg_id, [])
     for kind in ("denied", "hint", "edited"):
@@ -141,7 +199,7 @@ def _why_not(
             return kind
     if not calls and not _text(msg.get("content")):
         return "empty"
-    if info is not None and _thumbs_down(record, info.step, info.reply_id):
+    if _thumbs_down(record, record.msg_steps.get(msg_id, -1), reply_id):
         return "thumbs_down"
     return ""
 
@@ -164,35 +222,31 @@ def model_calls(
     from ._pairs import corrections_of
 
     corrections = corrections_of(record, hint_sources)
-    index = {str(m.get("id")): i for i, m in enumerate(record.messages)}
-    calls = [info for info in record.model_calls.values() if info.msg_id in index]
-    last_of_reply: dict[str, str] = {}
-    for info in calls:
-        last_of_reply[info.reply_id] = info.msg_id
+    calls = [c for c in record.model_calls if c.output is not None]
+    last_of_reply = {c.reply_id: c.msg_id for c in calls}
     out: list[CallRecord] = []
-    for info in calls:
-        position = index[info.msg_id]
-        msg = record.messages[position]
-        if info.input is not None:
-            prompt = normalise(info.input)
-        else:
-            prompt = normalise(
-                [
-                    *system_head(record.sys_prompt),
-                    *chat_messages(record.messages[:position], args="json", tool_names=True),
-                ]
-            )
+    for call in calls:
+        output = call.output or {}
         out.append(
             CallRecord(
                 run_id=record.run_id,
-                agent=info.agent or str(msg.get("name", "")),
-                reply_id=info.reply_id,
-                step=info.step,
-                msg_id=info.msg_id,
-                prompt=prompt,
-                output=msg,
-                why=_why_not(record, msg, corrections, last_of_reply[info.reply_id] == info.msg_id),
+                agent=call.agent or str(output.get("name", "")),
+                reply_id=call.reply_id,
+                step=call.step,
+                msg_id=call.msg_id,
+                output=output,
+                why=_why_not(
+                    record,
+                    call.msg_id,
+                    call.error,
+                    output,
+                    corrections,
+                    last_of_reply[call.reply_id] == call.msg_id,
+                ),
                 tools=record.tools,
+                inputs=call.input,
+                formatter=call.formatter,
+                exact=call.exact,
             )
         )
     return out

@@ -12,7 +12,7 @@ from collections.abc import AsyncGenerator
 from typing import Any
 
 from .._ids import new_id
-from ..testing._models import Reply, _ReplayingModel
+from ._replay import ReplayingModel, Reply
 from ._response import ChatResponse
 
 PREFIX = "[demo model]"
@@ -46,7 +46,7 @@ def _report(tool_output: str) -> str:
     return f"{PREFIX} The code ran. Its output:\n```\n{out.rstrip()}\n```"
 
 
-class DemoModel(_ReplayingModel):
+class DemoModel(ReplayingModel):
     """A deterministic offline stand-in for a chat model (the default with no model set).
 
     - A user message with a ````` ```python ````` block, when the toolkit offers

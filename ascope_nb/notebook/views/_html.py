@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from html import escape
 from typing import Any
 
-from ._fold import RunFold, StepRecord, block_text
+from ...fold import RunFold, StepRecord, block_text
 
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2")
 _MEDIA = re.compile(r"^image/[\w.+-]+$")
