@@ -10,9 +10,11 @@ the model saw and whose ``output`` is what it produced; each tool call a ``ToolE
 run's feedback becomes the score ``feedback`` (the score value, or 1.0 / 0.0 for a thumb;
 the comment is the explanation); ``results`` carries its mean.
 
-The file name: a path ending in ``.eval`` or ``.json`` is used as given (inspect_ai's
-``evals_df`` lists a folder's ``*.eval`` files and ``*.json`` files named like its logs,
-``<timestamp>_<task>_<id>.json``); a folder gets ``<timestamp>_<task>_<id>.eval`` inside.
+The file name is one inspect_ai lists (its ``evals_df`` reads a folder's ``*.eval`` files
+and only those ``*.json`` files whose name starts with an ISO timestamp): a ``.eval`` path
+is used as given, a ``.json`` name without a timestamp gets one in front
+(``runs.json`` -> ``2026-11-30T01-02-03+00-00_runs.json``), and a folder gets
+``<timestamp>_<task>_<id>.eval`` inside. ``ExportResult.path`` is the file written.
 
 Example:
     >>> export_inspect(store, "logs/", status="completed")  # doctest: +SKIP
@@ -268,11 +270,17 @@ def build_eval_log(runs: Iterable[RunRecord], *, task: str = "ascope_nb") -> Any
 def log_path(path: str | os.PathLike[str], task: str) -> str:
     """``path`` if it names a ``.eval`` / ``.json`` file, else an inspect-style name inside it."""
     text = str(path)
-    if text.endswith((".eval", ".json")):
-        return text
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H-%M-%S+00-00")
+    if text.endswith(".eval"):
+        return text
+    if text.endswith(".json"):
+        folder, name = os.path.split(text)
+        return text if _STAMPED.match(name) else os.path.join(folder, f"{stamp}_{name}")
     slug = re.sub(r"[^A-Za-z0-9-]+", "-", task).strip("-") or "ascope-nb"
     return os.path.join(text, f"{stamp}_{slug}_{new_id()[:22]}.eval")
+
+
+_STAMPED = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}[:-]\d{2}[:-]\d{2}")
 
 
 def export_inspect(
