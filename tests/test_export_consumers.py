@@ -361,3 +361,54 @@ def test_inspect_json_log_is_named_so_evals_df_finds_it(corpus: Corpus, tmp_path
 def test_the_chinese_answer_survives_every_format(out: Path) -> None:
     for name in ("openai", "trl-sft", "sharegpt", "trinity-sft"):
         assert ZH_ANSWER in (out / f"{name}.jsonl").read_text(encoding="utf-8"), name
+
+
+# --------------------------------------------------------------------------- datasets 4.7
+
+OLD_DATASETS = "4.7.0"  # TRL's declared minimum when the exports were checked
+LOAD_EACH = """
+import json, sys
+import datasets
+assert datasets.__version__ == sys.argv[1], datasets.__version__
+for path in sys.argv[2:]:
+    n = sum(1 for line in open(path, encoding="utf-8") if line.strip())
+    loaded = datasets.load_dataset("json", data_files=path, split="train")
+    assert loaded.num_rows == n, (path, loaded.num_rows, n)
+print("ok", len(sys.argv) - 2)
+"""
+
+
+@pytest.fixture(scope="module")
+def old_datasets_python(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A small venv with datasets 4.7 alone (``--no-deps``); its other imports come from
+    this environment through a ``.pth`` line placed after its own site-packages."""
+    import site
+    import subprocess
+    import sys
+
+    venv = tmp_path_factory.mktemp("datasets-old") / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = str(venv / "bin" / "python")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "--python", python, "install", "-q", "--no-deps",
+         f"datasets=={OLD_DATASETS}"],
+        check=True,
+    )  # fmt: skip
+    own = subprocess.run(
+        [python, "-c", "import site; print(site.getsitepackages()[0])"],
+        check=True, capture_output=True, text=True,
+    ).stdout.strip()  # fmt: skip
+    Path(own, "zz_parent_env.pth").write_text(site.getsitepackages()[0] + "\n")
+    return python
+
+
+def test_datasets_4_7_loads_every_jsonl(out: Path, old_datasets_python: str) -> None:
+    import subprocess
+
+    files = [str(out / f"{name}.jsonl") for name in JSONL]
+    done = subprocess.run(
+        [old_datasets_python, "-c", LOAD_EACH, OLD_DATASETS, *files],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip().endswith(f"ok {len(files)}")
