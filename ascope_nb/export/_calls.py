@@ -97,8 +97,29 @@ def format_messages(formatter: str, msgs: list[dict[str, Any]]) -> list[dict[str
         except TypeError:
             fmt = formatters.OpenAIChatFormatter()
         _FORMATTERS[formatter] = fmt
-    result: list[dict[str, Any]] = _run_sync(lambda: fmt.format([Msg.from_dict(m) for m in msgs]))
+    objects = [_memo(_MSG_OBJECTS, m, Msg.from_dict) for m in msgs]
+    result: list[dict[str, Any]] = _run_sync(lambda: fmt.format(objects))
     return result
+
+
+_MSG_OBJECTS: dict[int, tuple[Any, Any]] = {}
+_CANONICAL: dict[int, tuple[Any, Any]] = {}
+_MEMO_LIMIT = 50_000
+
+
+def _memo(cache: dict[int, tuple[Any, Any]], obj: Any, make: Any) -> Any:
+    """``make(obj)``, once per object: the fold shares one dict per message across the
+    inputs of a reply's calls, and the formatter reuses its work for the same ``Msg``
+    objects (its prefix cache), so a reply's calls cost about one formatting of the reply.
+    The cache holds ``obj`` itself, so its id cannot be reused while cached."""
+    hit = cache.get(id(obj))
+    if hit is not None and hit[0] is obj:
+        return hit[1]
+    if len(cache) >= _MEMO_LIMIT:
+        cache.clear()
+    value = make(obj)
+    cache[id(obj)] = (obj, value)
+    return value
 
 
 def _run_sync(make: Any) -> Any:
@@ -122,9 +143,7 @@ def _text(content: Any) -> str:
         return content
     if isinstance(content, list):
         return "\n".join(
-            str(b.get("text", ""))
-            for b in content
-            if isinstance(b, Mapping) and b.get("type") == "text"
+            str(b.get("text", "")) for b in content if type(b) is dict and b.get("type") == "text"
         )
     return ""
 
@@ -132,37 +151,38 @@ def _text(content: Any) -> str:
 def normalise(messages: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Formatter output (or OpenAI messages) as canonical chat messages: text content,
     JSON-string arguments, ``name`` kept where present."""
-    out: list[dict[str, Any]] = []
-    for msg in messages:
-        item: dict[str, Any] = {
-            "role": str(msg.get("role", "user")),
-            "content": _text(msg.get("content")),
-        }
-        if msg.get("name"):
-            item["name"] = str(msg["name"])
-        calls = msg.get("tool_calls")
-        if calls:
-            fixed = []
-            for call in calls:
-                fn = call.get("function") or {}
-                args = fn.get("arguments", "{}")
-                fixed.append(
-                    {
-                        "id": str(call.get("id", "")),
-                        "type": "function",
-                        "function": {
-                            "name": str(fn.get("name", "")),
-                            "arguments": args
-                            if isinstance(args, str)
-                            else json.dumps(args, ensure_ascii=False),
-                        },
-                    }
-                )
-            item["tool_calls"] = fixed
-        if msg.get("tool_call_id") is not None:
-            item["tool_call_id"] = str(msg["tool_call_id"])
-        out.append(item)
-    return out
+    return [_memo(_CANONICAL, msg, _canonical) for msg in messages]
+
+
+def _canonical(msg: Mapping[str, Any]) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "role": str(msg.get("role", "user")),
+        "content": _text(msg.get("content")),
+    }
+    if msg.get("name"):
+        item["name"] = str(msg["name"])
+    calls = msg.get("tool_calls")
+    if calls:
+        fixed = []
+        for call in calls:
+            fn = call.get("function") or {}
+            args = fn.get("arguments", "{}")
+            fixed.append(
+                {
+                    "id": str(call.get("id", "")),
+                    "type": "function",
+                    "function": {
+                        "name": str(fn.get("name", "")),
+                        "arguments": args
+                        if isinstance(args, str)
+                        else json.dumps(args, ensure_ascii=False),
+                    },
+                }
+            )
+        item["tool_calls"] = fixed
+    if msg.get("tool_call_id") is not None:
+        item["tool_call_id"] = str(msg["tool_call_id"])
+    return item
 
 
 def output_message(msg: Mapping[str, Any]) -> dict[str, Any]:

@@ -135,14 +135,21 @@ def _clean(msg: dict[str, Any], msg_id: str) -> dict[str, Any]:
     return clean
 
 
-def _clean_call(call: ModelCallRecord) -> ModelCallRecord:
+def _clean_call(call: ModelCallRecord, seen: dict[int, dict[str, Any]]) -> ModelCallRecord:
+    def clean(m: dict[str, Any]) -> dict[str, Any]:
+        # the same message object recurs in every later call's input: redact it once
+        key = id(m)
+        if key not in seen:
+            seen[key] = _clean(m, m.get("id", ""))
+        return seen[key]
+
     return ModelCallRecord(
         msg_id=call.msg_id,
         reply_id=call.reply_id,
         agent=call.agent,
         step=call.step,
         model=call.model,
-        input=[_clean(m, m.get("id", "")) for m in call.input],
+        input=[clean(m) for m in call.input],
         output=_clean(call.output, call.output.get("id", "")) if call.output else None,
         error=call.error,
         usage=call.usage,
@@ -216,7 +223,9 @@ def from_fold(fold: RunFold) -> RunRecord:
                     block.pop("raw_input", None)
         messages.append(clean)
     rec.messages = messages
-    rec.model_calls = [_clean_call(c) for c in fold.model_calls()]
+    seen: dict[int, dict[str, Any]] = {}
+    calls = fold.model_calls()
+    rec.model_calls = [_clean_call(c, seen) for c in calls]
     rec.reply_status = {rid: r.status for rid, r in fold.replies.items() if r.status}
     return rec
 

@@ -10,11 +10,13 @@ Example:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import Any, Literal, Protocol, runtime_checkable
 
 from ..events import Event, event_from_dict
 from ..exceptions import ConfigError
+from ..store._scrub import may_hold_secret
 from ._pairs import _label
 from ._record import RunRecord
 from ._scrub import scrub
@@ -60,10 +62,24 @@ def _events_of(item: Any, *, redact: bool) -> list[Event]:
 
 
 def _redacted(event: Any) -> Any:
-    """The wire dict of ``event`` with secrets redacted, as a store would keep it."""
-    if isinstance(event, Event):
-        return scrub(event.to_dict())
-    return scrub(event) if isinstance(event, dict) else event
+    """``event`` with secrets redacted, as a store would keep it (the store's cheap test
+    first: most events, text deltas, hold nothing to redact and are kept as they are)."""
+    kind = event.kind if isinstance(event, Event) else event.get("kind")
+    if kind in _NO_KEYED_DATA:
+        return event  # their text is redacted with every message the record keeps
+    data = event.to_dict() if isinstance(event, Event) else event
+    if not isinstance(data, dict):
+        return event
+    if not may_hold_secret(_dumps(data)):
+        return event
+    return scrub(data)
+
+
+_NO_KEYED_DATA = frozenset(
+    ("text_delta", "thinking_delta", "step_started", "step_ended", "model_call_ended",
+     "status_changed")
+)  # fmt: skip
+_dumps = json.JSONEncoder(ensure_ascii=False, default=str).encode
 
 
 def _ids_from_frame(frame: Any, status: set[str] | None, agent: set[str] | None) -> list[str]:
