@@ -247,8 +247,9 @@ class ReActAgent(AgentBase):
         *,
         tools: list[dict[str, Any]] | None,
         tool_choice: str | None,
+        metadata: dict[str, Any] | None = None,
     ) -> Msg:
-        msg = Msg(self.name, [], "assistant")
+        msg = Msg(self.name, [], "assistant", metadata=dict(metadata or {}))
         model_name = getattr(self.model, "model_name", type(self.model).__name__)
         n_memory, extra = self._prompt_parts
         self._prompt_parts = (-1, [])
@@ -464,8 +465,9 @@ class ReActAgent(AgentBase):
         self._step = self.max_iters
         self._emit(StepStarted(step=self._step))
         prompt = await self._format_prompt(extra=[Msg("user", SUMMARY_HINT, "user")])
-        reply = await self._call_model(prompt, tools=None, tool_choice=None)
-        reply.metadata["_status"] = "max_iters"
+        # the status is set before the answer is announced, so its events say it too
+        status = {"_status": "max_iters"}
+        reply = await self._call_model(prompt, tools=None, tool_choice=None, metadata=status)
         await self._end_step()
         return reply
 

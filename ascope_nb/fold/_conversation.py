@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 Wire = dict[str, Any]
+_EARLIER = 1 << 40
 
 
 @dataclass
@@ -273,9 +274,10 @@ class Conversation:
             self.msg_steps[msg_id] = int(ev.get("step", 0))
             self._result_msgs[msg_id] = call_id
         call = self.call_meta.get(call_id)
-        if call is None:
+        if call is None:  # a call asked in an earlier run (answered when a stop repairs memory)
             call = CallMeta(call_id, str(ev.get("name", "")), {}, {})
-            call.reply_id, call.order = str(ev.get("reply_id", "")), len(self.call_meta)
+            call.reply_id = str(ev.get("reply_id", ""))
+            call.order = len(self.call_meta) - _EARLIER  # earlier calls come first in memory
             self.call_meta[call_id] = call
         call.output, call.state = output, str(ev.get("state", "success"))
         call.step = int(ev.get("step", 0))

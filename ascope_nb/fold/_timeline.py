@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from typing_extensions import TypedDict
+from typing_extensions import NotRequired, TypedDict
 
 Wire = dict[str, Any]
 
@@ -40,6 +40,7 @@ class StepRecord(TypedDict):
     input_tokens: int
     output_tokens: int
     errors: list[str]
+    observers: NotRequired[list[str]]  # hub agents that observed the step's answer
 
 
 _WAITING = ("paused", "waiting_approval", "waiting_input")
@@ -238,6 +239,13 @@ class Timeline:
             self.pending_input = None
 
     def _on_message_observed(self, ev: Wire) -> None:
+        msg = ev.get("msg") or {}
+        step = self._model_msgs.get(str(msg.get("id", "")))
+        if step is not None:  # who saw a step's answer (as fold.js keeps it)
+            observers = step.setdefault("observers", [])  # type: ignore[typeddict-item]
+            observer = str(ev.get("observer") or "")
+            if observer not in observers:
+                observers.append(observer)
         self.items.append(
             {"type": "observed", "observer": ev.get("observer"), "msg": ev.get("msg")}
         )
