@@ -35,6 +35,7 @@ from typing import Any
 
 from ._chat import chat_messages, tool_uses
 from ._record import RunRecord
+from ._write import AFTER_EXPORT
 
 CLEAN_FAILURES = ("partial", "stopped", "max_iters", "empty")
 """Reasons that make a call unusable even as the chosen side of a pair."""
@@ -186,7 +187,26 @@ def _canonical(msg: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def output_message(msg: Mapping[str, Any]) -> dict[str, Any]:
-    """The assistant ``Msg`` dict ``msg`` as one canonical chat message."""
+    """The assistant ``Msg`` dict ``msg`` as one canonical chat message (shared: copy it
+    before changing it)."""
+    result: dict[str, Any] = _memo(_OUTPUTS, msg, _output_message)
+    return result
+
+
+_OUTPUTS: dict[int, tuple[Any, Any]] = {}
+
+
+def clear_memos() -> None:
+    """Forget the per-object memos (at the end of every export: they hold its messages)."""
+    for cache in (_MSG_OBJECTS, _CANONICAL, _OUTPUTS):
+        cache.clear()
+    _FORMATTERS.clear()
+
+
+AFTER_EXPORT.append(clear_memos)
+
+
+def _output_message(msg: Mapping[str, Any]) -> dict[str, Any]:
     items = list(chat_messages([msg], args="json"))
     item = items[0] if items else {"role": "assistant", "content": ""}
     if msg.get("name"):

@@ -14,12 +14,13 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -98,11 +99,34 @@ def atomic_target(path: str | os.PathLike[str], *, directory: bool = False) -> I
         raise
 
 
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while rows are built (restored afterwards).
+
+    Building rows allocates many small objects while the folded runs are alive, and each
+    automatic collection walks all of them: with the collector paused an export is several
+    times faster. Exporters make no reference cycles that outlive the export.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        for forget in AFTER_EXPORT:
+            forget()
+        if was_enabled:
+            gc.enable()
+
+
+AFTER_EXPORT: list[Callable[[], None]] = []
+"""Called when an export ends (the per-export memos of ``_calls`` register here)."""
+
+
 def write_jsonl(records: Iterable[dict[str, Any]], path: str | os.PathLike[str]) -> int:
     """Write one JSON object per line as the records come (atomically); returns the count."""
     count = 0
     dumps = json.JSONEncoder(ensure_ascii=False).encode
-    with atomic_target(path) as tmp, open(tmp, "w", encoding="utf-8") as fh:
+    with paused_gc(), atomic_target(path) as tmp, open(tmp, "w", encoding="utf-8") as fh:
         for record in records:
             fh.write(dumps(record))
             fh.write("\n")
@@ -120,4 +144,12 @@ def require(module: str, extra: str) -> ModuleType:
         ) from exc
 
 
-__all__ = ["ExportError", "ExportResult", "RunCounter", "atomic_target", "write_jsonl", "require"]
+__all__ = [
+    "ExportError",
+    "ExportResult",
+    "RunCounter",
+    "atomic_target",
+    "paused_gc",
+    "write_jsonl",
+    "require",
+]

@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from ..exceptions import ConfigError
 from ._select import iter_runs
-from ._write import ExportResult, RunCounter, atomic_target, require
+from ._write import ExportResult, RunCounter, atomic_target, paused_gc, require
 from .parquet import message_columns
 from .trl import iter_trl_sft
 
@@ -52,9 +52,11 @@ def to_hf_dataset(source: Any, *, kind: Kind = "messages", **filters: Any) -> An
         raise ConfigError(f"kind must be 'messages' or 'conversations', got {kind!r}")
     datasets = require("datasets", "hf")
     runs = iter_runs(source, **filters)
-    if kind == "messages":
-        return datasets.Dataset.from_dict(message_columns(runs))
-    return datasets.Dataset.from_list(list(iter_trl_sft(runs)), features=_features(datasets))
+    with paused_gc():
+        if kind == "messages":
+            return datasets.Dataset.from_dict(message_columns(runs))
+        rows = list(iter_trl_sft(runs))
+    return datasets.Dataset.from_list(rows, features=_features(datasets))
 
 
 def export_hf(

@@ -42,7 +42,7 @@ from ._chat import msg_text, output_text, tool_results, tool_uses
 from ._record import RunRecord
 from ._scrub import scrub
 from ._select import iter_runs
-from ._write import ExportResult, RunCounter, atomic_target, require
+from ._write import ExportResult, RunCounter, atomic_target, paused_gc, require
 
 SCORE_NAME = "feedback"
 _ERROR_KIND = {"denied": "approval", "interrupted": "cancelled"}
@@ -181,7 +181,7 @@ def _event(kind: str, now: str, uid: str, **fields: Any) -> dict[str, Any]:
 def _events(record: RunRecord, now: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """A model event per model call (what it saw and produced), a tool event per tool call;
     and the message pool their ``input_refs`` point into."""
-    tools, pool = _tools(record), _Pool()
+    pool = _Pool()
     out: list[dict[str, Any]] = []
     model = record.model or "unknown"
     for call in model_calls(record):
@@ -194,7 +194,7 @@ def _events(record: RunRecord, now: str) -> tuple[list[dict[str, Any]], list[dic
                 model=model,
                 input=[],
                 input_refs=pool.refs(call.prompt),
-                tools=tools,
+                tools=TOOLS,
                 tool_choice="auto",
                 config={},
                 output=_output(answer, model),
@@ -219,6 +219,25 @@ def _events(record: RunRecord, now: str) -> tuple[list[dict[str, Any]], list[dic
                 tool["error"] = error
             out.append(tool)
     return out, pool.messages
+
+
+TOOLS = "\x00tools\x00"
+"""Stands for the run's tool list in every model event until the sample is encoded: the
+schemas are encoded once per sample and spliced in (``_encode``)."""
+_TOOLS_JSON = '"\\u0000tools\\u0000"'
+
+
+def _encode(sample: dict[str, Any]) -> str:
+    """The sample as JSON, the run's tool schemas encoded once for all its model events."""
+    tools = sample.pop("_tools")
+    return _json(sample).replace(_TOOLS_JSON, _json(tools))
+
+
+def _resolved(sample: dict[str, Any]) -> dict[str, Any]:
+    """The sample with the tool list in place (for validation in memory)."""
+    tools = sample["_tools"]
+    events = [{**e, "tools": tools} if e.get("tools") == TOOLS else e for e in sample["events"]]
+    return {k: v for k, v in sample.items() if k != "_tools"} | {"events": events}
 
 
 def _sample(record: RunRecord, number: int, now: str) -> dict[str, Any]:
@@ -260,6 +279,7 @@ def _sample(record: RunRecord, number: int, now: str) -> dict[str, Any]:
         "model_usage": {},
         "attachments": {},
         "events_data": {"messages": pool, "calls": []},
+        "_tools": _tools(record),
     }
 
 
@@ -318,7 +338,7 @@ def _dump(model: Any) -> str:
     return str(model.model_dump_json(exclude_none=True, warnings=False))
 
 
-_json = json.JSONEncoder(ensure_ascii=False, default=str).encode
+_json = json.JSONEncoder(ensure_ascii=False, default=str, separators=(",", ":")).encode
 
 
 def _samples(runs: Iterable[RunRecord], api: _Api, totals: _Totals) -> Iterator[dict[str, Any]]:
@@ -331,7 +351,7 @@ def _write_eval(path: str, samples: Iterator[dict[str, Any]], header: Any) -> No
     summaries = []
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
         for sample in samples:
-            zf.writestr(f"samples/{sample['id']}_epoch_{sample['epoch']}.json", _json(sample))
+            zf.writestr(f"samples/{sample['id']}_epoch_{sample['epoch']}.json", _encode(sample))
             summaries.append(
                 {
                     "id": sample["id"],
@@ -355,7 +375,7 @@ def _write_json(path: str, samples: Iterator[dict[str, Any]], header: Any) -> No
         with open(side, "w", encoding="utf-8") as fh:
             for n, sample in enumerate(samples):
                 fh.write("," if n else "")
-                fh.write(_json(sample))
+                fh.write(_encode(sample))
         with open(path, "w", encoding="utf-8") as out, open(side, encoding="utf-8") as fh:
             head = _dump(header())
             out.write(head[:-1] + ', "samples": [')
@@ -373,7 +393,7 @@ def build_eval_log(runs: Iterable[RunRecord], *, task: str = "ascope_nb") -> Any
     api, totals = _Api(), _Totals()
     samples = list(_samples(runs, api, totals))
     log = _header(api, totals, task)
-    log.samples = [api.log.EvalSample.model_validate(s) for s in samples]
+    log.samples = [api.log.EvalSample.model_validate(_resolved(s)) for s in samples]
     return log
 
 
@@ -404,7 +424,7 @@ def export_inspect(
     target = log_path(path, task)
     runs = RunCounter(iter_runs(source, **filters))
     write = _write_json if target.endswith(".json") else _write_eval
-    with atomic_target(target) as tmp:
+    with paused_gc(), atomic_target(target) as tmp:
         write(tmp, _samples(runs, api, totals), lambda: _header(api, totals, task))
     return ExportResult("inspect", target, totals.samples, runs.count)
 
