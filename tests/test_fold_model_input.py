@@ -145,3 +145,26 @@ def test_edits_denials_and_the_max_iters_summary_are_in_the_recorded_input() -> 
     assert calls[0].output["content"][0]["input"] == {"a": 1, "b": 1}  # as the model asked
     assert calls[1].input[2]["content"][0]["input"] == {"a": 7, "b": 7}  # as it ran
     assert calls[-1].input[-1]["content"].startswith("You have failed to generate")
+
+
+def test_runs_stored_before_the_snapshot_fields_still_fold() -> None:
+    """``ascope.event/1`` events written before ``memory_ids``/``n_memory`` existed read
+    as before; their model calls are rebuilt from the run alone and say so (not exact)."""
+    import json
+    from pathlib import Path
+
+    stored = json.loads(
+        (Path(__file__).parent / "fixtures" / "runs_events.json").read_text(encoding="utf-8")
+    )
+    plain = [event_from_dict(e) for e in stored[0]]
+    assert all("memory_ids" not in e for e in stored[0])
+    started = next(e for e in plain if isinstance(e, ReplyStarted))
+    assert started.memory_ids is None and started.memory == []
+    calls = RunFold().extend(plain).model_calls()
+    assert calls and not any(c.exact for c in calls)
+    first = calls[0].input
+    assert [m["role"] for m in first] == ["system", "user"]
+    assert first[0]["content"] == "You are a helpful assistant."
+    assert first[1]["content"] == "What is (1 + 2) + 4?"
+    record = RunRecord.from_events(plain)
+    assert [c.msg_id for c in record.model_calls] == [c.msg_id for c in calls]

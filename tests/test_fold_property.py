@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from ascope_nb.events import (
     ApprovalResolved,
     Event,
+    ModelCallStarted,
     ReplyEnded,
     StepStarted,
     ToolResult,
@@ -115,11 +116,15 @@ def _check_run(run: list[Event], session: Session, sent: dict[str, list[Any]]) -
     assert len(steps) == sum(isinstance(e, StepStarted) for e in run)
     by_step = {(s["reply_id"], s["step"]): s for s in steps}
     calls = fold.model_calls()
+    n_extra = {e.msg_id: len(e.extra) for e in run if isinstance(e, ModelCallStarted)}
     for call in calls:  # each call: what the model was sent, and its step shows its answer
         formatter = session.agents[call.agent].formatter
         formatted = asyncio.run(formatter.format([Msg.from_dict(m) for m in call.input]))
         assert call.exact
         assert _as_json(formatted) == _as_json(sent[call.agent].pop(0).messages)
+        # the memory a fork from this step starts from: the prompt without system and extra
+        memory = fold.memory_at(call.reply_id, call.step)
+        assert memory == call.input[1 : len(call.input) - n_extra[call.msg_id]]
         step = by_step[(call.reply_id, call.step)]
         if call.output is not None:
             uses = [b for b in call.output["content"] if b.get("type") == "tool_use"]

@@ -19,7 +19,7 @@ Example:
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -75,7 +75,7 @@ class RunRecord:
     ``messages`` are ``Msg.to_dict()`` dicts in memory order (each assistant message followed
     by its tool results in call order; edited tool calls carry the edited input, as the agent
     ran them). ``msg_steps`` and ``msg_replies`` give each message's step and reply id.
-    ``model_calls`` holds each model call's exact input and output (``ModelCallRecord``;
+    ``model_calls`` gives each model call's exact input and output (``ModelCallRecord``;
     a follow-up's calls include the earlier turns the model saw), redacted like the rest.
     """
 
@@ -95,8 +95,23 @@ class RunRecord:
     feedback: list[FeedbackRecord] = field(default_factory=list)
     started: float | None = None
     ended: float | None = None
-    model_calls: list[ModelCallRecord] = field(default_factory=list)
     reply_status: dict[str, str] = field(default_factory=dict)
+    _fold: RunFold | None = field(default=None, repr=False, compare=False)
+    _model_calls: list[ModelCallRecord] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def model_calls(self) -> list[ModelCallRecord]:
+        """Each model call's exact input and output, redacted; built on first use (a long
+        run's prompts are long), one redacted dict per message shared by the calls."""
+        if self._model_calls is None:
+            self._model_calls = list(self.iter_model_calls())
+        return self._model_calls
+
+    def iter_model_calls(self) -> Iterator[ModelCallRecord]:
+        """``model_calls`` one at a time, without keeping them (for long runs)."""
+        if self._model_calls is not None:
+            return iter(self._model_calls)
+        return _clean_calls(self._fold) if self._fold is not None else iter(())
 
     @property
     def approvals(self) -> list[ToolCallRecord]:
@@ -125,7 +140,7 @@ class RunRecord:
     @classmethod
     def from_events(cls, events: Iterable[Event]) -> RunRecord:
         """Fold one run's events (in ``seq`` order) into a record; secrets are redacted."""
-        return from_fold(RunFold().extend(events))
+        return from_fold(RunFold(timeline=False).extend(events))
 
 
 def _clean(msg: dict[str, Any], msg_id: str) -> dict[str, Any]:
@@ -135,31 +150,36 @@ def _clean(msg: dict[str, Any], msg_id: str) -> dict[str, Any]:
     return clean
 
 
-def _clean_call(call: ModelCallRecord, seen: dict[int, dict[str, Any]]) -> ModelCallRecord:
-    def clean(m: dict[str, Any]) -> dict[str, Any]:
-        # the same message object recurs in every later call's input: redact it once
-        key = id(m)
-        if key not in seen:
-            seen[key] = _clean(m, m.get("id", ""))
-        return seen[key]
+def _clean_calls(fold: RunFold) -> Iterator[ModelCallRecord]:
+    """The fold's model calls, redacted; each message is redacted once (the fold's message
+    dicts are shared by the calls and live as long as the fold)."""
+    cleaned: dict[int, dict[str, Any]] = {}
 
-    return ModelCallRecord(
-        msg_id=call.msg_id,
-        reply_id=call.reply_id,
-        agent=call.agent,
-        step=call.step,
-        model=call.model,
-        input=[clean(m) for m in call.input],
-        output=_clean(call.output, call.output.get("id", "")) if call.output else None,
-        error=call.error,
-        usage=call.usage,
-        exact=call.exact,
-        formatter=call.formatter,
-    )
+    def clean(msg: dict[str, Any]) -> dict[str, Any]:
+        out = cleaned.get(id(msg))
+        if out is None:
+            out = cleaned[id(msg)] = _clean(msg, msg.get("id", ""))
+        return out
+
+    for call in fold.iter_model_calls():
+        yield ModelCallRecord(
+            msg_id=call.msg_id,
+            reply_id=call.reply_id,
+            agent=call.agent,
+            step=call.step,
+            model=call.model,
+            input=[clean(m) for m in call.input],
+            output=clean(call.output) if call.output else None,
+            error=call.error,
+            usage=call.usage,
+            exact=call.exact,
+            formatter=call.formatter,
+        )
 
 
 def from_fold(fold: RunFold) -> RunRecord:
     """The record of a folded run (redacted copies; the fold is not changed)."""
+    fold.sync()
     info = fold.run_info
     meta = info.get("metadata") or {}
     sys_prompt = meta.get("sys_prompt")
@@ -223,9 +243,7 @@ def from_fold(fold: RunFold) -> RunRecord:
                     block.pop("raw_input", None)
         messages.append(clean)
     rec.messages = messages
-    seen: dict[int, dict[str, Any]] = {}
-    calls = fold.model_calls()
-    rec.model_calls = [_clean_call(c, seen) for c in calls]
+    rec._fold = fold
     rec.reply_status = {rid: r.status for rid, r in fold.replies.items() if r.status}
     return rec
 

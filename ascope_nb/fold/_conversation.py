@@ -18,7 +18,7 @@ Wire = dict[str, Any]
 _EARLIER = 1 << 40
 
 
-@dataclass
+@dataclass(slots=True)
 class CallMeta:
     """One tool call as the conversation knows it: what was asked, decided and returned."""
 
@@ -36,7 +36,7 @@ class CallMeta:
     order: int = 0
 
 
-@dataclass
+@dataclass(slots=True)
 class ModelCallState:
     """One model request: the memory it saw (``memory[:n]``), its answer and its outcome."""
 
@@ -56,7 +56,7 @@ class ModelCallState:
     ended: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class ReplyState:
     """One agent reply: its input, the context it started from, and how it ended."""
 
@@ -81,8 +81,6 @@ class Conversation:
         self.run_ended: float | None = None
         self.headers: dict[str, Wire] = {}  # msg id -> the final Msg dict (MessageCompleted)
         self.known: dict[str, Wire] = {}  # msg id -> any dict seen (inputs, snapshots, observed)
-        self.streamed: dict[str, list[Any]] = {}  # msg id -> [deltas by block, tool blocks]
-        self.msg_order: list[str] = []  # streamed or completed messages, first-seen order
         self.rec_order: list[str] = []  # run inputs, reply inputs and completed messages
         self.rec_msgs: dict[str, Wire] = {}
         self.msg_steps: dict[str, int] = {}
@@ -91,13 +89,15 @@ class Conversation:
         self.hints: list[Wire] = []
         self.feedback: list[Wire] = []
         self.replies: dict[str, ReplyState] = {}
-        self.reply_ends: list[tuple[str, str]] = []  # (reply_id, msg_id) of finished replies
         self.call_states: list[ModelCallState] = []
         self._calls_by_msg: dict[str, ModelCallState] = {}
         self._memory: dict[str, list[str]] = {}  # agent -> memory ids
         self._member: dict[str, set[str]] = {}
         self._pending: dict[str, list[tuple[int, str]]] = {}  # agent -> tool results to add
         self._result_msgs: dict[str, str] = {}  # tool-result msg id -> tool call id
+
+    def _sync(self) -> None:
+        """Fold what is not folded yet (``RunFold`` folds this part lazily)."""
 
     # ------------------------------------------------------------------ memory
     def _mem(self, agent: str) -> tuple[list[str], set[str]]:
@@ -131,14 +131,6 @@ class Conversation:
         self.rec_msgs[msg_id] = msg
         self.rec_order.append(msg_id)
         self.msg_replies.setdefault(msg_id, reply_id)
-
-    def _parts(self, msg_id: str) -> list[Any]:
-        parts = self.streamed.get(msg_id)
-        if parts is None:
-            parts = self.streamed[msg_id] = [{}, []]
-            if msg_id not in self.headers:
-                self.msg_order.append(msg_id)
-        return parts
 
     # ------------------------------------------------------------------ events
     def _c_run_started(self, ev: Wire) -> None:
@@ -185,7 +177,6 @@ class Conversation:
         reply = self.replies.get(reply_id)
         if reply is not None:
             reply.msg_id, reply.status = str(ev.get("msg_id", "")), str(ev.get("status", ""))
-        self.reply_ends.append((reply_id, str(ev.get("msg_id", ""))))
 
     def _c_step_ended(self, ev: Wire) -> None:
         self._flush(str(ev.get("agent", "")))
@@ -219,31 +210,14 @@ class Conversation:
             call.usage, call.error = ev.get("usage"), ev.get("error")
             call.latency, call.ended = float(ev.get("latency", 0.0)), True
 
-    def _c_delta(self, ev: Wire, kind: str) -> None:
-        deltas = self._parts(ev.get("msg_id", ""))[0]
-        block_id = ev.get("block_id", "")
-        entry = deltas.get(block_id)
-        if entry is None:
-            entry = deltas[block_id] = [kind, []]
-        entry[1].append(ev.get("delta", ""))
-
-    def _c_text_delta(self, ev: Wire) -> None:
-        self._c_delta(ev, "text")
-
-    def _c_thinking_delta(self, ev: Wire) -> None:
-        self._c_delta(ev, "thinking")
-
     def _c_tool_call(self, ev: Wire) -> None:
-        call_id, name = str(ev.get("tool_call_id", "")), str(ev.get("name", ""))
-        given = dict(ev.get("input") or {})
-        self._parts(str(ev.get("msg_id", "")))[1].append(
-            {"type": "tool_use", "id": call_id, "name": name, "input": given}
-        )
+        call_id = str(ev.get("tool_call_id", ""))
+        given = ev.get("input") or {}  # shared, never changed (an edit replaces ``input``)
         self.call_meta[call_id] = CallMeta(
             call_id,
-            name,
+            str(ev.get("name", "")),
             given,
-            dict(given),
+            given,
             msg_id=str(ev.get("msg_id", "")),
             reply_id=str(ev.get("reply_id", "")),
             step=int(ev.get("step", 0)),
@@ -268,9 +242,6 @@ class Conversation:
         call_id, msg_id = str(ev.get("tool_call_id", "")), str(ev.get("msg_id", ""))
         output = list(ev.get("output") or [])
         if msg_id:
-            self._parts(msg_id)[1].append(
-                {"type": "tool_result", "id": call_id, "name": ev.get("name", ""), "output": output}
-            )
             self.msg_steps[msg_id] = int(ev.get("step", 0))
             self._result_msgs[msg_id] = call_id
         call = self.call_meta.get(call_id)
@@ -292,8 +263,6 @@ class Conversation:
         msg_id = msg.get("id")
         if not msg_id:
             return
-        if msg_id not in self.headers and msg_id not in self.streamed:
-            self.msg_order.append(msg_id)
         self.headers[msg_id] = msg
         self.known[msg_id] = msg
         if not ev.get("added_to_memory", True):
@@ -320,22 +289,8 @@ class Conversation:
     # ------------------------------------------------------------------ derived views
     def message(self, msg_id: str) -> Wire | None:
         """The final dict of message ``msg_id`` (as completed, else as first seen)."""
+        self._sync()
         return self.headers.get(msg_id) or self.known.get(msg_id)
-
-    def rebuilt(self, msg_id: str) -> Wire | None:
-        """Message ``msg_id`` with its content rebuilt from the streamed pieces."""
-        header = self.headers.get(msg_id)
-        if header is None:
-            return None  # never completed (e.g. a crash mid-stream)
-        piece = self.streamed.get(msg_id)
-        if piece is None:
-            return header
-        blocks: list[Any] = []
-        for block_id in sorted(piece[0], key=_block_index):
-            kind, texts = piece[0][block_id]
-            blocks.append({"type": kind, kind: "".join(texts)})
-        blocks.extend(piece[1])
-        return {**header, "content": blocks}
 
     def as_seen(self, msg_id: str) -> Wire | None:
         """Message ``msg_id`` as the agent's memory held it: edited tool calls carry the
@@ -370,6 +325,7 @@ class Conversation:
 
     def transcript_ids(self) -> list[str]:
         """The ids of ``transcript()`` (``_anon<n>`` for a message without an id)."""
+        self._sync()
         msgs = self.rec_msgs
         result_of: dict[str, str] = {}
         for msg_id in self.rec_order:
@@ -393,11 +349,6 @@ class Conversation:
                     placed.add(res_id)
                     out.append(res_id)
         return out
-
-
-def _block_index(block_id: str) -> int:
-    tail = block_id.rsplit(":", 1)[-1]
-    return int(tail) if tail.isdigit() else 0
 
 
 def _blocks(msg: Wire) -> list[Wire]:

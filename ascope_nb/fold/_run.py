@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from ..events import EVENT_TYPES, Event
 from ..message import Msg
 from ._conversation import Conversation, ModelCallState, Wire
-from ._timeline import Timeline
+from ._streamed import Streamed
+from ._timeline import StepRecord, Timeline
 
 
 @dataclass
@@ -38,34 +39,29 @@ class ModelCallRecord:
     formatter: str = ""
 
 
+_MISSING: Any = object()
+
+
 def _system(text: str) -> dict[str, Any]:
     return {"id": "", "name": "system", "role": "system", "content": text, "metadata": {}}
 
 
-def _dispatch() -> dict[str, tuple[Any, ...]]:
-    table = {}
-    for kind in EVENT_TYPES:
-        handlers = tuple(
-            h
-            for h in (
-                getattr(Timeline, f"_on_{kind}", None),
-                getattr(Conversation, f"_c_{kind}", None),
-            )
-            if h is not None
-        )
-        if handlers:
-            table[kind] = handlers
-    return table
+def _handlers(cls: type, prefix: str) -> dict[str, Any]:
+    found = {kind: getattr(cls, f"{prefix}{kind}", None) for kind in EVENT_TYPES}
+    return {kind: h for kind, h in found.items() if h is not None}
 
 
-class RunFold(Timeline, Conversation):
+class RunFold(Timeline, Conversation, Streamed):
     """Incremental fold of one run's events (``Event`` objects or their wire dicts).
 
-    ``add`` is O(1) amortised per event; the answers are built on demand: ``items`` /
+    ``add`` is O(1) per event: it folds the timeline (which a live view reads after every
+    event) and logs the event; the conversation part folds the log when first asked, then
+    goes on from where it stopped (O(1) amortised per event). Answers: ``items`` /
     ``steps()`` / ``summary()`` (the live view and the HTML transcript), ``messages()`` and
     ``reply()`` (the returned ``Msg``), ``model_calls()`` (what each model call saw and
     produced), ``memory_at()`` (an agent's memory before a step, for forking) and
     ``transcript()`` (the run's messages in memory order, for the exporters).
+    ``timeline=False`` skips the steps and summary (for consumers that only need messages).
 
     Example:
         >>> fold = RunFold()
@@ -75,38 +71,102 @@ class RunFold(Timeline, Conversation):
         (1, 'running')
     """
 
-    _DISPATCH: ClassVar[dict[str, tuple[Any, ...]]] = _dispatch()
+    _TIMELINE: ClassVar[dict[str, Any]] = _handlers(Timeline, "_on_")
+    _CONVERSATION: ClassVar[dict[str, Any]] = _handlers(Conversation, "_c_")
+    _STREAMED: ClassVar[dict[str, Any]] = _handlers(Streamed, "_s_")
 
-    def __init__(self) -> None:
+    def __init__(self, *, timeline: bool = True) -> None:
         Timeline.__init__(self)
         Conversation.__init__(self)
+        Streamed.__init__(self)
+        self._log: list[Event | Wire] = []
+        self._logged = self._log.append
+        self._folded = 0  # how much of the log the conversation part has folded
+        self._streamed_to = 0  # and the streamed part
+        self._timeline = timeline
 
     def add(self, ev: Event | Wire) -> None:
         """Fold one event."""
-        if type(ev) is dict:
-            d: Wire = ev
-            kind = d.get("kind", "")
-        else:
-            d, kind = ev.__dict__, ev.kind  # type: ignore[union-attr]
-        if self.started is None:
-            self.started = d.get("ts")
-        if not self.agent and d.get("agent"):
-            self.agent = str(d["agent"])
-        if not self.run_id and d.get("run_id"):
-            self.run_id = str(d["run_id"])
-        for handler in self._DISPATCH.get(kind, ()):
-            handler(self, d)
+        self.extend((ev,))
 
     def extend(self, events: Iterable[Event | Wire]) -> RunFold:
         """Fold many events; returns ``self``."""
-        add = self.add
+        logged, table = self._logged, self._TIMELINE if self._timeline else None
         for ev in events:
-            add(ev)
+            logged(ev)
+            if table is None:
+                continue
+            if type(ev) is dict:
+                d: Wire = ev
+                handler = table.get(d.get("kind", ""))
+            else:
+                d = ev.__dict__
+                handler = table.get(ev.kind)  # type: ignore[union-attr]
+            if self.started is None:
+                self.started = d.get("ts")
+            if not self.agent and d.get("agent"):
+                self.agent = str(d["agent"])
+            if handler is not None:
+                handler(self, d)
+        return self
+
+    def _fold_log(self, start: int, table: dict[str, Any], run_id: bool) -> int:
+        log = self._log
+        for i in range(start, len(log)):
+            ev = log[i]
+            if type(ev) is dict:
+                d: Wire = ev
+                handler = table.get(d.get("kind", ""))
+            else:
+                d = ev.__dict__
+                handler = table.get(ev.kind)  # type: ignore[union-attr]
+            if run_id and not self.run_id and d.get("run_id"):
+                self.run_id = str(d["run_id"])
+            if handler is not None:
+                handler(self, d)
+        return len(log)
+
+    def _sync(self) -> None:
+        if self._folded != len(self._log):
+            self._folded = self._fold_log(self._folded, self._CONVERSATION, True)
+
+    def _sync_streamed(self) -> None:
+        if self._streamed_to != len(self._log):
+            self._streamed_to = self._fold_log(self._streamed_to, self._STREAMED, False)
+
+    def rebuilt(self, msg_id: str) -> Wire | None:
+        """Message ``msg_id`` with its content rebuilt from the streamed pieces (None: it
+        never completed, e.g. a crash mid-stream)."""
+        self._sync_streamed()
+        header = self.completed.get(msg_id)
+        if header is None:
+            return None
+        content = self.content_of(msg_id)
+        return header if content is None else {**header, "content": content}
+
+    def steps(self) -> list[StepRecord]:
+        """The steps in order."""
+        self._need_timeline()
+        return Timeline.steps(self)
+
+    def summary(self) -> dict[str, Any]:
+        """The step-level state the live view syncs as traits."""
+        self._need_timeline()
+        return Timeline.summary(self)
+
+    def _need_timeline(self) -> None:
+        if not self._timeline:
+            raise ValueError("this RunFold was made with timeline=False: it has no steps")
+
+    def sync(self) -> RunFold:
+        """Bring the conversation state up to the last event (the accessors do it)."""
+        self._sync()
         return self
 
     # ------------------------------------------------------------------ messages
     def messages(self) -> dict[str, Msg]:
         """Every completed message, by id, content rebuilt from the streamed pieces."""
+        self._sync_streamed()
         out: dict[str, Msg] = {}
         for msg_id in self.msg_order:
             msg = self.rebuilt(msg_id)
@@ -116,6 +176,7 @@ class RunFold(Timeline, Conversation):
 
     def reply(self, reply_id: str | None = None) -> Msg:
         """The Msg an agent returned (the last finished reply if no ``reply_id``)."""
+        self._sync_streamed()
         ends = [e for e in self.reply_ends if reply_id is None or e[0] == reply_id]
         if not ends:
             raise ValueError(
@@ -139,12 +200,26 @@ class RunFold(Timeline, Conversation):
             return str(meta["sys_prompt"])
         return None
 
-    def _call_record(self, call: ModelCallState) -> ModelCallRecord:
+    def _call_record(
+        self, call: ModelCallState, seen_cache: dict[str, Wire | None]
+    ) -> ModelCallRecord:
         reply = self.replies.get(call.reply_id)
         sys_prompt = self._system_prompt(call.agent, call.reply_id)
-        seen = [self.as_seen(i) for i in call.memory[: call.n]]
-        messages = [m for m in seen if m is not None]
-        inputs = ([_system(sys_prompt)] if sys_prompt is not None else []) + messages
+        messages = []
+        for msg_id in call.memory[: call.n]:
+            msg = seen_cache.get(msg_id, _MISSING)
+            if msg is _MISSING:
+                msg = seen_cache[msg_id] = self.as_seen(msg_id)
+            if msg is not None:
+                messages.append(msg)
+        system: list[Wire] = []
+        if sys_prompt is not None:  # one dict per prompt text, shared like the messages
+            key = "\0system:" + sys_prompt
+            cached = seen_cache.get(key)
+            if cached is None:
+                cached = seen_cache[key] = _system(sys_prompt)
+            system.append(cached)
+        inputs = system + messages
         exact = (
             reply is not None
             and reply.recorded
@@ -166,12 +241,23 @@ class RunFold(Timeline, Conversation):
         )
 
     def model_calls(self) -> list[ModelCallRecord]:
-        """Every model call of the run, in order, with the messages it saw and produced."""
-        return [self._call_record(c) for c in self.call_states]
+        """Every model call of the run, in order, with the messages it saw and produced.
+
+        Calls share their message dicts (a long run's prompts overlap): copy before changing.
+        """
+        return list(self.iter_model_calls())
+
+    def iter_model_calls(self) -> Iterator[ModelCallRecord]:
+        """``model_calls()`` one at a time (each call's list is built when reached)."""
+        self._sync()
+        cache: dict[str, Wire | None] = {}
+        for call in self.call_states:
+            yield self._call_record(call, cache)
 
     def memory_at(self, reply_id: str, step: int) -> list[dict[str, Any]]:
         """The agent's memory when step ``step`` of reply ``reply_id`` called the model
         (without the system prompt): the state to fork a run from."""
+        self._sync()
         reply = self.replies.get(reply_id)
         for call in reply.calls if reply is not None else ():
             if call.step == step:
@@ -186,12 +272,12 @@ def fold_messages(events: Iterable[Event | Wire]) -> dict[str, Msg]:
     Streamed messages (text / thinking deltas, tool calls, tool results) get their content
     from those events; others (user input, announcements) from ``MessageCompleted``.
     """
-    return RunFold().extend(events).messages()
+    return RunFold(timeline=False).extend(events).messages()
 
 
 def fold_reply(events: Iterable[Event | Wire], reply_id: str | None = None) -> Msg:
     """The Msg an agent returned, rebuilt from its events (the last reply if no ``reply_id``)."""
-    return RunFold().extend(events).reply(reply_id)
+    return RunFold(timeline=False).extend(events).reply(reply_id)
 
 
 __all__ = ["RunFold", "ModelCallRecord", "fold_messages", "fold_reply"]
