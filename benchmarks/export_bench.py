@@ -1,4 +1,7 @@
-"""Export cost per message at 10k / 50k / 100k messages: JSONL and DataFrame (linear growth).
+"""Export cost per message at 10k / 50k / 100k messages: JSONL, inspect log and DataFrame.
+
+Budgets: linear growth (flat µs per message) and the ``inspect`` log within 3x of
+``openai`` per message.
 
 Runs are built with the synthetic ReAct run builder (the agent's event shapes): each run
 has a user message, 10 tool-calling steps (assistant + tool result) and a final answer,
@@ -52,7 +55,8 @@ def timed(fn: Callable[[], object], repeat: int = 3) -> float:
 
 def main(sizes: list[int]) -> None:
     print(
-        f"{'messages':>9} {'fold':>9} {'openai':>9} {'trl-sft':>9} {'frame':>9}   (µs per message)"
+        f"{'messages':>9} {'fold':>9} {'openai':>9} {'trl-sft':>9} {'inspect':>9} {'frame':>9}"
+        "   (µs per message)   inspect/openai"
     )
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
@@ -60,13 +64,15 @@ def main(sizes: list[int]) -> None:
             runs = make_runs(size)
             n = len(runs) * PER_RUN
             records = load_runs(runs)
-            messages_frame(records[:1])  # import pandas outside the timing
+            messages_frame(records[:1])  # import pandas and inspect_ai outside the timing
+            export(records[:1], "inspect", out / "warm.eval")
             fold = timed(lambda r=runs: load_runs(r))  # type: ignore[misc]
             sft = timed(lambda r=records: export(r, "openai", out / "sft.jsonl"))  # type: ignore[misc]
             trl = timed(lambda r=records: export(r, "trl-sft", out / "trl.jsonl"))  # type: ignore[misc]
+            log = timed(lambda r=records: export(r, "inspect", out / "runs.eval"))  # type: ignore[misc]
             frame = timed(lambda r=records: messages_frame(r))  # type: ignore[misc]
-            per = [t / n * 1e6 for t in (fold, sft, trl, frame)]
-            print(f"{n:>9} " + " ".join(f"{p:>9.2f}" for p in per))
+            per = [t / n * 1e6 for t in (fold, sft, trl, log, frame)]
+            print(f"{n:>9} " + " ".join(f"{p:>9.2f}" for p in per) + f"   {log / sft:>14.2f}")
 
 
 if __name__ == "__main__":

@@ -31,8 +31,9 @@ REGEN = os.environ.get("ASCOPE_REGEN_GOLDEN") == "1"
 
 
 def _stored_runs() -> list[list[dict[str, Any]]]:
-    """The demo runs in wire form, as a store keeps them (rewritten when regenerating)."""
-    if REGEN or not EVENTS_FILE.exists():
+    """The demo runs in wire form, as a store kept them (written once: the file also stands
+    for runs stored before later event fields existed, see test_fold_model_input)."""
+    if not EVENTS_FILE.exists():
         FIXTURES.mkdir(exist_ok=True)
         wire = [[e.to_dict() for e in run] for run in demo_runs()]
         EVENTS_FILE.write_text(json.dumps(wire, indent=1, ensure_ascii=False) + "\n")
@@ -95,6 +96,7 @@ class OAIMessage(Strict):
     content: str
     tool_calls: list[OAIToolCall] | None = None
     tool_call_id: str | None = None
+    name: str | None = None
     weight: Literal[0, 1] | None = None
 
     @model_validator(mode="after")
@@ -118,8 +120,8 @@ class ToolSchema(Strict):
 
 class OpenAISFT(Strict):
     messages: list[OAIMessage]
-    tools: list[ToolSchema] | None = None
-    parallel_tool_calls: bool | None = None
+    tools: list[ToolSchema]
+    parallel_tool_calls: bool
 
     @model_validator(mode="after")
     def _answers(self) -> OpenAISFT:
@@ -130,7 +132,7 @@ class OpenAISFT(Strict):
 
 class OpenAIDPOInput(Strict):
     messages: list[OAIMessage]
-    tools: list[ToolSchema] | None = None
+    tools: list[ToolSchema]
 
 
 class OpenAIDPO(Strict):
@@ -146,42 +148,61 @@ class OpenAIDPO(Strict):
         return self
 
 
-class TRLFunction(Strict):
-    name: str
-    arguments: dict[str, Any]
-
-
 class TRLToolCall(Strict):
     id: str
     type: Literal["function"]
-    function: TRLFunction
+    function: OAIFunction
 
 
 class TRLMessage(Strict):
+    """Fixed keys in every message (None when unused): one ``datasets`` schema for all rows."""
+
     role: Literal["system", "user", "assistant", "tool"]
     content: str
-    tool_calls: list[TRLToolCall] | None = None
-    tool_call_id: str | None = None
-    name: str | None = None
+    name: str | None
+    tool_calls: list[TRLToolCall] | None
+    tool_call_id: str | None
+
+
+def _tools_json(v: str) -> str:
+    tools = json.loads(v)
+    assert isinstance(tools, list)
+    for tool in tools:
+        ToolSchema.model_validate(tool)
+    return v
 
 
 class TRLSFT(Strict):
-    messages: list[TRLMessage]
-    tools: list[ToolSchema] | None = None
+    prompt: list[TRLMessage]
+    completion: list[TRLMessage]
+    tools: str
+
+    _tools = field_validator("tools")(classmethod(lambda cls, v: _tools_json(v)))
+
+    @model_validator(mode="after")
+    def _one_answer(self) -> TRLSFT:
+        assert self.prompt and self.prompt[-1].role in ("user", "tool")
+        assert len(self.completion) == 1 and self.completion[0].role == "assistant"
+        return self
 
 
 class TRLDPO(Strict):
     prompt: list[TRLMessage]
     chosen: list[TRLMessage]
     rejected: list[TRLMessage]
-    tools: list[ToolSchema] | None = None
+    tools: str
 
 
 class TRLKTO(Strict):
     prompt: list[TRLMessage]
     completion: list[TRLMessage]
     label: bool
-    tools: list[ToolSchema] | None = None
+    tools: str
+
+    @model_validator(mode="after")
+    def _prompt(self) -> TRLKTO:
+        assert self.prompt, "a KTO prompt is never empty"
+        return self
 
 
 class ShareGPTTurn(Strict):
@@ -214,24 +235,30 @@ class ShareGPT(Strict):
         return self
 
 
-class TrinityEID(Strict):
-    batch: int
-    task: int
-    run: int
-    step: int
-    suffix: str
+class TrinityInfo(Strict):
+    run_id: str
+    agent: str
+    model: str
+    status: str
+    feedback_label: str | None
+    feedback_comment: str | None
+    step: int | None
+    pair_kinds: list[str]
 
 
-class TrinityExperience(Strict):
-    eid: TrinityEID
-    type: Literal["multi_turn", "dpo"]
-    messages: list[OAIMessage]
-    tools: list[ToolSchema]
+class TrinitySFT(Strict):
+    """Trinity-RFT's SFTFormatter defaults: ``message`` (last one trained) and ``tools``."""
+
+    message: list[TRLMessage]
+    tools: str
     reward: float | None
-    info: dict[str, Any]
+    info: TrinityInfo
     metrics: dict[str, float]
-    chosen_messages: list[OAIMessage] | None = None
-    rejected_messages: list[OAIMessage] | None = None
+
+    @model_validator(mode="after")
+    def _last(self) -> TrinitySFT:
+        assert self.message[-1].role == "assistant"
+        return self
 
 
 SCHEMAS: dict[str, type[BaseModel]] = {
@@ -241,7 +268,7 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "trl-dpo": TRLDPO,
     "trl-kto": TRLKTO,
     "sharegpt": ShareGPT,
-    "trinity": TrinityExperience,
+    "trinity": TrinitySFT,
 }
 JSONL_FORMATS = list(SCHEMAS)
 
@@ -317,19 +344,35 @@ def test_openai_sft_round_trip_keeps_calls_results_names_order(runs: Any, tmp_pa
     ]  # fmt: skip
     parallel = rows[1]
     assert parallel["parallel_tool_calls"] is True
-    assert "parallel_tool_calls" not in rows[0]
+    assert rows[0]["parallel_tool_calls"] is False  # every row has the same keys
 
 
-def test_trl_round_trip_names_and_dict_arguments(runs: Any, tmp_path: Path) -> None:
+def test_trl_rows_are_model_calls_with_json_arguments(runs: Any, tmp_path: Path) -> None:
     export(runs, "trl-sft", tmp_path / "trl.jsonl")
-    row = read_jsonl(tmp_path / "trl.jsonl")[1]
-    tools = [m for m in row["messages"] if m["role"] == "tool"]
+    rows = [
+        r
+        for r in read_jsonl(tmp_path / "trl.jsonl")
+        if "Paris" in r["prompt"][-1]["content"]
+        or any(m["role"] == "tool" and m["content"] == "Sunny" for m in r["prompt"])
+    ]
+    first, answer = rows[0], rows[-1]  # the parallel call, then the answer after the results
+    calls = first["completion"][0]["tool_calls"]
+    assert [json.loads(c["function"]["arguments"]) for c in calls] == [
+        {"query": "Paris weather"},
+        {"query": "Rome weather"},
+    ]
+    tools = [m for m in answer["prompt"] if m["role"] == "tool"]
     assert [(t["name"], t["content"]) for t in tools] == [
         ("search", "Sunny"),
         ("search", "Timeout"),
     ]
-    args = [tc["function"]["arguments"] for tc in row["messages"][2]["tool_calls"]]
-    assert args == [{"query": "Paris weather"}, {"query": "Rome weather"}]
+    export(runs, "trl-sft", tmp_path / "dict.jsonl", arguments="dict")
+    row = read_jsonl(tmp_path / "dict.jsonl")[rows and 0]
+    assert all(
+        isinstance(c["function"]["arguments"], dict)
+        for m in row["prompt"] + row["completion"]
+        for c in m["tool_calls"] or []
+    )
 
 
 def test_inspect_eval_log_reads_back(runs: Any, tmp_path: Path) -> None:
@@ -390,9 +433,10 @@ def test_hf_dataset_both_kinds(runs: Any, tmp_path: Path) -> None:
     flat = to_hf_dataset(runs)
     assert flat.num_rows == sum(1 for _ in flat) and "tool_calls" in flat.column_names
     conv = to_hf_dataset(runs, kind="conversations")
-    assert conv.num_rows == len(runs)
+    export(runs, "trl-sft", tmp_path / "trl.jsonl")
+    assert conv.to_list() == read_jsonl(tmp_path / "trl.jsonl")  # the same rows, one schema
     result = export(runs, "hf", tmp_path / "ds", kind="conversations", status="completed")
-    assert load_from_disk(str(tmp_path / "ds")).num_rows == result.records == 5
+    assert load_from_disk(str(tmp_path / "ds")).num_rows == result.records > 0
 
 
 def test_secrets_never_written(runs: Any, tmp_path: Path) -> None:
@@ -413,7 +457,7 @@ def test_unknown_format_lists_known_ones(runs: Any, tmp_path: Path) -> None:
 
 def test_filters_apply_to_exports(runs: Any, tmp_path: Path) -> None:
     result = export(runs, "trl-sft", tmp_path / "up.jsonl", feedback="up")
-    assert result.records == 2  # run-plain (thumb) and run-denied (thumb)
+    assert result.runs == 2  # run-plain (thumb) and run-denied (thumb)
     rows = read_jsonl(tmp_path / "up.jsonl")
-    assert rows[0]["messages"][1]["content"] == "What is (1 + 2) + 4?"
-    assert export(runs, "trinity", tmp_path / "t.jsonl", status="interrupted").records == 1
+    assert rows[0]["prompt"][1]["content"] == "What is (1 + 2) + 4?"
+    assert export(runs, "trinity", tmp_path / "t.jsonl", status="interrupted").runs == 1

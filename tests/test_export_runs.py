@@ -117,7 +117,7 @@ async def test_denial_from_a_real_agent_gives_a_pair_and_weight_zero(tmp_path: P
     assert [b["input"] for b in pair.chosen["content"] if b["type"] == "tool_use"] == [
         {"a": 2, "b": 2}
     ]
-    assert [m["role"] for m in pair.prompt] == ["user"]
+    assert [m["role"] for m in pair.prompt] == ["system", "user"]  # what the model saw
     weights = assistant_weights(record)
     assert weights == {pair.rejected["id"]: 0}
     export([record], "openai", tmp_path / "sft.jsonl")
@@ -151,7 +151,10 @@ async def test_guidance_from_a_real_agent_gives_a_pair(tmp_path: Path) -> None:
     export([record], "trl-dpo", tmp_path / "dpo.jsonl")
     row = json.loads((tmp_path / "dpo.jsonl").read_text())
     assert row["rejected"][0]["tool_calls"][0]["function"]["name"] == "steering_search"
-    assert row["chosen"][0]["tool_calls"][0]["function"]["arguments"] == {"a": 2, "b": 2}
+    assert json.loads(row["chosen"][0]["tool_calls"][0]["function"]["arguments"]) == {
+        "a": 2,
+        "b": 2,
+    }
     assert [m["role"] for m in row["prompt"]] == ["system", "user"]
 
 
@@ -161,7 +164,8 @@ def test_edit_pair_rejects_the_original_input() -> None:
     assert pair.kinds == ("edited",)
     assert pair.rejected["content"][0]["input"] == {"query": "ascope"}
     assert pair.chosen["content"][0]["input"] == {"query": "ascope_nb docs"}
-    assert assistant_weights(records["run-edited"]) == {}
+    # an edited action is a correction: the rejected side of a pair, never an SFT target
+    assert assistant_weights(records["run-edited"]) == {pair.rejected["id"]: 0}
 
 
 def test_system_hints_are_not_human_corrections() -> None:
@@ -185,13 +189,14 @@ def test_denial_without_a_later_action_gives_no_pair() -> None:
 def test_kto_labels_from_thumbs_scores_and_pairs() -> None:
     records = {r.run_id: r for r in load_runs(demo_runs())}
     plain = labeled_examples(records["run-plain"])
-    assert [(e.label, e.source) for e in plain] == [(True, "feedback")]
-    assert [m["role"] for m in plain[0].prompt] == ["user"]
-    assert plain[0].completion[-1]["content"][0]["text"] == "The answer is 7."
-    assert [e.label for e in labeled_examples(records["run-parallel"])] == [False]  # 0.2 < 0.5
-    assert [e.label for e in labeled_examples(records["run-parallel"], score_threshold=0.1)] == [
+    # a thumb on the run labels each of its model calls, each with what that call saw
+    assert [(e.label, e.source) for e in plain] == [(True, "feedback")] * 3
+    assert [m["role"] for m in plain[0].prompt] == ["system", "user"]
+    assert plain[-1].completion[-1]["content"][0]["text"] == "The answer is 7."
+    assert {e.label for e in labeled_examples(records["run-parallel"])} == {False}  # 0.2 < 0.5
+    assert {e.label for e in labeled_examples(records["run-parallel"], score_threshold=0.1)} == {
         True
-    ]
+    }
     hinted = labeled_examples(records["run-hint"])
     assert [(e.label, e.source, len(e.completion)) for e in hinted] == [
         (False, "feedback", 1),  # thumbs-down on step 0

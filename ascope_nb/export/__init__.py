@@ -1,11 +1,29 @@
 """Dataset exporters: stored runs to fine-tuning, preference, RL and evaluation datasets.
 
 Every exporter reads runs as events (from a ``RunStore``, a runs DataFrame plus the store,
-run ids plus the store, event lists or ``Run`` handles), folds each into a ``RunRecord``,
-and streams records to a file. Human steering becomes signal (see ``_pairs``).
+run ids plus the store, event lists or ``Run`` handles; all but the store's go through the
+store's redaction first), folds each into a ``RunRecord`` and streams rows to a file that
+replaces the target only when complete.
+
+One principle for every chat format: **a training record is what one model call saw and
+what it produced** (``_calls.CallRecord``):
+
+- ``prompt``: the messages the model received, rebuilt from the events by the run's fold and
+  formatted by the agent's formatter (earlier turns of a follow-up and MsgHub speakers in the
+  multi-agent layout included): ``role``, ``content``, ``name``, ``tool_calls`` (JSON-string
+  ``arguments``), ``tool_call_id``;
+- ``output``: the assistant message the call produced;
+- ``why``: ``""`` for a training target, else ``partial`` / ``stopped`` / ``max_iters`` /
+  ``empty`` (never taught anywhere) or ``denied`` / ``edited`` / ``hint`` / ``thumbs_down``
+  (a correction: weight 0 or left out of SFT rows, the rejected side of a preference pair).
+
+``trl-sft``, ``trinity`` and ``hf`` write one row per target call; ``openai`` and
+``sharegpt`` one row per agent reply (its last call's prompt and answer; weights, or a cut
+before the first correction); pairs and KTO labels one row each. ``docs/export.md`` lists
+what each format keeps and the consumers it is tested with.
 
 Formats: ``openai`` (chat SFT JSONL), ``openai-dpo``, ``trl-sft``, ``trl-dpo``, ``trl-kto``,
-``sharegpt`` (LLaMA-Factory), ``trinity`` (Trinity-RFT experiences), ``inspect``
+``sharegpt`` (LLaMA-Factory), ``trinity`` (Trinity-RFT SFT / DPO), ``inspect``
 (inspect_ai eval log), ``parquet`` (flat message table), ``hf`` (``datasets`` on disk).
 
 Example:
@@ -25,7 +43,7 @@ from ..exceptions import ConfigError
 from ._pairs import LabeledExample, PreferencePair, labeled_examples, preference_pairs
 from ._record import FeedbackRecord, HintRecord, RunRecord, ToolCallRecord
 from ._select import iter_runs, load_runs
-from ._write import ExportResult
+from ._write import ExportError, ExportResult
 
 
 def _exporters() -> dict[str, Callable[..., ExportResult]]:
@@ -83,6 +101,7 @@ def export(source: Any, format: str, path: str | os.PathLike[str], **options: An
 
 __all__ = [
     "FORMATS",
+    "ExportError",
     "ExportResult",
     "FeedbackRecord",
     "HintRecord",

@@ -119,14 +119,63 @@ def chat_messages(
             yield {"role": "system" if role == "system" else "user", "content": text}
 
 
+MESSAGE_KEYS = ("role", "content", "name", "tool_calls", "tool_call_id")
+"""Every message of the TRL, Trinity and ``hf`` rows has exactly these keys (None if unused),
+so ``datasets`` infers one schema for all rows and nothing gains keys."""
+
+
+def stable_messages(
+    msgs: Iterable[Mapping[str, Any]], *, args: ArgsStyle = "json"
+) -> list[dict[str, Any]]:
+    """Canonical chat messages with exactly ``MESSAGE_KEYS``; arguments as ``args`` says."""
+    out: list[dict[str, Any]] = []
+    for msg in msgs:
+        item = {key: msg.get(key) for key in MESSAGE_KEYS}
+        item["content"] = item["content"] or ""
+        calls = item["tool_calls"]
+        if calls and args == "dict":
+            item["tool_calls"] = [
+                {
+                    **c,
+                    "function": {
+                        **c["function"],
+                        "arguments": _as_dict(c["function"]["arguments"]),
+                    },
+                }
+                for c in calls
+            ]
+        elif not calls:
+            item["tool_calls"] = None
+        out.append(item)
+    return out
+
+
+def _as_dict(arguments: Any) -> dict[str, Any]:
+    if isinstance(arguments, dict):
+        return arguments
+    try:
+        value = json.loads(arguments)
+    except (TypeError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def tools_json(tools: list[dict[str, Any]]) -> str:
+    """The tool schemas as one JSON string (a fixed column type; TRL and Trinity-RFT parse it)."""
+    return json.dumps(tools, ensure_ascii=False)
+
+
 __all__ = [
     "ArgsStyle",
+    "MESSAGE_KEYS",
     "blocks_of",
     "chat_messages",
     "msg_text",
     "output_text",
+    "stable_messages",
     "system_head",
     "tool_call_dict",
     "tool_results",
     "tool_uses",
+    "tools_json",
 ]

@@ -1,14 +1,18 @@
 """Human steering as training signal: preference pairs, KTO labels and assistant weights.
 
-Rules (one place, used by the OpenAI DPO, TRL DPO / KTO and Trinity exporters):
+Rules (one place, used by the OpenAI DPO, TRL DPO / KTO and Trinity exporters), on model
+calls (``_calls.model_calls``: what one call saw and produced):
 
-- **edited** tool call: rejected = the assistant message with the model's original input;
-  chosen = the same message with the person's edited input.
-- **denied** tool call: rejected = that assistant message; chosen = the agent's next
-  acceptable action in the same reply (not itself denied or followed by guidance).
+- **edited** tool call: rejected = the call's message with the model's original input;
+  chosen = the same message with the person's edited input (denied calls of the same
+  message left out).
+- **denied** tool call: rejected = that message; chosen = the agent's next acceptable action
+  in the same reply (a call that ran to its end, was not itself denied or followed by
+  guidance, and whose tools were not interrupted by a stop). A message with both a denied
+  and an edited call gives both pairs.
 - **guidance**: a hint injected before step ``s`` (``HintInjected.step == s``) makes the
   action of step ``s - 1`` rejected and the next acceptable action chosen.
-- The prompt of a pair is the conversation before the rejected message.
+- The prompt of a pair is what the model saw when it produced the rejected message.
 - **fork**: a fork judged up against its parent's step judged down (``_fork_pairs``).
 - Thumbs and scores become KTO labels (up / score >= threshold is True); pairs add one
   False and one True example each.
@@ -59,7 +63,9 @@ class LabeledExample:
     tools: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _corrections(record: RunRecord, hint_sources: tuple[str, ...]) -> dict[str, list[PairKind]]:
+def corrections_of(
+    record: RunRecord, hint_sources: tuple[str, ...] = ("human",)
+) -> dict[str, list[PairKind]]:
     """Assistant message id -> why a person corrected it (denied / edited / hint)."""
     out: dict[str, list[PairKind]] = {}
     for call in record.tool_calls.values():
@@ -85,25 +91,11 @@ def _corrections(record: RunRecord, hint_sources: tuple[str, ...]) -> dict[str, 
 def assistant_weights(
     record: RunRecord, *, hint_sources: tuple[str, ...] = ("human",)
 ) -> dict[str, int]:
-    """Weight 0 for assistant messages a person corrected (denied, guided, thumbs-down step).
+    """Weight 0 for every assistant message that is not a training target (see ``_calls``):
+    corrected (denied, edited, guided, thumbs-down step), partial, stopped or max-iters."""
+    from ._calls import model_calls
 
-    Edited calls keep weight 1: the exported message carries the person's edited input.
-    """
-    weights: dict[str, int] = {}
-    for msg_id, kinds in _corrections(record, hint_sources).items():
-        if "denied" in kinds or "hint" in kinds:
-            weights[msg_id] = 0
-    down_steps = {
-        f.step
-        for f in record.feedback
-        if f.step is not None and _label(f.label, f.score, 0.5) is False
-    }
-    if down_steps:
-        for msg in record.messages:
-            msg_id = str(msg.get("id"))
-            if msg.get("role") == "assistant" and record.msg_steps.get(msg_id) in down_steps:
-                weights[msg_id] = 0
-    return weights
+    return {c.msg_id: 0 for c in model_calls(record, hint_sources=hint_sources) if not c.kept}
 
 
 def _original(msg: dict[str, Any], record: RunRecord) -> dict[str, Any]:
@@ -113,71 +105,79 @@ def _original(msg: dict[str, Any], record: RunRecord) -> dict[str, Any]:
         call = record.tool_calls.get(str(block.get("id")))
         if call is not None and call.decision == "edited":
             block["input"] = copy.deepcopy(call.original_input)
+            block.pop("raw_input", None)
     return out
+
+
+def _edited(msg: dict[str, Any], record: RunRecord) -> dict[str, Any] | None:
+    """``msg`` as the person corrected it: edited inputs, denied calls left out."""
+    out = copy.deepcopy(msg)
+    content = out.get("content")
+    if not isinstance(content, list):
+        return None
+    kept: list[Any] = []
+    for block in content:
+        if block.get("type") == "tool_use":
+            call = record.tool_calls.get(str(block.get("id")))
+            if call is not None and call.decision == "denied":
+                continue
+            if call is not None and call.decision == "edited":
+                block["input"] = copy.deepcopy(call.input)
+                block.pop("raw_input", None)
+        kept.append(block)
+    out["content"] = kept
+    return out if tool_uses(out) else None
 
 
 def preference_pairs(
     record: RunRecord, *, hint_sources: tuple[str, ...] = ("human",)
 ) -> list[PreferencePair]:
-    """Every preference pair that the steering of ``record`` yields, in conversation order."""
+    """Every preference pair that the steering of ``record`` yields, in call order."""
+    from ._calls import model_calls
     from ._fork_pairs import fork_pairs
 
-    corrections = _corrections(record, hint_sources)
+    corrections = corrections_of(record, hint_sources)
     if not corrections:
         return fork_pairs(record)  # a fork judged better than its parent's step
-    msgs = record.messages
+    calls = model_calls(record, hint_sources=hint_sources)
     pairs: list[PreferencePair] = []
-    for i, msg in enumerate(msgs):
-        msg_id = str(msg.get("id"))
-        kinds = corrections.get(msg_id)
-        if not kinds or msg.get("role") != "assistant":
+    for i, call in enumerate(calls):
+        kinds = corrections.get(call.msg_id)
+        if not kinds or not call.clean:
             continue
-        reply_id = record.msg_replies.get(msg_id, "")
-        rejected = _original(msg, record)
-        kind_list: tuple[PairKind, ...]
+        rejected = _original(call.output, record)
+        options: list[tuple[tuple[PairKind, ...], dict[str, Any] | None]] = []
+        if "edited" in kinds:
+            options.append((("edited",), _edited(call.output, record)))
         if "denied" in kinds or "hint" in kinds:
-            chosen = _next_acceptable(msgs, i, reply_id, corrections, record)
-            if chosen is None:
-                continue
-            kind_list = tuple(k for k in kinds if k != "edited")
-        else:
-            chosen, kind_list = msg, ("edited",)
-        if _same_action(chosen, rejected):
-            continue
-        pairs.append(
-            PreferencePair(
-                run_id=record.run_id,
-                reply_id=reply_id,
-                step=record.msg_steps.get(msg_id),
-                kinds=kind_list,
-                prompt=msgs[:i],
-                chosen=chosen,
-                rejected=rejected,
-                sys_prompt=record.sys_prompt,
-                tools=record.tools,
+            nxt = next(
+                (
+                    c.output
+                    for c in calls[i + 1 :]
+                    if c.reply_id == call.reply_id
+                    and c.clean
+                    and not {"denied", "hint"} & set(corrections.get(c.msg_id, []))
+                ),
+                None,
             )
-        )
+            options.append((tuple(k for k in kinds if k != "edited"), nxt))
+        for kind_list, chosen in options:
+            if chosen is None or _same_action(chosen, rejected):
+                continue
+            pairs.append(
+                PreferencePair(
+                    run_id=record.run_id,
+                    reply_id=call.reply_id,
+                    step=call.step,
+                    kinds=kind_list,
+                    prompt=call.prompt,
+                    chosen=chosen,
+                    rejected=rejected,
+                    sys_prompt=None,
+                    tools=record.tools,
+                )
+            )
     return pairs + fork_pairs(record)
-
-
-def _next_acceptable(
-    msgs: list[dict[str, Any]],
-    start: int,
-    reply_id: str,
-    corrections: dict[str, list[PairKind]],
-    record: RunRecord,
-) -> dict[str, Any] | None:
-    for msg in msgs[start + 1 :]:
-        msg_id = str(msg.get("id"))
-        if msg.get("role") != "assistant" or record.msg_replies.get(msg_id, "") != reply_id:
-            continue
-        kinds = corrections.get(msg_id, [])
-        if "denied" in kinds or "hint" in kinds:
-            continue
-        if not msg.get("content"):
-            continue
-        return msg
-    return None
 
 
 def _same_action(a: dict[str, Any], b: dict[str, Any]) -> bool:
@@ -199,47 +199,48 @@ def labeled_examples(
     include_pairs: bool = True,
     hint_sources: tuple[str, ...] = ("human",),
 ) -> list[LabeledExample]:
-    """KTO examples: run feedback labels the whole trajectory, step feedback one action.
+    """KTO examples, one model call each (``prompt`` is what that call saw, never empty).
 
-    A run-level judgement labels the completion after the first user turn (assistant and
-    tool messages); a step-level one labels that step's assistant message. With
-    ``include_pairs`` each preference pair adds its rejected (False) and chosen (True) action.
+    A run-level judgement labels every call of the run that ran to its end and was not
+    corrected; a step-level one labels that step's call. With ``include_pairs`` each
+    preference pair adds its rejected (False) and chosen (True) action.
     """
-    msgs = record.messages
+    from ._calls import model_calls
+
+    calls = model_calls(record, hint_sources=hint_sources)
+    corrections = corrections_of(record, hint_sources)
     out: list[LabeledExample] = []
 
     def example(
         prompt: list[dict[str, Any]],
-        completion: list[dict[str, Any]],
+        completion: dict[str, Any],
         label: bool,
         source: Literal["feedback", "pair"],
     ) -> LabeledExample:
         return LabeledExample(
-            record.run_id, prompt, completion, label, source, record.sys_prompt, record.tools
+            record.run_id, prompt, [completion], label, source, None, record.tools
         )
 
-    first = next((i for i, m in enumerate(msgs) if m.get("role") == "assistant"), None)
     for item in record.feedback:
         label = _label(item.label, item.score, score_threshold)
-        if label is None or first is None:
+        if label is None:
             continue
-        if item.step is None:
-            out.append(example(msgs[:first], msgs[first:], label, "feedback"))
-            continue
-        for i, msg in enumerate(msgs):
-            msg_id = str(msg.get("id"))
-            same_reply = not item.reply_id or record.msg_replies.get(msg_id) == item.reply_id
-            if (
-                msg.get("role") == "assistant"
-                and record.msg_steps.get(msg_id) == item.step
-                and same_reply
-            ):
-                out.append(example(msgs[:i], [msg], label, "feedback"))
+        for call in calls:
+            if not call.prompt or not call.clean:
+                continue
+            if item.step is None:
+                if call.msg_id in corrections:
+                    continue  # its pair labels it
+                if call.why == "thumbs_down" and label:
+                    continue
+                out.append(example(call.prompt, call.output, label, "feedback"))
+            elif call.step == item.step and (not item.reply_id or call.reply_id == item.reply_id):
+                out.append(example(call.prompt, call.output, label, "feedback"))
                 break
     if include_pairs:
         for pair in preference_pairs(record, hint_sources=hint_sources):
-            out.append(example(pair.prompt, [pair.rejected], False, "pair"))
-            out.append(example(pair.prompt, [pair.chosen], True, "pair"))
+            out.append(example(pair.prompt, pair.rejected, False, "pair"))
+            out.append(example(pair.prompt, pair.chosen, True, "pair"))
     return out
 
 
@@ -249,4 +250,5 @@ __all__ = [
     "preference_pairs",
     "labeled_examples",
     "assistant_weights",
+    "corrections_of",
 ]

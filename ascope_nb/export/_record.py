@@ -95,6 +95,7 @@ class RunRecord:
     feedback: list[FeedbackRecord] = field(default_factory=list)
     started: float | None = None
     ended: float | None = None
+    reply_status: dict[str, str] = field(default_factory=dict)
     _fold: RunFold | None = field(default=None, repr=False, compare=False)
     _model_calls: list[ModelCallRecord] | None = field(default=None, repr=False, compare=False)
 
@@ -243,6 +244,7 @@ def from_fold(fold: RunFold) -> RunRecord:
         messages.append(clean)
     rec.messages = messages
     rec._fold = fold
+    rec.reply_status = {rid: r.status for rid, r in fold.replies.items() if r.status}
     return rec
 
 

@@ -10,13 +10,16 @@ Example:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import Any, Literal, Protocol, runtime_checkable
 
 from ..events import Event, event_from_dict
 from ..exceptions import ConfigError
+from ..store._scrub import may_hold_secret
 from ._pairs import _label
 from ._record import RunRecord
+from ._scrub import scrub
 
 FeedbackFilter = Literal["up", "down", "any", "none"]
 
@@ -44,13 +47,39 @@ def _is_dataframe(obj: Any) -> bool:
     return hasattr(obj, "columns") and hasattr(obj, "itertuples")
 
 
-def _events_of(item: Any) -> list[Event]:
-    """One run's events from an event list (objects or wire dicts) or a ``Run`` handle."""
+def _events_of(item: Any, *, redact: bool) -> list[Event]:
+    """One run's events from an event list (objects or wire dicts) or a ``Run`` handle.
+
+    With ``redact`` (every source but a store, which redacts on write) each event goes
+    through the store's redaction (``_scrub.scrub``) before anything reads it.
+    """
     events = getattr(item, "events", item)
-    out = [event_from_dict(e) if isinstance(e, dict) else e for e in events]
+    out = [_redacted(e) if redact else e for e in events]
+    out = [event_from_dict(e) if isinstance(e, dict) else e for e in out]
     if out and not all(isinstance(e, Event) for e in out):
         raise ConfigError("a run must be a list of ascope_nb.events.Event objects or their dicts")
     return sorted(out, key=lambda e: e.seq) if any(e.seq >= 0 for e in out) else out
+
+
+def _redacted(event: Any) -> Any:
+    """``event`` with secrets redacted, as a store would keep it (the store's cheap test
+    first: most events, text deltas, hold nothing to redact and are kept as they are)."""
+    kind = event.kind if isinstance(event, Event) else event.get("kind")
+    if kind in _NO_KEYED_DATA:
+        return event  # their text is redacted with every message the record keeps
+    data = event.to_dict() if isinstance(event, Event) else event
+    if not isinstance(data, dict):
+        return event
+    if not may_hold_secret(_dumps(data)):
+        return event
+    return scrub(data)
+
+
+_NO_KEYED_DATA = frozenset(
+    ("text_delta", "thinking_delta", "step_started", "step_ended", "model_call_ended",
+     "status_changed")
+)  # fmt: skip
+_dumps = json.JSONEncoder(ensure_ascii=False, default=str).encode
 
 
 def _ids_from_frame(frame: Any, status: set[str] | None, agent: set[str] | None) -> list[str]:
@@ -88,6 +117,15 @@ def _keep(
     return True
 
 
+class _Stored:
+    """Events read from a store (redacted when written)."""
+
+    __slots__ = ("events",)
+
+    def __init__(self, events: list[Event]) -> None:
+        self.events = events
+
+
 def _loaded(
     source: Any,
     store: Any,
@@ -104,14 +142,14 @@ def _loaded(
             raise ConfigError("exporting a DataFrame of runs needs store=RunStore(...)")
         for run_id in _ids_from_frame(source, states, agents):
             if ids is None or run_id in ids:
-                yield store.events(run_id)
+                yield _Stored(store.events(run_id))
     elif isinstance(source, str) or (
         isinstance(source, Sequence) and source and all(isinstance(x, str) for x in source)
     ):
         if store is None:
             raise ConfigError("exporting run ids needs store=RunStore(...)")
         for run_id in [source] if isinstance(source, str) else list(source):
-            yield store.events(run_id)
+            yield _Stored(store.events(run_id))
     elif hasattr(source, "events"):
         yield source.events  # a Run handle
     elif isinstance(source, Iterable):
@@ -153,7 +191,8 @@ def iter_runs(
         if isinstance(loaded, RunRecord):
             record = loaded
         else:
-            events = _events_of(loaded)
+            stored = isinstance(loaded, _Stored)
+            events = _events_of(loaded.events if stored else loaded, redact=not stored)
             if not events:
                 continue
             record = RunRecord.from_events(events)

@@ -1,4 +1,8 @@
-"""Streaming writers and the result of an export.
+"""Streaming, atomic writers and the result of an export.
+
+Every export writes to a temporary file (or folder) beside the target and renames it over
+the target only when complete (``os.replace``): a failed or interrupted export leaves the
+previous file intact, and the error names the path.
 
 Example:
     >>> import tempfile, os
@@ -9,10 +13,14 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import importlib
 import json
 import os
-from collections.abc import Iterable
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -44,13 +52,81 @@ class RunCounter:
             yield record
 
 
-def write_jsonl(records: Iterable[dict[str, Any]], path: str | os.PathLike[str]) -> int:
-    """Write one JSON object per line as the records come; returns how many were written."""
+class ExportError(OSError):
+    """Writing an export failed; the previous file at ``path`` is untouched."""
+
+
+@contextlib.contextmanager
+def atomic_target(path: str | os.PathLike[str], *, directory: bool = False) -> Iterator[str]:
+    """Yield a temporary path beside ``path``; on success it replaces ``path`` atomically.
+
+    Example:
+        >>> import tempfile, os
+        >>> out = os.path.join(tempfile.mkdtemp(), "a.txt")
+        >>> with atomic_target(out) as tmp:
+        ...     _ = open(tmp, "w").write("x")
+        >>> open(out).read()
+        'x'
+    """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if directory:
+            tmp = tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        else:
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            os.close(fd)
+    except OSError as exc:
+        raise ExportError(f"cannot write export {str(target)!r}: {exc.strerror or exc}") from exc
+    try:
+        yield tmp
+        if directory and target.is_dir():
+            old = f"{tmp}.old"
+            os.replace(target, old)
+            os.replace(tmp, target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, target)
+    except BaseException as exc:
+        if directory:
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        if isinstance(exc, OSError) and not isinstance(exc, ExportError):
+            reason = exc.strerror or str(exc)
+            raise ExportError(f"cannot write export {str(target)!r}: {reason}") from exc
+        raise
+
+
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while rows are built (restored afterwards).
+
+    Building rows allocates many small objects while the folded runs are alive, and each
+    automatic collection walks all of them: with the collector paused an export is several
+    times faster. Exporters make no reference cycles that outlive the export.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        for forget in AFTER_EXPORT:
+            forget()
+        if was_enabled:
+            gc.enable()
+
+
+AFTER_EXPORT: list[Callable[[], None]] = []
+"""Called when an export ends (the per-export memos of ``_calls`` register here)."""
+
+
+def write_jsonl(records: Iterable[dict[str, Any]], path: str | os.PathLike[str]) -> int:
+    """Write one JSON object per line as the records come (atomically); returns the count."""
     count = 0
     dumps = json.JSONEncoder(ensure_ascii=False).encode
-    with open(target, "w", encoding="utf-8") as fh:
+    with paused_gc(), atomic_target(path) as tmp, open(tmp, "w", encoding="utf-8") as fh:
         for record in records:
             fh.write(dumps(record))
             fh.write("\n")
@@ -68,4 +144,12 @@ def require(module: str, extra: str) -> ModuleType:
         ) from exc
 
 
-__all__ = ["ExportResult", "RunCounter", "write_jsonl", "require"]
+__all__ = [
+    "ExportError",
+    "ExportResult",
+    "RunCounter",
+    "atomic_target",
+    "paused_gc",
+    "write_jsonl",
+    "require",
+]

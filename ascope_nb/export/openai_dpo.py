@@ -2,12 +2,13 @@
 
 ``{"input": {"messages": [...], "tools": [...]}, "preferred_output": [assistant msg],
 "non_preferred_output": [assistant msg]}``; pairs come from ``_pairs.preference_pairs``
-(edited or denied tool calls, guidance). Arguments are JSON strings.
+(edited or denied tool calls, guidance). ``input.messages`` is what the model saw when it
+produced the rejected message. Arguments are JSON strings.
 
 Example:
     >>> from ascope_nb.export._pairs import PreferencePair
     >>> pair = PreferencePair("r1", "p1", 0, ("edited",),
-    ...     prompt=[{"id": "u", "role": "user", "content": "Hi"}],
+    ...     prompt=[{"role": "user", "content": "Hi"}],
     ...     chosen={"id": "a", "role": "assistant", "content": "Hello"},
     ...     rejected={"id": "a", "role": "assistant", "content": "Go away"})
     >>> openai_dpo_record(pair)["preferred_output"]
@@ -20,7 +21,7 @@ import os
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ._chat import chat_messages, system_head
+from ._calls import output_message
 from ._pairs import PreferencePair, preference_pairs
 from ._record import RunRecord
 from ._select import iter_runs
@@ -29,15 +30,18 @@ from ._write import ExportResult, RunCounter, write_jsonl
 
 def openai_dpo_record(pair: PreferencePair) -> dict[str, Any]:
     """The OpenAI preference example of one pair."""
-    inputs: dict[str, Any] = {
-        "messages": [*system_head(pair.sys_prompt), *chat_messages(pair.prompt, args="json")]
-    }
-    if pair.tools:
-        inputs["tools"] = pair.tools
     return {
-        "input": inputs,
-        "preferred_output": list(chat_messages([pair.chosen], args="json")),
-        "non_preferred_output": list(chat_messages([pair.rejected], args="json")),
+        "input": {"messages": [_plain(m) for m in pair.prompt], "tools": pair.tools},
+        "preferred_output": [_plain(output_message(pair.chosen))],
+        "non_preferred_output": [_plain(output_message(pair.rejected))],
+    }
+
+
+def _plain(msg: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k: v
+        for k, v in msg.items()
+        if not (k == "name" and msg.get("role") in ("tool", "assistant"))
     }
 
 

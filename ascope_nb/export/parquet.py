@@ -22,7 +22,7 @@ from typing import Any
 from ._chat import blocks_of, msg_text, output_text, tool_results, tool_uses
 from ._record import RunRecord
 from ._select import iter_runs
-from ._write import ExportResult, RunCounter, require
+from ._write import ExportResult, RunCounter, atomic_target, require
 
 COLUMNS = (
     "run_id", "agent", "status", "reply_id", "step", "index", "msg_id", "role", "name",
@@ -98,8 +98,8 @@ def export_parquet(source: Any, path: str | os.PathLike[str], **filters: Any) ->
     require("pyarrow", "data")
     runs = RunCounter(iter_runs(source, **filters))
     frame = messages_frame(list(runs))
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    frame.to_parquet(path, engine="pyarrow", index=False)
+    with atomic_target(path) as tmp:
+        frame.to_parquet(tmp, engine="pyarrow", index=False)
     return ExportResult("parquet", str(path), len(frame), runs.count)
 
 

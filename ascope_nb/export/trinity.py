@@ -1,34 +1,26 @@
-"""Trinity-RFT experiences (JSONL), with rewards from feedback, for offline / agentic RL.
+"""Trinity-RFT datasets (JSONL) in the keys its formatters read by default.
 
-Trinity-RFT's ``Experience`` (``trinity/common/experience.py``) holds ``eid`` (batch, task,
-run, step, suffix), ``tokens``, ``prompt_length``, ``logprobs``, ``reward``, ``advantages``,
-``returns``, ``info``, ``metrics``, ``messages``, ``tools``, and for DPO
-``chosen_messages`` / ``rejected_messages`` (prompt included). A stored run has no token
-ids, so one line is the message form of ``Experience.to_dict()``:
+Trinity-RFT's ``FormatConfig`` defaults (``trinity/common/config.py``): ``prompt_type:
+messages``, ``messages_key: "message"``, ``tools_key: "tools"``, ``chosen_key: "chosen"``,
+``rejected_key: "rejected"``. Its ``SFTFormatter`` tokenises ``sample["message"]`` and trains
+on the last message; its ``DPOFormatter`` reads ``sample["message"]`` as the prompt and
+``sample["chosen"]`` / ``sample["rejected"]`` as the responses only (it adds the prompt
+itself). So:
 
-==================  =====================================================================
-Trinity field       from the run
-==================  =====================================================================
-``eid``             ``{"batch": 0, "task": <run index>, "run": 0, "step": 0,
-                    "suffix": run_id}``
-``type``            ``"multi_turn"`` (mode ``"experiences"``) or ``"dpo"`` (mode ``"dpo"``)
-``messages``        OpenAI chat messages (system prompt first; arguments as JSON strings)
-``tools``           the agent's tool JSON schemas
-``reward``          ``reward_fn(record)``, default: the latest run-level feedback score, else
-                    ``up`` / ``down`` for a thumb, else ``None``
-``info``            run_id, agent, model, status, feedback label / comment, pair kinds
-``metrics``         steps, tool_calls, tool_errors, denied, edited, hints
-``chosen_messages`` / ``rejected_messages``: prompt + chosen / rejected action (DPO)
-``tokens``, ``prompt_length``, ``logprobs``, ``action_mask``: not written (tokenize with
-                    the policy's chat template when loading)
-==================  =====================================================================
+- mode ``"sft"`` (alias ``"experiences"``): one row per model call that is a training target:
+  ``{"message": prompt + [answer], "tools": "<JSON>", "reward", "info", "metrics"}``;
+  ``reward`` is ``reward_fn(record)``, default the latest run-level feedback score, else
+  ``up`` / ``down`` for a thumb, else None; ``require_reward`` skips runs without one;
+- mode ``"dpo"``: one row per preference pair: ``{"message": prompt, "chosen": [answer],
+  "rejected": [answer], "tools", "reward", "info", "metrics"}``.
+
+``tools`` is a JSON string (Trinity-RFT parses it and warns about lists, which ``datasets``
+aligns with nulls). Messages have fixed keys and JSON-string arguments (see ``trl``).
+``messages_key=`` writes another key for a config that sets ``messages_key``.
 
 Example:
-    >>> from ascope_nb.export._record import FeedbackRecord, RunRecord
-    >>> rec = RunRecord(run_id="r1", messages=[{"id": "a", "role": "assistant", "content": "Hi"}],
-    ...                 feedback=[FeedbackRecord(score=None, label="up")])
-    >>> trinity_experience(rec, task=0)["reward"]
-    1.0
+    >>> list(iter_trinity([]))
+    []
 """
 
 from __future__ import annotations
@@ -37,7 +29,9 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Literal
 
-from ._chat import chat_messages, system_head
+from ..exceptions import ConfigError
+from ._calls import model_calls, output_message
+from ._chat import stable_messages, tools_json
 from ._pairs import preference_pairs
 from ._record import RunRecord
 from ._scrub import scrub
@@ -74,85 +68,98 @@ def _info(record: RunRecord) -> dict[str, Any]:
     )
 
 
-def _eid(record: RunRecord, task: int, step: int = 0) -> dict[str, Any]:
-    return {"batch": 0, "task": task, "run": 0, "step": step, "suffix": record.run_id}
+def _reward(record: RunRecord, reward_fn: RewardFn | None, up: float, down: float) -> float | None:
+    return reward_fn(record) if reward_fn is not None else record.reward(up=up, down=down)
 
 
-def trinity_experience(
+def trinity_sft_rows(
     record: RunRecord,
     *,
-    task: int,
-    reward_fn: RewardFn | None = None,
-    up: float = 1.0,
-    down: float = 0.0,
-) -> dict[str, Any]:
-    """The multi-turn experience of one run."""
-    reward = reward_fn(record) if reward_fn is not None else record.reward(up=up, down=down)
-    return {
-        "eid": _eid(record, task),
-        "type": "multi_turn",
-        "messages": [*system_head(record.sys_prompt), *chat_messages(record.messages, args="json")],
-        "tools": record.tools,
-        "reward": reward,
-        "info": _info(record),
-        "metrics": _metrics(record),
-    }
-
-
-def trinity_dpo_experiences(record: RunRecord, *, task: int) -> Iterator[dict[str, Any]]:
-    """One DPO experience per steering correction of the run."""
-    for step, pair in enumerate(preference_pairs(record)):
-        prompt = [*system_head(pair.sys_prompt), *chat_messages(pair.prompt, args="json")]
+    reward: float | None = None,
+    messages_key: str = "message",
+) -> Iterator[dict[str, Any]]:
+    """One SFT row per model call of ``record`` that is a training target."""
+    info, metrics, tools = _info(record), _metrics(record), tools_json(record.tools)
+    for call in model_calls(record):
+        if not call.kept or not call.prompt:
+            continue
         yield {
-            "eid": _eid(record, task, step),
-            "type": "dpo",
-            "messages": prompt,
-            "tools": record.tools,
-            "chosen_messages": [*prompt, *chat_messages([pair.chosen], args="json")],
-            "rejected_messages": [*prompt, *chat_messages([pair.rejected], args="json")],
+            messages_key: stable_messages([*call.prompt, output_message(call.output)]),
+            "tools": tools,
+            "reward": reward,
+            "info": {**info, "step": call.step, "pair_kinds": []},
+            "metrics": metrics,
+        }
+
+
+def trinity_dpo_rows(
+    record: RunRecord, *, messages_key: str = "message"
+) -> Iterator[dict[str, Any]]:
+    """One DPO row per preference pair of ``record`` (responses only in chosen / rejected)."""
+    info, metrics, tools = _info(record), _metrics(record), tools_json(record.tools)
+    for pair in preference_pairs(record):
+        if not pair.prompt:
+            continue
+        yield {
+            messages_key: stable_messages(pair.prompt),
+            "chosen": stable_messages([output_message(pair.chosen)]),
+            "rejected": stable_messages([output_message(pair.rejected)]),
+            "tools": tools,
             "reward": None,
-            "info": {**_info(record), "pair_kinds": list(pair.kinds), "pair_step": pair.step},
-            "metrics": {},
+            "info": {**info, "step": pair.step, "pair_kinds": list(pair.kinds)},
+            "metrics": metrics,
         }
 
 
 def iter_trinity(
     runs: Iterable[RunRecord],
     *,
-    mode: Literal["experiences", "dpo"] = "experiences",
+    mode: Literal["sft", "dpo", "experiences"] = "sft",
     reward_fn: RewardFn | None = None,
     require_reward: bool = False,
     up: float = 1.0,
     down: float = 0.0,
+    messages_key: str = "message",
 ) -> Iterator[dict[str, Any]]:
-    """Experiences of ``runs``; ``require_reward`` skips runs without a reward."""
-    for task, record in enumerate(runs):
+    """The rows of ``runs``; ``require_reward`` skips runs without a reward (mode sft)."""
+    if mode not in ("sft", "dpo", "experiences"):
+        raise ConfigError(f"trinity mode must be 'sft' or 'dpo', got {mode!r}")
+    for record in runs:
         if mode == "dpo":
-            yield from trinity_dpo_experiences(record, task=task)
+            yield from trinity_dpo_rows(record, messages_key=messages_key)
             continue
-        exp = trinity_experience(record, task=task, reward_fn=reward_fn, up=up, down=down)
-        if exp["reward"] is None and require_reward:
+        reward = _reward(record, reward_fn, up, down)
+        if reward is None and require_reward:
             continue
-        yield exp
+        yield from trinity_sft_rows(record, reward=reward, messages_key=messages_key)
 
 
 def export_trinity(
     source: Any,
     path: str | os.PathLike[str],
     *,
-    mode: Literal["experiences", "dpo"] = "experiences",
+    mode: Literal["sft", "dpo", "experiences"] = "sft",
     reward_fn: RewardFn | None = None,
     require_reward: bool = False,
     up: float = 1.0,
     down: float = 0.0,
+    messages_key: str = "message",
     **filters: Any,
 ) -> ExportResult:
-    """Write Trinity-RFT experiences JSONL to ``path`` (filters as in ``load_runs``)."""
+    """Write Trinity-RFT SFT or DPO JSONL to ``path`` (filters as in ``load_runs``)."""
+    if mode not in ("sft", "dpo", "experiences"):
+        raise ConfigError(f"trinity mode must be 'sft' or 'dpo', got {mode!r}")
     runs = RunCounter(iter_runs(source, **filters))
     rows = iter_trinity(
-        runs, mode=mode, reward_fn=reward_fn, require_reward=require_reward, up=up, down=down
+        runs,
+        mode=mode,
+        reward_fn=reward_fn,
+        require_reward=require_reward,
+        up=up,
+        down=down,
+        messages_key=messages_key,
     )
     return ExportResult("trinity", str(path), write_jsonl(rows, path), runs.count)
 
 
-__all__ = ["trinity_experience", "trinity_dpo_experiences", "iter_trinity", "export_trinity"]
+__all__ = ["trinity_sft_rows", "trinity_dpo_rows", "iter_trinity", "export_trinity"]

@@ -1,18 +1,25 @@
-"""TRL conversational datasets: SFT (``messages`` + ``tools``), DPO and KTO.
+"""TRL conversational datasets, one row per model call: SFT, DPO and KTO.
 
-Tool call ``arguments`` are dicts (TRL's chat-template convention); tool messages carry
-``name`` and ``tool_call_id``. DPO rows are ``{"prompt", "chosen", "rejected"}`` and KTO rows
-``{"prompt", "completion", "label"}``, all lists of messages; the system prompt leads the
-prompt (or the messages).
+Every row is what one model call saw and produced (see ``_calls``):
+
+- ``trl-sft``: ``{"prompt": [...], "completion": [assistant], "tools": str}`` for each model
+  call that is a training target (TRL's conversational prompt-completion type: the loss is
+  on the completion only). Calls that were stopped, cut, corrected (denied, edited, guided,
+  thumbs-down step) or the max-iters summary are not written.
+- ``trl-dpo``: ``{"prompt", "chosen", "rejected", "tools"}`` per preference pair.
+- ``trl-kto``: ``{"prompt", "completion", "label", "tools"}``: feedback on the run labels its
+  clean calls, step feedback one call, each pair adds a False and a True row. ``prompt`` is
+  never empty (it holds at least what the model was sent).
+
+Messages have exactly the keys ``role``, ``content``, ``name``, ``tool_calls``,
+``tool_call_id`` (None when unused); tool-call ``arguments`` are JSON strings and ``tools`` a
+JSON string of the schemas (TRL parses it), so ``datasets`` reads every row with one schema.
+``arguments="dict"`` writes arguments as objects, for chat templates that need them.
 
 Example:
     >>> from ascope_nb.export._record import RunRecord
-    >>> rec = RunRecord(run_id="r1", messages=[
-    ...     {"id": "u", "role": "user", "content": "Hi"},
-    ...     {"id": "a", "role": "assistant", "content": [
-    ...         {"type": "tool_use", "id": "c1", "name": "add", "input": {"a": 1}}]}])
-    >>> trl_sft_record(rec)["messages"][1]["tool_calls"][0]["function"]["arguments"]
-    {'a': 1}
+    >>> list(iter_trl_sft([RunRecord(run_id="r1")]))
+    []
 """
 
 from __future__ import annotations
@@ -21,96 +28,111 @@ import os
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ._chat import chat_messages, system_head
+from ._calls import CallRecord, model_calls, output_message
+from ._chat import ArgsStyle, stable_messages, tools_json
 from ._pairs import LabeledExample, PreferencePair, labeled_examples, preference_pairs
 from ._record import RunRecord
 from ._select import iter_runs
 from ._write import ExportResult, RunCounter, write_jsonl
-from .openai_sft import trim_to_assistant
 
 
-def _msgs(msgs: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    return list(chat_messages(msgs, args="dict", tool_names=True))
+def trl_sft_record(call: CallRecord, *, arguments: ArgsStyle = "json") -> dict[str, Any]:
+    """One prompt-completion row for a model call."""
+    return {
+        "prompt": stable_messages(call.prompt, args=arguments),
+        "completion": stable_messages([output_message(call.output)], args=arguments),
+        "tools": tools_json(call.tools),
+    }
 
 
-def trl_sft_record(record: RunRecord) -> dict[str, Any] | None:
-    """One conversational SFT row; None if the run has no assistant message."""
-    messages = trim_to_assistant([*system_head(record.sys_prompt), *_msgs(record.messages)])
-    if not messages:
-        return None
-    out: dict[str, Any] = {"messages": messages}
-    if record.tools:
-        out["tools"] = record.tools
-    return out
-
-
-def trl_dpo_record(pair: PreferencePair) -> dict[str, Any]:
+def trl_dpo_record(pair: PreferencePair, *, arguments: ArgsStyle = "json") -> dict[str, Any]:
     """One conversational preference row."""
-    out: dict[str, Any] = {
-        "prompt": [*system_head(pair.sys_prompt), *_msgs(pair.prompt)],
-        "chosen": _msgs([pair.chosen]),
-        "rejected": _msgs([pair.rejected]),
+    return {
+        "prompt": stable_messages(pair.prompt, args=arguments),
+        "chosen": stable_messages([output_message(pair.chosen)], args=arguments),
+        "rejected": stable_messages([output_message(pair.rejected)], args=arguments),
+        "tools": tools_json(pair.tools),
     }
-    if pair.tools:
-        out["tools"] = pair.tools
-    return out
 
 
-def trl_kto_record(example: LabeledExample) -> dict[str, Any]:
+def trl_kto_record(example: LabeledExample, *, arguments: ArgsStyle = "json") -> dict[str, Any]:
     """One conversational unpaired-preference row (``label`` True = desirable)."""
-    out: dict[str, Any] = {
-        "prompt": [*system_head(example.sys_prompt), *_msgs(example.prompt)],
-        "completion": _msgs(example.completion),
+    return {
+        "prompt": stable_messages(example.prompt, args=arguments),
+        "completion": stable_messages(
+            [output_message(m) for m in example.completion], args=arguments
+        ),
         "label": example.label,
+        "tools": tools_json(example.tools),
     }
-    if example.tools:
-        out["tools"] = example.tools
-    return out
 
 
-def iter_trl_sft(runs: Iterable[RunRecord]) -> Iterator[dict[str, Any]]:
+def iter_trl_sft(
+    runs: Iterable[RunRecord], *, arguments: ArgsStyle = "json"
+) -> Iterator[dict[str, Any]]:
+    """The SFT rows of ``runs``: one per model call that is a training target."""
     for record in runs:
-        row = trl_sft_record(record)
-        if row is not None:
-            yield row
+        for call in model_calls(record):
+            if call.kept and call.prompt:
+                yield trl_sft_record(call, arguments=arguments)
 
 
-def iter_trl_dpo(runs: Iterable[RunRecord]) -> Iterator[dict[str, Any]]:
+def iter_trl_dpo(
+    runs: Iterable[RunRecord], *, arguments: ArgsStyle = "json"
+) -> Iterator[dict[str, Any]]:
     for record in runs:
         for pair in preference_pairs(record):
-            yield trl_dpo_record(pair)
+            if pair.prompt:
+                yield trl_dpo_record(pair, arguments=arguments)
 
 
 def iter_trl_kto(
-    runs: Iterable[RunRecord], *, score_threshold: float = 0.5, include_pairs: bool = True
+    runs: Iterable[RunRecord],
+    *,
+    score_threshold: float = 0.5,
+    include_pairs: bool = True,
+    arguments: ArgsStyle = "json",
 ) -> Iterator[dict[str, Any]]:
     for record in runs:
         for example in labeled_examples(
             record, score_threshold=score_threshold, include_pairs=include_pairs
         ):
-            if example.completion:
-                yield trl_kto_record(example)
+            if example.completion and example.prompt:
+                yield trl_kto_record(example, arguments=arguments)
 
 
-def export_trl_sft(source: Any, path: str | os.PathLike[str], **filters: Any) -> ExportResult:
+def export_trl_sft(
+    source: Any, path: str | os.PathLike[str], *, arguments: ArgsStyle = "json", **filters: Any
+) -> ExportResult:
     """Write TRL conversational SFT JSONL (``datasets.load_dataset("json", ...)`` reads it)."""
     runs = RunCounter(iter_runs(source, **filters))
-    return ExportResult("trl-sft", str(path), write_jsonl(iter_trl_sft(runs), path), runs.count)
+    count = write_jsonl(iter_trl_sft(runs, arguments=arguments), path)
+    return ExportResult("trl-sft", str(path), count, runs.count)
 
 
-def export_trl_dpo(source: Any, path: str | os.PathLike[str], **filters: Any) -> ExportResult:
+def export_trl_dpo(
+    source: Any, path: str | os.PathLike[str], *, arguments: ArgsStyle = "json", **filters: Any
+) -> ExportResult:
     """Write TRL conversational DPO JSONL from steering corrections."""
     runs = RunCounter(iter_runs(source, **filters))
-    return ExportResult("trl-dpo", str(path), write_jsonl(iter_trl_dpo(runs), path), runs.count)
+    count = write_jsonl(iter_trl_dpo(runs, arguments=arguments), path)
+    return ExportResult("trl-dpo", str(path), count, runs.count)
 
 
 def export_trl_kto(
-    source: Any, path: str | os.PathLike[str], *, include_pairs: bool = True, **filters: Any
+    source: Any,
+    path: str | os.PathLike[str],
+    *,
+    include_pairs: bool = True,
+    arguments: ArgsStyle = "json",
+    **filters: Any,
 ) -> ExportResult:
     """Write TRL conversational KTO JSONL from thumbs, scores and steering corrections."""
     threshold = float(filters.get("score_threshold", 0.5))
     runs = RunCounter(iter_runs(source, **filters))
-    rows = iter_trl_kto(runs, score_threshold=threshold, include_pairs=include_pairs)
+    rows = iter_trl_kto(
+        runs, score_threshold=threshold, include_pairs=include_pairs, arguments=arguments
+    )
     return ExportResult("trl-kto", str(path), write_jsonl(rows, path), runs.count)
 
 
