@@ -42,7 +42,19 @@ async def test_a_liked_fork_of_a_disliked_step_is_a_pair_in_every_dpo_export(
         export(store, fmt, path, run_ids=[parent, fork], **options)
         rows = _rows(path)
         assert len(rows) == 1, (fmt, rows)
-        SCHEMAS[fmt].model_validate(rows[0])
+        if fmt == "trinity":  # Trinity-RFT's DPO keys: responses only in chosen / rejected
+            assert set(rows[0]) == {
+                "message",
+                "chosen",
+                "rejected",
+                "tools",
+                "reward",
+                "info",
+                "metrics",
+            }
+            assert [m["role"] for m in rows[0]["chosen"]] == ["assistant"]
+        else:
+            SCHEMAS[fmt].model_validate(rows[0])
         assert load_dataset("json", data_files=str(path), split="train").num_rows == 1
         text = json.dumps(rows[0]).replace('\\"', '"')  # arguments as dicts or JSON strings
         assert '"a": 40' in text and '"a": 1,' in text, text  # chosen, rejected
@@ -53,7 +65,7 @@ async def test_a_liked_fork_of_a_disliked_step_is_a_pair_in_every_dpo_export(
     prompt = row["input"]["messages"]
     assert [m["role"] for m in prompt] == ["system", "user", "assistant", "tool"]
     trinity = _rows(tmp_path / "trinity.jsonl")[0]
-    assert trinity["info"]["pair_kinds"] == ["fork"] and trinity["info"]["pair_step"] == 1
+    assert trinity["info"]["pair_kinds"] == ["fork"] and trinity["info"]["step"] == 1
 
 
 async def test_no_pair_without_both_judgements(tmp_path: Path) -> None:

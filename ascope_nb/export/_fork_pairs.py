@@ -3,8 +3,8 @@
 A fork of run P from step ``k`` (metadata ``parent_run_id``/``fork_step``) whose run
 feedback is up (or score >= threshold) yields one preference pair when P has a thumbs-down
 (or a score under the threshold) on step ``k``, or P's run score is lower than the fork's:
-prompt = the memory both saw before step ``k`` (the fork's first model-call input),
-rejected = P's answer at step ``k``, chosen = the fork's first answer. The parent is read
+prompt = what the fork's first model call saw (the memory both had before step ``k``, as
+the exports format it), rejected = P's answer at step ``k``, chosen = the fork's first answer. The parent is read
 from the default run store. ``preference_pairs`` adds these pairs (kind ``"fork"``).
 
 Example:
@@ -67,25 +67,24 @@ def fork_pairs(
     parent = parent if parent is not None else _parent(parent_id)
     if parent is None or not _parent_worse(parent, step, record, score_threshold):
         return []
-    rejected, chosen = _answer_at(parent, step), _answer_at(record, 0)
-    calls = record.model_calls
-    if rejected is None or chosen is None or not calls:
+    from ._calls import model_calls
+
+    rejected = next((c for c in model_calls(parent) if c.step == step and c.clean), None)
+    chosen = next((c for c in model_calls(record) if c.clean), None)
+    if rejected is None or chosen is None:
         return []
-    if rejected[1].get("content") == chosen[1].get("content"):
+    if rejected.output.get("content") == chosen.output.get("content"):
         return []
-    prompt = list(calls[0].input)
-    if prompt and prompt[0].get("role") == "system" and not prompt[0].get("id"):
-        prompt = prompt[1:]  # the system prompt (tool results are "system" messages too)
     return [
         PreferencePair(
             run_id=record.run_id,
-            reply_id=record.msg_replies.get(str(chosen[1].get("id")), ""),
+            reply_id=chosen.reply_id,
             step=step,
             kinds=("fork",),
-            prompt=prompt,
-            chosen=dict(chosen[1]),
-            rejected=dict(rejected[1]),
-            sys_prompt=record.sys_prompt,
+            prompt=chosen.prompt,  # what the fork's model saw: the parent's memory before step k
+            chosen=dict(chosen.output),
+            rejected=dict(rejected.output),
+            sys_prompt=None,
             tools=record.tools,
         )
     ]
