@@ -21,6 +21,22 @@ def title_prefix(name: str) -> str:
     return f"{name} · "
 
 
+def experiment_run_ids(store: Any, name: str) -> list[str]:
+    """The ids of the stored runs of experiment ``name`` (by title, then by metadata)."""
+    store.flush()
+    runs = store.runs()
+    if runs.empty:
+        return []
+    candidates = list(runs[runs["title"].astype(str).str.startswith(title_prefix(name))]["run_id"])
+    if not candidates:
+        return []
+    return [
+        data["run_id"]
+        for data in store.event_dicts(candidates, kinds=["run_started"])
+        if (data.get("metadata") or {}).get("experiment") == name
+    ]
+
+
 def finished_rows(
     store: Any, name: str, metric_names: tuple[str, ...]
 ) -> dict[tuple[str, int], SampleRow]:
@@ -88,4 +104,4 @@ def finished_rows(
     return done
 
 
-__all__ = ["finished_rows", "title_prefix"]
+__all__ = ["experiment_run_ids", "finished_rows", "title_prefix"]

@@ -202,7 +202,8 @@ def labeled_examples(
     """KTO examples, one model call each (``prompt`` is what that call saw, never empty).
 
     A run-level judgement labels every call of the run that ran to its end and was not
-    corrected; a step-level one labels that step's call. With ``include_pairs`` each
+    corrected; a step-level one labels that step's call. Of an experiment's metric scores
+    only the first metric's labels (it is the run's score). With ``include_pairs`` each
     preference pair adds its rejected (False) and chosen (True) action.
     """
     from ._calls import model_calls
@@ -221,7 +222,10 @@ def labeled_examples(
             record.run_id, prompt, [completion], label, source, None, record.tools
         )
 
+    scored = [f for f in record.feedback if f.metric]  # an experiment's metrics, first last
     for item in record.feedback:
+        if item.metric and item is not scored[-1]:
+            continue  # only an experiment's first metric labels the run (it is its score)
         label = _label(item.label, item.score, score_threshold)
         if label is None:
             continue

@@ -59,13 +59,15 @@ class HintRecord:
 
 @dataclass
 class FeedbackRecord:
-    """A person's judgement of the run (``step`` None) or of one step."""
+    """A judgement of the run (``step`` None) or of one step: a person's, or an experiment
+    metric's (``metric`` names it)."""
 
     score: float | None
     label: Literal["up", "down"] | None
     comment: str = ""
     step: int | None = None
     reply_id: str = ""
+    metric: str = ""
 
 
 @dataclass
@@ -225,6 +227,7 @@ def from_fold(fold: RunFold) -> RunRecord:
             f.get("comment", ""),
             f.get("step"),
             f.get("reply_id", ""),
+            f.get("metric") or "",
         )
         for f in fold.feedback
     ]

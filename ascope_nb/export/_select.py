@@ -170,6 +170,7 @@ def iter_runs(
     feedback: FeedbackFilter | None = None,
     agent: str | Collection[str] | None = None,
     score_threshold: float = 0.5,
+    experiment: str | None = None,
 ) -> Iterator[RunRecord]:
     """Yield the selected runs one at a time (a store's events are read run by run).
 
@@ -181,12 +182,18 @@ def iter_runs(
         run_ids, status, agent: keep only these (a value or a collection of values).
         feedback: ``"up"``, ``"down"`` (thumb, or score >= ``score_threshold``),
             ``"any"`` (judged) or ``"none"`` (not judged).
+        experiment: only the sample runs of this experiment (``ascope_nb.experiment``).
     """
     if feedback is not None and feedback not in ("up", "down", "any", "none"):
         raise ConfigError(
             f"feedback filter must be 'up', 'down', 'any' or 'none', got {feedback!r}"
         )
     ids, states, agents = _as_set(run_ids), _as_set(status), _as_set(agent)
+    if experiment is not None and (_is_store(source) or _is_store(store)):
+        from ..evaluate._resume import experiment_run_ids
+
+        mine = set(experiment_run_ids(source if _is_store(source) else store, experiment))
+        ids = mine if ids is None else ids & mine
     for loaded in _loaded(source, store, ids, states, agents):
         if isinstance(loaded, RunRecord):
             record = loaded
@@ -196,6 +203,8 @@ def iter_runs(
             if not events:
                 continue
             record = RunRecord.from_events(events)
+        if experiment is not None and record.metadata.get("experiment") != experiment:
+            continue
         if _keep(record, ids, states, agents, feedback, score_threshold):
             yield record
 
@@ -209,6 +218,7 @@ def load_runs(
     feedback: FeedbackFilter | None = None,
     agent: str | Collection[str] | None = None,
     score_threshold: float = 0.5,
+    experiment: str | None = None,
 ) -> list[RunRecord]:
     """The selected runs as ``RunRecord`` objects (see ``iter_runs`` for the arguments)."""
     return list(
@@ -220,6 +230,7 @@ def load_runs(
             feedback=feedback,
             agent=agent,
             score_threshold=score_threshold,
+            experiment=experiment,
         )
     )
 

@@ -257,6 +257,14 @@ def _sample(record: RunRecord, number: int, now: str) -> dict[str, Any]:
         if item is not None and item.comment:
             score["explanation"] = item.comment
         scores[SCORE_NAME] = score
+    for judged in record.feedback:  # an experiment's metrics: one inspect score each
+        if judged.metric and judged.score is not None and judged.step is None:
+            scores[judged.metric] = {
+                "value": judged.score,
+                "explanation": judged.comment or None,
+                "metadata": {"experiment": record.metadata.get("experiment")},
+                "history": [],
+            }
     events, pool = _events(record, now)
     return {
         "id": record.run_id or number,

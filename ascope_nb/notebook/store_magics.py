@@ -44,7 +44,8 @@ class RunsArgs:
 
 @dataclass
 class ExportArgs:
-    """``%export FORMAT PATH [--run ID ...] [--agent A] [--status S] [--feedback F]``."""
+    """``%export FORMAT PATH [--run ID ...] [--agent A] [--status S] [--feedback F]
+    [--experiment NAME]``."""
 
     format: str
     path: str
@@ -52,6 +53,7 @@ class ExportArgs:
     agent: str | None = None
     status: str | None = None
     feedback: str | None = None
+    experiment: str | None = None
 
 
 def _filters(parser: argparse.ArgumentParser) -> None:
@@ -87,6 +89,9 @@ def parse_export(line: str) -> ExportArgs:
     parser.add_argument("path", help="the file to write (a directory for hf)")
     parser.add_argument("--run", nargs="+", action="extend", default=[], metavar="ID")
     _filters(parser)
+    parser.add_argument(
+        "--experiment", metavar="NAME", help="only the sample runs of this experiment (scored)"
+    )
     return ExportArgs(**_args._parse(parser, line))
 
 
@@ -143,6 +148,7 @@ class StoreMagics(Magics):  # type: ignore[misc]  # IPython's Magics is untyped
                 agent=args.agent,
                 status=args.status,
                 feedback=args.feedback,
+                experiment=args.experiment,
             )
         except _args.HelpShown:
             return
