@@ -352,17 +352,19 @@ class Experiment:
         return out
 
     def metric_summary(self) -> dict[str, MeanCI]:
-        """Each metric's mean and 95% CI over the scored samples so far."""
-        return {
-            name: mean_ci(
-                [
-                    r.scores[name]
-                    for r in self.rows.values()
-                    if name in r.scores and r.scores[name] == r.scores[name]
-                ]
+        """Each metric's mean and 95% CI over the scored samples so far (a metric whose
+        scores all lie in [0, 1] gets its interval clipped to [0, 1])."""
+        out = {}
+        for name in self.metric_names:
+            values = [
+                r.scores[name]
+                for r in self.rows.values()
+                if name in r.scores and r.scores[name] == r.scores[name]
+            ]
+            out[name] = mean_ci(
+                values, bounds=(0.0, 1.0) if all(0 <= v <= 1 for v in values) else None
             )
-            for name in self.metric_names
-        }
+        return out
 
     @property
     def finished(self) -> int:

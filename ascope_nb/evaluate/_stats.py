@@ -4,6 +4,8 @@ Example:
     >>> m = mean_ci([1.0, 0.0, 1.0, 1.0])
     >>> round(m.mean, 2), m.n, m.low < m.mean < m.high
     (0.75, 4, True)
+    >>> mean_ci([1.0, 0.0, 1.0], bounds=(0.0, 1.0)).low
+    0.0
 """
 
 from __future__ import annotations
@@ -70,8 +72,9 @@ class MeanCI:
         return (self.high - self.low) / 2
 
 
-def mean_ci(values: Sequence[float]) -> MeanCI:
-    """Mean and 95% CI; with fewer than two values the interval is the mean itself."""
+def mean_ci(values: Sequence[float], *, bounds: tuple[float, float] | None = None) -> MeanCI:
+    """Mean and 95% CI; with fewer than two values the interval is the mean itself.
+    ``bounds`` clips the interval to the values a score can take (e.g. (0, 1))."""
     n = len(values)
     if n == 0:
         return MeanCI(math.nan, math.nan, math.nan, 0)
@@ -80,7 +83,10 @@ def mean_ci(values: Sequence[float]) -> MeanCI:
         return MeanCI(mean, mean, mean, n)
     variance = sum((v - mean) ** 2 for v in values) / (n - 1)
     half = t95(n - 1) * math.sqrt(variance / n)
-    return MeanCI(mean, mean - half, mean + half, n)
+    low, high = mean - half, mean + half
+    if bounds is not None:
+        low, high = max(low, bounds[0]), min(high, bounds[1])
+    return MeanCI(mean, low, high, n)
 
 
 __all__ = ["MeanCI", "mean_ci", "t95"]
