@@ -7,7 +7,7 @@ import json
 import sys
 import time
 from collections.abc import Collection
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -62,6 +62,12 @@ class ReActAgent(AgentBase):
         >>> asyncio.run(agent(Msg("user", "Hi", "user"))).get_text_content()
         'Hello!'
     """
+
+    _HOOKED: ClassVar[dict[str, str]] = {
+        **AgentBase._HOOKED,
+        "_reasoning": "reasoning",
+        "_acting": "acting",
+    }
 
     def __init__(
         self,
@@ -150,9 +156,7 @@ class ReActAgent(AgentBase):
             await self.control.wait_before_step(self._emit)
             await self._inject_hints()
             self._emit(StepStarted(step=self._step))
-            reasoning = await self._with_hooks(
-                "reasoning", self._reasoning, (), {"tools": tools, "tool_choice": tool_choice}
-            )
+            reasoning = await self._reasoning(tools=tools, tool_choice=tool_choice)
             calls: list[ToolUseBlock] = reasoning.get_content_blocks("tool_use")
             if calls:
                 await self._act_all(calls, structured_model)
@@ -318,9 +322,7 @@ class ReActAgent(AgentBase):
                 await self.memory.add(result)
 
     async def _act_one(self, call: ToolUseBlock, structured_model: type[BaseModel] | None) -> None:
-        await self._with_hooks(
-            "acting", self._acting, (call,), {"structured_model": structured_model}
-        )
+        await self._acting(call, structured_model=structured_model)
 
     async def _acting(
         self, tool_call: ToolUseBlock, structured_model: type[BaseModel] | None = None
