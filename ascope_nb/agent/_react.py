@@ -347,14 +347,18 @@ class ReActAgent(AgentBase):
                 tool_call.pop("raw_input", None)
         output: list[dict[str, Any]] = []
         state: ToolState = "success"
+        seen = 0
         try:
             async for chunk in self.toolkit.call_tool_function(tool_call):
+                seen += 1
                 output = list(chunk.content)  # type: ignore[arg-type]
                 state = _state_of(chunk)
-                if not chunk.is_last:
+                if chunk.stream or not chunk.is_last or seen > 1:  # a streaming tool
                     self._emit(ToolProgress(tool_call_id=tool_call["id"], name=name, output=output))
         except asyncio.CancelledError:
             partial = [*output, {"type": "text", "text": INTERRUPTED_TEXT}]
+            if state == "interrupted":  # the toolkit already noted the interruption
+                partial = output
             self._record_result(tool_call, partial, "interrupted", started)
             raise
         except Exception as exc:  # a toolkit bug must not corrupt the memory either

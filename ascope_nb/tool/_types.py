@@ -71,6 +71,8 @@ class RegisteredToolFunction:
     var_keyword: str | None = None
     runs_inline: bool = False
     """A plain sync tool whose calls have all been quick runs on the event loop (see run_tool)."""
+    async_execution: bool = False
+    """Each call runs in the background and answers with a task id (see ``BackgroundTasks``)."""
 
     @property
     def extended_json_schema(self) -> dict[str, Any]:

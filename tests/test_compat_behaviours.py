@@ -1,0 +1,192 @@
+"""AgentScope 1.x behaviours a user relies on (issue 15), checked from the user's side."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from ascope_nb.agent import AgentBase
+from ascope_nb.message import Msg, ToolUseBlock
+from ascope_nb.pipeline import sequential_pipeline, stream_printing_messages
+from ascope_nb.tool import Toolkit, ToolResponse
+
+
+def call(name: str, **kwargs: Any) -> ToolUseBlock:
+    return {"type": "tool_use", "id": "c1", "name": name, "input": kwargs}
+
+
+def text(resp: ToolResponse) -> str:
+    return "".join(b["text"] for b in resp.content if b["type"] == "text")
+
+
+class Recorder(AgentBase):
+    def __init__(self) -> None:
+        super().__init__(name="rec")
+        self.set_console_output_enabled(False)
+        self.seen: list[str] = []
+
+    async def reply(self, *args: Any, **kwargs: Any) -> Msg:
+        msg = args[0] if args else kwargs.get("msg")
+        return Msg(self.name, f"args={len(args)} kwargs={sorted(kwargs)} {msg.content}", "user")
+
+    async def observe(self, msg: Msg | list[Msg] | None) -> None:
+        self.seen.append(msg.content if isinstance(msg, Msg) else "")
+
+
+class Silent(AgentBase):
+    async def reply(self, msg: Msg | None = None) -> None:
+        await self.print(Msg(self.name, "thinking aloud", "assistant"))
+        return None
+
+
+async def test_observe_hooks_run_for_a_direct_call_and_get_deep_copies() -> None:
+    agent = Recorder()
+    calls: list[str] = []
+
+    def pre(_agent: AgentBase, kwargs: dict[str, Any]) -> None:
+        calls.append("pre")
+        kwargs["msg"].content = "edited in place"  # a copy: the caller's Msg is unchanged
+
+    agent.register_instance_hook("pre_observe", "p", pre)
+    agent.register_instance_hook("post_observe", "q", lambda *_: calls.append("post"))
+    msg = Msg("user", "original", "user")
+    await agent.observe(msg)
+    assert calls == ["pre", "post"]
+    assert msg.content == "original" and agent.seen == ["original"]
+
+
+async def test_var_args_reply_keeps_its_positional_message_with_hooks() -> None:
+    agent = Recorder()
+    agent.register_instance_hook("pre_reply", "noop", lambda *_: None)
+    out = await agent(Msg("user", "hi", "user"))
+    assert out.content == "args=1 kwargs=[] hi"
+
+
+async def test_a_reply_of_none_passes_through_sequential_pipeline() -> None:
+    first, second = Silent(name="a"), Silent(name="b")
+    for agent in (first, second):
+        agent.set_console_output_enabled(False)
+    assert await sequential_pipeline([first, second], Msg("user", "go", "user")) is None
+
+
+async def test_stream_printing_messages_yields_printed_messages_then_raises() -> None:
+    agent = Silent(name="s")
+    agent.set_console_output_enabled(False)
+    got = [(m.content, last) async for m, last in stream_printing_messages([agent], agent())]
+    assert got == [("thinking aloud", True)]
+
+    class Failing(AgentBase):
+        async def reply(self) -> Msg:
+            await self.print(Msg(self.name, "before", "assistant"))
+            raise ValueError("boom")
+
+    failing = Failing()
+    failing.set_console_output_enabled(False)
+    seen: list[str] = []
+    try:
+        async for m, _ in stream_printing_messages([failing], failing()):
+            seen.append(m.content)
+    except ValueError as exc:
+        assert str(exc) == "boom"
+    else:
+        raise AssertionError("the agent's error was swallowed")
+    assert seen == ["before"]
+
+
+async def test_tool_chunks_come_back_unchanged_and_cancellation_is_a_result() -> None:
+    first = ToolResponse(content=[{"type": "text", "text": "1"}], stream=True, is_last=False)
+    second = ToolResponse(content=[{"type": "text", "text": "12"}], stream=True, is_last=True)
+
+    async def count() -> Any:
+        """Count."""
+        yield first
+        yield second
+
+    async def stopped() -> ToolResponse:
+        """Stops itself."""
+        raise asyncio.CancelledError
+
+    toolkit = Toolkit()
+    toolkit.register_tool_function(count)
+    toolkit.register_tool_function(stopped)
+    assert [c async for c in await toolkit.call_tool_function(call("count"))] == [first, second]
+    [chunk] = [c async for c in await toolkit.call_tool_function(call("stopped"))]
+    assert chunk.is_interrupted and chunk.is_last
+    assert "interrupted by the user" in text(chunk)
+
+
+async def test_background_tool_tasks_can_be_viewed_waited_and_cancelled() -> None:
+    release = asyncio.Event()
+
+    async def slow(label: str) -> ToolResponse:
+        """Wait for the release.
+
+        Args:
+            label: Echoed back.
+        """
+        await release.wait()
+        return ToolResponse(content=[{"type": "text", "text": f"done {label}"}])
+
+    toolkit = Toolkit()
+    toolkit.register_tool_function(slow, async_execution=True)
+
+    async def start(label: str) -> str:
+        reply = await toolkit.call_tool_function(call("slow", label=label)).last()
+        return text(reply).split("Task ID: ")[1].split(".")[0]
+
+    task_id = await start("a")
+    assert "still running" in text(await toolkit.view_task(task_id))
+    assert "still running" in text(await toolkit.wait_task(task_id, timeout=0.01))
+    release.set()
+    assert text(await toolkit.wait_task(task_id, timeout=5)) == "done a"
+    assert "InvalidTaskIdError" in text(await toolkit.view_task(task_id))  # result was taken
+    release.clear()
+    other = await start("b")
+    assert "has been cancelled" in text(await toolkit.cancel_task(other))
+    assert "InvalidTaskIdError" in text(await toolkit.cancel_task(other))
+
+
+async def test_middlewares_wrap_tool_calls_in_onion_order() -> None:
+    def tag(name: str) -> Any:
+        async def middleware(kwargs: dict[str, Any], next_handler: Any) -> Any:
+            kwargs["tool_call"]["input"]["s"] += f"<{name}"
+            async for chunk in await next_handler(**kwargs):
+                chunk.content[0]["text"] += f"{name}>"
+                yield chunk
+
+        return middleware
+
+    def echo(s: str) -> ToolResponse:
+        """Echo.
+
+        Args:
+            s: Text.
+        """
+        return ToolResponse(content=[{"type": "text", "text": s}])
+
+    toolkit = Toolkit()
+    toolkit.register_tool_function(echo)
+    toolkit.register_middleware(tag("1"))
+    toolkit.register_middleware(tag("2"))
+    result = await toolkit.call_tool_function(call("echo", s="x")).last()
+    assert text(result) == "x<1<22>1>"
+
+
+async def test_reset_equipped_tools_reports_groups_and_notes() -> None:
+    def browse() -> str:
+        """Browse."""
+        return "ok"
+
+    toolkit = Toolkit()
+    toolkit.create_tool_group("web", "Web tools.", notes="Be polite.")
+    toolkit.register_tool_function(browse, group_name="web")
+    toolkit.register_tool_function(toolkit.reset_equipped_tools)
+    reply = await toolkit.call_tool_function(call("reset_equipped_tools", web=True)).last()
+    assert text(reply) == (
+        "Now tool groups 'web' are activated. You MUST follow these notes to use these "
+        "tools:\n<notes>## About Tool Group 'web'\nBe polite.</notes>"
+    )
+    reply = await toolkit.call_tool_function(call("reset_equipped_tools")).last()
+    assert text(reply) == "All tool groups are now deactivated currently."
+    denied = await toolkit.call_tool_function(call("browse")).last()
+    assert "calling 'reset_equipped_tools' first" in text(denied)
