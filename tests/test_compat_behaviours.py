@@ -5,9 +5,17 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from ascope_nb.agent import AgentBase
+from pydantic import BaseModel
+
+from ascope_nb.agent import AgentBase, ReActAgent
+from ascope_nb.agent._compression import SummarySchema
+from ascope_nb.formatter import OpenAIChatFormatter
+from ascope_nb.memory import InMemoryMemory
 from ascope_nb.message import Msg, ToolUseBlock
+from ascope_nb.model import ChatModelBase, ChatResponse
 from ascope_nb.pipeline import sequential_pipeline, stream_printing_messages
+from ascope_nb.testing import ScriptedModel, tool_call
+from ascope_nb.token import CharTokenCounter
 from ascope_nb.tool import Toolkit, ToolResponse
 
 
@@ -190,3 +198,65 @@ async def test_reset_equipped_tools_reports_groups_and_notes() -> None:
     assert text(reply) == "All tool groups are now deactivated currently."
     denied = await toolkit.call_tool_function(call("browse")).last()
     assert "calling 'reset_equipped_tools' first" in text(denied)
+
+
+class Verdict(BaseModel):
+    answer: int
+
+
+async def test_structured_reply_gets_its_text_from_one_more_call_without_tools() -> None:
+    model = ScriptedModel([[tool_call("generate_response", answer=4)], "It is 4."], stream=False)
+    agent = ReActAgent(name="calc", sys_prompt="Add.", model=model, formatter=OpenAIChatFormatter())
+    agent.set_console_output_enabled(False)
+    reply = await agent(Msg("user", "2+2?", "user"), structured_model=Verdict)
+    assert (reply.get_text_content(), reply.metadata["answer"]) == ("It is 4.", 4)
+    assert [c.tool_choice for c in model.calls] == ["required", "none"]
+    assert agent.finish_function_name == "generate_response"
+    assert "generate_response" not in agent.toolkit.tools
+
+
+class SummaryModel(ChatModelBase):
+    """Answers the summary request with structured fields, anything else with text."""
+
+    def __init__(self) -> None:
+        super().__init__("summary", stream=False)
+        self.prompts: list[list[dict[str, Any]]] = []
+
+    async def __call__(self, messages: list[dict[str, Any]], **kwargs: Any) -> ChatResponse:
+        self.prompts.append(messages)
+        fields = dict.fromkeys(SummarySchema.model_fields, "x")
+        if kwargs.get("structured_model") is None:
+            return ChatResponse(content=[{"type": "text", "text": "done"}])
+        return ChatResponse(content=[{"type": "text", "text": "ok"}], metadata=fields)
+
+
+async def test_compression_summarises_old_messages_once_over_the_threshold() -> None:
+    model = SummaryModel()
+    config = ReActAgent.CompressionConfig(
+        enable=True, agent_token_counter=CharTokenCounter(), trigger_threshold=200, keep_recent=1
+    )
+    agent = ReActAgent(
+        name="a",
+        sys_prompt="S",
+        model=model,
+        formatter=OpenAIChatFormatter(),
+        compression_config=config,
+    )
+    agent.set_console_output_enabled(False)
+    await agent([Msg("user", "old " * 100, "user"), Msg("user", "new", "user")])
+    assert len(model.prompts) == 2  # the summary call, then the answer
+    answer_prompt = [m["content"] for m in model.prompts[1]]
+    assert "old old" not in str(answer_prompt) and "Here is a summary" in str(answer_prompt)
+    kept = await agent.memory.get_memory(exclude_mark="compressed", prepend_summary=False)
+    assert [m.get_text_content() for m in kept] == ["new", "done"]
+
+
+async def test_in_memory_summary_comes_first_and_survives_state_round_trip() -> None:
+    memory = InMemoryMemory()
+    await memory.add(Msg("user", "hi", "user"))
+    await memory.update_compressed_summary("earlier: greetings")
+    assert [m.content for m in await memory.get_memory()] == ["earlier: greetings", "hi"]
+    assert len(await memory.get_memory(prepend_summary=False)) == 1
+    copy = InMemoryMemory()
+    copy.load_state_dict(memory.state_dict())
+    assert [m.content for m in await copy.get_memory()] == ["earlier: greetings", "hi"]

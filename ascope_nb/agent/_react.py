@@ -32,10 +32,17 @@ from ..message import Msg, ToolResultBlock, ToolUseBlock
 from ..model import ChatModelBase, ChatResponse
 from ..tool import Toolkit, ToolResponse
 from ._base import AgentBase
+from ._compression import COMPRESSED_MARK, compress_memory_if_needed
+from ._compression import CompressionConfig as _CompressionConfig
 from ._control import AgentControl
 
 FINISH_FUNCTION = "generate_response"
 INTERRUPTED_TEXT = "The tool call has been interrupted by the user."
+WRITE_TEXT_HINT = "Now generate a text response based on your current situation."
+STRUCTURED_HINT = (
+    "Structured output is required, go on to finish your task or call '{name}' to generate "
+    "the required structured output."
+)
 SUMMARY_HINT = (
     "You have failed to generate response within the maximum iterations. "
     "Now respond directly by summarizing the current situation."
@@ -63,6 +70,10 @@ class ReActAgent(AgentBase):
         'Hello!'
     """
 
+    CompressionConfig = _CompressionConfig
+    finish_function_name: str = FINISH_FUNCTION
+    """The tool the model calls to give a structured answer (``reply(structured_model=)``)."""
+
     _HOOKED: ClassVar[dict[str, str]] = {
         **AgentBase._HOOKED,
         "_reasoning": "reasoning",
@@ -86,6 +97,8 @@ class ReActAgent(AgentBase):
         plan_notebook: Any = None,
         print_hint_msg: bool = False,
         max_iters: int = 10,
+        tts_model: Any = None,
+        compression_config: _CompressionConfig | None = None,
         *,
         require_approval: str | Collection[str] | None = None,
     ) -> None:
@@ -96,6 +109,7 @@ class ReActAgent(AgentBase):
             ("long_term_memory", long_term_memory),
             ("knowledge", knowledge),
             ("plan_notebook", plan_notebook),
+            ("tts_model", tts_model),
         ):
             if value is not None:
                 raise ConfigError(f"ReActAgent option {option!r} is not supported by ascope_nb yet")
@@ -110,10 +124,12 @@ class ReActAgent(AgentBase):
         self.max_iters = max_iters
         self.enable_meta_tool = enable_meta_tool
         self.print_hint_msg = print_hint_msg
+        self.compression_config = compression_config
         self.control = AgentControl(require_approval=require_approval)
         self._step = 0
         self._finished_results: dict[str, Msg] = {}
         self._structured_output: dict[str, Any] | None = None
+        self._required_structured_model: type[BaseModel] | None = None
         self.register_state("name")
         self.register_state("sys_prompt")
 
@@ -142,36 +158,49 @@ class ReActAgent(AgentBase):
     async def reply(
         self, msg: Msg | list[Msg] | None = None, structured_model: type[BaseModel] | None = None
     ) -> Msg:
-        """Answer ``msg``: reason and act until the model answers without tool calls."""
+        """Answer ``msg``: reason and act until the model answers without tool calls.
+
+        With ``structured_model`` the model must call ``finish_function_name``; the validated
+        fields become the reply's ``metadata`` and, if that call came without text, one
+        more model call (``tool_choice="none"``) writes the reply's text.
+        """
         await self.memory.add(msg)
         self._finished_results = {}
         self._structured_output = None
-        tools = self.toolkit.get_json_schemas()
-        tool_choice: str | None = None
-        if structured_model is not None:
-            tools = [*tools, _finish_schema(structured_model)]
-            tool_choice = "required"
+        self._required_structured_model = structured_model
+        tool_choice: str | None = "required" if structured_model is not None else None
+        structured: dict[str, Any] | None = None
         for step in range(self.max_iters):
             self._step = step
             await self.control.wait_before_step(self._emit)
             await self._inject_hints()
+            await compress_memory_if_needed(self)
             self._emit(StepStarted(step=self._step))
-            reasoning = await self._reasoning(tools=tools, tool_choice=tool_choice)
+            reasoning = await self._reasoning(tool_choice)
             calls: list[ToolUseBlock] = reasoning.get_content_blocks("tool_use")
             if calls:
-                await self._act_all(calls, structured_model)
+                await self._act_all(calls)
             await self._end_step()
-            if self._structured_output is not None:
-                return await self._finish(reasoning, metadata=self._structured_output)
-            if not calls:
-                if structured_model is not None:
+            if self._required_structured_model is not None:
+                if self._structured_output is not None:
+                    structured, self._structured_output = self._structured_output, None
+                    if reasoning.has_content_blocks("text"):
+                        return await self._finish(reasoning, metadata=structured)
+                    self.control.steer(WRITE_TEXT_HINT, source="system")
+                    self._required_structured_model, tool_choice = None, "none"
+                elif not calls:
                     self.control.steer(
-                        f"You must call the function {FINISH_FUNCTION!r} to give your final answer.",
-                        source="system",
+                        STRUCTURED_HINT.format(name=self.finish_function_name), source="system"
                     )
-                    continue
+                    tool_choice = "required"
+            elif not calls:
+                if structured is not None:
+                    reasoning.metadata = {**(reasoning.metadata or {}), **structured}
                 return reasoning
-        return await self._summarizing()
+        reply = await self._summarizing()
+        if structured is not None:
+            reply.metadata.update(structured)
+        return reply
 
     async def _end_step(self) -> None:
         """Emit ``StepEnded`` and, when a run store is attached, wait until the step is
@@ -189,7 +218,10 @@ class ReActAgent(AgentBase):
             self._emit(MessageCompleted(msg=hint.to_dict()))
 
     async def _format_prompt(self, extra: list[Msg] | None = None) -> list[dict[str, Any]]:
-        history = await self.memory.get_memory()
+        if self.compression_config is not None and self.compression_config.enable:
+            history = await self.memory.get_memory(exclude_mark=COMPRESSED_MARK)
+        else:
+            history = await self.memory.get_memory()
         return await self.formatter.format([self._system_msg(), *history, *(extra or [])])
 
     def _system_msg(self) -> Msg:
@@ -200,10 +232,14 @@ class ReActAgent(AgentBase):
             cached = self._sys_msg = Msg("system", self.sys_prompt, "system")
         return cached
 
-    async def _reasoning(
-        self, tools: list[dict[str, Any]] | None = None, tool_choice: str | None = None
-    ) -> Msg:
+    async def _reasoning(self, tool_choice: str | None = None) -> Msg:
         """One model call; streams text into events; the answer joins the memory."""
+        tools = self.toolkit.get_json_schemas()
+        if self._required_structured_model is not None:
+            tools = [
+                *tools,
+                _finish_schema(self._required_structured_model, self.finish_function_name),
+            ]
         prompt = await self._format_prompt()
         return await self._call_model(prompt, tools=tools or None, tool_choice=tool_choice)
 
@@ -308,33 +344,33 @@ class ReActAgent(AgentBase):
         return str(getattr(tool, "source", "") or "") if tool is not None else ""
 
     # --------------------------------------------------------------- acting
-    async def _act_all(
-        self, calls: list[ToolUseBlock], structured_model: type[BaseModel] | None
-    ) -> None:
+    async def _act_all(self, calls: list[ToolUseBlock]) -> None:
         if self.parallel_tool_calls and len(calls) > 1:
-            await asyncio.gather(*(self._act_one(call, structured_model) for call in calls))
+            await asyncio.gather(*(self._acting(call) for call in calls))
         else:
             for call in calls:
-                await self._act_one(call, structured_model)
+                await self._acting(call)
         for call in calls:  # results join the memory in call order
             result = self._finished_results.pop(call["id"], None)
             if result is not None:
                 await self.memory.add(result)
 
-    async def _act_one(self, call: ToolUseBlock, structured_model: type[BaseModel] | None) -> None:
-        await self._acting(call, structured_model=structured_model)
-
-    async def _acting(
-        self, tool_call: ToolUseBlock, structured_model: type[BaseModel] | None = None
-    ) -> None:
-        """Run one tool call (after approval if required) and record its result."""
+    async def _acting(self, tool_call: ToolUseBlock) -> dict[str, Any] | None:
+        """Run one tool call (after approval if required) and record its result; returns
+        the structured output when this was a valid ``finish_function_name`` call."""
         started = time.perf_counter()
         name = tool_call["name"]
-        if name == FINISH_FUNCTION and structured_model is not None:
+        structured_model = self._required_structured_model
+        if name == self.finish_function_name and structured_model is not None:
             self._record_result(
                 tool_call, *self._check_structured(tool_call, structured_model), started
             )
-            return
+            return self._structured_output
+        await self._run_tool(tool_call, started)
+        return None
+
+    async def _run_tool(self, tool_call: ToolUseBlock, started: float) -> None:
+        name = tool_call["name"]
         if self.control.needs_approval(name):
             decision = await self.control.request_approval(dict(tool_call), self._emit)
             if decision.decision == "denied":
@@ -378,7 +414,8 @@ class ReActAgent(AgentBase):
             return [
                 {
                     "type": "text",
-                    "text": f"Invalid arguments for {FINISH_FUNCTION!r}: {errors}. Call it again with valid arguments.",
+                    "text": f"Invalid arguments for {self.finish_function_name!r}: {errors}. "
+                    "Call it again with valid arguments.",
                 }
             ], "error"
         self._structured_output = value.model_dump(mode="json")
@@ -462,12 +499,12 @@ def _state_of(chunk: ToolResponse) -> ToolState:
     return "success"
 
 
-def _finish_schema(structured_model: type[BaseModel]) -> dict[str, Any]:
+def _finish_schema(structured_model: type[BaseModel], name: str) -> dict[str, Any]:
     schema = structured_model.model_json_schema()
     return {
         "type": "function",
         "function": {
-            "name": FINISH_FUNCTION,
+            "name": name,
             "description": "Generate the final response with the required structured fields.",
             "parameters": schema,
         },

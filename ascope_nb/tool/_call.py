@@ -143,7 +143,7 @@ def interrupted_response(previous: ToolResponse | None) -> ToolResponse:
 
 def _being_cancelled() -> bool:
     cancelling = getattr(asyncio.current_task(), "cancelling", None)  # Python 3.11+
-    return bool(cancelling and cancelling() > 0)
+    return cancelling is None or cancelling() > 0  # 3.10 cannot tell: assume a real cancel
 
 
 async def _postprocess(
