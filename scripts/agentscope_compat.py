@@ -35,8 +35,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 LIST = Path(__file__).with_name("agentscope_compat_files.txt")
 
-# AgentScope private module path -> ascope_nb module path (same object, different file name).
+# AgentScope private path -> ascope_nb path (same job, different file or name), applied in order.
 MODULE_MAP: dict[str, str] = {
+    # private helpers patched by tests -> the function that does the same job here
+    "ascope_nb.formatter._formatter_base._save_base64_data": "ascope_nb.formatter._media.save_base64",
     "ascope_nb.formatter._formatter_base": "ascope_nb.formatter._base",
     "ascope_nb.formatter._openai_formatter": "ascope_nb.formatter._openai",
     "ascope_nb.formatter._dashscope_formatter": "ascope_nb.formatter._dashscope",
