@@ -259,10 +259,39 @@ async def test_structured_output(server: FakeOpenAIServer, stream: bool) -> None
     assert "tools" not in body
 
 
-async def test_structured_output_mismatch_is_model_call_error(server: FakeOpenAIServer) -> None:
-    server.add_reply('{"city": "Paris"}')
-    with pytest.raises(ModelCallError, match="does not match Answer"):
-        await make_model(server, stream=False)(USER, structured_model=Answer)
+async def test_structured_output_mismatch_falls_back_to_a_tool_call(
+    server: FakeOpenAIServer,
+) -> None:
+    # the JSON reply misses a field: one more request asks for Answer as a forced tool call
+    server.add_reply(
+        '{"city": "Paris"}',
+        FakeReply(tool_calls=[FakeToolCall("Answer", {"city": "Paris", "population": 2})]),
+        "no tool call this time",
+    )
+    model = make_model(server, stream=False)
+    res = await model(USER, structured_model=Answer)
+    assert isinstance(res, ChatResponse) and res.metadata == {"city": "Paris", "population": 2}
+    fallback = server.requests[1]
+    assert "response_format" not in fallback
+    assert [t["function"]["name"] for t in fallback["tools"]] == ["Answer"]
+    assert fallback["tool_choice"] == {"type": "function", "function": {"name": "Answer"}}
+    with pytest.raises(ModelCallError, match="does not match Answer"):  # later calls: tool only
+        await model(USER, structured_model=Answer)
+    assert "response_format" not in server.requests[2]
+
+
+async def test_refused_forced_tool_choice_is_retried_with_auto(server: FakeOpenAIServer) -> None:
+    server.add_reply(
+        FakeReply(status=400, error_message="response_format is not supported"),
+        FakeReply(status=400, error_message="tool_choice required is not supported in thinking"),
+        FakeReply(tool_calls=[FakeToolCall("Answer", {"city": "Rome", "population": 3})]),
+    )
+    res = await make_model(server, stream=False)(USER, structured_model=Answer)
+    assert isinstance(res, ChatResponse) and res.metadata == {"city": "Rome", "population": 3}
+    assert [r.get("tool_choice") for r in server.requests][1:] == [
+        {"type": "function", "function": {"name": "Answer"}},
+        "auto",
+    ]
 
 
 async def test_computed_reply_from_callable(server: FakeOpenAIServer) -> None:
