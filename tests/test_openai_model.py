@@ -320,7 +320,7 @@ def test_dashscope_preset(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DASHSCOPE_API_KEY", "sk-ds")
     model = DashScopeChatModel("qwen-max", stream=False, enable_thinking=True)
     assert model.base_url == "https://dashscope.aliyuncs.com/compatible-mode/v1"
-    assert model.client.api_key == "sk-ds"
+    assert model.client.api_key == model.api_key == "sk-ds"
     assert model.stream is True  # thinking needs streaming on DashScope
     assert model.generate_kwargs == {"extra_body": {"enable_thinking": True}}
     intl = DashScopeChatModel(
@@ -342,7 +342,12 @@ def test_ollama_preset(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("OLLAMA_API_KEY", raising=False)
     model = OllamaChatModel("qwen3:8b", options={"temperature": 0.1, "num_ctx": 8192})
     assert model.base_url == "http://localhost:11434/v1"
-    assert model.stream is True
+    assert model.stream is False  # AgentScope 1.x default: await model(msgs) is one response
+    assert (model.options, model.think, model.keep_alive) == (
+        {"temperature": 0.1, "num_ctx": 8192},
+        None,
+        "5m",
+    )
     assert model.generate_kwargs == {
         "temperature": 0.1,
         "extra_body": {"options": {"num_ctx": 8192}},
@@ -354,7 +359,7 @@ def test_ollama_preset(monkeypatch: pytest.MonkeyPatch) -> None:
 async def test_ollama_preset_streams_from_host(server: FakeOpenAIServer) -> None:
     server.add_reply("hello from ollama")
     host = server.base_url.removesuffix("/v1")
-    chunks = await collect(OllamaChatModel("llama3", host=host))
+    chunks = await collect(OllamaChatModel("llama3", host=host, stream=True))
     assert chunks[-1].content == [{"type": "text", "text": "hello from ollama"}]
     assert server.headers[0]["authorization"] == "Bearer ollama"
 
