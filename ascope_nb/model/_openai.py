@@ -96,7 +96,6 @@ class OpenAIChatModel(ChatModelBase):
         self.retry_max_delay = retry_max_delay
 
         ckw = dict(client_kwargs or {})
-        ckw["max_retries"] = 0  # our retry loop is the only one
         base_url = ckw.get("base_url") or ckw.get("azure_endpoint") or self._env_base_url()
         key = api_key or os.environ.get(self.key_env)
         if not key:
@@ -123,8 +122,10 @@ class OpenAIChatModel(ChatModelBase):
         import openai
 
         if self._client_type == "azure":
-            return openai.AsyncAzureOpenAI(**self._client_args)
-        return openai.AsyncOpenAI(**self._client_args)
+            client = openai.AsyncAzureOpenAI(**self._client_args)
+        else:  # AgentScope 1.x builds ``openai.AsyncClient(api_key, organization, **client_kwargs)``
+            client = openai.AsyncClient(**self._client_args)
+        return client.with_options(max_retries=0)  # our retry loop is the only one
 
     def _loop_client(self) -> Any:
         loop = asyncio.get_running_loop()
