@@ -403,3 +403,19 @@ async def test_remote_model_requests_are_refused_in_tests() -> None:
     )
     with pytest.raises(ModelCallError, match="remote model requests are blocked"):
         await model([{"role": "user", "content": "hi"}])
+
+
+async def test_streamed_structured_output_falls_back_to_a_tool_call(
+    server: FakeOpenAIServer,
+) -> None:
+    server.add_reply(
+        '{"city": "Oslo"}',  # misses population: the stream's end starts the fallback
+        FakeReply(status=400, error_message="tool_choice required is not supported"),
+        FakeReply(tool_calls=[FakeToolCall("Answer", {"city": "Oslo", "population": 1})]),
+    )
+    chunks = await collect(make_model(server, stream=True), structured_model=Answer)
+    assert chunks[-1].metadata == {"city": "Oslo", "population": 1}
+    assert [r.get("tool_choice") for r in server.requests][1:] == [
+        {"type": "function", "function": {"name": "Answer"}},
+        "auto",
+    ]

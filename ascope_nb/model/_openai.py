@@ -121,6 +121,7 @@ class OpenAIChatModel(ChatModelBase):
     def _new_client(self) -> Any:
         import openai
 
+        client: Any
         if self._client_type == "azure":
             client = openai.AsyncAzureOpenAI(**self._client_args)
         else:  # AgentScope 1.x builds ``openai.AsyncClient(api_key, organization, **client_kwargs)``
@@ -241,11 +242,31 @@ class OpenAIChatModel(ChatModelBase):
             request["tool_choice"] = "auto"
             response = await self._create(request)
         if request.get("stream"):
-            return self._tool_structured_stream(response, started, structured_model)
+            return self._tool_structured_stream(request, response, started, structured_model)
         result = completion_to_response(response, started=started)
         return self._with_tool_metadata(result, structured_model)
 
     async def _tool_structured_stream(
+        self, request: dict[str, Any], response: Any, started: float, structured_model: Any
+    ) -> AsyncGenerator[ChatResponse, None]:
+        """The stream of the structured-output tool call; a forced ``tool_choice`` refused
+        in the stream itself (before any chunk) is retried once with ``"auto"``."""
+        yielded = False
+        try:
+            async for chunk in self._tool_chunks(response, started, structured_model):
+                yielded = True
+                yield chunk
+            return
+        except ModelCallError as exc:
+            if yielded or "tool_choice" not in str(exc) or request.get("tool_choice") == "auto":
+                raise
+        logger.warning("%s: forced tool_choice refused; retrying with 'auto'", self._site.label)
+        request["tool_choice"] = "auto"
+        response = await self._create(request)
+        async for chunk in self._tool_chunks(response, time.monotonic(), structured_model):
+            yield chunk
+
+    async def _tool_chunks(
         self, response: Any, started: float, structured_model: Any
     ) -> AsyncGenerator[ChatResponse, None]:
         last: ChatResponse | None = None
