@@ -311,3 +311,24 @@ def test_ollama_model_defaults_follow_agentscope() -> None:
         "5m",
     )
     assert DashScopeChatModel("qwen-max", api_key="sk-1").api_key == "sk-1"
+
+
+def test_mcp_tool_registered_plainly_offers_the_server_schema_verbatim() -> None:
+    from types import SimpleNamespace
+
+    import mcp.types as t
+
+    from ascope_nb.mcp import MCPToolFunction
+
+    schema = {
+        "title": "addArguments",
+        "type": "object",
+        "properties": {"a": {"title": "A", "type": "integer"}},
+        "required": ["a"],
+    }
+    tool = t.Tool(name="add", description="Add.", inputSchema=schema)
+    toolkit = Toolkit()
+    toolkit.register_tool_function(MCPToolFunction(SimpleNamespace(name="srv"), tool))
+    [offered] = toolkit.get_json_schemas()
+    assert offered["function"]["parameters"] == schema
+    assert toolkit.tools["add"].params_model is not None  # arguments are still checked
