@@ -213,6 +213,16 @@ async def test_structured_reply_gets_its_text_from_one_more_call_without_tools()
     reply = await agent(Msg("user", "2+2?", "user"), structured_model=Verdict)
     assert (reply.get_text_content(), reply.metadata["answer"]) == ("It is 4.", 4)
     assert [c.tool_choice for c in model.calls] == ["required", "none"]
+    # the finish tool is offered in both calls, without pydantic titles (AgentScope's request)
+    for made in model.calls:
+        [finish] = made.tools or []
+        assert finish["function"]["parameters"] == {
+            "properties": {"answer": {"type": "integer"}},
+            "required": ["answer"],
+            "type": "object",
+        }
+    hint = model.calls[1].messages[-1]["content"]
+    assert "Now generate a text response" in str(hint)
     assert agent.finish_function_name == "generate_response"
     assert "generate_response" not in agent.toolkit.tools
 
