@@ -58,7 +58,7 @@ async def test_time_server_stdio_call_and_close_ends_process() -> None:
         assert params["required"] == ["timezone"]
         response = await func(timezone="UTC")
         assert isinstance(response, ToolResponse)
-        assert response.metadata == {"success": True}
+        assert response.metadata is None
         payload = json.loads(response.content[0]["text"])
         assert payload["timezone"] == "UTC" and payload["datetime"].endswith("+00:00")
         # an error raised by the server's tool is an isError result: success False
@@ -93,7 +93,7 @@ async def test_registered_function_schema_matches_server_schema() -> None:
             assert schema["parameters"]["properties"][key]["type"] == prop["type"]
         call = {"type": "tool_use", "id": "c1", "name": "get-sum", "input": {"a": 2, "b": 40}}
         result = await toolkit.call_tool_function(call).last()
-        assert result.metadata == {"success": True}
+        assert result.metadata is None
         assert "42" in result.content[0]["text"]
 
 
@@ -110,13 +110,13 @@ async def test_everything_result_mapping_image_resource_and_error() -> None:
             resourceType="Text", resourceId=1
         )
         texts = [b["text"] for b in ref.content if b["type"] == "text"]
-        assert ref.metadata == {"success": True}
+        assert ref.metadata is None
         assert any("Resource 1" in t for t in texts), texts
 
         blob = await (await client.get_callable_function("get-resource-reference"))(
             resourceType="Blob", resourceId=2
         )
-        assert blob.metadata is not None and blob.metadata["success"] is True
+        assert blob.metadata is not None and "success" not in blob.metadata
         resources = blob.metadata["resources"]
         assert [r["uri"] for r in resources] == [
             t["text"].split()[2] for t in blob.content if t["text"].startswith("[embedded")
@@ -151,7 +151,7 @@ async def test_server_killed_gives_error_result_then_reconnects() -> None:
         await client.connect()  # reconnect: the same function works again
         assert client.pid != pid
         again = await func(timezone="UTC")
-        assert again.metadata == {"success": True}
+        assert again.metadata is None
     finally:
         await client.close()
 

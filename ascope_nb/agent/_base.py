@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import inspect
+import copy
 import sys
 from collections.abc import AsyncIterator
 from typing import Any, ClassVar
@@ -26,7 +26,7 @@ from ..events import (
 )
 from ..message import Msg
 from ..module import StateModule
-from ._hooks import Hook, HookRegistry, run_post_hooks, run_pre_hooks
+from ._hooks import Hook, HookRegistry, with_hooks
 from ._printer import ConsolePrinter
 
 
@@ -64,22 +64,28 @@ class AgentBase(StateModule):
     """
 
     _class_hooks: ClassVar[HookRegistry] = HookRegistry()
+    # methods whose pre_/post_ hooks run on every call: method name -> hook kind
+    _HOOKED: ClassVar[dict[str, str]] = {"reply": "reply", "observe": "observe", "print": "print"}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._class_hooks = HookRegistry()  # each class its own registry (AgentScope shared one)
+        for name, kind in cls._HOOKED.items():
+            if name in cls.__dict__:
+                setattr(cls, name, with_hooks(cls.__dict__[name], kind))
 
     def __init__(self, name: str | None = None) -> None:
         super().__init__()
         self.id = new_id()
         self.name = name if name is not None else type(self).__name__
         self._instance_hooks = HookRegistry()
-        self._reply_task: asyncio.Task[Msg] | None = None
+        self._reply_task: asyncio.Task[Msg | None] | None = None
         self._reply_id: str | None = None
         self._interrupt_requested = False
         self._subscribers: dict[str, list[AgentBase]] = {}
         self._event_subscribers: list[Subscriber] = []
         self._printer: ConsolePrinter | None = None
+        self.msg_queue: asyncio.Queue[Any] | None = None
         self.set_console_output_enabled(not _in_jupyter_kernel())
 
     # ------------------------------------------------------------------ events
@@ -97,6 +103,14 @@ class AgentBase(StateModule):
             if self._printer in self._event_subscribers:
                 self._event_subscribers.remove(self._printer)
             self._printer = None
+
+    def set_msg_queue_enabled(self, enabled: bool, queue: asyncio.Queue[Any] | None = None) -> None:
+        """Also put ``(msg_copy, last, None)`` on ``queue`` for each ``print`` (AgentScope's
+        message queue, used by ``pipeline.stream_printing_messages``)."""
+        if enabled:
+            self.msg_queue = queue if queue is not None else self.msg_queue or asyncio.Queue()
+        else:
+            self.msg_queue = None
 
     def disable_console_output(self) -> None:
         """AgentScope 1.x alias of ``set_console_output_enabled(False)``."""
@@ -150,25 +164,12 @@ class AgentBase(StateModule):
         cls._class_hooks.clear(hook_type)
 
     def _hooks(self, hook_type: str) -> list[Hook]:
-        found: list[Hook] = []
+        found = list(self._instance_hooks.hooks[hook_type].values())
         for klass in reversed(type(self).__mro__):
             registry = klass.__dict__.get("_class_hooks")
             if isinstance(registry, HookRegistry):
                 found.extend(registry.hooks[hook_type].values())
-        found.extend(self._instance_hooks.hooks[hook_type].values())
         return found
-
-    async def _with_hooks(
-        self, kind: str, method: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
-    ) -> Any:
-        pre, post = self._hooks(f"pre_{kind}"), self._hooks(f"post_{kind}")
-        if not pre and not post:
-            return await method(*args, **kwargs)
-        bound = inspect.signature(method).bind(*args, **kwargs)
-        call_kwargs = dict(bound.arguments)
-        call_kwargs = await run_pre_hooks(self, pre, call_kwargs)
-        output = await method(**call_kwargs)
-        return await run_post_hooks(self, post, call_kwargs, output)
 
     # ------------------------------------------------------------------ the reply
     async def reply(self, *args: Any, **kwargs: Any) -> Msg:
@@ -180,11 +181,11 @@ class AgentBase(StateModule):
 
     async def print(self, msg: Msg, last: bool = True) -> None:
         """Show ``msg`` to watchers: emits a ``MessageCompleted`` event (never prints itself)."""
-        await self._with_hooks("print", self._print_event, (msg, last), {})
-
-    async def _print_event(self, msg: Msg, last: bool = True) -> None:
         if last:
             self._emit(MessageCompleted(msg=msg.to_dict(), added_to_memory=False))
+        if self.msg_queue is not None:
+            await self.msg_queue.put((copy.deepcopy(msg), last, None))
+            await asyncio.sleep(0)  # let the consumer take it
 
     async def handle_interrupt(self, *args: Any, **kwargs: Any) -> Msg:
         """The reply returned when interrupted; subclasses also repair their memory."""
@@ -202,13 +203,13 @@ class AgentBase(StateModule):
             self._interrupt_requested = True
             task.cancel()
 
-    async def __call__(self, *args: Any, **kwargs: Any) -> Msg:
+    async def __call__(self, *args: Any, **kwargs: Any) -> Any:
         ctx = current_run.get()
         if ctx is not None:
             return await self._call_in_reply(args, kwargs)
         return await self._call_in_new_run(RunContext(new_id()), *args, **kwargs)
 
-    async def _call_in_new_run(self, ctx: RunContext, *args: Any, **kwargs: Any) -> Msg:
+    async def _call_in_new_run(self, ctx: RunContext, *args: Any, **kwargs: Any) -> Any:
         token = current_run.set(ctx)
         status: RunStatus = "completed"
         error: str | None = None
@@ -224,10 +225,11 @@ class AgentBase(StateModule):
                 )
             )
             reply = await self._call_in_reply(args, kwargs)
-            status = reply.metadata.get("_status", "completed") if reply.metadata else "completed"
-            if reply.metadata.get("_is_interrupted"):
+            meta = reply.metadata or {} if isinstance(reply, Msg) else {}
+            status = meta.get("_status", "completed")
+            if meta.get("_is_interrupted"):
                 status = "interrupted"
-            output = reply.to_dict()
+            output = reply.to_dict() if isinstance(reply, Msg) else None
             return reply
         except BaseException as exc:
             status, error = ended_by(exc)
@@ -236,16 +238,14 @@ class AgentBase(StateModule):
             self._emit(RunEnded(status=status, error=error, output=output))
             current_run.reset(token)
 
-    async def _call_in_reply(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Msg:
+    async def _call_in_reply(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         reply_id = new_id()
         token = current_reply.set(reply_id)
         self._reply_id = reply_id
         first = args[0] if args else kwargs.get("msg")
         self._emit(ReplyStarted(input=_msgs_as_dicts(first), **await self._reply_context()))
         self._interrupt_requested = False
-        task: asyncio.Task[Msg] = asyncio.ensure_future(
-            self._with_hooks("reply", self.reply, args, kwargs)
-        )
+        task: asyncio.Task[Msg | None] = asyncio.ensure_future(self.reply(*args, **kwargs))
         self._reply_task = task
         status: RunStatus = "completed"
         try:
@@ -260,10 +260,14 @@ class AgentBase(StateModule):
             except BaseException:
                 self._emit(ReplyEnded(status="error"))
                 raise
-            if reply_msg.metadata and reply_msg.metadata.get("_status") == "max_iters":
+            if (
+                isinstance(reply_msg, Msg)
+                and (reply_msg.metadata or {}).get("_status") == "max_iters"
+            ):
                 status = "max_iters"
             await self._broadcast_to_subscribers(reply_msg)
-            self._emit(ReplyEnded(msg_id=reply_msg.id, status=status))
+            msg_id = reply_msg.id if isinstance(reply_msg, Msg) else ""
+            self._emit(ReplyEnded(msg_id=msg_id, status=status))
             return reply_msg
         finally:
             self._reply_task = None
@@ -302,7 +306,7 @@ class AgentBase(StateModule):
                 await agent._observe_with_hooks(msg)
 
     async def _observe_with_hooks(self, msg: Msg | list[Msg] | None) -> None:
-        await self._with_hooks("observe", self.observe, (msg,), {})
+        await self.observe(msg)  # hooks run inside (see ``_hooks.with_hooks``)
 
     def reset_subscribers(self, msghub_name: str, subscribers: list[AgentBase]) -> None:
         """Set the agents that observe this agent's replies inside hub ``msghub_name``."""
@@ -313,3 +317,7 @@ class AgentBase(StateModule):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r})"
+
+
+for _name, _kind in AgentBase._HOOKED.items():
+    setattr(AgentBase, _name, with_hooks(getattr(AgentBase, _name), _kind))

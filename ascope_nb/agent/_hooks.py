@@ -10,9 +10,12 @@ to its subclasses, never the other way round.
 
 from __future__ import annotations
 
+import contextvars
+import functools
 import inspect
 from collections import OrderedDict
 from collections.abc import Callable
+from copy import deepcopy
 from typing import Any
 
 Hook = Callable[..., Any]
@@ -68,7 +71,7 @@ async def _maybe_await(value: Any) -> Any:
 
 async def run_pre_hooks(agent: Any, hooks: list[Hook], kwargs: dict[str, Any]) -> dict[str, Any]:
     for hook in hooks:
-        result = await _maybe_await(hook(agent, dict(kwargs)))
+        result = await _maybe_await(hook(agent, deepcopy(kwargs)))
         if result is not None:
             if not isinstance(result, dict):
                 raise TypeError(
@@ -80,7 +83,56 @@ async def run_pre_hooks(agent: Any, hooks: list[Hook], kwargs: dict[str, Any]) -
 
 async def run_post_hooks(agent: Any, hooks: list[Hook], kwargs: dict[str, Any], output: Any) -> Any:
     for hook in hooks:
-        result = await _maybe_await(hook(agent, dict(kwargs), output))
+        result = await _maybe_await(hook(agent, deepcopy(kwargs), deepcopy(output)))
         if result is not None:
             output = result
     return output
+
+
+# (id(agent), method) pairs whose hooks are running in this task: an override that calls
+# super().method() runs the hooks once, in the outermost call only.
+_running: contextvars.ContextVar[frozenset[tuple[int, str]]] = contextvars.ContextVar(
+    "ascope_hooks_running", default=frozenset()
+)
+
+
+def _bind(func: Callable[..., Any], agent: Any, args: Any, kwargs: Any) -> dict[str, Any]:
+    try:
+        bound = inspect.signature(func).bind(agent, *args, **kwargs)
+    except TypeError as exc:
+        raise TypeError(f"{func.__qualname__}(): {exc}") from None
+    bound.apply_defaults()
+    arguments = dict(bound.arguments)
+    arguments.pop(next(iter(arguments)))  # self
+    return arguments
+
+
+def with_hooks(func: Callable[..., Any], kind: str) -> Callable[..., Any]:
+    """Wrap the agent method ``func`` so its ``pre_<kind>``/``post_<kind>`` hooks run on
+    every call, also a direct one (``await agent.observe(msg)``). Hooks receive deep copies
+    of the keyword arguments (and of the output), so editing them in place changes nothing
+    unless the hook returns them."""
+    if getattr(func, "__ascope_hooked__", False):
+        return func
+
+    @functools.wraps(func)
+    async def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        key = (id(self), kind)
+        running = _running.get()
+        if key in running:
+            return await func(self, *args, **kwargs)
+        pre, post = self._hooks(f"pre_{kind}"), self._hooks(f"post_{kind}")
+        token = _running.set(running | {key})
+        try:
+            if not pre and not post:
+                return await func(self, *args, **kwargs)
+            call = _bind(func, self, args, kwargs)
+            call = await run_pre_hooks(self, pre, call)
+            rest = {k: v for k, v in call.items() if k not in ("args", "kwargs")}
+            output = await func(self, *call.get("args", ()), **rest, **call.get("kwargs", {}))
+        finally:
+            _running.reset(token)
+        return await run_post_hooks(self, post, call, output)
+
+    wrapper.__ascope_hooked__ = True  # type: ignore[attr-defined]
+    return wrapper

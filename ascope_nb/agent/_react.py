@@ -7,7 +7,7 @@ import json
 import sys
 import time
 from collections.abc import Collection
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -36,10 +36,19 @@ from ..model import ChatModelBase, ChatResponse
 from ..tool import Toolkit, ToolResponse
 from ..tool._validate import unique_call_ids
 from ._base import AgentBase
+from ._compression import COMPRESSED_MARK, compress_memory_if_needed
+from ._compression import CompressionConfig as _CompressionConfig
 from ._control import AgentControl
 
 FINISH_FUNCTION = "generate_response"
 INTERRUPTED_TEXT = "The tool call has been interrupted by the user."
+WRITE_TEXT_HINT = (
+    "<system-hint>Now generate a text response based on your current situation</system-hint>"
+)
+STRUCTURED_HINT = (
+    "<system-hint>Structured output is required, go on to finish your task or call '{name}' "
+    "to generate the required structured output.</system-hint>"
+)
 SUMMARY_HINT = (
     "You have failed to generate response within the maximum iterations. "
     "Now respond directly by summarizing the current situation."
@@ -80,6 +89,16 @@ class ReActAgent(AgentBase):
         'Hello!'
     """
 
+    CompressionConfig = _CompressionConfig
+    finish_function_name: str = FINISH_FUNCTION
+    """The tool the model calls to give a structured answer (``reply(structured_model=)``)."""
+
+    _HOOKED: ClassVar[dict[str, str]] = {
+        **AgentBase._HOOKED,
+        "_reasoning": "reasoning",
+        "_acting": "acting",
+    }
+
     def __init__(
         self,
         name: str,
@@ -97,6 +116,8 @@ class ReActAgent(AgentBase):
         plan_notebook: Any = None,
         print_hint_msg: bool = False,
         max_iters: int = 10,
+        tts_model: Any = None,
+        compression_config: _CompressionConfig | None = None,
         *,
         require_approval: str | Collection[str] | None = None,
     ) -> None:
@@ -107,12 +128,13 @@ class ReActAgent(AgentBase):
             ("long_term_memory", long_term_memory),
             ("knowledge", knowledge),
             ("plan_notebook", plan_notebook),
+            ("tts_model", tts_model),
         ):
             if value is not None:
                 raise ConfigError(f"ReActAgent option {option!r} is not supported by ascope_nb yet")
         if not isinstance(max_iters, int) or max_iters < 1:
             raise ConfigError(f"max_iters must be a positive integer, got {max_iters!r}")
-        self.sys_prompt = sys_prompt
+        self._sys_prompt = sys_prompt
         self.model = model
         self.formatter = formatter if formatter is not None else OpenAIChatFormatter()
         self.toolkit = toolkit if toolkit is not None else Toolkit()
@@ -121,6 +143,7 @@ class ReActAgent(AgentBase):
         self.max_iters = max_iters
         self.enable_meta_tool = enable_meta_tool
         self.print_hint_msg = print_hint_msg
+        self.compression_config = compression_config
         self.control = AgentControl(require_approval=require_approval)
         self._step = 0
         self._finished_results: dict[str, Msg] = {}
@@ -128,8 +151,28 @@ class ReActAgent(AgentBase):
         self._shown_run: str | None = None  # the run whose events carried ``_shown``'s msgs
         self._shown: set[str] = set()
         self._prompt_parts: tuple[int, list[Msg]] = (-1, [])
+        self._required_structured_model: type[BaseModel] | None = None
+        self._finish_tool: dict[str, Any] | None = None
         self.register_state("name")
-        self.register_state("sys_prompt")
+        self.register_state("_sys_prompt")  # AgentScope 1.x's key: session files interchange
+
+    @property
+    def sys_prompt(self) -> str:
+        """The system prompt."""
+        return self._sys_prompt
+
+    @sys_prompt.setter
+    def sys_prompt(self, value: str) -> None:
+        self._sys_prompt = value
+
+    def load_state_dict(self, state_dict: dict[str, Any], strict: bool = True) -> None:
+        """Restore a saved state; also reads states saved before ``_sys_prompt`` and
+        ``toolkit`` were stored (older ascope_nb sessions)."""
+        state = dict(state_dict)
+        if "sys_prompt" in state and "_sys_prompt" not in state:
+            state["_sys_prompt"] = state.pop("sys_prompt")
+        state.setdefault("toolkit", self.toolkit.state_dict())
+        super().load_state_dict(state, strict=strict)
 
     # --------------------------------------------------------------- steering shortcuts
     def steer(self, text: str) -> None:
@@ -187,38 +230,54 @@ class ReActAgent(AgentBase):
     async def reply(
         self, msg: Msg | list[Msg] | None = None, structured_model: type[BaseModel] | None = None
     ) -> Msg:
-        """Answer ``msg``: reason and act until the model answers without tool calls."""
+        """Answer ``msg``: reason and act until the model answers without tool calls.
+
+        With ``structured_model`` the model must call ``finish_function_name``; the validated
+        fields become the reply's ``metadata`` and, if that call came without text, one
+        more model call (``tool_choice="none"``) writes the reply's text.
+        """
         await self.memory.add(msg)
         self._finished_results = {}
         self._structured_output = None
-        tools = self.toolkit.get_json_schemas()
-        tool_choice: str | None = None
-        if structured_model is not None:
-            tools = [*tools, _finish_schema(structured_model)]
-            tool_choice = "required"
+        self._required_structured_model = structured_model
+        self._finish_tool = (
+            _finish_schema(structured_model, self.finish_function_name)
+            if structured_model
+            else None
+        )
+        tool_choice: str | None = "required" if structured_model is not None else None
+        structured: dict[str, Any] | None = None
         for step in range(self.max_iters):
             self._step = step
             await self.control.wait_before_step(self._emit)
             await self._inject_hints()
+            await compress_memory_if_needed(self)
             self._emit(StepStarted(step=self._step))
-            reasoning = await self._with_hooks(
-                "reasoning", self._reasoning, (), {"tools": tools, "tool_choice": tool_choice}
-            )
+            reasoning = await self._reasoning(tool_choice)
             calls: list[ToolUseBlock] = reasoning.get_content_blocks("tool_use")
             if calls:
-                await self._act_all(calls, structured_model)
+                await self._act_all(calls)
             await self._end_step()
-            if self._structured_output is not None:
-                return await self._finish(reasoning, metadata=self._structured_output)
-            if not calls:
-                if structured_model is not None:
+            if self._required_structured_model is not None:
+                if self._structured_output is not None:
+                    structured, self._structured_output = self._structured_output, None
+                    if reasoning.has_content_blocks("text"):
+                        return await self._finish(reasoning, metadata=structured)
+                    self.control.steer(WRITE_TEXT_HINT, source="system")
+                    self._required_structured_model, tool_choice = None, "none"
+                elif not calls:
                     self.control.steer(
-                        f"You must call the function {FINISH_FUNCTION!r} to give your final answer.",
-                        source="system",
+                        STRUCTURED_HINT.format(name=self.finish_function_name), source="system"
                     )
-                    continue
+                    tool_choice = "required"
+            elif not calls:
+                if structured is not None:
+                    reasoning.metadata = {**(reasoning.metadata or {}), **structured}
                 return reasoning
-        return await self._summarizing()
+        reply = await self._summarizing()
+        if structured is not None:
+            reply.metadata.update(structured)
+        return reply
 
     async def _end_step(self) -> None:
         """Emit ``StepEnded`` and, when a run store is attached, wait until the step is
@@ -236,7 +295,10 @@ class ReActAgent(AgentBase):
             self._emit(MessageCompleted(msg=hint.to_dict()))
 
     async def _format_prompt(self, extra: list[Msg] | None = None) -> list[dict[str, Any]]:
-        history = await self.memory.get_memory()
+        if self.compression_config is not None and self.compression_config.enable:
+            history = await self.memory.get_memory(exclude_mark=COMPRESSED_MARK)
+        else:
+            history = await self.memory.get_memory()
         self._prompt_parts = (len(history), list(extra or []))  # recorded by ModelCallStarted
         return await self.formatter.format([self._system_msg(), *history, *(extra or [])])
 
@@ -248,10 +310,11 @@ class ReActAgent(AgentBase):
             cached = self._sys_msg = Msg("system", self.sys_prompt, "system")
         return cached
 
-    async def _reasoning(
-        self, tools: list[dict[str, Any]] | None = None, tool_choice: str | None = None
-    ) -> Msg:
+    async def _reasoning(self, tool_choice: str | None = None) -> Msg:
         """One model call; streams text into events; the answer joins the memory."""
+        tools = self.toolkit.get_json_schemas()
+        if self._finish_tool is not None:  # offered for the whole reply, as in AgentScope
+            tools = [*tools, self._finish_tool]
         prompt = await self._format_prompt()
         return await self._call_model(prompt, tools=tools or None, tool_choice=tool_choice)
 
@@ -379,35 +442,33 @@ class ReActAgent(AgentBase):
         return str(getattr(tool, "source", "") or "") if tool is not None else ""
 
     # --------------------------------------------------------------- acting
-    async def _act_all(
-        self, calls: list[ToolUseBlock], structured_model: type[BaseModel] | None
-    ) -> None:
+    async def _act_all(self, calls: list[ToolUseBlock]) -> None:
         if self.parallel_tool_calls and len(calls) > 1:
-            await asyncio.gather(*(self._act_one(call, structured_model) for call in calls))
+            await asyncio.gather(*(self._acting(call) for call in calls))
         else:
             for call in calls:
-                await self._act_one(call, structured_model)
+                await self._acting(call)
         for call in calls:  # results join the memory in call order
             result = self._finished_results.pop(call["id"], None)
             if result is not None:
                 await self.memory.add(result)
 
-    async def _act_one(self, call: ToolUseBlock, structured_model: type[BaseModel] | None) -> None:
-        await self._with_hooks(
-            "acting", self._acting, (call,), {"structured_model": structured_model}
-        )
-
-    async def _acting(
-        self, tool_call: ToolUseBlock, structured_model: type[BaseModel] | None = None
-    ) -> None:
-        """Run one tool call (after approval if required) and record its result."""
+    async def _acting(self, tool_call: ToolUseBlock) -> dict[str, Any] | None:
+        """Run one tool call (after approval if required) and record its result; returns
+        the structured output when this was a valid ``finish_function_name`` call."""
         started = time.perf_counter()
         name = tool_call["name"]
-        if name == FINISH_FUNCTION and structured_model is not None:
+        structured_model = self._required_structured_model
+        if name == self.finish_function_name and structured_model is not None:
             self._record_result(
                 tool_call, *self._check_structured(tool_call, structured_model), started
             )
-            return
+            return self._structured_output
+        await self._run_tool(tool_call, started)
+        return None
+
+    async def _run_tool(self, tool_call: ToolUseBlock, started: float) -> None:
+        name = tool_call["name"]
         if self.control.needs_approval(name):
             decision = await self.control.request_approval(dict(tool_call), self._emit)
             if decision.decision == "denied":
@@ -420,14 +481,18 @@ class ReActAgent(AgentBase):
                 tool_call.pop("raw_input", None)
         output: list[dict[str, Any]] = []
         state: ToolState = "success"
+        seen = 0
         try:
             async for chunk in self.toolkit.call_tool_function(tool_call):
+                seen += 1
                 output = list(chunk.content)  # type: ignore[arg-type]
                 state = _state_of(chunk)
-                if not chunk.is_last:
+                if chunk.stream or not chunk.is_last or seen > 1:  # a streaming tool
                     self._emit(ToolProgress(tool_call_id=tool_call["id"], name=name, output=output))
         except asyncio.CancelledError:
             partial = [*output, {"type": "text", "text": INTERRUPTED_TEXT}]
+            if state == "interrupted":  # the toolkit already noted the interruption
+                partial = output
             self._record_result(tool_call, partial, "interrupted", started)
             raise
         except Exception as exc:  # a toolkit bug must not corrupt the memory either
@@ -447,7 +512,8 @@ class ReActAgent(AgentBase):
             return [
                 {
                     "type": "text",
-                    "text": f"Invalid arguments for {FINISH_FUNCTION!r}: {errors}. Call it again with valid arguments.",
+                    "text": f"Invalid arguments for {self.finish_function_name!r}: {errors}. "
+                    "Call it again with valid arguments.",
                 }
             ], "error"
         self._structured_output = value.model_dump(mode="json")
@@ -532,13 +598,18 @@ def _state_of(chunk: ToolResponse) -> ToolState:
     return "success"
 
 
-def _finish_schema(structured_model: type[BaseModel]) -> dict[str, Any]:
+def _finish_schema(structured_model: type[BaseModel], name: str) -> dict[str, Any]:
+    """The finish tool AgentScope 1.x offers: the model's fields, without titles."""
+    from ..tool._schema import strip_titles
+
     schema = structured_model.model_json_schema()
+    schema.pop("description", None)
+    strip_titles(schema)
     return {
         "type": "function",
         "function": {
-            "name": FINISH_FUNCTION,
-            "description": "Generate the final response with the required structured fields.",
+            "name": name,
             "parameters": schema,
+            "description": "Generate required structured output by this function and return it",
         },
     }

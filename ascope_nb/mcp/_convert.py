@@ -30,7 +30,7 @@ def content_to_blocks(
     """Map MCP content items to blocks.
 
     Text becomes a text block, images and audio become media blocks with a base64 source,
-    an embedded text resource becomes its text, an embedded blob becomes a media block for
+    an embedded text resource becomes its JSON (uri, mimeType, meta, text), an embedded blob becomes a media block for
     image/audio/video types and a one-line description otherwise (its data is appended to
     ``resources``), and a resource link becomes a line naming its URI.
 
@@ -53,8 +53,9 @@ def content_to_blocks(
         elif isinstance(item, t.EmbeddedResource):
             res = item.resource
             uri, mime = str(res.uri), res.mimeType or "application/octet-stream"
-            if isinstance(res, t.TextResourceContents):
-                blocks.append(TextBlock(type="text", text=res.text))
+            if isinstance(res, t.TextResourceContents):  # the resource as JSON (AgentScope 1.x)
+                text = json.dumps(res.model_dump(mode="json"), indent=2, ensure_ascii=False)
+                blocks.append(TextBlock(type="text", text=text))
                 continue
             media = _media(mime, res.blob)
             if media is not None:
@@ -77,6 +78,9 @@ def content_to_blocks(
 def result_to_response(result: mcp.types.CallToolResult) -> ToolResponse:
     """A ``CallToolResult`` as a ``ToolResponse``; ``isError`` gives ``success: False``.
 
+    ``metadata`` stays None for a plain successful result (as in AgentScope 1.x); it holds
+    the error and the embedded binary ``resources`` when there are any.
+
     Example:
         >>> import mcp.types as t
         >>> r = t.CallToolResult(content=[t.TextContent(type="text", text="bad")], isError=True)
@@ -89,12 +93,11 @@ def result_to_response(result: mcp.types.CallToolResult) -> ToolResponse:
     if not blocks and structured is not None:
         text = json.dumps(structured, ensure_ascii=False)
         blocks.append(TextBlock(type="text", text=text))
-    metadata: dict[str, Any] = {"success": not result.isError}
+    metadata: dict[str, Any] = {}
     if result.isError:
+        metadata["success"] = False
         texts = [b["text"] for b in blocks if b["type"] == "text"]
         metadata["error"] = "\n".join(texts) or "The MCP tool reported an error."
-    if structured is not None:
-        metadata["structured_content"] = structured
     if resources:
         metadata["resources"] = resources
-    return ToolResponse(content=blocks, metadata=metadata)
+    return ToolResponse(content=blocks, metadata=metadata or None)

@@ -38,3 +38,14 @@ class MemoryBase(StateModule):
     @abstractmethod
     async def clear(self) -> None:
         """Remove every message."""
+
+    async def update_messages_mark(
+        self, new_mark: str | None, old_mark: str | None = None, msg_ids: list[str] | None = None
+    ) -> int:
+        """Replace ``old_mark`` by ``new_mark`` on the selected messages (memory compression
+        needs it); returns how many changed."""
+        raise NotImplementedError(f"{type(self).__name__} does not support marks")
+
+    async def update_compressed_summary(self, summary: str) -> None:
+        """Keep ``summary`` of the compressed messages (``ReActAgent(compression_config=)``)."""
+        raise NotImplementedError(f"{type(self).__name__} does not support compression")

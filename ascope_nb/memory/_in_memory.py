@@ -40,6 +40,8 @@ class InMemoryMemory(MemoryBase):
         self.content: list[tuple[Msg, list[str]]] = []
         self._ids: set[str] = set()
         self._msgs: list[Msg] = []  # the messages alone, so get_memory() is one C-level copy
+        self._compressed_summary = ""
+        self._summary_msg: Msg | None = None
 
     async def add(
         self,
@@ -79,10 +81,29 @@ class InMemoryMemory(MemoryBase):
         ids = [m.id for m, marks in self.content if wanted.intersection(marks)]
         return await self.delete(ids)
 
+    async def update_compressed_summary(self, summary: str) -> None:
+        """Set the summary of compressed (older) messages; ``get_memory`` puts it first as a
+        user message while it is not empty (``ReActAgent(compression_config=...)`` sets it)."""
+        self._compressed_summary = summary
+        self._summary_msg = None
+
     async def get_memory(
-        self, mark: str | None = None, exclude_mark: str | None = None, **kwargs: Any
+        self,
+        mark: str | None = None,
+        exclude_mark: str | None = None,
+        prepend_summary: bool = True,
+        **kwargs: Any,
     ) -> list[Msg]:
-        """The messages in order; only those with ``mark``; none with ``exclude_mark``."""
+        """The messages in order; only those with ``mark``; none with ``exclude_mark``;
+        preceded by the compressed summary, if any, unless ``prepend_summary=False``."""
+        msgs = self._select(mark, exclude_mark)
+        if prepend_summary and self._compressed_summary:
+            if self._summary_msg is None:  # one Msg per summary: formatter caches stay warm
+                self._summary_msg = Msg("user", self._compressed_summary, "user")
+            msgs.insert(0, self._summary_msg)
+        return msgs
+
+    def _select(self, mark: str | None, exclude_mark: str | None) -> list[Msg]:
         if mark is None and exclude_mark is None:
             if len(self._msgs) != len(self.content) or (
                 self._msgs and self._msgs[-1] is not self.content[-1][0]
@@ -119,13 +140,16 @@ class InMemoryMemory(MemoryBase):
         return len(self.content)
 
     async def clear(self) -> None:
-        """Remove every message."""
+        """Remove every message (the compressed summary stays, as in AgentScope)."""
         self.content = []
         self._ids = set()
         self._msgs = []
 
     def state_dict(self) -> dict[str, Any]:
-        return {"content": [[m.to_dict(), list(marks)] for m, marks in self.content]}
+        return {
+            "_compressed_summary": self._compressed_summary,
+            "content": [[m.to_dict(), list(marks)] for m, marks in self.content],
+        }
 
     def load_state_dict(self, state_dict: dict[str, Any], strict: bool = True) -> None:
         if strict and "content" not in state_dict:
@@ -139,6 +163,8 @@ class InMemoryMemory(MemoryBase):
                 self.content.append((Msg.from_dict(data), list(marks)))
         self._ids = {m.id for m, _ in self.content}
         self._msgs = [m for m, _ in self.content]
+        self._compressed_summary = str(state_dict.get("_compressed_summary", ""))
+        self._summary_msg = None
 
     def to_rows(self) -> list[dict[str, Any]]:
         """One plain dict per message (id, name, role, text, blocks, marks, timestamp)."""

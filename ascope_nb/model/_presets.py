@@ -7,6 +7,7 @@ an OpenAI-compatible endpoint (``multimodality``, ``keep_alive``) are accepted a
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any
 
@@ -26,6 +27,8 @@ _OLLAMA_OPTION_FIELDS = {
     "frequency_penalty": "frequency_penalty",
     "presence_penalty": "presence_penalty",
 }
+
+logger = logging.getLogger(__name__)
 
 
 def _extra_body(generate_kwargs: dict[str, Any], **fields: Any) -> dict[str, Any]:
@@ -86,11 +89,12 @@ class DashScopeChatModel(OpenAIChatModel):
                 f"or set {self.key_env}"
             )
         gen = dict(generate_kwargs or {})
-        if enable_thinking is not None:
-            gen["extra_body"] = _extra_body(gen, enable_thinking=enable_thinking)
+        if enable_thinking and not stream:
+            logger.info("DashScopeChatModel: enable_thinking needs streaming; stream=True is used")
         client_kwargs = dict(kwargs.pop("client_kwargs", None) or {})
         client_kwargs.setdefault("base_url", _dashscope_url(base_http_api_url))
         self.enable_thinking = enable_thinking
+        self.api_key = key
         super().__init__(
             model_name,
             api_key=key,
@@ -100,6 +104,8 @@ class DashScopeChatModel(OpenAIChatModel):
             generate_kwargs=gen,
             **kwargs,
         )
+        if enable_thinking is not None:  # sent with each request, not kept in generate_kwargs
+            self._extra_body["enable_thinking"] = enable_thinking
 
 
 def _ollama_url(host: str | None) -> str:
@@ -114,11 +120,12 @@ class OllamaChatModel(OpenAIChatModel):
 
     Args:
         model_name: E.g. ``"qwen3:8b"``.
-        stream: Stream cumulative chunks.
+        stream: Stream cumulative chunks (off by default, as in AgentScope 1.x).
         options: Ollama options; ``temperature``, ``top_p``, ``seed``, ``stop``,
             ``num_predict`` (as ``max_tokens``) and the penalties become request fields,
             the rest is sent as ``options`` in the body.
-        keep_alive: Accepted for AgentScope compatibility; ignored.
+        keep_alive: Kept as ``.keep_alive`` for AgentScope compatibility; the ``/v1``
+            endpoint does not take it.
         enable_thinking: Sent as ``think`` (qwen3, deepseek-r1, ...).
         host: The server, default ``$OLLAMA_HOST`` or ``http://localhost:11434``.
         client_kwargs: Passed to ``AsyncOpenAI``.
@@ -135,7 +142,7 @@ class OllamaChatModel(OpenAIChatModel):
     def __init__(
         self,
         model_name: str,
-        stream: bool = True,
+        stream: bool = False,
         options: dict[str, Any] | None = None,
         keep_alive: str = "5m",
         enable_thinking: bool | None = None,
@@ -156,6 +163,9 @@ class OllamaChatModel(OpenAIChatModel):
         ckw = dict(client_kwargs or {})
         ckw.setdefault("base_url", _ollama_url(host))
         self.enable_thinking = enable_thinking
+        self.options = options
+        """The Ollama options as given (AgentScope 1.x attribute)."""
+        self.think = enable_thinking
         self.keep_alive = keep_alive
         api_key = kwargs.pop("api_key", None) or os.environ.get(self.key_env) or "ollama"
         super().__init__(

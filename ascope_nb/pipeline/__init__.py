@@ -2,6 +2,7 @@
 
 from ._functional import FanoutPipeline, SequentialPipeline, fanout_pipeline, sequential_pipeline
 from ._msghub import MsgHub
+from ._stream import stream_printing_messages
 
 __all__ = [
     "MsgHub",
@@ -9,4 +10,5 @@ __all__ = [
     "fanout_pipeline",
     "SequentialPipeline",
     "FanoutPipeline",
+    "stream_printing_messages",
 ]

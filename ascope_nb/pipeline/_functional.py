@@ -30,7 +30,7 @@ async def fanout_pipeline(
     msg: Msg | list[Msg] | None = None,
     enable_gather: bool = True,
     **kwargs: Any,
-) -> list[Msg]:
+) -> list[Msg | None]:
     """Every agent replies to (its own copy of) ``msg``; concurrently when ``enable_gather``."""
     if enable_gather:
         return list(
@@ -56,5 +56,5 @@ class FanoutPipeline:
         self.agents = list(agents)
         self.enable_gather = enable_gather
 
-    async def __call__(self, msg: Msg | list[Msg] | None = None, **kwargs: Any) -> list[Msg]:
+    async def __call__(self, msg: Msg | list[Msg] | None = None, **kwargs: Any) -> list[Msg | None]:
         return await fanout_pipeline(self.agents, msg, enable_gather=self.enable_gather, **kwargs)

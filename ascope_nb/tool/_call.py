@@ -123,19 +123,37 @@ def prepare_arguments(
     return args, kwargs
 
 
-def _finalise(chunk: ToolResponse, *, stream_id: str, is_last: bool, stream: bool) -> ToolResponse:
-    metadata = {"success": True, **(chunk.metadata or {})}
-    content, notes = validate_content(chunk.content)  # bad media, unknown blocks, size cap
-    if notes:
-        metadata["warnings"] = notes
-    return dataclasses.replace(
-        chunk,
-        content=content,  # type: ignore[arg-type]  # validated blocks
-        metadata=metadata,
-        id=stream_id,
-        is_last=is_last,
-        stream=stream or chunk.stream,
-    )
+def checked(chunk: ToolResponse) -> ToolResponse:
+    """``chunk`` as the tool made it, unless its content needs fixing (bad media, unknown
+    blocks, past the size cap): then a copy with the fixed blocks and a ``warnings`` note."""
+    content, notes = validate_content(chunk.content)
+    if not notes:
+        return chunk
+    metadata = {**(chunk.metadata or {}), "warnings": notes}
+    return dataclasses.replace(chunk, content=content, metadata=metadata)  # type: ignore[arg-type]
+
+
+INTERRUPTED_INFO = "<system-info>The tool call has been interrupted by the user.</system-info>"
+
+
+def interrupted_response(previous: ToolResponse | None) -> ToolResponse:
+    """The final chunk of a cancelled tool call: what it streamed so far plus a note.
+
+    Example:
+        >>> interrupted_response(None).is_interrupted
+        True
+    """
+    content = [
+        *(previous.content if previous else []),
+        TextBlock(type="text", text=INTERRUPTED_INFO),
+    ]
+    chunk = ToolResponse(content=content, stream=True, is_last=True, is_interrupted=True)
+    return dataclasses.replace(chunk, id=previous.id) if previous else chunk
+
+
+def _being_cancelled() -> bool:
+    cancelling = getattr(asyncio.current_task(), "cancelling", None)  # Python 3.11+
+    return cancelling is None or cancelling() > 0  # 3.10 cannot tell: assume a real cancel
 
 
 async def _postprocess(
@@ -171,17 +189,20 @@ async def run_tool(
     args: list[Any],
     kwargs: dict[str, Any],
 ) -> AsyncGenerator[ToolResponse, None]:
-    """Run the tool and yield cumulative ToolResponse chunks; the last has ``is_last=True``.
+    """Run the tool and yield its ToolResponse chunks as the tool made them (AgentScope 1.x).
 
     Sync functions and sync generators always run in worker threads: whether a call will be
     slow is unknown until it has run (a tool quick once may block the next time), so none
     ever holds the event loop (and the notebook's Stop button); a thread hop costs tens of
-    microseconds. Exceptions become error responses; cancellation
-    (``asyncio.CancelledError``) propagates to the caller. A sync tool already running in a
-    thread cannot be killed: its thread runs to the end, its result is dropped.
+    microseconds. Each chunk passes ``checked`` (bad media, unknown blocks, size cap).
+
+    Exceptions become a final error response (``metadata["success"] is False``) after what
+    was streamed so far. ``asyncio.CancelledError`` in the tool becomes a final interrupted
+    chunk (``is_interrupted=True``); when the caller's task itself is being cancelled, the
+    error is raised again after that chunk. A sync tool already running in a thread cannot
+    be killed: its thread runs to the end, its result is dropped.
     """
     func = record.original_func
-    stream_id: str | None = None
     previous: ToolResponse | None = None
     try:
         if _is_async(func) or inspect.isasyncgenfunction(func) or inspect.isgeneratorfunction(func):
@@ -191,21 +212,19 @@ async def run_tool(
         if inspect.isawaitable(result):
             result = await result
         if not (inspect.isasyncgen(result) or isinstance(result, Generator)):
-            chunk = await _postprocess(record, tool_call, to_response(result))
-            yield _finalise(chunk, stream_id=chunk.id, is_last=True, stream=False)
+            yield checked(await _postprocess(record, tool_call, to_response(result)))
             return
         async for item in _iterate(result):
-            chunk = await _postprocess(record, tool_call, to_response(item))
-            stream_id = stream_id or chunk.id
-            previous = _finalise(chunk, stream_id=stream_id, is_last=False, stream=True)
+            previous = checked(await _postprocess(record, tool_call, to_response(item)))
             yield previous
+    except asyncio.CancelledError:
+        yield await _postprocess(record, tool_call, interrupted_response(previous))
+        if _being_cancelled():
+            raise
     except Exception as exc:  # the tool failed: tell the model, keep what it streamed so far
         text = exception_text(exc)
         content = [*(previous.content if previous else []), TextBlock(type="text", text=text)]
         failed = ToolResponse(content=content, metadata={"success": False, "error": text})
-        yield dataclasses.replace(failed, id=stream_id or failed.id, stream=previous is not None)
-        return
-    # Chunks are cumulative, so repeating the final state with is_last=True is idempotent and
-    # lets every chunk reach the caller at once (no look-ahead delay).
-    final = previous or ToolResponse(content=[], metadata={"success": True}, stream=True)
-    yield dataclasses.replace(final, is_last=True)
+        yield dataclasses.replace(
+            failed, id=previous.id if previous else failed.id, stream=previous is not None
+        )

@@ -60,7 +60,7 @@ def _description(func: Any, include_long_description: bool) -> tuple[str, dict[s
     if include_long_description and parsed.long_description:
         parts.append(parsed.long_description)
     params = {p.arg_name.lstrip("*"): (p.description or "") for p in parsed.params}
-    return "\n\n".join(parts), params
+    return "\n".join(parts), params
 
 
 def parse_tool_function(

@@ -5,13 +5,15 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Literal
 
 import shortuuid
 
 from ..exceptions import ConfigError
 from ..message import TextBlock, ToolUseBlock
+from ..module import StateModule
+from ._background import BackgroundTasks
 from ._call import error_response, prepare_arguments, run_tool
 from ._response import ToolResponse
 from ._stream import ToolCallStream
@@ -25,11 +27,27 @@ logger = logging.getLogger(__name__)
 NamesakeStrategy = Literal["raise", "override", "skip", "rename"]
 
 
+class InvalidToolSchemaError(ConfigError, AssertionError):
+    """An explicit ``json_schema`` is not an OpenAI function schema (also an
+    ``AssertionError``, which AgentScope 1.x raises here)."""
+
+
+Middleware = Callable[..., Any]
+"""``async def mw(kwargs: dict, next_handler) -> AsyncGenerator[ToolResponse, None]``."""
+
+
+def _layer(middleware: Middleware, inner: Callable[..., Awaitable[Any]]) -> Callable[..., Any]:
+    async def handler(**kwargs: Any) -> Any:
+        return middleware(kwargs, inner)
+
+    return handler
+
+
 async def _single(response: ToolResponse) -> AsyncGenerator[ToolResponse, None]:
     yield response
 
 
-class Toolkit:
+class Toolkit(BackgroundTasks, StateModule):
     """Registers tool functions, builds their JSON schemas and runs tool calls (AgentScope 1.x API).
 
     Tools may be sync or async functions, sync or async generators (streaming cumulative
@@ -56,8 +74,10 @@ class Toolkit:
     """
 
     def __init__(self) -> None:
+        super().__init__()
         self.tools: dict[str, RegisteredToolFunction] = {}
         self.groups: dict[str, ToolGroup] = {}
+        self._middlewares: list[Middleware] = []
 
     # ----------------------------------------------------------------- groups
     def create_tool_group(
@@ -125,6 +145,7 @@ class Toolkit:
         func_name: str | None = None,
         namesake_strategy: NamesakeStrategy = "raise",
         source: str = "python",
+        async_execution: bool = False,
     ) -> None:
         """Register a tool; its JSON schema comes from the signature and Google-style docstring.
 
@@ -141,6 +162,8 @@ class Toolkit:
             postprocess_func: ``f(tool_call, response)`` applied to each chunk; may be async;
                 a returned ToolResponse replaces the chunk.
             func_name: The tool's name, if not the function's ``__name__``.
+            async_execution: Run each call in the background: the call answers at once
+                with a task id for ``view_task`` / ``wait_task`` / ``cancel_task``.
             namesake_strategy: On a name clash: ``"raise"`` (default), ``"override"``,
                 ``"skip"`` or ``"rename"`` (adds a random suffix).
             source: ``"python"``, or the MCP server name for tools of an MCP server.
@@ -155,7 +178,7 @@ class Toolkit:
             and json_schema.get("type") == "function"
             and isinstance(json_schema.get("function"), dict)
         ):
-            raise ConfigError(
+            raise InvalidToolSchemaError(
                 "json_schema must look like {'type': 'function', 'function': {'name': ..., "
                 f"'parameters': {{...}}}}, got {json_schema!r}."
             )
@@ -195,7 +218,15 @@ class Toolkit:
             if json_schema is None:
                 raise ConfigError(f"Cannot build a JSON schema for {name!r}: {exc}") from exc
 
-        if json_schema is not None:
+        own_schema = getattr(tool_func, "mcp_name", None) and getattr(
+            tool_func, "json_schema", None
+        )
+        if json_schema is None and isinstance(own_schema, dict) and parsed is not None:
+            # an MCP tool: offer the server's schema verbatim (titles too, as AgentScope does),
+            # and still check arguments with the model built from its signature
+            schema = remove_parameters(own_schema, set(preset))
+            accepts_extra = parsed.accepts_extra
+        elif json_schema is not None:
             schema = remove_parameters(json_schema, set(preset))
             accepts_extra = (schema["function"].get("parameters") or {}).get(
                 "additionalProperties", parsed.accepts_extra if parsed else True
@@ -221,6 +252,7 @@ class Toolkit:
             accepts_extra=accepts_extra,
             var_positional=parsed.var_positional if parsed and json_schema is None else None,
             var_keyword=parsed.var_keyword if parsed and json_schema is None else None,
+            async_execution=async_execution,
         )
         self._add(record, namesake_strategy)
 
@@ -283,12 +315,20 @@ class Toolkit:
         return [t.extended_json_schema for t in self.tools.values() if self._is_active(t)]
 
     def reset_equipped_tools(self, **kwargs: Any) -> ToolResponse:
-        """Activate or deactivate tool groups for the current task.
+        """This function allows you to activate or deactivate tool groups
+        dynamically based on your current task requirements.
+        **Important: Each call sets the absolute final state of ALL tool
+        groups, not incremental changes**. Any group not explicitly set to True
+        will be deactivated, regardless of its previous state.
 
-        Each call sets the final state of ALL tool groups: a group not set to true is
-        deactivated. Activate only what the task needs. The reply contains the usage notes of
-        the activated groups, which you must follow.
-        """
+        **Best practice**: Actively manage your tool groups——activate only
+        what you need for the current task, and promptly deactivate groups as
+        soon as they are no longer needed to conserve context space.
+
+        The function will return the usage instructions for the activated tool
+        groups, which you **MUST pay attention to and follow**. You can also
+        reuse this function to check the notes of the tool groups."""
+        # The docstring is the tool's description for the model: AgentScope 1.x's wording.
         to_activate = []
         for key, value in kwargs.items():
             if not isinstance(value, bool):
@@ -301,23 +341,55 @@ class Toolkit:
         self.update_tool_groups(list(self.groups), active=False)
         self.update_tool_groups(to_activate, active=True)
         if not to_activate:
-            text = "All tool groups are now deactivated."
+            text = "All tool groups are now deactivated currently."
         else:
-            text = "Now tool groups " + ", ".join(f"'{g}'" for g in to_activate) + " are active."
+            text = "Now tool groups " + ", ".join(f"'{g}'" for g in to_activate) + " are activated."
             notes = self.get_activated_notes()
             if notes:
                 text += f" You MUST follow these notes to use these tools:\n<notes>{notes}</notes>"
         return ToolResponse(content=[TextBlock(type="text", text=text)])
 
     # ------------------------------------------------------------------- call
+    def register_middleware(self, middleware: Middleware) -> None:
+        """Wrap every ``call_tool_function`` in ``middleware`` (onion order: the first
+        registered is the outermost). A middleware is ``async def mw(kwargs, next_handler)``
+        yielding ToolResponse chunks; ``kwargs["tool_call"]`` is the call, and
+        ``async for chunk in await next_handler(**kwargs)`` runs the inner layers.
+
+        Example:
+            >>> async def log(kwargs, next_handler):
+            ...     async for chunk in await next_handler(**kwargs):
+            ...         yield chunk
+            >>> Toolkit().register_middleware(log)
+        """
+        self._middlewares.append(middleware)
+
     def call_tool_function(self, tool_call: ToolUseBlock) -> ToolCallStream:
+        """Run a tool call through the registered middlewares (see ``_call_tool``)."""
+        if not self._middlewares:
+            return self._call_tool(tool_call)
+        return ToolCallStream(self._through_middlewares(tool_call))
+
+    async def _through_middlewares(
+        self, tool_call: ToolUseBlock
+    ) -> AsyncGenerator[ToolResponse, None]:
+        async def innermost(**kwargs: Any) -> ToolCallStream:
+            return self._call_tool(kwargs["tool_call"])
+
+        handler: Callable[..., Awaitable[Any]] = innermost
+        for middleware in reversed(self._middlewares):
+            handler = _layer(middleware, handler)
+        async for chunk in await handler(tool_call=tool_call):
+            yield chunk
+
+    def _call_tool(self, tool_call: ToolUseBlock) -> ToolCallStream:
         """Run a tool call; iterate the result (directly or after ``await``) for its chunks.
 
-        Every chunk is cumulative and the last has ``is_last=True``. Failures never raise:
+        Chunks are the tool's own ToolResponses, cumulative. Failures never raise:
         unknown tools, inactive groups, malformed or mismatched arguments and exceptions in
         the tool come back as a response with ``metadata={"success": False, "error": ...}``
-        that the model can read. ``asyncio.CancelledError`` propagates (the agent records an
-        interrupted result); a sync tool already running in a worker thread cannot be killed.
+        that the model can read. ``asyncio.CancelledError`` ends the stream with an interrupted
+        chunk; a sync tool already running in a worker thread cannot be killed.
 
         Args:
             tool_call: ``{"type": "tool_use", "id", "name", "input": {...}}``, optionally
@@ -333,13 +405,16 @@ class Toolkit:
         if not self._is_active(record):
             text = (
                 f"FunctionInactiveError: The function {name!r} is in the inactive group "
-                f"{record.group!r}. Activate the group (reset_equipped_tools) to use it."
+                f"{record.group!r}. Activate the tool group by calling 'reset_equipped_tools' "
+                "first to use this tool."
             )
             return ToolCallStream(_single(error_response(text)))
         prepared = prepare_arguments(record, tool_call)
         if isinstance(prepared, str):
             return ToolCallStream(_single(error_response(prepared)))
         args, kwargs = prepared
+        if record.async_execution:
+            return ToolCallStream(_single(self._start_background(record, tool_call, args, kwargs)))
         return ToolCallStream(run_tool(record, tool_call, args, kwargs))
 
     # ------------------------------------------------------------------ state

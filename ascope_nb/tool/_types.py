@@ -69,6 +69,8 @@ class RegisteredToolFunction:
     """Whether arguments outside the schema are accepted (the function takes ``**kwargs``)."""
     var_positional: str | None = None
     var_keyword: str | None = None
+    async_execution: bool = False
+    """Each call runs in the background and answers with a task id (see ``BackgroundTasks``)."""
 
     @property
     def extended_json_schema(self) -> dict[str, Any]:

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Run AgentScope v1.0.21's own tests for the modules we cover against this checkout and
+# print "passed / total". Usage: scripts/agentscope_compat.sh PATH [pytest args]
+# (PATH/tests holds AgentScope's tests at tag v1.0.21; see docs/compat.md).
+# Installs the SDKs those tests mock (dashscope, ollama) into the current Python if missing.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+py="${PYTHON:-python}"
+if ! "$py" -c "import dashscope, ollama, mcp, shortuuid, sqlalchemy" 2>/dev/null; then
+  pip_cmd=("$py" -m pip install -q "dashscope>=1.20" "ollama>=0.5.4" mcp shortuuid sqlalchemy)
+  if [ -f /work/pip.lock ] && command -v flock >/dev/null; then
+    flock /work/pip.lock "${pip_cmd[@]}"
+  else
+    "${pip_cmd[@]}"
+  fi
+fi
+exec "$py" "$here/agentscope_compat.py" "$@"
