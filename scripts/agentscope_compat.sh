@@ -7,11 +7,6 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 py="${PYTHON:-python}"
 if ! "$py" -c "import dashscope, ollama, mcp, shortuuid, sqlalchemy" 2>/dev/null; then
-  pip_cmd=("$py" -m pip install -q "dashscope>=1.20" "ollama>=0.5.4" mcp shortuuid sqlalchemy)
-  if [ -f /work/pip.lock ] && command -v flock >/dev/null; then
-    flock /work/pip.lock "${pip_cmd[@]}"
-  else
-    "${pip_cmd[@]}"
-  fi
+  "$py" -m pip install -q "dashscope>=1.20" "ollama>=0.5.4" mcp shortuuid sqlalchemy
 fi
 exec "$py" "$here/agentscope_compat.py" "$@"
