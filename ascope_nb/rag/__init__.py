@@ -1,0 +1,26 @@
+"""Retrieval-augmented generation (AgentScope 1.x ``agentscope.rag`` API), offline by default.
+
+Example:
+    >>> from ascope_nb.rag import SimpleKnowledge, QdrantStore, TextReader
+    >>> TextReader(chunk_size=200).split_by
+    'sentence'
+"""
+
+from ._document import DocMetadata, Document
+from ._knowledge import KnowledgeBase, SimpleKnowledge
+from ._milvus import MilvusLiteStore
+from ._reader import PDFReader, ReaderBase, TextReader
+from ._store import QdrantStore, VDBStoreBase
+
+__all__ = [
+    "DocMetadata",
+    "Document",
+    "KnowledgeBase",
+    "MilvusLiteStore",
+    "PDFReader",
+    "QdrantStore",
+    "ReaderBase",
+    "SimpleKnowledge",
+    "TextReader",
+    "VDBStoreBase",
+]
