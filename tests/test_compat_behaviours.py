@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 from pydantic import BaseModel
@@ -14,6 +15,7 @@ from ascope_nb.memory import InMemoryMemory
 from ascope_nb.message import Msg, ToolUseBlock
 from ascope_nb.model import ChatModelBase, ChatResponse
 from ascope_nb.pipeline import sequential_pipeline, stream_printing_messages
+from ascope_nb.session import JSONSession
 from ascope_nb.testing import ScriptedModel, tool_call
 from ascope_nb.token import CharTokenCounter
 from ascope_nb.tool import Toolkit, ToolResponse
@@ -260,3 +262,52 @@ async def test_in_memory_summary_comes_first_and_survives_state_round_trip() -> 
     copy = InMemoryMemory()
     copy.load_state_dict(memory.state_dict())
     assert [m.content for m in await copy.get_memory()] == ["earlier: greetings", "hi"]
+
+
+async def test_session_files_interchange_with_agentscope_layout(tmp_path: Any) -> None:
+    # the file AgentScope 1.0.21 writes for a ReActAgent (keys and nesting)
+    saved = {
+        "friday": {
+            "name": "Friday",
+            "_sys_prompt": "You are Friday.",
+            "memory": {
+                "_compressed_summary": "",
+                "content": [[Msg("user", "hi", "user").to_dict(), []]],
+            },
+            "toolkit": {"active_groups": []},
+        }
+    }
+    (tmp_path / "u1_s1.json").write_text(json.dumps(saved))
+    agent = ReActAgent(name="x", sys_prompt="?", model=ScriptedModel(["ok"]))
+    session = JSONSession(save_dir=str(tmp_path))
+    await session.load_session_state("s1", user_id="u1", friday=agent)
+    assert (agent.name, agent.sys_prompt) == ("Friday", "You are Friday.")
+    assert [m.content for m in await agent.memory.get_memory()] == ["hi"]
+    await session.save_session_state("s2", friday=agent)
+    written = json.loads((tmp_path / "s2.json").read_text())
+    assert set(written["friday"]) == set(saved["friday"])  # AgentScope can load it back
+
+
+def test_mcp_results_keep_embedded_text_resources_as_json() -> None:
+    import mcp.types as t
+
+    from ascope_nb.mcp._convert import result_to_response
+
+    resource = t.TextResourceContents(uri="file:///a.txt", mimeType="text/plain", text="body")
+    result = t.CallToolResult(content=[t.EmbeddedResource(type="resource", resource=resource)])
+    response = result_to_response(result)
+    assert response.metadata is None
+    assert json.loads(response.content[0]["text"])["text"] == "body"
+
+
+def test_ollama_model_defaults_follow_agentscope() -> None:
+    from ascope_nb.model import DashScopeChatModel, OllamaChatModel
+
+    model = OllamaChatModel("qwen3:8b", options={"num_ctx": 4096}, enable_thinking=True)
+    assert (model.stream, model.options, model.think, model.keep_alive) == (
+        False,
+        {"num_ctx": 4096},
+        True,
+        "5m",
+    )
+    assert DashScopeChatModel("qwen-max", api_key="sk-1").api_key == "sk-1"

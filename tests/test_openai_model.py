@@ -259,10 +259,39 @@ async def test_structured_output(server: FakeOpenAIServer, stream: bool) -> None
     assert "tools" not in body
 
 
-async def test_structured_output_mismatch_is_model_call_error(server: FakeOpenAIServer) -> None:
-    server.add_reply('{"city": "Paris"}')
-    with pytest.raises(ModelCallError, match="does not match Answer"):
-        await make_model(server, stream=False)(USER, structured_model=Answer)
+async def test_structured_output_mismatch_falls_back_to_a_tool_call(
+    server: FakeOpenAIServer,
+) -> None:
+    # the JSON reply misses a field: one more request asks for Answer as a forced tool call
+    server.add_reply(
+        '{"city": "Paris"}',
+        FakeReply(tool_calls=[FakeToolCall("Answer", {"city": "Paris", "population": 2})]),
+        "no tool call this time",
+    )
+    model = make_model(server, stream=False)
+    res = await model(USER, structured_model=Answer)
+    assert isinstance(res, ChatResponse) and res.metadata == {"city": "Paris", "population": 2}
+    fallback = server.requests[1]
+    assert "response_format" not in fallback
+    assert [t["function"]["name"] for t in fallback["tools"]] == ["Answer"]
+    assert fallback["tool_choice"] == {"type": "function", "function": {"name": "Answer"}}
+    with pytest.raises(ModelCallError, match="does not match Answer"):  # later calls: tool only
+        await model(USER, structured_model=Answer)
+    assert "response_format" not in server.requests[2]
+
+
+async def test_refused_forced_tool_choice_is_retried_with_auto(server: FakeOpenAIServer) -> None:
+    server.add_reply(
+        FakeReply(status=400, error_message="response_format is not supported"),
+        FakeReply(status=400, error_message="tool_choice required is not supported in thinking"),
+        FakeReply(tool_calls=[FakeToolCall("Answer", {"city": "Rome", "population": 3})]),
+    )
+    res = await make_model(server, stream=False)(USER, structured_model=Answer)
+    assert isinstance(res, ChatResponse) and res.metadata == {"city": "Rome", "population": 3}
+    assert [r.get("tool_choice") for r in server.requests][1:] == [
+        {"type": "function", "function": {"name": "Answer"}},
+        "auto",
+    ]
 
 
 async def test_computed_reply_from_callable(server: FakeOpenAIServer) -> None:
@@ -291,7 +320,7 @@ def test_dashscope_preset(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DASHSCOPE_API_KEY", "sk-ds")
     model = DashScopeChatModel("qwen-max", stream=False, enable_thinking=True)
     assert model.base_url == "https://dashscope.aliyuncs.com/compatible-mode/v1"
-    assert model.client.api_key == "sk-ds"
+    assert model.client.api_key == model.api_key == "sk-ds"
     assert model.stream is True  # thinking needs streaming on DashScope
     assert model.generate_kwargs == {"extra_body": {"enable_thinking": True}}
     intl = DashScopeChatModel(
@@ -313,7 +342,12 @@ def test_ollama_preset(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("OLLAMA_API_KEY", raising=False)
     model = OllamaChatModel("qwen3:8b", options={"temperature": 0.1, "num_ctx": 8192})
     assert model.base_url == "http://localhost:11434/v1"
-    assert model.stream is True
+    assert model.stream is False  # AgentScope 1.x default: await model(msgs) is one response
+    assert (model.options, model.think, model.keep_alive) == (
+        {"temperature": 0.1, "num_ctx": 8192},
+        None,
+        "5m",
+    )
     assert model.generate_kwargs == {
         "temperature": 0.1,
         "extra_body": {"options": {"num_ctx": 8192}},
@@ -325,7 +359,7 @@ def test_ollama_preset(monkeypatch: pytest.MonkeyPatch) -> None:
 async def test_ollama_preset_streams_from_host(server: FakeOpenAIServer) -> None:
     server.add_reply("hello from ollama")
     host = server.base_url.removesuffix("/v1")
-    chunks = await collect(OllamaChatModel("llama3", host=host))
+    chunks = await collect(OllamaChatModel("llama3", host=host, stream=True))
     assert chunks[-1].content == [{"type": "text", "text": "hello from ollama"}]
     assert server.headers[0]["authorization"] == "Bearer ollama"
 
@@ -369,3 +403,19 @@ async def test_remote_model_requests_are_refused_in_tests() -> None:
     )
     with pytest.raises(ModelCallError, match="remote model requests are blocked"):
         await model([{"role": "user", "content": "hi"}])
+
+
+async def test_streamed_structured_output_falls_back_to_a_tool_call(
+    server: FakeOpenAIServer,
+) -> None:
+    server.add_reply(
+        '{"city": "Oslo"}',  # misses population: the stream's end starts the fallback
+        FakeReply(status=400, error_message="tool_choice required is not supported"),
+        FakeReply(tool_calls=[FakeToolCall("Answer", {"city": "Oslo", "population": 1})]),
+    )
+    chunks = await collect(make_model(server, stream=True), structured_model=Answer)
+    assert chunks[-1].metadata == {"city": "Oslo", "population": 1}
+    assert [r.get("tool_choice") for r in server.requests][1:] == [
+        {"type": "function", "function": {"name": "Answer"}},
+        "auto",
+    ]

@@ -114,7 +114,7 @@ class ReActAgent(AgentBase):
                 raise ConfigError(f"ReActAgent option {option!r} is not supported by ascope_nb yet")
         if not isinstance(max_iters, int) or max_iters < 1:
             raise ConfigError(f"max_iters must be a positive integer, got {max_iters!r}")
-        self.sys_prompt = sys_prompt
+        self._sys_prompt = sys_prompt
         self.model = model
         self.formatter = formatter if formatter is not None else OpenAIChatFormatter()
         self.toolkit = toolkit if toolkit is not None else Toolkit()
@@ -132,7 +132,25 @@ class ReActAgent(AgentBase):
         self._structured_output: dict[str, Any] | None = None
         self._required_structured_model: type[BaseModel] | None = None
         self.register_state("name")
-        self.register_state("sys_prompt")
+        self.register_state("_sys_prompt")  # AgentScope 1.x's key: session files interchange
+
+    @property
+    def sys_prompt(self) -> str:
+        """The system prompt."""
+        return self._sys_prompt
+
+    @sys_prompt.setter
+    def sys_prompt(self, value: str) -> None:
+        self._sys_prompt = value
+
+    def load_state_dict(self, state_dict: dict[str, Any], strict: bool = True) -> None:
+        """Restore a saved state; also reads states saved before ``_sys_prompt`` and
+        ``toolkit`` were stored (older ascope_nb sessions)."""
+        state = dict(state_dict)
+        if "sys_prompt" in state and "_sys_prompt" not in state:
+            state["_sys_prompt"] = state.pop("sys_prompt")
+        state.setdefault("toolkit", self.toolkit.state_dict())
+        super().load_state_dict(state, strict=strict)
 
     # --------------------------------------------------------------- steering shortcuts
     def steer(self, text: str) -> None:

@@ -96,7 +96,6 @@ class OpenAIChatModel(ChatModelBase):
         self.retry_max_delay = retry_max_delay
 
         ckw = dict(client_kwargs or {})
-        ckw["max_retries"] = 0  # our retry loop is the only one
         base_url = ckw.get("base_url") or ckw.get("azure_endpoint") or self._env_base_url()
         key = api_key or os.environ.get(self.key_env)
         if not key:
@@ -107,6 +106,9 @@ class OpenAIChatModel(ChatModelBase):
                 )
             key = "EMPTY"
 
+        self._structured_output_fallback = False
+        """Set once the endpoint failed ``response_format`` structured output: later calls
+        ask for it as a forced tool call (AgentScope 1.x behaviour)."""
         self._client_args: dict[str, Any] = {"api_key": key, "organization": organization, **ckw}
         self._client_type = client_type
         self.client: Any = self._new_client()
@@ -119,9 +121,12 @@ class OpenAIChatModel(ChatModelBase):
     def _new_client(self) -> Any:
         import openai
 
+        client: Any
         if self._client_type == "azure":
-            return openai.AsyncAzureOpenAI(**self._client_args)
-        return openai.AsyncOpenAI(**self._client_args)
+            client = openai.AsyncAzureOpenAI(**self._client_args)
+        else:  # AgentScope 1.x builds ``openai.AsyncClient(api_key, organization, **client_kwargs)``
+            client = openai.AsyncClient(**self._client_args)
+        return client.with_options(max_retries=0)  # our retry loop is the only one
 
     def _loop_client(self) -> Any:
         loop = asyncio.get_running_loop()
@@ -167,20 +172,125 @@ class OpenAIChatModel(ChatModelBase):
         Raises:
             ModelCallError: The request failed (after retries) or the stream broke off.
         """
+        import openai
+
+        if structured_model is not None and self._structured_output_fallback:
+            return await self._structured_via_tool(messages, structured_model, generate_kwargs)
         request = self._build_request(
             messages, tools, tool_choice, structured_model, generate_kwargs
         )
         check_model_request_allowed(self.base_url, self._site.label)
         started = time.monotonic()
-        response = await self._create(request)
+        passthrough = (openai.BadRequestError,) if structured_model is not None else ()
+        try:
+            response = await self._create(request, passthrough=passthrough)
+        except openai.BadRequestError as exc:  # response_format refused: use a tool call
+            return await self._fall_back(messages, structured_model, generate_kwargs, exc)
         if request.get("stream"):
-            return self._stream(response, started, structured_model)
+            return self._stream(
+                response, started, structured_model, fallback=(messages, generate_kwargs)
+            )
         try:
             return completion_to_response(
                 response, started=started, structured_model=structured_model
             )
         except ValueError as exc:
-            raise self._structured_error(structured_model, exc) from exc
+            return await self._fall_back(messages, structured_model, generate_kwargs, exc)
+
+    async def _fall_back(
+        self,
+        messages: list[dict[str, Any]],
+        structured_model: Any,
+        generate_kwargs: dict[str, Any],
+        exc: Exception,
+    ) -> ChatResponse | AsyncGenerator[ChatResponse, None]:
+        logger.warning(
+            "%s: response_format structured output failed (%s); using a tool call for it "
+            "from now on",
+            self._site.label,
+            " ".join(str(exc).split())[:200],
+        )
+        self._structured_output_fallback = True
+        return await self._structured_via_tool(messages, structured_model, generate_kwargs)
+
+    async def _structured_via_tool(
+        self, messages: list[dict[str, Any]], structured_model: Any, extra: dict[str, Any]
+    ) -> ChatResponse | AsyncGenerator[ChatResponse, None]:
+        """Ask for ``structured_model`` as a call of a tool with its schema (forced; with
+        ``tool_choice="auto"`` when the endpoint refuses a forced choice, as thinking
+        models do); the validated arguments become ``metadata``."""
+        import openai
+
+        name = structured_model.__name__
+        tool = {
+            "type": "function",
+            "function": {
+                "name": name,
+                "description": (structured_model.__doc__ or f"Generate {name}.").strip(),
+                "parameters": structured_model.model_json_schema(),
+            },
+        }
+        request = self._build_request(messages, [tool], name, None, extra)
+        check_model_request_allowed(self.base_url, self._site.label)
+        started = time.monotonic()
+        try:
+            response = await self._create(request, passthrough=(openai.BadRequestError,))
+        except openai.BadRequestError as exc:
+            if "tool_choice" not in str(exc):
+                raise to_model_error(exc, self._site, attempts=1) from exc
+            logger.warning("%s: forced tool_choice refused; retrying with 'auto'", self._site.label)
+            request["tool_choice"] = "auto"
+            response = await self._create(request)
+        if request.get("stream"):
+            return self._tool_structured_stream(request, response, started, structured_model)
+        result = completion_to_response(response, started=started)
+        return self._with_tool_metadata(result, structured_model)
+
+    async def _tool_structured_stream(
+        self, request: dict[str, Any], response: Any, started: float, structured_model: Any
+    ) -> AsyncGenerator[ChatResponse, None]:
+        """The stream of the structured-output tool call; a forced ``tool_choice`` refused
+        in the stream itself (before any chunk) is retried once with ``"auto"``."""
+        yielded = False
+        try:
+            async for chunk in self._tool_chunks(response, started, structured_model):
+                yielded = True
+                yield chunk
+            return
+        except ModelCallError as exc:
+            if yielded or "tool_choice" not in str(exc) or request.get("tool_choice") == "auto":
+                raise
+        logger.warning("%s: forced tool_choice refused; retrying with 'auto'", self._site.label)
+        request["tool_choice"] = "auto"
+        response = await self._create(request)
+        async for chunk in self._tool_chunks(response, time.monotonic(), structured_model):
+            yield chunk
+
+    async def _tool_chunks(
+        self, response: Any, started: float, structured_model: Any
+    ) -> AsyncGenerator[ChatResponse, None]:
+        last: ChatResponse | None = None
+        async for chunk in self._stream(response, started, None):
+            if last is not None:
+                yield last
+            last = chunk
+        if last is not None:
+            yield self._with_tool_metadata(last, structured_model)
+
+    def _with_tool_metadata(self, result: ChatResponse, structured_model: Any) -> ChatResponse:
+        from pydantic import ValidationError
+
+        for block in result.content:
+            if block.get("type") == "tool_use" and block.get("name") == structured_model.__name__:
+                try:
+                    value = structured_model.model_validate(block.get("input") or {})
+                except ValidationError as exc:
+                    raise self._structured_error(structured_model, exc) from exc
+                result.metadata = value.model_dump(mode="json")
+                return result
+        raise self._structured_error(
+            structured_model, ValueError("the model did not call the structured-output tool")
+        )
 
     def _build_request(
         self,
@@ -244,7 +354,9 @@ class OpenAIChatModel(ChatModelBase):
             pass
         return min(delay, self.retry_max_delay)
 
-    async def _create(self, request: dict[str, Any]) -> Any:
+    async def _create(
+        self, request: dict[str, Any], *, passthrough: tuple[type[BaseException], ...] = ()
+    ) -> Any:
         import openai
 
         attempt = 0
@@ -252,6 +364,8 @@ class OpenAIChatModel(ChatModelBase):
             attempt += 1
             try:
                 return await self._loop_client().chat.completions.create(**request)
+            except passthrough:
+                raise
             except openai.APIError as exc:
                 if not is_retryable(exc) or attempt > self.max_retries:
                     raise to_model_error(exc, self._site, attempts=attempt) from exc
@@ -266,9 +380,14 @@ class OpenAIChatModel(ChatModelBase):
                 await asyncio.sleep(delay)
 
     async def _stream(
-        self, response: Any, started: float, structured_model: type[Any] | None
+        self,
+        response: Any,
+        started: float,
+        structured_model: type[Any] | None,
+        fallback: tuple[list[dict[str, Any]], dict[str, Any]] | None = None,
     ) -> AsyncGenerator[ChatResponse, None]:
         acc = StreamAccumulator(started=started, structured_model=structured_model)
+        last: ChatResponse | None = None
         try:
             async for chunk in response:
                 if not acc.add(chunk):
@@ -278,6 +397,7 @@ class OpenAIChatModel(ChatModelBase):
                     for block in partial.content:
                         if block["type"] == "tool_use":
                             block["input"] = {}
+                last = partial
                 yield partial
         except ModelCallError:
             raise
@@ -294,9 +414,23 @@ class OpenAIChatModel(ChatModelBase):
                 self.base_url,
             )
         try:
-            yield acc.response(final=True)
+            final = acc.response(final=True)
         except ValueError as exc:
-            raise self._structured_error(structured_model, exc) from exc
+            if fallback is None:
+                raise self._structured_error(structured_model, exc) from exc
+            retried = await self._fall_back(fallback[0], structured_model, fallback[1], exc)
+            if isinstance(retried, ChatResponse):
+                yield retried
+            else:
+                async for chunk in retried:
+                    yield chunk
+            return
+        if last is None or (last.content, last.metadata, last.usage) != (
+            final.content,
+            final.metadata,
+            final.usage,
+        ):  # the last chunk is already the whole answer: do not repeat it
+            yield final
 
     def _structured_error(self, structured_model: Any, exc: Exception) -> ModelCallError:
         name = getattr(structured_model, "__name__", "the schema")

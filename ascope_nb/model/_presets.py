@@ -91,6 +91,7 @@ class DashScopeChatModel(OpenAIChatModel):
         client_kwargs = dict(kwargs.pop("client_kwargs", None) or {})
         client_kwargs.setdefault("base_url", _dashscope_url(base_http_api_url))
         self.enable_thinking = enable_thinking
+        self.api_key = key
         super().__init__(
             model_name,
             api_key=key,
@@ -114,11 +115,12 @@ class OllamaChatModel(OpenAIChatModel):
 
     Args:
         model_name: E.g. ``"qwen3:8b"``.
-        stream: Stream cumulative chunks.
+        stream: Stream cumulative chunks (off by default, as in AgentScope 1.x).
         options: Ollama options; ``temperature``, ``top_p``, ``seed``, ``stop``,
             ``num_predict`` (as ``max_tokens``) and the penalties become request fields,
             the rest is sent as ``options`` in the body.
-        keep_alive: Accepted for AgentScope compatibility; ignored.
+        keep_alive: Kept as ``.keep_alive`` for AgentScope compatibility; the ``/v1``
+            endpoint does not take it.
         enable_thinking: Sent as ``think`` (qwen3, deepseek-r1, ...).
         host: The server, default ``$OLLAMA_HOST`` or ``http://localhost:11434``.
         client_kwargs: Passed to ``AsyncOpenAI``.
@@ -135,7 +137,7 @@ class OllamaChatModel(OpenAIChatModel):
     def __init__(
         self,
         model_name: str,
-        stream: bool = True,
+        stream: bool = False,
         options: dict[str, Any] | None = None,
         keep_alive: str = "5m",
         enable_thinking: bool | None = None,
@@ -156,6 +158,9 @@ class OllamaChatModel(OpenAIChatModel):
         ckw = dict(client_kwargs or {})
         ckw.setdefault("base_url", _ollama_url(host))
         self.enable_thinking = enable_thinking
+        self.options = options
+        """The Ollama options as given (AgentScope 1.x attribute)."""
+        self.think = enable_thinking
         self.keep_alive = keep_alive
         api_key = kwargs.pop("api_key", None) or os.environ.get(self.key_env) or "ollama"
         super().__init__(

@@ -14,11 +14,17 @@ from ..module import StateModule
 class SessionBase:
     """Base class of session stores."""
 
-    async def save_session_state(self, session_id: str, **state_modules: StateModule) -> None:
+    async def save_session_state(
+        self, session_id: str, user_id: str = "", **state_modules: StateModule
+    ) -> None:
         raise NotImplementedError
 
     async def load_session_state(
-        self, session_id: str, allow_not_exist: bool = True, **state_modules: StateModule
+        self,
+        session_id: str,
+        user_id: str = "",
+        allow_not_exist: bool = True,
+        **state_modules: StateModule,
     ) -> None:
         raise NotImplementedError
 
@@ -37,19 +43,20 @@ class JSONSession(SessionBase):
         self.session_id = session_id
         self.save_dir = save_dir
 
-    def _path(self, session_id: str) -> Path:
-        if (
-            not session_id
-            or any(sep in session_id for sep in ("/", "\\"))
-            or session_id in (".", "..")
-        ):
-            raise ValueError(f"invalid session id {session_id!r}")
-        return Path(self.save_dir) / f"{session_id}.json"
+    def _path(self, session_id: str, user_id: str = "") -> Path:
+        for label, value in (("session id", session_id), ("user id", user_id or "x")):
+            if not value or any(sep in value for sep in ("/", "\\")) or value in (".", ".."):
+                raise ValueError(f"invalid {label} {value!r}")
+        name = f"{user_id}_{session_id}.json" if user_id else f"{session_id}.json"
+        return Path(self.save_dir) / name
 
-    async def save_session_state(self, session_id: str, **state_modules: StateModule) -> None:
-        """Save each keyword's ``state_dict()`` under its keyword."""
+    async def save_session_state(
+        self, session_id: str, user_id: str = "", **state_modules: StateModule
+    ) -> None:
+        """Save each keyword's ``state_dict()`` under its keyword, in
+        ``save_dir/[user_id_]session_id.json`` (AgentScope 1.x's file layout)."""
         data = {name: module.state_dict() for name, module in state_modules.items()}
-        await asyncio.to_thread(self._write, self._path(session_id), data)
+        await asyncio.to_thread(self._write, self._path(session_id, user_id), data)
 
     @staticmethod
     def _write(path: Path, data: dict) -> None:
@@ -64,10 +71,14 @@ class JSONSession(SessionBase):
             raise
 
     async def load_session_state(
-        self, session_id: str, allow_not_exist: bool = True, **state_modules: StateModule
+        self,
+        session_id: str,
+        user_id: str = "",
+        allow_not_exist: bool = True,
+        **state_modules: StateModule,
     ) -> None:
         """Restore each keyword's module from the saved session."""
-        path = self._path(session_id)
+        path = self._path(session_id, user_id)
         if not path.exists():
             if allow_not_exist:
                 return

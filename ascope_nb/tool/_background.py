@@ -35,6 +35,7 @@ class BackgroundTasks:
     """
 
     def __init__(self) -> None:
+        super().__init__()
         self._async_tasks: dict[str, asyncio.Task[ToolResponse]] = {}
         self._async_results: dict[str, ToolResponse] = {}
 

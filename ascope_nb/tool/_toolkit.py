@@ -12,6 +12,7 @@ import shortuuid
 
 from ..exceptions import ConfigError
 from ..message import TextBlock, ToolUseBlock
+from ..module import StateModule
 from ._background import BackgroundTasks
 from ._call import error_response, prepare_arguments, run_tool
 from ._response import ToolResponse
@@ -46,7 +47,7 @@ async def _single(response: ToolResponse) -> AsyncGenerator[ToolResponse, None]:
     yield response
 
 
-class Toolkit(BackgroundTasks):
+class Toolkit(BackgroundTasks, StateModule):
     """Registers tool functions, builds their JSON schemas and runs tool calls (AgentScope 1.x API).
 
     Tools may be sync or async functions, sync or async generators (streaming cumulative
