@@ -376,3 +376,27 @@ def test_memory_bad_record_lines_are_skipped(
         assert [e["text"] for e in ltm.entries()] == ["ok"]
     assert "line 2 is not JSON" in caplog.text
     asyncio.run(ltm.close())
+
+
+def test_static_html_and_python_fold_show_retrievals() -> None:
+    from ascope_nb.events import KnowledgeRetrieved, RunStarted, event_from_dict
+    from ascope_nb.notebook.views._fold import RunFold
+    from ascope_nb.notebook.views._html import run_html
+
+    chunk = {
+        "text": "Green <paint>",
+        "score": 0.8123,
+        "doc_id": "d",
+        "chunk_id": 0,
+        "source": "a.txt",
+    }
+    events = [
+        RunStarted(run_id="r", agent="A", seq=0).to_dict(),
+        KnowledgeRetrieved(run_id="r", agent="A", seq=1, query="colour?", chunks=[chunk]).to_dict(),
+    ]
+    assert event_from_dict(events[1]).chunks == [chunk]  # type: ignore[attr-defined]
+    fold = RunFold().extend(events)
+    assert [i["type"] for i in fold.items][-1] == "knowledge"
+    html = run_html(events)
+    assert '<b>Retrieved</b> for "colour?"' in html
+    assert "0.812 a.txt</span> Green &lt;paint&gt;" in html

@@ -9,6 +9,7 @@
 // Stable hooks for tests: data-testid on controls, data-step / data-tool-call-id on items.
 
 import { createFold, blockText, stepSearchText } from "./fold.js";
+import { knowledgeNode } from "./knowledge.js";
 import { h, clear, fmtSeconds, prettyJson, blocksNodes, agentColor, STATUS_LABELS } from "./dom.js";
 
 const EAGER_LIMIT = 300; // above this many steps, a closed step's body is built when opened
@@ -319,6 +320,7 @@ export function createRunRenderer(container, { onCommand = () => {}, live = fals
       fillStep(el, item);
       return el;
     }
+    if (item.type === "knowledge") return knowledgeNode(doc, item);
     if (item.type === "hint")
       return h(doc, "div.ascope-hint", {}, h(doc, "b", {}, `Steer (${item.source})`), ` ${item.text}`);
     if (item.type === "feedback")

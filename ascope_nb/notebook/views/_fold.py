@@ -238,6 +238,17 @@ class RunFold:
         call["state"] = str(ev.get("state", "success"))
         call["duration"] = float(ev.get("duration", 0.0))
 
+    def _on_knowledge_retrieved(self, ev: Wire) -> None:
+        self.items.append(
+            {
+                "type": "knowledge",
+                "query": ev.get("query", ""),
+                "source": ev.get("source", "knowledge"),
+                "via": ev.get("via", "reply"),
+                "chunks": list(ev.get("chunks") or []),
+            }
+        )
+
     def _on_hint_injected(self, ev: Wire) -> None:
         self.items.append({"type": "hint", "text": ev.get("text", ""), "source": ev.get("source")})
 
