@@ -51,7 +51,13 @@ MODULE_MAP: dict[str, str] = {
 PLACEHOLDERS: dict[str, list[str]] = {
     "ascope_nb.memory": ["AsyncSQLAlchemyMemory", "RedisMemory"],
     "ascope_nb.session": ["RedisSession"],
-    "ascope_nb.rag": ["OceanBaseStore", "AlibabaCloudMySQLStore", "MongoDBStore"],
+    "ascope_nb.rag": [
+        "OceanBaseStore",
+        "AlibabaCloudMySQLStore",
+        "MongoDBStore",
+        "ExcelReader",
+        "PowerPointReader",
+    ],
 }
 
 # files outside tests/ that listed tests read, relative to the AgentScope checkout

@@ -9,6 +9,7 @@ Example:
 from ._document import DocMetadata, Document
 from ._knowledge import KnowledgeBase, SimpleKnowledge
 from ._milvus import MilvusLiteStore
+from ._office import WordReader
 from ._reader import PDFReader, ReaderBase, TextReader
 from ._store import QdrantStore, VDBStoreBase
 
@@ -23,4 +24,5 @@ __all__ = [
     "SimpleKnowledge",
     "TextReader",
     "VDBStoreBase",
+    "WordReader",
 ]

@@ -147,6 +147,6 @@ class SimpleKnowledge(KnowledgeBase):
         for start in range(0, len(documents), self.batch_size):
             batch = documents[start : start + self.batch_size]
             res = await self.embedding_model([d.metadata.content for d in batch])
-            for doc, vector in zip(batch, res.embeddings, strict=True):
+            for doc, vector in zip(batch, res.embeddings, strict=False):
                 doc.embedding = vector
             await self.embedding_store.add(batch, **kwargs)

@@ -25,8 +25,9 @@ def _cut(piece: str, size: int) -> list[str]:
 
 
 def sentences(text: str) -> list[str]:
-    """Sentences of ``text``, stripped, in order (a line break alone does not end one)."""
-    return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
+    """Sentences of ``text`` in order (a line break alone does not end one); the spaces
+    between sentences and at the end are dropped, a leading line break is kept."""
+    return [s for s in _SENTENCE_END.split(text.rstrip()) if s.strip()]
 
 
 def split_text(text: str, chunk_size: int, split_by: SplitBy) -> list[str]:
