@@ -25,6 +25,9 @@ def load_ipython_extension(ipython: Any) -> None:
     from .mcp_magics import register_mcp_magics
 
     register_mcp_magics(ipython)  # %mcp; closes MCP clients when the kernel shuts down
+    from .knowledge_magics import register_knowledge_magics  # %knowledge
+
+    register_knowledge_magics(ipython)
     if getattr(ipython, "kernel", None) is not None:
         _install_notebook_input()
 

@@ -23,6 +23,8 @@ class DocMetadata:
     doc_id: str
     chunk_id: int
     total_chunks: int
+    source: str = ""
+    """Where the chunk came from (a file path), shown with retrievals; an ascope_nb addition."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -30,6 +32,7 @@ class DocMetadata:
             "doc_id": self.doc_id,
             "chunk_id": self.chunk_id,
             "total_chunks": self.total_chunks,
+            "source": self.source,
         }
 
     def __getitem__(self, key: str) -> Any:  # AgentScope's DocMetadata is also a dict

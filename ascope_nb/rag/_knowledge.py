@@ -24,7 +24,7 @@ def chunk_record(doc: Document) -> dict[str, Any]:
         "score": None if doc.score is None else round(float(doc.score), 6),
         "doc_id": doc.metadata.doc_id,
         "chunk_id": doc.metadata.chunk_id,
-        "source": str(content.get("source_path") or content.get("source_name") or ""),
+        "source": doc.metadata.source,
     }
 
 

@@ -72,6 +72,7 @@ class MilvusLiteStore(VDBStoreBase):
                     "total_chunks": meta.total_chunks,
                     "content": json.dumps(meta.content, ensure_ascii=False),
                     "document_id": doc.id,
+                    "source": meta.source,
                 }
             )
 
@@ -95,7 +96,14 @@ class MilvusLiteStore(VDBStoreBase):
                 collection_name=self.collection_name,
                 data=[list(query_embedding)],
                 limit=limit,
-                output_fields=["doc_id", "chunk_id", "total_chunks", "content", "document_id"],
+                output_fields=[
+                    "doc_id",
+                    "chunk_id",
+                    "total_chunks",
+                    "content",
+                    "document_id",
+                    "source",
+                ],
                 search_params={"metric_type": self.distance},
                 **kwargs,
             )
@@ -114,6 +122,7 @@ class MilvusLiteStore(VDBStoreBase):
                 doc_id=entity["doc_id"],
                 chunk_id=int(entity["chunk_id"]),
                 total_chunks=int(entity["total_chunks"]),
+                source=str(entity.get("source") or ""),
             )
             out.append(Document(metadata=meta, id=entity["document_id"], score=score))
         return out

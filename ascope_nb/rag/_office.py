@@ -84,7 +84,11 @@ class WordReader(ReaderBase):
         return [
             Document(
                 metadata=DocMetadata(
-                    content=c, doc_id=doc_id, chunk_id=i, total_chunks=len(contents)
+                    content=c,
+                    doc_id=doc_id,
+                    chunk_id=i,
+                    total_chunks=len(contents),
+                    source=word_path,
                 )
             )
             for i, c in enumerate(contents)

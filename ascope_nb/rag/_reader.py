@@ -16,7 +16,7 @@ def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def text_documents(chunks: list[str], doc_id: str) -> list[Document]:
+def text_documents(chunks: list[str], doc_id: str, source: str = "") -> list[Document]:
     """One ``Document`` per chunk, all with the document id ``doc_id``."""
     return [
         Document(
@@ -26,6 +26,7 @@ def text_documents(chunks: list[str], doc_id: str) -> list[Document]:
                 doc_id=doc_id,
                 chunk_id=i,
                 total_chunks=len(chunks),
+                source=source,
             ),
         )
         for i, chunk in enumerate(chunks)
@@ -77,10 +78,13 @@ class TextReader(ReaderBase):
         self.split_by: SplitBy = split_by
 
     async def __call__(self, text: str) -> list[Document]:
+        source = ""
         if len(text) < 4096 and os.path.isfile(text):
+            source = text
             with open(text, encoding="utf-8") as fh:
                 text = fh.read()
-        return text_documents(split_text(text, self.chunk_size, self.split_by), sha256_text(text))
+        chunks = split_text(text, self.chunk_size, self.split_by)
+        return text_documents(chunks, sha256_text(text), source)
 
     def get_doc_id(self, text: str) -> str:
         return sha256_text(text)
@@ -104,7 +108,7 @@ class PDFReader(ReaderBase):
         reader = pypdf.PdfReader(pdf_path)
         text = "\n\n".join(page.extract_text() or "" for page in reader.pages)
         return text_documents(
-            split_text(text, self.chunk_size, self.split_by), self.get_doc_id(pdf_path)
+            split_text(text, self.chunk_size, self.split_by), self.get_doc_id(pdf_path), pdf_path
         )
 
     def get_doc_id(self, pdf_path: str) -> str:

@@ -63,3 +63,44 @@ def test_memory_written_in_one_kernel_is_retrieved_in_a_new_one(tmp_path: Path) 
     finally:
         second.shutdown()
     assert "RECALLED long_term_memory True" in out and "MODEL SAW True" in out
+
+
+def test_knowledge_magic_adds_searches_and_shows_memory(tmp_path: Path) -> None:
+    import docx
+
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "garden.md").write_text(
+        "Tomatoes need six hours of sun a day.\n\nWater them at dawn.\n"
+    )
+    document = docx.Document()
+    document.add_paragraph("The office wifi password is written on the kitchen fridge.")
+    document.save(str(notes / "office.docx"))
+    env = {"ASCOPE_MEMORY": str(tmp_path / "memory"), "ASCOPE_STORE": str(tmp_path / "runs.sqlite")}
+    (tmp_path / "memory").mkdir()
+    (tmp_path / "memory" / "memories.jsonl").write_text(
+        '{"id": "m1", "text": "Kai rides a red Gazelle", "agent": "Keeper", "kind": "fact"}\n'
+    )
+    k = KernelDriver(sys.executable, extra_env=env)
+    try:
+        k.ok("%load_ext ascope_nb")
+        added = k.ok(f"%knowledge add {notes}", timeout=240).stdout
+        assert added.strip() == "knowledge 'notes': added 3 chunk(s) from 2 file(s) (3 in all)"
+        found = k.ok("%knowledge search where is the wifi password? --limit 2", timeout=120)
+        html = found.result["text/html"]  # type: ignore[index]
+        assert "kitchen fridge" in html.split("</tr>")[1] and "office.docx" in html
+        assert found.result["text/plain"].startswith(  # type: ignore[index]
+            "knowledge 'notes': where is the wifi password?\n1 | "
+        )
+        memory = k.ok("%knowledge memory", timeout=120).result["text/plain"]  # type: ignore[index]
+        assert memory == "long-term memory (1 entries)\nKeeper | fact | Kai rides a red Gazelle"
+        bad = k.execute("%knowledge add /no/such/place")
+        assert bad.status == "error" and bad.errors == []  # one line, no traceback
+        assert bad.stderr.strip().splitlines() == [
+            "UsageError: %knowledge add: no such file or folder '/no/such/place'"
+        ]
+        listed = k.ok("%knowledge list").result["text/plain"]  # type: ignore[index]
+        assert listed.endswith("notes | 3")
+    finally:
+        k.shutdown()
+    assert (tmp_path / "knowledge" / "notes").is_dir()  # next to the run store
