@@ -25,15 +25,18 @@ MEMORY_ENV = "ASCOPE_MEMORY"
 COLLECTION = "long_term_memory"
 
 
+def ascope_dir() -> Path:
+    """The folder of the run store file (``$ASCOPE_STORE``'s folder, else ``./.ascope``)."""
+    store = os.environ.get("ASCOPE_STORE", "")
+    if store and "://" not in store:
+        return Path(store).expanduser().resolve().parent
+    return Path.cwd() / ".ascope"
+
+
 def default_memory_dir() -> Path:
     """``$ASCOPE_MEMORY``, else ``memory/`` next to the run store (``.ascope/memory``)."""
     env = os.environ.get(MEMORY_ENV)
-    if env:
-        return Path(env).expanduser()
-    store = os.environ.get("ASCOPE_STORE", "")
-    if store and "://" not in store:
-        return Path(store).expanduser().resolve().parent / "memory"
-    return Path.cwd() / ".ascope" / "memory"
+    return Path(env).expanduser() if env else ascope_dir() / "memory"
 
 
 class LongTermMemoryBase(StateModule):

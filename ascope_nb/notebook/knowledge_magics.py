@@ -43,10 +43,11 @@ class _Parser(argparse.ArgumentParser):
 
 
 def knowledge_dir() -> Path:
-    """``knowledge/`` next to the run store (``.ascope/knowledge`` by default)."""
-    from ..memory._long_term import default_memory_dir
+    """``$ASCOPE_KNOWLEDGE``, else ``knowledge/`` next to the run store (``.ascope/knowledge``)."""
+    from ..memory._long_term import ascope_dir
 
-    return default_memory_dir().parent / "knowledge"
+    env = os.environ.get("ASCOPE_KNOWLEDGE")
+    return Path(env).expanduser() if env else ascope_dir() / "knowledge"
 
 
 def notebook_knowledge(name: str = "notes") -> Any:
