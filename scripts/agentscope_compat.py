@@ -56,7 +56,6 @@ PLACEHOLDERS: dict[str, list[str]] = {
         "AlibabaCloudMySQLStore",
         "MongoDBStore",
         "ExcelReader",
-        "PowerPointReader",
     ],
 }
 

@@ -10,6 +10,7 @@ from ._document import DocMetadata, Document
 from ._knowledge import KnowledgeBase, SimpleKnowledge
 from ._milvus import MilvusLiteStore
 from ._office import WordReader
+from ._pptx import PowerPointReader
 from ._reader import PDFReader, ReaderBase, TextReader
 from ._store import QdrantStore, VDBStoreBase
 
@@ -19,6 +20,7 @@ __all__ = [
     "KnowledgeBase",
     "MilvusLiteStore",
     "PDFReader",
+    "PowerPointReader",
     "QdrantStore",
     "ReaderBase",
     "SimpleKnowledge",
