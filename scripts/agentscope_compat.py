@@ -55,7 +55,6 @@ PLACEHOLDERS: dict[str, list[str]] = {
         "OceanBaseStore",
         "AlibabaCloudMySQLStore",
         "MongoDBStore",
-        "ExcelReader",
     ],
 }
 

@@ -7,6 +7,7 @@ Example:
 """
 
 from ._document import DocMetadata, Document
+from ._excel import ExcelReader
 from ._knowledge import KnowledgeBase, SimpleKnowledge
 from ._milvus import MilvusLiteStore
 from ._office import WordReader
@@ -17,6 +18,7 @@ from ._store import QdrantStore, VDBStoreBase
 __all__ = [
     "DocMetadata",
     "Document",
+    "ExcelReader",
     "KnowledgeBase",
     "MilvusLiteStore",
     "PDFReader",
