@@ -400,3 +400,60 @@ def test_static_html_and_python_fold_show_retrievals() -> None:
     html = run_html(events)
     assert '<b>Retrieved</b> for "colour?"' in html
     assert "0.812 a.txt</span> Green &lt;paint&gt;" in html
+
+
+async def test_office_files_made_with_their_libraries(
+    tmp_path: Path, embedder: LocalTextEmbedding
+) -> None:
+    import docx
+    import openpyxl
+    from pptx import Presentation
+    from pptx.util import Inches
+
+    from ascope_nb.rag import ExcelReader, PowerPointReader, WordReader
+
+    word = docx.Document()
+    word.add_paragraph("Quarterly report.")
+    table = word.add_table(rows=2, cols=2)
+    for (r, c), text in {(0, 0): "Region", (0, 1): "Sales", (1, 0): "North", (1, 1): "42"}.items():
+        table.cell(r, c).text = text
+    word.add_paragraph("The north region sold the most umbrellas.")
+    word.save(str(tmp_path / "report.docx"))
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Stock"
+    for row in (["item", "count"], ["bolts", 120], ["nuts", 75]):
+        sheet.append(row)
+    book.save(str(tmp_path / "stock.xlsx"))
+    deck = Presentation()
+    slide = deck.slides.add_slide(deck.slide_layouts[5])
+    slide.shapes.title.text = "Launch plan"
+    box = slide.shapes.add_textbox(Inches(1), Inches(2), Inches(6), Inches(1))
+    box.text_frame.text = "The rocket launches from the northern pad at dawn."
+    deck.save(str(tmp_path / "plan.pptx"))
+
+    word_docs = await WordReader(chunk_size=200, separate_table=True)(str(tmp_path / "report.docx"))
+    assert [d.text for d in word_docs] == [
+        "Quarterly report.",
+        "| Region | Sales |\n| --- | --- |\n| North | 42 |",
+        "The north region sold the most umbrellas.",
+    ]
+    excel_docs = await ExcelReader(include_cell_coordinates=True)(str(tmp_path / "stock.xlsx"))
+    assert [d.text for d in excel_docs] == [
+        "Sheet: Stock\n| [A1] bolts | [B1] 120 |\n| --- | --- |\n| [A2] nuts | [B2] 75 |"
+    ]
+    ppt_docs = await PowerPointReader()(str(tmp_path / "plan.pptx"))
+    assert [d.text for d in ppt_docs] == [
+        "<slide index=1>\nLaunch plan\nThe rocket launches from the northern pad at dawn.",
+        "</slide>",  # a sentence ended before the closing tag, as in AgentScope
+    ]
+    assert {d.metadata.source for d in ppt_docs} == {str(tmp_path / "plan.pptx")}
+    kb = SimpleKnowledge(
+        embedding_store=QdrantStore(location=":memory:", collection_name="office", dimensions=384),
+        embedding_model=embedder,
+    )
+    await kb.add_documents(word_docs + excel_docs + ppt_docs)
+    best = (await kb.retrieve("when does the rocket take off?", limit=1))[0]
+    assert best.metadata.source.endswith("plan.pptx")
+    best = (await kb.retrieve("how many bolts are in stock?", limit=1))[0]
+    assert best.metadata.source.endswith("stock.xlsx")

@@ -2,7 +2,7 @@
 
 ::
 
-    %knowledge add docs/ notes.pdf report.docx [--name notes] [--chunk-size 512]
+    %knowledge add docs/ notes.pdf report.docx sheet.xlsx deck.pptx [--name notes]
     %knowledge search how do I export runs? [--name notes] [--limit 5]
     %knowledge memory [QUERY] [--limit 20]
     %knowledge list
@@ -33,7 +33,7 @@ _USAGE = (
     "%knowledge list"
 )
 TEXT_SUFFIXES = {".txt", ".md", ".rst", ".markdown", ".py", ".csv", ".json", ".yaml", ".yml"}
-SUFFIXES = TEXT_SUFFIXES | {".pdf", ".docx"}
+SUFFIXES = TEXT_SUFFIXES | {".pdf", ".docx", ".xlsx", ".pptx"}
 _BASES: dict[str, Any] = {}
 
 
@@ -93,13 +93,15 @@ async def add_paths(
     paths: list[str], *, name: str = "notes", chunk_size: int = 512, split_by: str = "sentence"
 ) -> tuple[int, int]:
     """Index the files (folders: every supported file in them); returns (files, chunks)."""
-    from ..rag import PDFReader, TextReader, WordReader
+    from ..rag import ExcelReader, PDFReader, PowerPointReader, TextReader, WordReader
 
     files = _files(paths)
     kb = notebook_knowledge(name)
     readers = {
         ".pdf": PDFReader(chunk_size, split_by),  # type: ignore[arg-type]
         ".docx": WordReader(chunk_size, split_by, include_image=False),  # type: ignore[arg-type]
+        ".xlsx": ExcelReader(chunk_size, split_by),  # type: ignore[arg-type]
+        ".pptx": PowerPointReader(chunk_size, split_by, include_image=False),  # type: ignore[arg-type]
     }
     text_reader = TextReader(chunk_size, split_by)  # type: ignore[arg-type]
     chunks = 0
