@@ -213,6 +213,16 @@ async def test_structured_reply_gets_its_text_from_one_more_call_without_tools()
     reply = await agent(Msg("user", "2+2?", "user"), structured_model=Verdict)
     assert (reply.get_text_content(), reply.metadata["answer"]) == ("It is 4.", 4)
     assert [c.tool_choice for c in model.calls] == ["required", "none"]
+    # the finish tool is offered in both calls, without pydantic titles (AgentScope's request)
+    for made in model.calls:
+        [finish] = made.tools or []
+        assert finish["function"]["parameters"] == {
+            "properties": {"answer": {"type": "integer"}},
+            "required": ["answer"],
+            "type": "object",
+        }
+    hint = model.calls[1].messages[-1]["content"]
+    assert "Now generate a text response" in str(hint)
     assert agent.finish_function_name == "generate_response"
     assert "generate_response" not in agent.toolkit.tools
 
@@ -311,3 +321,24 @@ def test_ollama_model_defaults_follow_agentscope() -> None:
         "5m",
     )
     assert DashScopeChatModel("qwen-max", api_key="sk-1").api_key == "sk-1"
+
+
+def test_mcp_tool_registered_plainly_offers_the_server_schema_verbatim() -> None:
+    from types import SimpleNamespace
+
+    import mcp.types as t
+
+    from ascope_nb.mcp import MCPToolFunction
+
+    schema = {
+        "title": "addArguments",
+        "type": "object",
+        "properties": {"a": {"title": "A", "type": "integer"}},
+        "required": ["a"],
+    }
+    tool = t.Tool(name="add", description="Add.", inputSchema=schema)
+    toolkit = Toolkit()
+    toolkit.register_tool_function(MCPToolFunction(SimpleNamespace(name="srv"), tool))
+    [offered] = toolkit.get_json_schemas()
+    assert offered["function"]["parameters"] == schema
+    assert toolkit.tools["add"].params_model is not None  # arguments are still checked

@@ -39,10 +39,12 @@ from ._knowledge import record_after_reply, retrieve_before_reply, setup_knowled
 
 FINISH_FUNCTION = "generate_response"
 INTERRUPTED_TEXT = "The tool call has been interrupted by the user."
-WRITE_TEXT_HINT = "Now generate a text response based on your current situation."
+WRITE_TEXT_HINT = (
+    "<system-hint>Now generate a text response based on your current situation</system-hint>"
+)
 STRUCTURED_HINT = (
-    "Structured output is required, go on to finish your task or call '{name}' to generate "
-    "the required structured output."
+    "<system-hint>Structured output is required, go on to finish your task or call '{name}' "
+    "to generate the required structured output.</system-hint>"
 )
 SUMMARY_HINT = (
     "You have failed to generate response within the maximum iterations. "
@@ -131,6 +133,7 @@ class ReActAgent(AgentBase):
         self._finished_results: dict[str, Msg] = {}
         self._structured_output: dict[str, Any] | None = None
         self._required_structured_model: type[BaseModel] | None = None
+        self._finish_tool: dict[str, Any] | None = None
         self.register_state("name")
         self.register_state("_sys_prompt")  # AgentScope 1.x's key: session files interchange
 
@@ -193,6 +196,11 @@ class ReActAgent(AgentBase):
         self._finished_results = {}
         self._structured_output = None
         self._required_structured_model = structured_model
+        self._finish_tool = (
+            _finish_schema(structured_model, self.finish_function_name)
+            if structured_model
+            else None
+        )
         tool_choice: str | None = "required" if structured_model is not None else None
         structured: dict[str, Any] | None = None
         for step in range(self.max_iters):
@@ -260,11 +268,8 @@ class ReActAgent(AgentBase):
     async def _reasoning(self, tool_choice: str | None = None) -> Msg:
         """One model call; streams text into events; the answer joins the memory."""
         tools = self.toolkit.get_json_schemas()
-        if self._required_structured_model is not None:
-            tools = [
-                *tools,
-                _finish_schema(self._required_structured_model, self.finish_function_name),
-            ]
+        if self._finish_tool is not None:  # offered for the whole reply, as in AgentScope
+            tools = [*tools, self._finish_tool]
         prompt = await self._format_prompt()
         return await self._call_model(prompt, tools=tools or None, tool_choice=tool_choice)
 
@@ -525,12 +530,17 @@ def _state_of(chunk: ToolResponse) -> ToolState:
 
 
 def _finish_schema(structured_model: type[BaseModel], name: str) -> dict[str, Any]:
+    """The finish tool AgentScope 1.x offers: the model's fields, without titles."""
+    from ..tool._schema import strip_titles
+
     schema = structured_model.model_json_schema()
+    schema.pop("description", None)
+    strip_titles(schema)
     return {
         "type": "function",
         "function": {
             "name": name,
-            "description": "Generate the final response with the required structured fields.",
             "parameters": schema,
+            "description": "Generate required structured output by this function and return it",
         },
     }

@@ -218,7 +218,15 @@ class Toolkit(BackgroundTasks, StateModule):
             if json_schema is None:
                 raise ConfigError(f"Cannot build a JSON schema for {name!r}: {exc}") from exc
 
-        if json_schema is not None:
+        own_schema = getattr(tool_func, "mcp_name", None) and getattr(
+            tool_func, "json_schema", None
+        )
+        if json_schema is None and isinstance(own_schema, dict) and parsed is not None:
+            # an MCP tool: offer the server's schema verbatim (titles too, as AgentScope does),
+            # and still check arguments with the model built from its signature
+            schema = remove_parameters(own_schema, set(preset))
+            accepts_extra = parsed.accepts_extra
+        elif json_schema is not None:
             schema = remove_parameters(json_schema, set(preset))
             accepts_extra = (schema["function"].get("parameters") or {}).get(
                 "additionalProperties", parsed.accepts_extra if parsed else True
