@@ -457,3 +457,22 @@ async def test_office_files_made_with_their_libraries(
     assert best.metadata.source.endswith("plan.pptx")
     best = (await kb.retrieve("how many bolts are in stock?", limit=1))[0]
     assert best.metadata.source.endswith("stock.xlsx")
+
+
+async def test_milvus_lite_store_file(tmp_path: Path, embedder: LocalTextEmbedding) -> None:
+    from ascope_nb.rag import MilvusLiteStore
+
+    kb = SimpleKnowledge(
+        embedding_store=MilvusLiteStore(
+            uri=str(tmp_path / "kb.db"), collection_name="facts", dimensions=384
+        ),
+        embedding_model=embedder,
+    )
+    docs = await TextReader(chunk_size=300, split_by="paragraph")(
+        "\n".join(fact for fact, _ in FACTS[:6])
+    )
+    await kb.add_documents(docs)
+    found = await kb.retrieve(FACTS[2][1], limit=2)
+    assert found[0].text == FACTS[2][0] and found[0].score is not None
+    assert found[0].score >= found[1].score  # type: ignore[operator]
+    assert await kb.retrieve("zzz qqq", limit=2, score_threshold=0.99) == []
