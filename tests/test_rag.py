@@ -476,3 +476,23 @@ async def test_milvus_lite_store_file(tmp_path: Path, embedder: LocalTextEmbeddi
     assert found[0].text == FACTS[2][0] and found[0].score is not None
     assert found[0].score >= found[1].score  # type: ignore[operator]
     assert await kb.retrieve("zzz qqq", limit=2, score_threshold=0.99) == []
+
+
+async def test_two_memories_on_one_folder_share_the_index(
+    tmp_path: Path, embedder: LocalTextEmbedding
+) -> None:
+    first = LocalLongTermMemory(path=tmp_path, embedding_model=embedder)
+    second = LocalLongTermMemory(path=tmp_path, embedding_model=embedder)
+    await first.add(["The boiler is serviced every October"])
+    assert (await second.search("when is the heating checked?", limit=1))[0]["text"] == (
+        "The boiler is serviced every October"
+    )
+    await first.close()
+    await second.add(["Bins go out on Thursday night"])  # still open for the second one
+    await second.close()
+    again = LocalLongTermMemory(path=tmp_path, embedding_model=embedder)
+    assert len(again.entries()) == 2
+    assert (await again.search("rubbish collection day", limit=1))[0]["text"] == (
+        "Bins go out on Thursday night"
+    )
+    await again.close()

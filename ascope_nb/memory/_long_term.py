@@ -17,11 +17,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ..exceptions import ConfigError
 from ..message import Msg
 from ..module import StateModule
 
 logger = logging.getLogger(__name__)
 MEMORY_ENV = "ASCOPE_MEMORY"
+_OPEN: dict[str, list[Any]] = {}  # index folder -> [QdrantStore, how many memories use it]
 COLLECTION = "long_term_memory"
 
 
@@ -120,6 +122,16 @@ class LocalLongTermMemory(LongTermMemoryBase):
     async def _index(self) -> Any:
         if self._store is not None:
             return self._store
+        key = str((self.path / "index").resolve())
+        if key in _OPEN:  # one client per folder in a process (qdrant locks the folder)
+            _OPEN[key][1] += 1
+            self._store = _OPEN[key][0]
+            return self._store
+        self._store = await self._open_index()
+        _OPEN[key] = [self._store, 1]
+        return self._store
+
+    async def _open_index(self) -> Any:
         from ..rag import QdrantStore
 
         index_dir = self.path / "index"
@@ -139,6 +151,11 @@ class LocalLongTermMemory(LongTermMemoryBase):
             if not problem and count != len(entries):
                 problem = f"holds {count} entries, the record {len(entries)}"
         except Exception as exc:  # a corrupt folder: qdrant raises many kinds
+            if "already accessed" in str(exc):
+                raise ConfigError(
+                    f"the long-term memory index {str(index_dir)!r} is open in another process "
+                    "(a kernel still holding it: close its LocalLongTermMemory or restart it)"
+                ) from None
             problem = f"is unreadable ({type(exc).__name__})"
             if store is not None:
                 await _close_quietly(store)
@@ -159,7 +176,6 @@ class LocalLongTermMemory(LongTermMemoryBase):
             )
             await store.get_client().delete_collection(COLLECTION)
             await self._add_to_index(store, entries)
-        self._store = store
         return store
 
     async def _add_to_index(self, store: Any, entries: list[dict[str, Any]]) -> None:
@@ -225,9 +241,17 @@ class LocalLongTermMemory(LongTermMemoryBase):
 
     async def close(self) -> None:
         """Release the index folder (another process or kernel can then open it)."""
-        if self._store is not None:
-            await _close_quietly(self._store)
-            self._store = None
+        if self._store is None:
+            return
+        key = str((self.path / "index").resolve())
+        held = _OPEN.get(key)
+        self._store = None
+        if held is not None:
+            held[1] -= 1
+            if held[1] > 0:
+                return
+            del _OPEN[key]
+            await _close_quietly(held[0])
 
     def to_dataframe(self) -> Any:
         """The remembered entries as a pandas DataFrame (``id, text, agent, kind, ts``)."""
