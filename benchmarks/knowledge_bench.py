@@ -86,8 +86,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--chunks", type=int, default=10_000)
     parser.add_argument("--agentscope", action="store_true", help="also AgentScope 1.0.21 (hash)")
     parser.add_argument("--venv", type=Path, default=HERE / ".venv-agentscope")
+    parser.add_argument("--no-minilm", action="store_true", help="skip the embedded-model row")
     args = parser.parse_args(argv)
-    rows = [("ascope_nb", "minilm", sys.executable), ("ascope_nb", "hash", sys.executable)]
+    rows = [("ascope_nb", "hash", sys.executable)]
+    if not args.no_minilm:
+        rows.insert(0, ("ascope_nb", "minilm", sys.executable))
     if args.agentscope:
         from core_bench import agentscope_python  # installs AgentScope into the venv once
 
