@@ -175,6 +175,7 @@ class LocalLongTermMemory(LongTermMemoryBase):
                 len(entries),
             )
             await store.get_client().delete_collection(COLLECTION)
+            store._ready = False
             await self._add_to_index(store, entries)
         return store
 

@@ -88,9 +88,11 @@ class QdrantStore(VDBStoreBase):
         self.dimensions = dimensions
         self.distance = distance
         self.collection_kwargs = dict(collection_kwargs or {})
+        self._ready = False  # the collection is known to exist
 
     async def _ensure_collection(self) -> None:
-        if await self._client.collection_exists(self.collection_name):
+        if self._ready or await self._client.collection_exists(self.collection_name):
+            self._ready = True
             return
         from qdrant_client import models
 
@@ -101,6 +103,7 @@ class QdrantStore(VDBStoreBase):
             ),
             **self.collection_kwargs,
         )
+        self._ready = True
 
     async def add(self, documents: list[Document], **kwargs: Any) -> None:
         from qdrant_client.models import PointStruct
@@ -126,8 +129,10 @@ class QdrantStore(VDBStoreBase):
         score_threshold: float | None = None,
         **kwargs: Any,
     ) -> list[Document]:
-        if not await self._client.collection_exists(self.collection_name):
-            return []
+        if not self._ready:
+            if not await self._client.collection_exists(self.collection_name):
+                return []
+            self._ready = True
         res = await self._client.query_points(
             collection_name=self.collection_name,
             query=list(query_embedding),
