@@ -496,3 +496,20 @@ async def test_two_memories_on_one_folder_share_the_index(
         "Bins go out on Thursday night"
     )
     await again.close()
+
+
+def test_knowledge_bench_runs_and_prints_its_row() -> None:
+    import subprocess
+    import sys
+
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "knowledge_bench.py"
+    done = subprocess.run(
+        [sys.executable, str(script), "--chunks", "300", "--no-minilm"],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert done.returncode == 0, done.stderr
+    row = [line.split() for line in done.stdout.splitlines() if line.startswith("ascope_nb")]
+    assert len(row) == 1 and row[0][1] == "hash"
+    assert float(row[0][2]) > 0 and float(row[0][4]) > 0  # chunks/s and query ms
