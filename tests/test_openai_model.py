@@ -322,7 +322,7 @@ def test_dashscope_preset(monkeypatch: pytest.MonkeyPatch) -> None:
     assert model.base_url == "https://dashscope.aliyuncs.com/compatible-mode/v1"
     assert model.client.api_key == model.api_key == "sk-ds"
     assert model.stream is True  # thinking needs streaming on DashScope
-    assert model.generate_kwargs == {"extra_body": {"enable_thinking": True}}
+    assert model.generate_kwargs == {}  # enable_thinking is added to each request instead
     intl = DashScopeChatModel(
         "qwen-max", api_key="k", base_http_api_url="https://dashscope-intl.aliyuncs.com/api/v1"
     )
@@ -331,10 +331,18 @@ def test_dashscope_preset(monkeypatch: pytest.MonkeyPatch) -> None:
 
 async def test_dashscope_preset_talks_to_its_url(server: FakeOpenAIServer) -> None:
     server.add_reply(FakeReply(status=401))
-    model = DashScopeChatModel("qwen-max", api_key="k", client_kwargs={"base_url": server.base_url})
+    model = DashScopeChatModel(
+        "qwen-max",
+        api_key="k",
+        enable_thinking=False,
+        generate_kwargs={"temperature": 0.5},
+        client_kwargs={"base_url": server.base_url},
+    )
     with pytest.raises(ModelCallError, match="DASHSCOPE_API_KEY"):
         await model(USER)
-    assert server.requests[0]["model"] == "qwen-max"
+    sent = server.requests[0]
+    assert (sent["model"], sent["enable_thinking"], sent["temperature"]) == ("qwen-max", False, 0.5)
+    assert model.generate_kwargs == {"temperature": 0.5}
 
 
 def test_ollama_preset(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -107,6 +107,7 @@ class OpenAIChatModel(ChatModelBase):
             key = "EMPTY"
 
         self._structured_output_fallback = False
+        self._extra_body: dict[str, Any] = {}
         """Set once the endpoint failed ``response_format`` structured output: later calls
         ask for it as a forced tool call (AgentScope 1.x behaviour)."""
         self._client_args: dict[str, Any] = {"api_key": key, "organization": organization, **ckw}
@@ -314,6 +315,8 @@ class OpenAIChatModel(ChatModelBase):
             **self.generate_kwargs,
             **extra,
         }
+        if self._extra_body:  # provider fields of a preset (e.g. DashScope's enable_thinking)
+            request["extra_body"] = {**self._extra_body, **(request.get("extra_body") or {})}
         if self.reasoning_effort and "reasoning_effort" not in request:
             request["reasoning_effort"] = self.reasoning_effort
         if structured_model is not None:

@@ -7,6 +7,7 @@ an OpenAI-compatible endpoint (``multimodality``, ``keep_alive``) are accepted a
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any
 
@@ -26,6 +27,8 @@ _OLLAMA_OPTION_FIELDS = {
     "frequency_penalty": "frequency_penalty",
     "presence_penalty": "presence_penalty",
 }
+
+logger = logging.getLogger(__name__)
 
 
 def _extra_body(generate_kwargs: dict[str, Any], **fields: Any) -> dict[str, Any]:
@@ -86,8 +89,8 @@ class DashScopeChatModel(OpenAIChatModel):
                 f"or set {self.key_env}"
             )
         gen = dict(generate_kwargs or {})
-        if enable_thinking is not None:
-            gen["extra_body"] = _extra_body(gen, enable_thinking=enable_thinking)
+        if enable_thinking and not stream:
+            logger.info("DashScopeChatModel: enable_thinking needs streaming; stream=True is used")
         client_kwargs = dict(kwargs.pop("client_kwargs", None) or {})
         client_kwargs.setdefault("base_url", _dashscope_url(base_http_api_url))
         self.enable_thinking = enable_thinking
@@ -101,6 +104,8 @@ class DashScopeChatModel(OpenAIChatModel):
             generate_kwargs=gen,
             **kwargs,
         )
+        if enable_thinking is not None:  # sent with each request, not kept in generate_kwargs
+            self._extra_body["enable_thinking"] = enable_thinking
 
 
 def _ollama_url(host: str | None) -> str:
