@@ -287,6 +287,24 @@ class FeedbackGiven(Event):
     metric: str = ""  # set when an experiment's metric gave the score (not a person)
 
 
+@dataclass(kw_only=True)
+class KnowledgeRetrieved(Event):
+    """Chunks were retrieved for ``query`` from a knowledge base or the long-term memory.
+
+    ``source``: ``"knowledge"`` (RAG) or ``"long_term_memory"``; ``chunks``: one dict per
+    chunk, best first: ``{"text", "score", "doc_id", "chunk_id", "source"}`` (``source`` is
+    the file or label it came from, "" if unknown); ``via``: ``"reply"`` (before reasoning)
+    or ``"tool"`` (the model called a retrieval tool).
+    """
+
+    kind: ClassVar[str] = "knowledge_retrieved"
+    query: str = ""
+    source: Literal["knowledge", "long_term_memory"] = "knowledge"
+    chunks: list[dict[str, Any]] = field(default_factory=list)
+    via: Literal["reply", "tool", "user"] = "reply"
+    step: int = 0
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.kind: cls
     for cls in (
@@ -311,6 +329,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         StatusChanged,
         InputRequested,
         FeedbackGiven,
+        KnowledgeRetrieved,
     )
 }
 

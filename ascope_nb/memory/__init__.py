@@ -2,5 +2,6 @@
 
 from ._base import MemoryBase
 from ._in_memory import InMemoryMemory
+from ._long_term import LocalLongTermMemory, LongTermMemoryBase
 
-__all__ = ["MemoryBase", "InMemoryMemory"]
+__all__ = ["MemoryBase", "InMemoryMemory", "LocalLongTermMemory", "LongTermMemoryBase"]

@@ -28,6 +28,9 @@ def load_ipython_extension(ipython: Any) -> None:
     from .eval_magics import register_eval_magics
 
     register_eval_magics(ipython)  # %eval: experiments
+    from .knowledge_magics import register_knowledge_magics  # %knowledge
+
+    register_knowledge_magics(ipython)
     if getattr(ipython, "kernel", None) is not None:
         _install_notebook_input()
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-__all__ = ["FakeOpenAIServer", "FakeReply", "FakeToolCall", "ReplySpec"]
+__all__ = ["FakeOpenAIServer", "FakeReply", "FakeToolCall", "ReplySpec", "fake_embedding"]
 
 
 @dataclass
@@ -208,6 +208,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802 - stdlib name
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b"{}"
+        if self.path.rstrip("/").endswith(("/embeddings", "/api/embed")):
+            self._embeddings(raw)
+            return
         if not self.path.rstrip("/").endswith("/chat/completions"):
             self._send_json(404, {"error": {"message": f"unknown path {self.path}"}})
             return
@@ -232,6 +235,23 @@ class _Handler(BaseHTTPRequestHandler):
             self._die()  # no response at all: the client sees a dropped connection
         else:
             self._send_json(200, _completion(body, reply, self.fake.model))
+
+    def _embeddings(self, raw: bytes) -> None:
+        """``/v1/embeddings`` (OpenAI) and ``/api/embed`` (Ollama): a vector from each text's hash."""
+        body = json.loads(raw or b"{}")
+        texts = body.get("input") or []
+        texts = [texts] if isinstance(texts, str) else list(texts)
+        with self.fake._lock:
+            self.fake.requests.append(body)
+        vectors = [fake_embedding(str(t), int(body.get("dimensions") or 8)) for t in texts]
+        if self.path.rstrip("/").endswith("/api/embed"):
+            self._send_json(200, {"model": body.get("model"), "embeddings": vectors})
+            return
+        data = [{"object": "embedding", "index": i, "embedding": v} for i, v in enumerate(vectors)]
+        tokens = sum(len(str(t).split()) for t in texts)
+        usage = {"prompt_tokens": tokens, "total_tokens": tokens}
+        payload = {"object": "list", "model": body.get("model"), "data": data, "usage": usage}
+        self._send_json(200, payload)
 
     def _send_json(self, status: int, payload: dict[str, Any]) -> None:
         data = json.dumps(payload).encode()
@@ -271,6 +291,16 @@ class _Handler(BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass
+
+
+def fake_embedding(text: str, dimensions: int) -> list[float]:
+    """A deterministic unit vector for ``text`` (what the fake server's embeddings return)."""
+    import hashlib
+
+    digest = hashlib.sha256(text.encode()).digest()
+    raw = [digest[i % len(digest)] - 127.5 for i in range(dimensions)]
+    norm = sum(x * x for x in raw) ** 0.5 or 1.0
+    return [x / norm for x in raw]
 
 
 def _usage(body: dict[str, Any], reply: FakeReply) -> dict[str, int]:

@@ -179,6 +179,9 @@ export function createFold() {
       call.duration = Number(ev.duration || 0);
       return call.step || null;
     },
+    knowledge_retrieved(ev) {
+      return push({ type: "knowledge", query: ev.query || "", source: ev.source || "knowledge", via: ev.via || "reply", chunks: ev.chunks || [] });
+    },
     hint_injected(ev) {
       return push({ type: "hint", text: ev.text || "", source: ev.source || "human" });
     },

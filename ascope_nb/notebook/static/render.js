@@ -13,6 +13,7 @@
 // Stable hooks for tests: data-testid on controls, data-step / data-tool-call-id on items.
 
 import { createFold, blockText, stepSearchText } from "./fold.js";
+import { knowledgeNode } from "./knowledge.js";
 import { h, clear, fmtSeconds, prettyJson, blocksNodes, agentColor, STATUS_LABELS } from "./dom.js";
 import { icon } from "./icons.js";
 import { controlState, press, settle, BUTTONS } from "./controls.js";
@@ -365,6 +366,7 @@ export function createRunRenderer(container, { onCommand = () => {}, live = fals
       fillStep(el, item);
       return el;
     }
+    if (item.type === "knowledge") return knowledgeNode(doc, item);
     if (item.type === "hint")
       return h(doc, "div.ascope-hint.ascope-human", { "data-human": "guidance" }, icon(doc, "guide"),
         h(doc, "b", {}, item.source === "human" ? " Your guidance" : ` Guidance (${item.source})`), ` ${item.text}`);

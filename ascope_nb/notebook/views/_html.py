@@ -132,6 +132,19 @@ def _msg_html(msg: dict[str, Any], *, note: str = "") -> str:
     )
 
 
+def _knowledge_html(item: dict[str, Any]) -> str:
+    label = "Remembered" if item.get("source") == "long_term_memory" else "Retrieved"
+    rows = []
+    for c in item.get("chunks") or []:
+        score = "" if c.get("score") is None else f"{float(c['score']):.3f}"
+        where = escape(str(c.get("source") or c.get("doc_id") or ""))
+        rows.append(
+            f'<li><span class="meta">{score} {where}</span> {escape(str(c.get("text", "")))}</li>'
+        )
+    query = escape(str(item.get("query", "")))
+    return f'<div class="hint"><b>{label}</b> for "{query}"<ol>{"".join(rows)}</ol></div>'
+
+
 def _items_html(fold: RunFold) -> str:
     steps = fold.steps()
     last = steps[-1] if steps else None
@@ -149,6 +162,8 @@ def _items_html(fold: RunFold) -> str:
             out.append(
                 f'<div class="hint">Guidance ({escape(str(item.get("source")))}): {escape(str(item["text"]))}</div>'
             )
+        elif kind == "knowledge":
+            out.append(_knowledge_html(item))
         elif kind == "feedback":  # words, not emoji (Debian's default fonts draw boxes)
             label = {"up": "good run", "down": "bad run"}.get(str(item.get("label")), "")
             out.append(

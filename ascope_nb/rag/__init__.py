@@ -1,0 +1,32 @@
+"""Retrieval-augmented generation (AgentScope 1.x ``agentscope.rag`` API), offline by default.
+
+Example:
+    >>> from ascope_nb.rag import SimpleKnowledge, QdrantStore, TextReader
+    >>> TextReader(chunk_size=200).split_by
+    'sentence'
+"""
+
+from ._document import DocMetadata, Document
+from ._excel import ExcelReader
+from ._knowledge import KnowledgeBase, SimpleKnowledge
+from ._milvus import MilvusLiteStore
+from ._office import WordReader
+from ._pptx import PowerPointReader
+from ._reader import PDFReader, ReaderBase, TextReader
+from ._store import QdrantStore, VDBStoreBase
+
+__all__ = [
+    "DocMetadata",
+    "Document",
+    "ExcelReader",
+    "KnowledgeBase",
+    "MilvusLiteStore",
+    "PDFReader",
+    "PowerPointReader",
+    "QdrantStore",
+    "ReaderBase",
+    "SimpleKnowledge",
+    "TextReader",
+    "VDBStoreBase",
+    "WordReader",
+]
