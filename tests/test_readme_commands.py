@@ -39,8 +39,9 @@ def _free_port() -> int:
 
 
 def test_run_command_installs_all_and_starts_lab_on_the_tutorials(tmp_path: Path) -> None:
-    install, sep, run = _marked_command("run-command").partition(" && ")
-    assert sep and shlex.split(install)[:3] == ["pip", "install", "-e"], install
+    *installs, run = _marked_command("run-command").split(" && ")
+    assert installs and shlex.split(installs[0])[:3] == ["pip", "install", "-e"], installs
+    assert all(shlex.split(i)[:2] == ["pip", "install"] for i in installs), installs
     argv = shlex.split(run)
     assert argv[:2] == ["jupyter", "lab"] and "notebooks/" in argv, run
     port = _free_port()
