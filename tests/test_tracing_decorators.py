@@ -125,7 +125,9 @@ async def test_trace_embedding_and_off_means_no_span(spans) -> None:
     class Embedder(EmbeddingModelBase):
         @trace_embedding
         async def __call__(self, texts):
-            return EmbeddingResponse(embeddings=[[0.0, 1.0]], usage=EmbeddingUsage(time=0.01, tokens=4))
+            return EmbeddingResponse(
+                embeddings=[[0.0, 1.0]], usage=EmbeddingUsage(time=0.01, tokens=4)
+            )
 
     model = Embedder("e1", 2)
     assert (await model(["hi"])).embeddings == [[0.0, 1.0]]
