@@ -160,7 +160,12 @@ def test_full_disk_holds_events_and_writes_every_run_whole_when_space_returns(
     proc = subprocess.run(
         _in_private_mount(script, str(mount), sys.executable, str(out)),
         cwd=ROOT,
-        env={**os.environ, "ASCOPE_STORE": str(mount / "runs.sqlite")},
+        # tool results of 250 kB fill the small disk: above the default 100 kB output cap
+        env={
+            **os.environ,
+            "ASCOPE_STORE": str(mount / "runs.sqlite"),
+            "ASCOPE_TOOL_OUTPUT_LIMIT": "1000000",
+        },
         capture_output=True,
         text=True,
         timeout=180,
