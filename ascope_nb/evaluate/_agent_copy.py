@@ -13,6 +13,7 @@ Example:
 from __future__ import annotations
 
 import copy
+import functools
 import inspect
 from collections.abc import Callable
 from typing import Any
@@ -21,12 +22,20 @@ from ..agent import AgentBase
 from ..exceptions import ConfigError
 
 
+@functools.cache
+def _init_params(cls: type) -> tuple[str, ...]:
+    """The named parameters of ``cls.__init__`` (read once per class)."""
+    return tuple(
+        name
+        for name, param in inspect.signature(cls.__init__).parameters.items()
+        if name != "self" and param.kind not in (param.VAR_POSITIONAL, param.VAR_KEYWORD)
+    )
+
+
 def _copy_react(template: Any) -> AgentBase:
     cls = type(template)
     kwargs: dict[str, Any] = {}
-    for name, param in inspect.signature(cls.__init__).parameters.items():
-        if name == "self" or param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
-            continue
+    for name in _init_params(cls):
         if name == "memory":
             memory = getattr(template, "memory", None)
             kwargs[name] = type(memory)() if memory is not None else None

@@ -105,6 +105,7 @@ class Experiment:
         self.ended_at: float | None = None
         self.resumed = 0
         self._finished_now = 0
+        self._finished = 0  # rows in a final status (kept as a count: the view reads it often)
         self._listeners: list[Callable[[SampleRow | None], None]] = []
         self._running = asyncio.Event()
         self._running.set()
@@ -149,6 +150,7 @@ class Experiment:
                     row.input, row.target = mine.input, mine.target
                     self.rows[key] = row
                     self.resumed += 1
+                    self._finished += 1
             self._notify(None)
             pending = deque(key for key, row in self.rows.items() if not row.resumed)
             if pending:
@@ -231,6 +233,7 @@ class Experiment:
             await asyncio.sleep(self.backoff * 2**attempt * (1 + random.random() / 4))
         await self._score(row, outcome, emit)
         self._finished_now += 1
+        self._finished += 1
         if (
             self.token_budget is not None
             and self.tokens >= self.token_budget
@@ -368,7 +371,8 @@ class Experiment:
 
     @property
     def finished(self) -> int:
-        return sum(1 for r in self.rows.values() if r.finished)
+        """How many samples × repeats are done (scored, or resumed from the store)."""
+        return self._finished
 
     def eta(self) -> float | None:
         """Seconds left at the pace of this session's finished samples (None until one ends)."""
