@@ -23,11 +23,12 @@ from ..exceptions import ConfigError
 
 
 @functools.cache
-def _init_params(cls: type) -> tuple[str, ...]:
+def _init_params(cls: Any) -> tuple[str, ...]:
     """The named parameters of ``cls.__init__`` (read once per class)."""
+    init = cls.__init__
     return tuple(
         name
-        for name, param in inspect.signature(cls.__init__).parameters.items()
+        for name, param in inspect.signature(init).parameters.items()
         if name != "self" and param.kind not in (param.VAR_POSITIONAL, param.VAR_KEYWORD)
     )
 
