@@ -34,7 +34,7 @@ def _init_params(cls: Any) -> tuple[str, ...]:
 
 
 def _copy_react(template: Any) -> AgentBase:
-    cls = type(template)
+    cls: Any = type(template)
     kwargs: dict[str, Any] = {}
     for name in _init_params(cls):
         if name == "memory":
