@@ -232,7 +232,9 @@ from ascope_nb.testing import FunctionModel
 async def add(messages, tools):
     \"\"\"Sums "a + b", but adds one when a is 3, 7, 11 or 15 (four wrong answers).\"\"\"
     await asyncio.sleep(0.4)
-    a, b = map(int, re.findall(r"\\d+", messages[-1]["content"])[:2])
+    content = messages[-1]["content"]  # a string, or a list of content blocks
+    text = content if isinstance(content, str) else " ".join(b.get("text", "") for b in content)
+    a, b = map(int, re.findall(r"\\d+", text)[:2])
     return f"The sum is {a + b + (a % 4 == 3)}."
 
 

@@ -122,7 +122,8 @@ def test_galata_suite(tmp_path: Path) -> None:
     log_path = ARTIFACTS / "playwright.log"
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
-            [node, str(PLAYWRIGHT_CLI), "test"],
+            # ASCOPE_UI_SPECS="stop experiment" runs only those spec files (while developing)
+            [node, str(PLAYWRIGHT_CLI), "test", *os.environ.get("ASCOPE_UI_SPECS", "").split()],
             cwd=UI_DIR,
             env=env,
             stdout=log,

@@ -58,7 +58,7 @@ export function forkBox(doc, s, { forkEdits, send }) {
       toggle.setAttribute("aria-expanded", st.open ? "true" : "false");
     },
   }, "Fork from here");
-  return h(doc, "div.ascope-fork", { "data-step": s.step }, toggle, editor);
+  return h(doc, "div.ascope-fork", { "data-fork-step": s.step }, toggle, editor);
 }
 
 export function createForkViews(container, create) {

@@ -64,7 +64,8 @@ for (const { ui, open } of UIS) {
       expect(put.ok()).toBe(true);
 
       await page.goto(open(file));
-      const cells = page.locator('.jp-Notebook .jp-Cell');
+      // the notebook in view (JupyterLab may restore the previous test's tab beside it)
+      const cells = page.locator('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell');
       await expect(cells).toHaveCount(nb.cells.length, { timeout: LONG });
       await runAll(page);
 
