@@ -98,7 +98,6 @@ async def test_random_stops_leak_nothing(tmp_path: Path) -> None:
     tasks_before = len(asyncio.all_tasks())
     threads_before = {t.ident for t in threading.enumerate()}
     statuses: dict[str, int] = {}
-    started = time.monotonic()
     for i in range(RUNS):
         agent = make_agent(i, log)
         run = start(agent, "go", store=False)
@@ -111,7 +110,6 @@ async def test_random_stops_leak_nothing(tmp_path: Path) -> None:
         statuses[run.status] = statuses.get(run.status, 0) + 1
         assert run.status in ("interrupted", "completed"), run.status
         assert_memory_valid(await agent.memory.get_memory())
-    took = time.monotonic() - started
     assert statuses.get("interrupted", 0) > RUNS // 2 and statuses.get("completed", 0) > 0, statuses
 
     for _ in range(100):  # let cancelled work wind down
@@ -131,4 +129,3 @@ async def test_random_stops_leak_nothing(tmp_path: Path) -> None:
     pgids = {int(p) for p in log.read_text().split()}
     assert len(pgids) > 10  # the shell tool really ran, many times
     assert live_processes(lambda ppid, pgrp: ppid == me or pgrp in pgids) == []
-    assert took < 60, f"{RUNS} runs took {took:.0f} s"
