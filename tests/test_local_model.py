@@ -131,3 +131,25 @@ async def test_native_tool_mode_sends_tools(tmp_path: Path) -> None:
         await model([{"role": "user", "content": "go"}], tools=[tool])
     assert fake.requests[0]["tools"] == [tool]
     assert "response_format" not in fake.requests[0]
+
+
+async def test_usage_carries_first_token_time_and_server_speeds() -> None:
+    """llama.cpp's ``timings`` (speeds, cached prompt tokens) and the time to the first
+    token reach ``ChatUsage.metadata`` and so the run view's step header."""
+    from ascope_nb.model import OpenAIChatModel
+    from ascope_nb.testing import FakeReply
+
+    timings = {"prompt_per_second": 81.5, "predicted_per_second": 26.25, "cache_n": 180}
+    with FakeOpenAIServer(replies=[FakeReply(text="391", timings=timings)] * 2) as fake:
+        for stream in (True, False):
+            model = OpenAIChatModel("m", stream=stream, client_kwargs={"base_url": fake.base_url})
+            response = await model([{"role": "user", "content": "17 * 23?"}])
+            if not isinstance(response, ChatResponse):
+                async for response in response:  # noqa: B007 - the last chunk has the usage
+                    pass
+            assert response.usage is not None
+            meta = response.usage.metadata or {}
+            assert meta["prompt_tok_s"] == 81.5 and meta["gen_tok_s"] == 26.25
+            assert meta["cached_tokens"] == 180
+            assert ("ttft" in meta) == stream and meta.get("ttft", 0) >= 0
+            assert response.usage.to_dict()["metadata"] == meta

@@ -60,6 +60,7 @@ class FakeReply:
         interleave_tool_calls: Stream argument fragments of parallel calls interleaved.
         usage: ``(prompt_tokens, completion_tokens)``; computed from lengths if None.
         finish_reason: Overrides the computed finish reason.
+        timings: llama.cpp-style ``timings`` sent with the usage (e.g. ``cache_n``).
     """
 
     text: str = ""
@@ -73,6 +74,7 @@ class FakeReply:
     interleave_tool_calls: bool = False
     usage: tuple[int, int] | None = None
     finish_reason: str | None = None
+    timings: dict[str, Any] | None = None
 
     def calls(self) -> list[FakeToolCall]:
         """The tool calls as ``FakeToolCall`` objects, with ids filled in."""
@@ -310,6 +312,7 @@ def _completion(body: dict[str, Any], reply: FakeReply, model: str) -> dict[str,
         "model": body.get("model", model),
         "choices": [{"index": 0, "message": message, "finish_reason": _finish_reason(reply)}],
         "usage": _usage(body, reply),
+        **({"timings": reply.timings} if reply.timings else {}),
     }
 
 
@@ -357,4 +360,5 @@ def _chunks(
                 yield frag(i, part)
     yield event({}, _finish_reason(reply))
     if include_usage:
-        yield json.dumps({**base, "choices": [], "usage": _usage(body, reply)})
+        timings = {"timings": reply.timings} if reply.timings else {}
+        yield json.dumps({**base, "choices": [], "usage": _usage(body, reply), **timings})
