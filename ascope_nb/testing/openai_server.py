@@ -53,7 +53,8 @@ class FakeReply:
         reasoning: Reasoning text, sent as ``reasoning_content``.
         status: Answer with this HTTP error status instead (e.g. 401, 429, 500).
         error_message: The error message sent with ``status``.
-        chunk_delay: Seconds to sleep before each streamed chunk.
+        chunk_delay: Seconds to sleep before each streamed chunk (and once before a
+            reply that is not streamed).
         chunk_chars: Characters per streamed text / argument fragment.
         die_after: Close the connection abruptly after this many streamed chunks (for a
             non-streaming request: before answering at all).
@@ -233,6 +234,7 @@ class _Handler(BaseHTTPRequestHandler):
         elif reply.die_after is not None:
             self._die()  # no response at all: the client sees a dropped connection
         else:
+            time.sleep(reply.chunk_delay)
             self._send_json(200, _completion(body, reply, self.fake.model))
 
     def _send_json(self, status: int, payload: dict[str, Any]) -> None:
