@@ -143,10 +143,8 @@ async def test_usage_carries_first_token_time_and_server_speeds() -> None:
     with FakeOpenAIServer(replies=[FakeReply(text="391", timings=timings)] * 2) as fake:
         for stream in (True, False):
             model = OpenAIChatModel("m", stream=stream, client_kwargs={"base_url": fake.base_url})
-            response = await model([{"role": "user", "content": "17 * 23?"}])
-            if not isinstance(response, ChatResponse):
-                async for response in response:  # noqa: B007 - the last chunk has the usage
-                    pass
+            got = await model([{"role": "user", "content": "17 * 23?"}])
+            response = got if isinstance(got, ChatResponse) else [c async for c in got][-1]
             assert response.usage is not None
             meta = response.usage.metadata or {}
             assert meta["prompt_tok_s"] == 81.5 and meta["gen_tok_s"] == 26.25
