@@ -151,3 +151,39 @@ async def test_usage_carries_first_token_time_and_server_speeds() -> None:
             assert meta["cached_tokens"] == 180
             assert ("ttft" in meta) == stream and meta.get("ttft", 0) >= 0
             assert response.usage.to_dict()["metadata"] == meta
+
+
+async def test_warm_sends_the_prefix_once_and_a_call_waits_for_it(tmp_path: Path) -> None:
+    import ascope_nb
+    from ascope_nb.testing import FakeReply
+
+    weights = tmp_path / "tiny.gguf"
+    weights.write_bytes(b"GGUF")
+    tool = {
+        "type": "function",
+        "function": {
+            "name": "execute_python_code",
+            "parameters": {"type": "object", "properties": {"code": {"type": "string"}}},
+        },
+    }
+    answer = json.dumps({"name": "finish", "answer": "391"})
+    system = {"role": "system", "content": "Be brief."}
+    slow = FakeReply(text=answer, chunk_delay=0.5)
+    with FakeOpenAIServer(replies=[slow, answer, slow, answer]) as fake:
+        model = LocalModel(weights, stream=False)
+        _attach(model, fake, weights)
+        future = model.warm([system], tools=[tool])
+        assert model.state == "warming…" and model.warming is future
+        response = await model([system, {"role": "user", "content": "17 * 23?"}], tools=[tool])
+        assert future.done() and model.state == "ready"
+        assert isinstance(response, ChatResponse) and response.content[-1]["text"] == "391"
+        # another agent on the same model warms its own prefix
+        agent = ascope_nb.make_agent("Other", "Be other.", model=model, tools=[])
+        assert agent.model.warming is not future
+        agent.model.warming.result(timeout=30)
+    warm, real, other = fake.requests[:3]
+    assert warm["max_tokens"] == 1 and real["max_tokens"] == 1024
+    assert warm["messages"][0] == real["messages"][0]  # the prefix the call starts with
+    assert warm["messages"][1] == {"role": "user", "content": ""}
+    assert "Be other." in json.dumps(other["messages"])
+    assert ascope_nb.warm(ascope_nb.make_agent("D", "x", model="demo")) is None

@@ -129,8 +129,8 @@ class LocalModel(ChatModelBase):
         keeps their tokens in its prompt cache and the first real request with the same
         prefix only processes the new part. Returns at once; calls made meanwhile wait for
         the warming to end. ``state`` says where it is; ``on_done(model)`` runs at the end.
-        Warming twice returns the first future. ``ascope_nb.warm(agent)`` builds the prefix
-        from an agent.
+        Warming again (another agent on this model) runs after the previous warming.
+        ``ascope_nb.warm(agent)`` builds the prefix from an agent.
 
         Example:
             >>> model = LocalModel()
@@ -138,14 +138,15 @@ class LocalModel(ChatModelBase):
             >>> model.state  # doctest: +SKIP
             'ready'
         """
-        if self._warming is not None:
-            return self._warming
+        previous = self._warming
         future: concurrent.futures.Future[None] = concurrent.futures.Future()
         self._warming, self.state = future, "warming…"
         prefix = messages if callable(messages) else [dict(m) for m in messages or []]
         context = contextvars.copy_context()  # a notebook's output parent travels along
 
         def work() -> None:
+            if previous is not None:
+                concurrent.futures.wait([previous])  # one warming at a time
             try:
                 self._warm_now(prefix, tools)
             except BaseException as exc:  # noqa: BLE001 - reported through state and future
@@ -163,9 +164,11 @@ class LocalModel(ChatModelBase):
 
     def _warm_now(self, prefix: Prefix, tools: list[dict[str, Any]] | None) -> None:
         server = self.start()
-        delegate = self._delegate or self._make_delegate(server)  # imports openai
-        self._delegate = delegate
-        asyncio.run(self._prefill(delegate, prefix, tools))
+        if self._delegate is None:
+            self._delegate = self._make_delegate(server)  # imports openai, makes the client
+        prefill = self._make_delegate(server)  # same request path, its own client and loop
+        prefill.stream = False
+        asyncio.run(self._prefill(prefill, prefix, tools))
 
     @staticmethod
     async def _prefill(delegate: ChatModelBase, prefix: Prefix, tools: Any) -> None:
@@ -174,11 +177,7 @@ class LocalModel(ChatModelBase):
             return
         # an empty user turn: the cached tokens end where the real question begins
         messages = [*messages, {"role": "user", "content": ""}]
-        stream, delegate.stream = delegate.stream, False
-        try:
-            await delegate(messages, tools=tools, max_tokens=1)
-        finally:
-            delegate.stream = stream
+        await delegate(messages, tools=tools, max_tokens=1)
 
     async def _ensure(self) -> ChatModelBase:
         warming = self._warming
