@@ -177,7 +177,12 @@ class LocalModel(ChatModelBase):
             return
         # an empty user turn: the cached tokens end where the real question begins
         messages = [*messages, {"role": "user", "content": ""}]
-        await delegate(messages, tools=tools, max_tokens=1)
+        client = getattr(getattr(delegate, "inner", delegate), "client", None)
+        try:
+            await delegate(messages, tools=tools, max_tokens=1)
+        finally:
+            if client is not None:
+                await client.close()  # before this thread's loop ends
 
     async def _ensure(self) -> ChatModelBase:
         warming = self._warming
