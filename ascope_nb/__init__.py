@@ -27,6 +27,7 @@ _LAZY: dict[str, str] = {
     "Run": "ascope_nb.run",
     "show": "ascope_nb.notebook._api",
     "make_agent": "ascope_nb.notebook._api",
+    "warm": "ascope_nb.model._warm",
     "set_default_model": "ascope_nb.notebook._model_spec",
     "load_ipython_extension": "ascope_nb.notebook",
     "unload_ipython_extension": "ascope_nb.notebook",
@@ -63,6 +64,7 @@ __all__ = [
     "Run",
     "show",
     "make_agent",
+    "warm",
     "set_default_model",
     "load_ipython_extension",
     "unload_ipython_extension",
@@ -87,6 +89,7 @@ if TYPE_CHECKING:
     from .message import Msg
     from .model import model_from_spec
     from .model._demo import DemoModel
+    from .model._warm import warm
     from .notebook import load_ipython_extension, unload_ipython_extension
     from .notebook._api import make_agent, show
     from .notebook._model_spec import set_default_model

@@ -131,3 +131,84 @@ async def test_native_tool_mode_sends_tools(tmp_path: Path) -> None:
         await model([{"role": "user", "content": "go"}], tools=[tool])
     assert fake.requests[0]["tools"] == [tool]
     assert "response_format" not in fake.requests[0]
+
+
+async def test_usage_carries_first_token_time_and_server_speeds() -> None:
+    """llama.cpp's ``timings`` (speeds, cached prompt tokens) and the time to the first
+    token reach ``ChatUsage.metadata`` and so the run view's step header."""
+    from ascope_nb.model import OpenAIChatModel
+    from ascope_nb.testing import FakeReply
+
+    timings = {"prompt_per_second": 81.5, "predicted_per_second": 26.25, "cache_n": 180}
+    with FakeOpenAIServer(replies=[FakeReply(text="391", timings=timings)] * 2) as fake:
+        for stream in (True, False):
+            model = OpenAIChatModel("m", stream=stream, client_kwargs={"base_url": fake.base_url})
+            got = await model([{"role": "user", "content": "17 * 23?"}])
+            response = got if isinstance(got, ChatResponse) else [c async for c in got][-1]
+            assert response.usage is not None
+            meta = response.usage.metadata or {}
+            assert meta["prompt_tok_s"] == 81.5 and meta["gen_tok_s"] == 26.25
+            assert meta["cached_tokens"] == 180
+            assert ("ttft" in meta) == stream and meta.get("ttft", 0) >= 0
+            assert response.usage.to_dict()["metadata"] == meta
+
+
+async def test_warm_sends_the_prefix_once_and_a_call_waits_for_it(tmp_path: Path) -> None:
+    import ascope_nb
+    from ascope_nb.testing import FakeReply
+
+    weights = tmp_path / "tiny.gguf"
+    weights.write_bytes(b"GGUF")
+    tool = {
+        "type": "function",
+        "function": {
+            "name": "execute_python_code",
+            "parameters": {"type": "object", "properties": {"code": {"type": "string"}}},
+        },
+    }
+    answer = json.dumps({"name": "finish", "answer": "391"})
+    system = {"role": "system", "content": "Be brief."}
+    slow = FakeReply(text=answer, chunk_delay=0.5)
+    with FakeOpenAIServer(replies=[slow, answer, slow, answer]) as fake:
+        model = LocalModel(weights, stream=False)
+        _attach(model, fake, weights)
+        future = model.warm([system], tools=[tool])
+        assert model.state == "warming…" and model.warming is future
+        response = await model([system, {"role": "user", "content": "17 * 23?"}], tools=[tool])
+        assert future.done() and model.state == "ready"
+        assert isinstance(response, ChatResponse) and response.content[-1]["text"] == "391"
+        # another agent on the same model warms its own prefix
+        agent = ascope_nb.make_agent("Other", "Be other.", model=model, tools=[])
+        assert agent.model.warming is not future
+        agent.model.warming.result(timeout=30)
+    warm, real, other = fake.requests[:3]
+    assert warm["max_tokens"] == 1 and real["max_tokens"] == 1024
+    assert warm["messages"][0] == real["messages"][0]  # the prefix the call starts with
+    assert warm["messages"][1] == {"role": "user", "content": ""}
+    assert "Be other." in json.dumps(other["messages"])
+    assert ascope_nb.warm(ascope_nb.make_agent("D", "x", model="demo")) is None
+
+
+async def test_run_view_shows_first_token_and_speeds_per_step() -> None:
+    """A real agent over a llama.cpp-like server: each step's fold record carries the
+    timings (the browser fold does the same, see test_fold_golden) and the HTML shows them."""
+    from ascope_nb.agent import ReActAgent
+    from ascope_nb.fold import RunFold
+    from ascope_nb.message import Msg
+    from ascope_nb.model import OpenAIChatModel
+    from ascope_nb.notebook.views._html import run_html
+    from ascope_nb.testing import FakeReply
+
+    timings = {"prompt_per_second": 120.4, "predicted_per_second": 25.6, "cache_n": 7}
+    with FakeOpenAIServer(replies=[FakeReply(text="391", timings=timings)]) as fake:
+        model = OpenAIChatModel("m", stream=True, client_kwargs={"base_url": fake.base_url})
+        agent = ReActAgent(name="Friday", sys_prompt="Be brief.", model=model)
+        agent.set_console_output_enabled(False)
+        events: list[Any] = []
+        agent.subscribe(events.append)
+        await agent(Msg("user", "17 * 23?", "user"))
+    wire = [e.to_dict() for e in events]
+    step = RunFold().extend(wire).steps()[0]
+    assert step["timing"]["gen_tok_s"] == 25.6 and step["timing"]["ttft"] >= 0
+    html = run_html(wire)
+    assert "first token" in html and "120/26 tok/s" in html

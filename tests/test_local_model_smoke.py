@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 import resource
 import time
+from typing import Any
 
 import pytest
 
@@ -49,4 +50,28 @@ async def test_real_local_model_uses_python_to_multiply() -> None:
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"local model smoke: {elapsed:.1f}s, {len(calls)} tool call(s), peak RSS {rss:.0f} MB")
     assert [c["name"] for c in calls][:1] == ["execute_python_code"]
+    assert "391" in (reply.get_text_content() or "")
+
+
+async def test_warmed_agent_reuses_the_cached_prefix() -> None:
+    """``make_agent`` warms the system prompt + tools: the first step only processes the
+    question; the run view's timings (``usage.metadata``) say so."""
+    import asyncio
+
+    import ascope_nb
+
+    model = LocalModel(size="1.5b")
+    agent = ascope_nb.make_agent(
+        "Friday", "You are a helpful assistant.", model=model, tools=["execute_python_code"]
+    )
+    agent.set_console_output_enabled(False)
+    await asyncio.wrap_future(model.warming)  # type: ignore[arg-type]
+    assert model.state == "ready"
+    ended: list[Any] = []
+    agent.subscribe(lambda e: ended.append(e) if e.kind == "model_call_ended" else None)
+    reply = await agent(Msg("user", "What is 17 * 23? Use Python.", "user"))
+    first = ended[0].usage
+    print(f"warm local model: step 1 {first}")
+    assert first["metadata"]["cached_tokens"] >= 100  # the warmed system prompt + tools
+    assert first["metadata"]["ttft"] < first["time"]
     assert "391" in (reply.get_text_content() or "")

@@ -41,6 +41,7 @@ class StepRecord(TypedDict):
     output_tokens: int
     errors: list[str]
     observers: NotRequired[list[str]]  # hub agents that observed the step's answer
+    timing: NotRequired[dict[str, Any]]  # the model call's ttft / tok/s when the server gave them
 
 
 _WAITING = ("paused", "waiting_approval", "waiting_input")
@@ -145,6 +146,8 @@ class Timeline:
         if step is not None:
             step["input_tokens"] += n_in
             step["output_tokens"] += n_out
+            if isinstance(usage.get("metadata"), dict):
+                step["timing"] = dict(usage["metadata"])
             if ev.get("error"):
                 step["errors"].append(str(ev["error"]))
 

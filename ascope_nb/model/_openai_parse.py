@@ -23,13 +23,33 @@ def _reasoning_of(obj: Any) -> str:
     return ""
 
 
-def _usage_of(usage: Any, started: float) -> ChatUsage | None:
+def _timings_of(obj: Any, ttft: float | None) -> dict[str, Any] | None:
+    """Time to first token and llama.cpp's ``timings`` (speeds, cached prompt tokens)."""
+    out: dict[str, Any] = {} if ttft is None else {"ttft": round(ttft, 4)}
+    timings = getattr(obj, "timings", None)
+    if isinstance(timings, dict):
+        for key, name in (
+            ("prompt_per_second", "prompt_tok_s"),
+            ("predicted_per_second", "gen_tok_s"),
+            ("cache_n", "cached_tokens"),
+            ("prompt_n", "prompt_tokens_processed"),
+        ):
+            value = timings.get(key)
+            if isinstance(value, (int, float)):
+                out[name] = round(value, 2) if isinstance(value, float) else value
+    return out or None
+
+
+def _usage_of(
+    usage: Any, started: float, metadata: dict[str, Any] | None = None
+) -> ChatUsage | None:
     if usage is None:
         return None
     return ChatUsage(
         input_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
         output_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
         time=time.monotonic() - started,
+        metadata=metadata,
     )
 
 
@@ -84,7 +104,7 @@ def completion_to_response(
             metadata = parse_structured(message.content or "", structured_model)
     return ChatResponse(
         content=blocks,
-        usage=_usage_of(completion.usage, started),
+        usage=_usage_of(completion.usage, started, _timings_of(completion, None)),
         metadata=metadata,
     )
 
@@ -113,10 +133,16 @@ class StreamAccumulator:
     usage: ChatUsage | None = None
     chunks: int = 0
     finish_reason: str | None = None
+    first_token: float | None = None
+    """Seconds from ``started`` to the first content delta."""
+    timings_from: Any = None
+    """The chunk with the server's ``timings`` (llama.cpp), if any."""
 
     def add(self, chunk: Any) -> bool:
         """Fold one chunk in; True when it changed the content."""
         self.chunks += 1
+        if getattr(chunk, "timings", None) is not None:
+            self.timings_from = chunk
         if getattr(chunk, "usage", None) is not None:
             self.usage = _usage_of(chunk.usage, self.started)
         if not chunk.choices:
@@ -127,6 +153,8 @@ class StreamAccumulator:
         if delta is None:
             return False
         changed = False
+        if self.first_token is None and (delta.content or delta.tool_calls or _reasoning_of(delta)):
+            self.first_token = time.monotonic() - self.started
         reasoning = _reasoning_of(delta)
         if reasoning:
             self.thinking += reasoning
@@ -168,4 +196,6 @@ class StreamAccumulator:
                 metadata = parse_structured(self.text, self.structured_model)
             elif self.text:
                 metadata = parse_partial_object(self.text)
+        if self.usage is not None and self.usage.metadata is None:
+            self.usage.metadata = _timings_of(self.timings_from, self.first_token)
         return ChatResponse(content=blocks, usage=self.usage, metadata=metadata)

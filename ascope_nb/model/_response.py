@@ -24,9 +24,15 @@ class ChatUsage:
     output_tokens: int
     time: float
     type: Literal["chat"] = "chat"
+    metadata: dict[str, Any] | None = None
+    """Server timings when known: ``ttft`` (seconds to the first token), ``prompt_tok_s``,
+    ``gen_tok_s``, ``cached_tokens`` (prompt tokens reused from the server's cache)."""
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        if out["metadata"] is None:
+            del out["metadata"]
+        return out
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import AsyncGenerator
 from typing import Any
 
@@ -20,6 +21,9 @@ from ._schema_tools import (
 
 logger = logging.getLogger(__name__)
 
+SAID_LIMIT = 512
+"""How many of its own replies a model remembers to send back byte for byte."""
+
 
 def _reply_text(response: ChatResponse) -> str:
     return "".join(str(b.get("text", "")) for b in response.content if b.get("type") == "text")
@@ -28,13 +32,12 @@ def _reply_text(response: ChatResponse) -> str:
 class SchemaToolModel(ChatModelBase):
     """Wrap a chat model so that tools work through a JSON-schema-constrained reply.
 
-    With tools, each call sends ``response_format`` = ``anyOf`` one
-    ``{thought, name, arguments}`` object per tool plus ``{thought, name: "finish",
-    answer}``, with the tool list in the system prompt and earlier tool calls and results
-    rewritten as text. The JSON comes back as our blocks: the thought as a ``thinking``
-    block, a tool choice as a ``tool_use`` block, ``finish`` as a ``text`` block. While
-    streaming only the thought and answer stream; the final chunk carries the
-    ``tool_use``. A call identical to the previous one (same name and arguments) becomes
+    With tools, each call sends ``response_format`` = ``anyOf`` one ``{name, arguments}``
+    object per tool plus ``{name: "finish", answer}``, with the tool list in the system
+    prompt and earlier tool calls and results rewritten as text (this model's own replies
+    byte for byte, so a server's prompt cache is reused). The JSON comes back as our
+    blocks: a tool choice as a ``tool_use`` block, ``finish`` as a ``text`` block. While
+    streaming only the answer streams; the final chunk carries the ``tool_use``. A call identical to the previous one (same name and arguments) becomes
     a finish with a note, which stops small models that loop. Without tools the inner
     model is called unchanged.
 
@@ -56,6 +59,7 @@ class SchemaToolModel(ChatModelBase):
         super().__init__(inner.model_name, inner.stream)
         self.inner = inner
         self.detect_repeats = detect_repeats
+        self._said: OrderedDict[str, str] = OrderedDict()  # "call:<id>" / "text:<answer>"
 
     @property  # type: ignore[override]
     def stream(self) -> bool:
@@ -81,7 +85,7 @@ class SchemaToolModel(ChatModelBase):
         only = tool_choice if tool_choice not in (None, "auto", "required", "any") else None
         allow_finish = not forced and only is None
         schema = step_schema(tools, allow_finish=allow_finish, only=only)
-        prompt = schema_messages(messages, tools, allow_finish=allow_finish)
+        prompt = schema_messages(messages, tools, allow_finish=allow_finish, said=self._said)
         done = finish_name(tools)
         previous = previous_call(messages) if self.detect_repeats and allow_finish else None
         response = await self.inner(prompt, response_format=response_format(schema), **kwargs)
@@ -96,9 +100,20 @@ class SchemaToolModel(ChatModelBase):
             logger.info("%s: %s", self.model_name, note.splitlines()[0])
             blocks = [b for b in blocks if b.get("type") != "tool_use"]
             blocks.append({"type": "text", "text": note})
+        else:
+            self._remember(blocks, text)
         metadata = dict(response.metadata or {})
         metadata["schema_step"] = text
         return ChatResponse(content=blocks, id=response.id, usage=response.usage, metadata=metadata)
+
+    def _remember(self, blocks: list[ResponseBlock], text: str) -> None:
+        for block in blocks:
+            if block.get("type") == "tool_use":
+                self._said[f"call:{block.get('id')}"] = text
+            elif block.get("type") == "text":
+                self._said[f"text:{block.get('text')}"] = text
+        while len(self._said) > SAID_LIMIT:
+            self._said.popitem(last=False)
 
     async def _stream(
         self, chunks: AsyncGenerator[ChatResponse, None], done: str, previous: Any

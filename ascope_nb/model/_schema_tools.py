@@ -2,9 +2,11 @@
 
 Small local models (Qwen2.5-Coder 0.5B/1.5B on llama.cpp) do not emit native
 ``tool_calls``. Instead each step is constrained with ``response_format`` to one JSON
-object ``{"thought": ..., "name": <tool>, "arguments": {...}}`` (or ``{"thought": ...,
-"name": "finish", "answer": ...}``), and the JSON is mapped back to our blocks. These
-are the pure functions; ``SchemaToolModel`` wraps a model with them.
+object ``{"name": <tool>, "arguments": {...}}`` (or ``{"name": "finish", "answer": ...}``),
+and the JSON is mapped back to our blocks. The prompt is kept lean (every token costs on a
+CPU): each tool's first description paragraph, and its arguments without the optional
+ones that have a default. These are the pure functions; ``SchemaToolModel`` wraps a model
+with them.
 
 Example:
     >>> tools = [{"type": "function", "function": {"name": "add", "parameters": {
@@ -12,7 +14,7 @@ Example:
     >>> schema = step_schema(tools)
     >>> [c["properties"]["name"]["const"] for c in schema["anyOf"]]
     ['add', 'finish']
-    >>> [b["type"] for b in step_blocks('{"thought": "", "name": "add", "arguments": {"a": 1}}')]
+    >>> [b["type"] for b in step_blocks('{"name": "add", "arguments": {"a": 1}}')]
     ['tool_use']
 """
 
@@ -21,6 +23,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,12 +81,8 @@ def _arguments_schema(
 def _choice(name: str, tail: tuple[str, dict[str, Any]]) -> dict[str, Any]:
     return {
         "type": "object",
-        "properties": {
-            "thought": {"type": "string"},
-            "name": {"const": name},
-            tail[0]: tail[1],
-        },
-        "required": ["thought", "name", tail[0]],
+        "properties": {"name": {"const": name}, tail[0]: tail[1]},
+        "required": ["name", tail[0]],
         "additionalProperties": False,
     }
 
@@ -100,7 +99,7 @@ def step_schema(
 
     Example:
         >>> step_schema([], allow_finish=True)["anyOf"][0]["required"]
-        ['thought', 'name', 'answer']
+        ['name', 'answer']
     """
     defs: dict[str, Any] = {}
     choices = []
@@ -130,21 +129,53 @@ def tools_instruction(tools: list[dict[str, Any]], *, allow_finish: bool = True)
     done = finish_name(tools)
     lines = [
         "You can call tools. Reply with exactly one JSON object per step:",
-        '{"thought": "<short reasoning>", "name": "<tool name>", "arguments": {...}}',
+        '{"name": "<tool name>", "arguments": {...}}',
     ]
     if allow_finish:
         lines += [
             "When you know the final answer, reply:",
-            f'{{"thought": "<short reasoning>", "name": "{done}", "answer": "<final answer>"}}',
+            f'{{"name": "{done}", "answer": "<final answer>"}}',
             "Call a tool only when you need its result; never repeat the same call.",
         ]
     lines.append("Tools:")
     for tool in tools:
         fn = tool.get("function", {})
-        params = json.dumps(fn.get("parameters") or {}, ensure_ascii=False)
-        lines.append(f"- {fn.get('name')}: {fn.get('description', '').strip()}")
+        params = json.dumps(lean_parameters(fn.get("parameters")), ensure_ascii=False)
+        lines.append(f"- {fn.get('name')}: {short_description(fn.get('description'))}")
         lines.append(f"  arguments schema: {params}")
     return "\n".join(lines)
+
+
+def short_description(description: Any) -> str:
+    """The first paragraph of a tool description, on one line.
+
+    Example:
+        >>> short_description("Run code.\n\nLong details follow.")
+        'Run code.'
+    """
+    text = str(description or "").strip()
+    return " ".join(text.split("\n\n", 1)[0].split())
+
+
+def lean_parameters(parameters: dict[str, Any] | None) -> dict[str, Any]:
+    """A parameters schema without the optional properties that have a default.
+
+    The model then leaves them out and the tool uses its default (the grammar still
+    allows them). Example:
+        >>> lean_parameters({"type": "object", "required": ["code"], "properties": {
+        ...     "code": {"type": "string"}, "timeout": {"type": "number", "default": 300}}})
+        {'type': 'object', 'required': ['code'], 'properties': {'code': {'type': 'string'}}}
+    """
+    params = dict(parameters or {})
+    props = params.get("properties")
+    if isinstance(props, dict):
+        required = set(params.get("required") or [])
+        params["properties"] = {
+            k: v
+            for k, v in props.items()
+            if k in required or not (isinstance(v, dict) and "default" in v)
+        }
+    return params
 
 
 def _text(content: Any) -> str:
@@ -157,24 +188,32 @@ def _text(content: Any) -> str:
     return ""
 
 
-def _call_json(thought: str, call: dict[str, Any]) -> str:
+def _call_json(call: dict[str, Any], said: Mapping[str, str]) -> str:
+    known = said.get(f"call:{call.get('id')}")
+    if known is not None:
+        return known
     fn = call.get("function", {})
     raw = fn.get("arguments") or "{}"
     try:
         args = json.loads(raw) if isinstance(raw, str) else raw
     except json.JSONDecodeError:
         args = raw
-    step = {"thought": thought, "name": fn.get("name"), "arguments": args}
-    return json.dumps(step, ensure_ascii=False)
+    return json.dumps({"name": fn.get("name"), "arguments": args}, ensure_ascii=False)
 
 
 def schema_messages(
-    messages: list[dict[str, Any]], tools: list[dict[str, Any]], *, allow_finish: bool = True
+    messages: list[dict[str, Any]],
+    tools: list[dict[str, Any]],
+    *,
+    allow_finish: bool = True,
+    said: Mapping[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """Rewrite OpenAI messages for a model without native tool calling.
 
     The tool list and reply format join the system prompt; assistant ``tool_calls``
     become the JSON the model would have written; ``tool`` results become user messages.
+    ``said`` maps ``"call:<id>"`` and ``"text:<answer>"`` to the model's exact reply text:
+    those turns are sent back byte for byte, so the server reuses its prompt cache.
 
     Example:
         >>> msgs = [{"role": "user", "content": "hi"}]
@@ -182,15 +221,15 @@ def schema_messages(
         ['system', 'user']
     """
     instruction = tools_instruction(tools, allow_finish=allow_finish)
+    said = said or {}
     out: list[dict[str, Any]] = []
     for msg in messages:
         role = msg.get("role")
         if role == "assistant" and msg.get("tool_calls"):
-            thought = _text(msg.get("content"))
-            steps = [
-                _call_json(thought if i == 0 else "", c) for i, c in enumerate(msg["tool_calls"])
-            ]
+            steps = [_call_json(c, said) for c in msg["tool_calls"]]
             out.append({"role": "assistant", "content": "\n".join(steps)})
+        elif role == "assistant" and f"text:{_text(msg.get('content'))}" in said:
+            out.append({"role": "assistant", "content": said[f"text:{_text(msg.get('content'))}"]})
         elif role == "tool":
             name = msg.get("name") or "the tool"
             result = f"Result of {name}:\n{_text(msg.get('content'))}"
@@ -257,7 +296,7 @@ def step_blocks(
     the answer. A final reply that is not a step at all becomes a ``text`` block as is.
 
     Example:
-        >>> step_blocks('{"thought": "ok", "name": "finish", "answer": "391"}')[-1]
+        >>> step_blocks('{"name": "finish", "answer": "391"}')[-1]
         {'type': 'text', 'text': '391'}
     """
     step = parse_step(text)

@@ -71,6 +71,7 @@ def make_agent(
     require_approval: str | Sequence[str] | None = None,
     mcp: Iterable[str] = (),
     namespace: Mapping[str, Any] | None = None,
+    warm: bool = True,
 ) -> ReActAgent:
     """Make a ``ReActAgent`` the way ``%%agent`` does.
 
@@ -86,6 +87,8 @@ def make_agent(
         mcp: Names of MCP servers added with ``%mcp add`` (``ascope_nb.mcp.registry``);
             the agent gets all their tools, marked with the server's name.
         namespace: Where names are looked up (the notebook's ``user_ns`` for magics).
+        warm: Prepare a model that supports it (the embedded model) in the background:
+            server, client and the system prompt + tools prefix (``ascope_nb.warm``).
     """
     from ..agent import ReActAgent
     from ..tool import Toolkit
@@ -106,7 +109,7 @@ def make_agent(
         unknown = [t for t in approval if t not in names]
         if unknown:
             raise ConfigError(f"--approve names tools the agent does not have: {unknown!r}")
-    return ReActAgent(
+    agent = ReActAgent(
         name=name,
         sys_prompt=sys_prompt,
         model=chat_model,
@@ -115,6 +118,23 @@ def make_agent(
         parallel_tool_calls=parallel,
         require_approval=approval,
     )
+    if warm:
+        from ..model._warm import warm as warm_agent
+
+        warm_agent(agent)
+    return agent
+
+
+def display_card(agent: AgentBase) -> AgentCard:
+    """Display ``agent``'s card; while its model warms, the card updates to "ready"."""
+    from IPython.display import display
+
+    card = AgentCard(agent)
+    handle = display(card, display_id=True)
+    warming = getattr(getattr(agent, "model", None), "warming", None)
+    if handle is not None and warming is not None and not warming.done():
+        warming.add_done_callback(lambda _done: handle.update(card))
+    return card
 
 
 class NoRun:
@@ -162,6 +182,9 @@ class AgentCard:
             "model": getattr(model, "model_name", "") if model is not None else "",
             "tools": tools,
         }
+        state = getattr(model, "state", None)
+        if isinstance(state, str) and state != "cold":
+            out["state"] = state
         if hasattr(agent, "max_iters"):
             out["max_iters"] = agent.max_iters
         control = getattr(agent, "control", None)

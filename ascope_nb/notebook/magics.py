@@ -141,7 +141,7 @@ class AgentMagics(Magics):  # type: ignore[misc]  # IPython's Magics is untyped
     def agent(self, line: str, cell: str) -> None:
         """%%agent NAME [--model M] [--tools f,g] [--mcp server,...] [--max-iters N]
         [--parallel] [--approve tool,...|all] -- the cell body is the system prompt."""
-        from ._api import AgentCard, make_agent
+        from ._api import display_card, make_agent
 
         args = _args.parse_agent(line)
         agent = make_agent(
@@ -156,9 +156,7 @@ class AgentMagics(Magics):  # type: ignore[misc]  # IPython's Magics is untyped
             namespace=self._ns,
         )
         self._ns[args.name] = agent
-        from IPython.display import display
-
-        display(AgentCard(agent))
+        display_card(agent)  # "warming…", then "ready" for the embedded model
 
     @cell_magic
     @_one_line

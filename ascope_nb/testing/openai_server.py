@@ -53,13 +53,15 @@ class FakeReply:
         reasoning: Reasoning text, sent as ``reasoning_content``.
         status: Answer with this HTTP error status instead (e.g. 401, 429, 500).
         error_message: The error message sent with ``status``.
-        chunk_delay: Seconds to sleep before each streamed chunk.
+        chunk_delay: Seconds to sleep before each streamed chunk (and once before a
+            reply that is not streamed).
         chunk_chars: Characters per streamed text / argument fragment.
         die_after: Close the connection abruptly after this many streamed chunks (for a
             non-streaming request: before answering at all).
         interleave_tool_calls: Stream argument fragments of parallel calls interleaved.
         usage: ``(prompt_tokens, completion_tokens)``; computed from lengths if None.
         finish_reason: Overrides the computed finish reason.
+        timings: llama.cpp-style ``timings`` sent with the usage (e.g. ``cache_n``).
     """
 
     text: str = ""
@@ -73,6 +75,7 @@ class FakeReply:
     interleave_tool_calls: bool = False
     usage: tuple[int, int] | None = None
     finish_reason: str | None = None
+    timings: dict[str, Any] | None = None
 
     def calls(self) -> list[FakeToolCall]:
         """The tool calls as ``FakeToolCall`` objects, with ids filled in."""
@@ -234,6 +237,7 @@ class _Handler(BaseHTTPRequestHandler):
         elif reply.die_after is not None:
             self._die()  # no response at all: the client sees a dropped connection
         else:
+            time.sleep(reply.chunk_delay)
             self._send_json(200, _completion(body, reply, self.fake.model))
 
     def _embeddings(self, raw: bytes) -> None:
@@ -340,6 +344,7 @@ def _completion(body: dict[str, Any], reply: FakeReply, model: str) -> dict[str,
         "model": body.get("model", model),
         "choices": [{"index": 0, "message": message, "finish_reason": _finish_reason(reply)}],
         "usage": _usage(body, reply),
+        **({"timings": reply.timings} if reply.timings else {}),
     }
 
 
@@ -387,4 +392,5 @@ def _chunks(
                 yield frag(i, part)
     yield event({}, _finish_reason(reply))
     if include_usage:
-        yield json.dumps({**base, "choices": [], "usage": _usage(body, reply)})
+        timings = {"timings": reply.timings} if reply.timings else {}
+        yield json.dumps({**base, "choices": [], "usage": _usage(body, reply), **timings})

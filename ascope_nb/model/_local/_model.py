@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator
+import concurrent.futures
+import contextvars
+import threading
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from pathlib import Path
 from typing import Any, Literal
 
 from ...exceptions import ConfigError
 from .._base import ChatModelBase, ToolChoice
 from .._response import ChatResponse
+
+Prefix = list[dict[str, Any]] | Callable[[], Awaitable[list[dict[str, Any]]]]
+"""A prompt prefix to warm: messages, or an async function that returns them."""
 
 DEFAULT_GENERATE: dict[str, Any] = {"temperature": 0.2, "max_tokens": 1024}
 
@@ -75,6 +81,9 @@ class LocalModel(ChatModelBase):
         self.verbosity = verbosity
         self._delegate: ChatModelBase | None = None
         self._starting: asyncio.Lock | None = None
+        self._warming: concurrent.futures.Future[None] | None = None
+        self.state = "cold"
+        """``"cold"``, ``"warming…"``, ``"ready"`` or ``"failed: <reason>"`` (see ``warm``)."""
         self.server: Any = None
 
     def resolve_weights(self) -> Path:
@@ -100,7 +109,88 @@ class LocalModel(ChatModelBase):
             )
         return self.server
 
+    @property
+    def warming(self) -> concurrent.futures.Future[None] | None:
+        """The future of ``warm``, or None when it was never called."""
+        return self._warming
+
+    def warm(
+        self,
+        messages: Prefix | None = None,
+        *,
+        tools: list[dict[str, Any]] | None = None,
+        on_done: Callable[[LocalModel], None] | None = None,
+    ) -> concurrent.futures.Future[None]:
+        """Start the server, create the client and process a prompt prefix, in a thread.
+
+        ``messages`` (OpenAI format, e.g. the formatted system prompt, or an async function
+        that returns them, called in the warming thread) and ``tools`` are
+        sent once with ``max_tokens=1`` through the same path as a real call, so llama.cpp
+        keeps their tokens in its prompt cache and the first real request with the same
+        prefix only processes the new part. Returns at once; calls made meanwhile wait for
+        the warming to end. ``state`` says where it is; ``on_done(model)`` runs at the end.
+        Warming again (another agent on this model) runs after the previous warming.
+        ``ascope_nb.warm(agent)`` builds the prefix from an agent.
+
+        Example:
+            >>> model = LocalModel()
+            >>> model.warm([{"role": "system", "content": "Be brief."}]).result()  # doctest: +SKIP
+            >>> model.state  # doctest: +SKIP
+            'ready'
+        """
+        previous = self._warming
+        future: concurrent.futures.Future[None] = concurrent.futures.Future()
+        self._warming, self.state = future, "warming…"
+        prefix = messages if callable(messages) else [dict(m) for m in messages or []]
+        context = contextvars.copy_context()  # a notebook's output parent travels along
+
+        def work() -> None:
+            if previous is not None:
+                concurrent.futures.wait([previous])  # one warming at a time
+            try:
+                self._warm_now(prefix, tools)
+            except BaseException as exc:  # noqa: BLE001 - reported through state and future
+                self.state = f"failed: {type(exc).__name__}: {exc}"
+                future.set_exception(exc)
+            else:
+                self.state = "ready"
+                future.set_result(None)
+            if on_done is not None:
+                on_done(self)
+
+        name = f"ascope-warm-{self.model_name}"
+        threading.Thread(target=context.run, args=(work,), name=name, daemon=True).start()
+        return future
+
+    def _warm_now(self, prefix: Prefix, tools: list[dict[str, Any]] | None) -> None:
+        server = self.start()
+        if self._delegate is None:
+            self._delegate = self._make_delegate(server)  # imports openai, makes the client
+        prefill = self._make_delegate(server)  # same request path, its own client and loop
+        prefill.stream = False
+        asyncio.run(self._prefill(prefill, prefix, tools))
+
+    @staticmethod
+    async def _prefill(delegate: ChatModelBase, prefix: Prefix, tools: Any) -> None:
+        messages = list(await prefix()) if callable(prefix) else prefix
+        if not messages and not tools:
+            return
+        # an empty user turn: the cached tokens end where the real question begins
+        messages = [*messages, {"role": "user", "content": ""}]
+        client = getattr(getattr(delegate, "inner", delegate), "client", None)
+        try:
+            await delegate(messages, tools=tools, max_tokens=1)
+        finally:
+            if client is not None:
+                await client.close()  # before this thread's loop ends
+
     async def _ensure(self) -> ChatModelBase:
+        warming = self._warming
+        if warming is not None and not warming.done():
+            try:
+                await asyncio.wrap_future(warming)
+            except Exception:  # noqa: BLE001 - the call below reports the real cause
+                pass
         if self._delegate is not None:
             return self._delegate
         if self._starting is None:

@@ -107,6 +107,7 @@ export function createFold() {
       if (!s) return null;
       s.input_tokens += nIn;
       s.output_tokens += nOut;
+      if (u.metadata && typeof u.metadata === "object") s.timing = { ...u.metadata };
       if (ev.error) s.errors.push(String(ev.error));
       return s;
     },

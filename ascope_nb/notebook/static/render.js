@@ -311,7 +311,16 @@ export function createRunRenderer(container, { onCommand = () => {}, live = fals
       ...humanChips(s, liveNow()).map(([kind, text]) => h(doc, "span.ascope-human.ascope-chip", { "data-human": kind }, icon(doc, "person"), ` ${text}`)),
       bad ? h(doc, "span.ascope-flag", { title: "this step has an error", "aria-label": "error" }, icon(doc, "warn")) : null,
       h(doc, "span.ascope-muted", {}, `${fmtSeconds(dur)} · ${s.input_tokens + s.output_tokens} tokens`),
+      s.timing ? h(doc, "span.ascope-muted.ascope-speed", { title: "time to first token · prompt / generation speed" }, speedText(s.timing)) : null,
     );
+  }
+
+  function speedText(t) {
+    const parts = [];
+    if (t.ttft != null) parts.push(`first token ${fmtSeconds(t.ttft)}`);
+    if (t.prompt_tok_s != null) parts.push(`prompt ${Math.round(t.prompt_tok_s)} tok/s`);
+    if (t.gen_tok_s != null) parts.push(`gen ${Math.round(t.gen_tok_s)} tok/s`);
+    return parts.join(" · ");
   }
 
   function stepBody(s) {

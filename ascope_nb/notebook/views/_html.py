@@ -93,6 +93,11 @@ def _blocks_html(blocks: Any) -> str:
 def _step_html(step: StepRecord, *, open_: bool) -> str:
     dur = f"{step['ended'] - step['started']:.2f}s" if step["ended"] is not None else "…"
     tokens = f"{step['input_tokens']}→{step['output_tokens']} tok"
+    timing = step.get("timing") or {}
+    if "ttft" in timing:
+        tokens += f" · first token {float(timing['ttft']):.2f}s"
+    if "gen_tok_s" in timing:
+        tokens += f" · {float(timing.get('prompt_tok_s') or 0):.0f}/{float(timing['gen_tok_s']):.0f} tok/s"
     head = (
         f"{escape(step['agent'])} · step {step['step'] + 1} "
         f'<span class="meta">{dur} · {tokens} · {len(step["tool_calls"])} tool call(s)</span>'
