@@ -242,8 +242,8 @@ async def solve_and_judge(
     return results
 
 
-class GeneralEvaluator(EvaluatorBase):
-    """Evaluate on this event loop, ``n_workers`` task repeats at a time (resumable)."""
+class WorkersEvaluator(EvaluatorBase):
+    """An evaluator running up to ``n_workers`` task repeats at once (General and Ray)."""
 
     def __init__(
         self,
@@ -258,6 +258,10 @@ class GeneralEvaluator(EvaluatorBase):
             raise ConfigError(f"n_workers must be a positive integer, got {n_workers!r}")
         self.n_workers = n_workers
 
+
+class GeneralEvaluator(WorkersEvaluator):
+    """Evaluate on this event loop, ``n_workers`` task repeats at a time (resumable)."""
+
     async def run(self, solution: Solution) -> None:
         await self._save_meta()
         gate = asyncio.Semaphore(self.n_workers)
@@ -270,4 +274,4 @@ class GeneralEvaluator(EvaluatorBase):
         await self.aggregate()
 
 
-__all__ = ["EvaluatorBase", "GeneralEvaluator", "solve_and_judge", "Solution"]
+__all__ = ["EvaluatorBase", "GeneralEvaluator", "WorkersEvaluator", "solve_and_judge", "Solution"]

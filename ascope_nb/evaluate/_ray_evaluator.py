@@ -20,8 +20,7 @@ import math
 from typing import Any
 
 from ..exceptions import ConfigError
-from ._benchmark import BenchmarkBase
-from ._evaluator import EvaluatorBase, Solution, solve_and_judge
+from ._evaluator import Solution, WorkersEvaluator, solve_and_judge
 from ._storage import EvaluatorStorageBase
 from ._task import Task
 
@@ -64,21 +63,8 @@ def actor_count(ray: Any, n_workers: int) -> int:
     return max(1, min(n_workers, cpus))
 
 
-class RayEvaluator(EvaluatorBase):
+class RayEvaluator(WorkersEvaluator):
     """Evaluate in Ray actors: up to ``n_workers`` task repeats at once (resumable)."""
-
-    def __init__(
-        self,
-        name: str,
-        benchmark: BenchmarkBase,
-        n_repeat: int,
-        storage: EvaluatorStorageBase,
-        n_workers: int,
-    ) -> None:
-        super().__init__(name=name, benchmark=benchmark, n_repeat=n_repeat, storage=storage)
-        if not isinstance(n_workers, int) or n_workers < 1:
-            raise ConfigError(f"n_workers must be a positive integer, got {n_workers!r}")
-        self.n_workers = n_workers
 
     async def run(self, solution: Solution) -> None:
         ray = ensure_ray()
