@@ -34,6 +34,7 @@ from ..memory import InMemoryMemory, MemoryBase
 from ..message import Msg, ToolResultBlock, ToolUseBlock
 from ..model import ChatModelBase, ChatResponse
 from ..tool import Toolkit, ToolResponse
+from ..tool._call import INTERRUPTED_INFO
 from ..tool._validate import unique_call_ids
 from ._base import AgentBase
 from ._compression import COMPRESSED_MARK, compress_memory_if_needed
@@ -42,7 +43,7 @@ from ._control import AgentControl
 from ._knowledge import record_after_reply, retrieve_before_reply, setup_knowledge
 
 FINISH_FUNCTION = "generate_response"
-INTERRUPTED_TEXT = "The tool call has been interrupted by the user."
+INTERRUPTED_TEXT = INTERRUPTED_INFO  # one text however the stop reached the tool (AgentScope's)
 WRITE_TEXT_HINT = (
     "<system-hint>Now generate a text response based on your current situation</system-hint>"
 )
