@@ -12,8 +12,8 @@ import json
 from datetime import datetime
 from typing import Any
 
-from ._document import DocMetadata, Document
-from ._office import TableFormat
+from ._document import Document
+from ._office import TableFormat, block_documents
 from ._pptx import media_type
 from ._reader import ReaderBase, TextReader, need
 from ._split import SplitBy, check
@@ -92,26 +92,12 @@ class ExcelReader(ReaderBase):
         groups = sheets if self.separate_sheet else [[b for s in sheets for b in s]]
         docs: list[Document] = []
         for blocks in groups:
-            docs.extend(await self._documents(blocks, excel_path))
-        return docs
-
-    async def _documents(self, blocks: list[dict[str, Any]], path: str) -> list[Document]:
-        contents: list[dict[str, Any]] = []
-        for block in blocks:
-            if block["type"] == "text":
-                contents.extend(d.metadata.content for d in await self._text(block["text"]))
-            else:
-                contents.append(block)
-        doc_id = self.get_doc_id(path)
-        return [
-            Document(
-                id=doc_id,
-                metadata=DocMetadata(
-                    content=c, doc_id=doc_id, chunk_id=i, total_chunks=len(contents), source=path
-                ),
+            docs.extend(
+                await block_documents(
+                    blocks, path=excel_path, doc_id=self.get_doc_id(excel_path), text=self._text
+                )
             )
-            for i, c in enumerate(contents)
-        ]
+        return docs
 
     def _sheet_blocks(self, ws: Any) -> list[dict[str, Any]]:
         rows = [[_cell(v) for v in row] for row in ws.iter_rows(values_only=True)]

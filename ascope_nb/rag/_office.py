@@ -36,6 +36,27 @@ def table_text(rows: list[list[str]], fmt: TableFormat) -> str:
     return table_markdown(rows) if fmt == "markdown" else table_json(rows)
 
 
+async def block_documents(
+    blocks: list[dict[str, Any]], *, path: str, doc_id: str, text: TextReader
+) -> list[Document]:
+    """The chunks of one file as Documents: text blocks split by ``text``, other blocks
+    (tables, images) one chunk each, numbered in order (the Office readers share this)."""
+    contents: list[dict[str, Any]] = []
+    for block in blocks:
+        if block["type"] == "text":
+            contents.extend(d.metadata.content for d in await text(block["text"]))
+        else:
+            contents.append(block)
+    return [
+        Document(
+            metadata=DocMetadata(
+                content=c, doc_id=doc_id, chunk_id=i, total_chunks=len(contents), source=path
+            )
+        )
+        for i, c in enumerate(contents)
+    ]
+
+
 def _texts(element: Any, tag: str) -> str:
     return "".join(t.text for t in element.iter(tag) if t.text)
 
@@ -74,25 +95,12 @@ class WordReader(ReaderBase):
         self._text = TextReader(chunk_size, split_by)
 
     async def __call__(self, word_path: str) -> list[Document]:
-        doc_id = self.get_doc_id(word_path)
-        contents: list[dict[str, Any]] = []
-        for block in self._blocks(word_path):
-            if block["type"] == "text":
-                contents.extend(d.metadata.content for d in await self._text(block["text"]))
-            else:
-                contents.append(block)
-        return [
-            Document(
-                metadata=DocMetadata(
-                    content=c,
-                    doc_id=doc_id,
-                    chunk_id=i,
-                    total_chunks=len(contents),
-                    source=word_path,
-                )
-            )
-            for i, c in enumerate(contents)
-        ]
+        return await block_documents(
+            self._blocks(word_path),
+            path=word_path,
+            doc_id=self.get_doc_id(word_path),
+            text=self._text,
+        )
 
     def _blocks(self, path: str) -> list[dict[str, Any]]:
         docx = need("docx", "python-docx")

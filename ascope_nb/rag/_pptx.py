@@ -6,8 +6,8 @@ import base64
 import hashlib
 from typing import Any
 
-from ._document import DocMetadata, Document
-from ._office import TableFormat, table_text
+from ._document import Document
+from ._office import TableFormat, block_documents, table_text
 from ._reader import ReaderBase, TextReader, need
 from ._split import SplitBy, check
 
@@ -76,25 +76,12 @@ class PowerPointReader(ReaderBase):
         groups = slides if self.separate_slide else [[b for s in slides for b in s]]
         docs: list[Document] = []
         for blocks in groups:
-            docs.extend(await self._documents(blocks, ppt_path))
-        return docs
-
-    async def _documents(self, blocks: list[dict[str, Any]], path: str) -> list[Document]:
-        contents: list[dict[str, Any]] = []
-        for block in blocks:
-            if block["type"] == "text":
-                contents.extend(d.metadata.content for d in await self._text(block["text"]))
-            else:
-                contents.append(block)
-        doc_id = self.get_doc_id(path)
-        return [
-            Document(
-                metadata=DocMetadata(
-                    content=c, doc_id=doc_id, chunk_id=i, total_chunks=len(contents), source=path
+            docs.extend(
+                await block_documents(
+                    blocks, path=ppt_path, doc_id=self.get_doc_id(ppt_path), text=self._text
                 )
             )
-            for i, c in enumerate(contents)
-        ]
+        return docs
 
     def _slide_blocks(self, slide: Any, index: int) -> list[dict[str, Any]]:
         header = self.slide_prefix.format(index=index + 1) if self.slide_prefix is not None else ""
