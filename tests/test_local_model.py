@@ -115,7 +115,9 @@ async def test_local_model_delegates_in_schema_mode(tmp_path: Path) -> None:
     assert response.content[-1]["input"] == {"code": "print(1)"}
     assert plain.content == [{"type": "text", "text": "plain"}]
     first, second = fake.requests
-    assert first["response_format"]["type"] == "json_schema"
+    # the step's schema goes as a llama.cpp grammar (compact, unfenced, cache-reusable)
+    assert "response_format" not in first
+    assert '"execute_python_code"' in first["grammar"] and '"finish"' in first["grammar"]
     assert first["temperature"] == 0.2 and "tools" not in first
     assert "response_format" not in second
     assert fake.headers[0]["authorization"] == "Bearer k-test"

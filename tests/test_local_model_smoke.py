@@ -75,3 +75,8 @@ async def test_warmed_agent_reuses_the_cached_prefix() -> None:
     assert first["metadata"]["cached_tokens"] >= 100  # the warmed system prompt + tools
     assert first["metadata"]["ttft"] < first["time"]
     assert "391" in (reply.get_text_content() or "")
+    # step 2 resends step 1's reply token for token: llama.cpp reuses all of step 1
+    # (its prompt and all but the last generated token) instead of processing it again
+    second = ended[1].usage
+    reused = first["input_tokens"] + first["output_tokens"] - 2
+    assert second["metadata"]["cached_tokens"] >= reused, (first, second)

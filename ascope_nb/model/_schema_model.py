@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from typing import Any
 
 from ._base import ChatModelBase, ToolChoice
@@ -24,6 +24,14 @@ logger = logging.getLogger(__name__)
 SAID_LIMIT = 512
 """How many of its own replies a model remembers to send back byte for byte."""
 
+Constrain = Callable[[dict[str, Any]], dict[str, Any]]
+"""Turns a step's JSON schema into the request fields that constrain the reply."""
+
+
+def response_format_fields(schema: dict[str, Any]) -> dict[str, Any]:
+    """The OpenAI way: ``{"response_format": {"type": "json_schema", ...}}``."""
+    return {"response_format": response_format(schema)}
+
 
 def _reply_text(response: ChatResponse) -> str:
     return "".join(str(b.get("text", "")) for b in response.content if b.get("type") == "text")
@@ -42,11 +50,14 @@ class SchemaToolModel(ChatModelBase):
     model is called unchanged.
 
     Works over any model whose server honours ``response_format`` JSON schemas
-    (llama.cpp, vLLM, Ollama, OpenAI).
+    (llama.cpp, vLLM, Ollama, OpenAI). ``constrain`` replaces ``response_format`` with
+    another way to send the schema (``LocalModel`` sends a llama.cpp grammar, which
+    keeps the reply compact and unfenced, so it is reused from the prompt cache).
 
     Args:
         inner: The model that talks to the server (e.g. an ``OpenAIChatModel``).
         detect_repeats: Turn a repeated identical call into a finish.
+        constrain: The request fields for a step's schema (default ``response_format``).
 
     Example:
         >>> from ascope_nb.model import OpenAIChatModel
@@ -55,10 +66,17 @@ class SchemaToolModel(ChatModelBase):
         'qwen2.5'
     """
 
-    def __init__(self, inner: ChatModelBase, *, detect_repeats: bool = True) -> None:
+    def __init__(
+        self,
+        inner: ChatModelBase,
+        *,
+        detect_repeats: bool = True,
+        constrain: Constrain = response_format_fields,
+    ) -> None:
         super().__init__(inner.model_name, inner.stream)
         self.inner = inner
         self.detect_repeats = detect_repeats
+        self.constrain = constrain
         self._said: OrderedDict[str, str] = OrderedDict()  # "call:<id>" / "text:<answer>"
 
     @property  # type: ignore[override]
@@ -88,7 +106,12 @@ class SchemaToolModel(ChatModelBase):
         prompt = schema_messages(messages, tools, allow_finish=allow_finish, said=self._said)
         done = finish_name(tools)
         previous = previous_call(messages) if self.detect_repeats and allow_finish else None
-        response = await self.inner(prompt, response_format=response_format(schema), **kwargs)
+        fields = dict(kwargs)
+        for key, value in self.constrain(schema).items():
+            if isinstance(value, dict) and isinstance(fields.get(key), dict):
+                value = {**fields[key], **value}  # e.g. the caller's own extra_body
+            fields[key] = value
+        response = await self.inner(prompt, **fields)
         if isinstance(response, ChatResponse):
             return self._final(response, _reply_text(response), done, previous)
         return self._stream(response, done, previous)

@@ -213,7 +213,11 @@ class LocalModel(ChatModelBase):
             generate_kwargs=self.generate_kwargs,
             max_retries=0,
         )
-        return SchemaToolModel(inner) if self.tool_mode == "schema" else inner
+        if self.tool_mode != "schema":
+            return inner
+        from ._grammar import grammar_fields
+
+        return SchemaToolModel(inner, constrain=grammar_fields)
 
     async def __call__(
         self,
