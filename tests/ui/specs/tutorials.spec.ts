@@ -5,7 +5,7 @@
 // text. The notebooks are uploaded without their saved outputs, so only fresh output counts.
 import * as fs from 'fs';
 import * as path from 'path';
-import { expect, Page, test } from '@playwright/test';
+import { expect, Locator, Page, test } from '@playwright/test';
 
 const LONG = 120_000;
 const ARTIFACTS =
@@ -21,8 +21,19 @@ const UIS = [
 ];
 const CASES = [
   { name: '01_hello_agent.ipynb', minutes: 5 },
-  { name: '10_local_model.ipynb', minutes: 15 }
+  { name: '10_local_model.ipynb', minutes: 15, shots: 4 }
 ];
+// With ASCOPE_UI_DOCS=1 the JupyterLab run of tutorial 10 also writes the README's pictures:
+// the first %%ask cell while the embedded model works (live) and when it has answered.
+const DOCS = path.resolve(__dirname, '..', '..', '..', 'docs');
+
+async function cellShot(cell: Locator, name: string): Promise<void> {
+  await cell.scrollIntoViewIfNeeded();
+  const buf = await cell.screenshot();
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  fs.writeFileSync(path.join(ARTIFACTS, `${name}.png`), buf);
+  if (process.env.ASCOPE_UI_DOCS === '1') fs.writeFileSync(path.join(DOCS, `${name}.png`), buf);
+}
 
 function cleared(name: string): any {
   const nb = JSON.parse(fs.readFileSync(path.join(TUTORIALS, name), 'utf8'));
@@ -48,7 +59,7 @@ async function runAll(page: Page): Promise<void> {
 }
 
 for (const { ui, open } of UIS) {
-  for (const { name, minutes } of CASES) {
+  for (const { name, minutes, shots } of CASES) {
     test(`${ui} runs ${name}: one view per ask cell, no emoji icons, memory rows`, async ({
       page,
       request
@@ -68,6 +79,14 @@ for (const { ui, open } of UIS) {
       const cells = page.locator('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell');
       await expect(cells).toHaveCount(nb.cells.length, { timeout: LONG });
       await runAll(page);
+      if (shots !== undefined && ui === 'JupyterLab') {
+        // live: the run view of the first %%ask cell with a step on screen and Stop enabled
+        const live = cells.nth(shots);
+        await expect(live.locator('details.ascope-step').first()).toBeVisible({ timeout: minutes * 60_000 });
+        await expect(live.getByTestId('ascope-stop')).toBeEnabled();
+        await page.waitForTimeout(300); // let the icons and fonts settle
+        await cellShot(live, 'tutorial-live-run');
+      }
 
       // every code cell ran: its prompt shows a number, not "[*]" or "[ ]"
       const code = nb.cells.map((c: any, i: number) => [c, i]).filter(([c]: any) => c.cell_type === 'code');
@@ -103,6 +122,7 @@ for (const { ui, open } of UIS) {
         expect(texts.filter((t) => !t.trim())).toEqual([]);
       }
 
+      if (shots !== undefined && ui === 'JupyterLab') await cellShot(cells.nth(shots), 'tutorial-run-ended');
       fs.mkdirSync(ARTIFACTS, { recursive: true });
       await page.screenshot({
         path: path.join(ARTIFACTS, `tutorial-${ui.replace(/\W/g, '')}-${name.replace('.ipynb', '')}.png`),
