@@ -117,7 +117,10 @@ async def test_local_model_delegates_in_schema_mode(tmp_path: Path) -> None:
     first, second = fake.requests
     # the step's schema goes as a llama.cpp grammar (compact, unfenced, cache-reusable)
     assert "response_format" not in first
-    assert '"execute_python_code"' in first["grammar"] and '"finish"' in first["grammar"]
+    grammar = first["grammar"]
+    assert '"execute_python_code"' in grammar and '"finish"' in grammar
+    # properties keep the schema's order: the model names the tool before its arguments
+    assert grammar.index('"name"') < grammar.index('"arguments"')
     assert first["temperature"] == 0.2 and "tools" not in first
     assert "response_format" not in second
     assert fake.headers[0]["authorization"] == "Bearer k-test"

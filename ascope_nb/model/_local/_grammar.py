@@ -29,4 +29,5 @@ def _grammar(schema_json: str) -> str:
 
 def grammar_fields(schema: dict[str, Any]) -> dict[str, Any]:
     """The request fields that constrain a reply to ``schema`` with a llama.cpp grammar."""
-    return {"extra_body": {"grammar": _grammar(json.dumps(schema, sort_keys=True))}}
+    # key order is kept: the grammar writes properties in schema order ("name" first)
+    return {"extra_body": {"grammar": _grammar(json.dumps(schema))}}
