@@ -11,8 +11,6 @@ from pydantic import BaseModel
 from ascope_nb.exceptions import ConfigError, ModelCallError
 from ascope_nb.model import (
     ChatResponse,
-    DashScopeChatModel,
-    OllamaChatModel,
     OpenAIChatModel,
 )
 from ascope_nb.testing.openai_server import FakeOpenAIServer, FakeReply, FakeToolCall
@@ -311,65 +309,6 @@ def test_api_key_resolution(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-env")
     assert OpenAIChatModel("gpt-x").client.api_key == "sk-env"
     assert OpenAIChatModel("gpt-x").client.max_retries == 0
-
-
-def test_dashscope_preset(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("DASHSCOPE_API_KEY", raising=False)
-    with pytest.raises(ConfigError, match="DASHSCOPE_API_KEY"):
-        DashScopeChatModel("qwen-max")
-    monkeypatch.setenv("DASHSCOPE_API_KEY", "sk-ds")
-    model = DashScopeChatModel("qwen-max", stream=False, enable_thinking=True)
-    assert model.base_url == "https://dashscope.aliyuncs.com/compatible-mode/v1"
-    assert model.client.api_key == model.api_key == "sk-ds"
-    assert model.stream is True  # thinking needs streaming on DashScope
-    assert model.generate_kwargs == {}  # enable_thinking is added to each request instead
-    intl = DashScopeChatModel(
-        "qwen-max", api_key="k", base_http_api_url="https://dashscope-intl.aliyuncs.com/api/v1"
-    )
-    assert intl.base_url == "https://dashscope-intl.aliyuncs.com/compatible-mode/v1"
-
-
-async def test_dashscope_preset_talks_to_its_url(server: FakeOpenAIServer) -> None:
-    server.add_reply(FakeReply(status=401))
-    model = DashScopeChatModel(
-        "qwen-max",
-        api_key="k",
-        enable_thinking=False,
-        generate_kwargs={"temperature": 0.5},
-        client_kwargs={"base_url": server.base_url},
-    )
-    with pytest.raises(ModelCallError, match="DASHSCOPE_API_KEY"):
-        await model(USER)
-    sent = server.requests[0]
-    assert (sent["model"], sent["enable_thinking"], sent["temperature"]) == ("qwen-max", False, 0.5)
-    assert model.generate_kwargs == {"temperature": 0.5}
-
-
-def test_ollama_preset(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("OLLAMA_HOST", raising=False)
-    monkeypatch.delenv("OLLAMA_API_KEY", raising=False)
-    model = OllamaChatModel("qwen3:8b", options={"temperature": 0.1, "num_ctx": 8192})
-    assert model.base_url == "http://localhost:11434/v1"
-    assert model.stream is False  # AgentScope 1.x default: await model(msgs) is one response
-    assert (model.options, model.think, model.keep_alive) == (
-        {"temperature": 0.1, "num_ctx": 8192},
-        None,
-        "5m",
-    )
-    assert model.generate_kwargs == {
-        "temperature": 0.1,
-        "extra_body": {"options": {"num_ctx": 8192}},
-    }
-    monkeypatch.setenv("OLLAMA_HOST", "10.0.0.5:11434")
-    assert OllamaChatModel("qwen3:8b").base_url == "http://10.0.0.5:11434/v1"
-
-
-async def test_ollama_preset_streams_from_host(server: FakeOpenAIServer) -> None:
-    server.add_reply("hello from ollama")
-    host = server.base_url.removesuffix("/v1")
-    chunks = await collect(OllamaChatModel("llama3", host=host, stream=True))
-    assert chunks[-1].content == [{"type": "text", "text": "hello from ollama"}]
-    assert server.headers[0]["authorization"] == "Bearer ollama"
 
 
 def test_same_model_across_event_loops() -> None:
