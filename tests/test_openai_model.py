@@ -271,8 +271,25 @@ async def test_structured_output_mismatch_falls_back_to_a_tool_call(
     assert isinstance(res, ChatResponse) and res.metadata == {"city": "Paris", "population": 2}
     fallback = server.requests[1]
     assert "response_format" not in fallback
-    assert [t["function"]["name"] for t in fallback["tools"]] == ["Answer"]
-    assert fallback["tool_choice"] == {"type": "function", "function": {"name": "Answer"}}
+    # AgentScope's structured-output tool: its name and description, the schema without titles
+    assert fallback["tools"] == [
+        {
+            "type": "function",
+            "function": {
+                "name": "generate_structured_output",
+                "description": "Generate the required structured output with this function",
+                "parameters": {
+                    "properties": {"city": {"type": "string"}, "population": {"type": "integer"}},
+                    "required": ["city", "population"],
+                    "type": "object",
+                },
+            },
+        }
+    ]
+    assert fallback["tool_choice"] == {
+        "type": "function",
+        "function": {"name": "generate_structured_output"},
+    }
     with pytest.raises(ModelCallError, match="does not match Answer"):  # later calls: tool only
         await model(USER, structured_model=Answer)
     assert "response_format" not in server.requests[2]
@@ -287,7 +304,7 @@ async def test_refused_forced_tool_choice_is_retried_with_auto(server: FakeOpenA
     res = await make_model(server, stream=False)(USER, structured_model=Answer)
     assert isinstance(res, ChatResponse) and res.metadata == {"city": "Rome", "population": 3}
     assert [r.get("tool_choice") for r in server.requests][1:] == [
-        {"type": "function", "function": {"name": "Answer"}},
+        {"type": "function", "function": {"name": "generate_structured_output"}},
         "auto",
     ]
 
@@ -363,6 +380,6 @@ async def test_streamed_structured_output_falls_back_to_a_tool_call(
     chunks = await collect(make_model(server, stream=True), structured_model=Answer)
     assert chunks[-1].metadata == {"city": "Oslo", "population": 1}
     assert [r.get("tool_choice") for r in server.requests][1:] == [
-        {"type": "function", "function": {"name": "Answer"}},
+        {"type": "function", "function": {"name": "generate_structured_output"}},
         "auto",
     ]

@@ -14,6 +14,7 @@ from .._guard import check_model_request_allowed
 from ..exceptions import ConfigError, ModelCallError
 from ..redact import register_secrets_in
 from ._base import ChatModelBase, ToolChoice
+from ._native import STRUCTURED_TOOL, structured_tool
 from ._openai_errors import CallSite, is_retryable, stream_error, to_model_error
 from ._openai_parse import StreamAccumulator, completion_to_response
 from ._response import ChatResponse
@@ -300,15 +301,8 @@ class OpenAIChatModel(ChatModelBase):
         models do); the validated arguments become ``metadata``."""
         import openai
 
-        name = structured_model.__name__
-        tool = {
-            "type": "function",
-            "function": {
-                "name": name,
-                "description": (structured_model.__doc__ or f"Generate {name}.").strip(),
-                "parameters": structured_model.model_json_schema(),
-            },
-        }
+        tool = structured_tool(structured_model)  # AgentScope's generate_structured_output
+        name = tool["function"]["name"]
         request = self._build_request(messages, [tool], name, None, extra)
         check_model_request_allowed(self.base_url, self._site.label)
         started = time.monotonic()
@@ -359,14 +353,15 @@ class OpenAIChatModel(ChatModelBase):
     def _with_tool_metadata(self, result: ChatResponse, structured_model: Any) -> ChatResponse:
         from pydantic import ValidationError
 
-        for block in result.content:
-            if block.get("type") == "tool_use" and block.get("name") == structured_model.__name__:
-                try:
-                    value = structured_model.model_validate(block.get("input") or {})
-                except ValidationError as exc:
-                    raise self._structured_error(structured_model, exc) from exc
-                result.metadata = value.model_dump(mode="json")
-                return result
+        calls = [b for b in result.content if b.get("type") == "tool_use"]
+        named = [b for b in calls if b.get("name") in (STRUCTURED_TOOL, structured_model.__name__)]
+        for block in named or calls[:1]:  # with tool_choice "auto" a model may misname it
+            try:
+                value = structured_model.model_validate(block.get("input") or {})
+            except ValidationError as exc:
+                raise self._structured_error(structured_model, exc) from exc
+            result.metadata = value.model_dump(mode="json")
+            return result
         raise self._structured_error(
             structured_model, ValueError("the model did not call the structured-output tool")
         )
