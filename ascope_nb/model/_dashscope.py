@@ -105,8 +105,8 @@ class DashScopeChatModel(ChatModelBase):
         self.base_http_api_url = base_http_api_url
         self.max_retries = max_retries
         self.retry_base_delay = retry_base_delay
-        register_secrets_in({"api_key": key})
         self._headers = _env_headers()
+        register_secrets_in({"api_key": key, "headers": self._headers})
         client_kwargs = kwargs.pop("client_kwargs", None) or kwargs.pop("client_args", None)
         self._compatible: Any = None
         if (client_kwargs and client_kwargs.get("base_url")) or "compatible-mode" in (

@@ -16,6 +16,7 @@ from typing import Any
 
 from .._guard import check_model_request_allowed
 from ..exceptions import ConfigError, ModelCallError
+from ..redact import register_secrets_in
 from ._base import ChatModelBase, ToolChoice
 from ._layouts import to_ollama
 from ._native import ToolCallAccumulator
@@ -86,6 +87,7 @@ class OllamaChatModel(ChatModelBase):
         self.max_retries = max_retries
         self.retry_base_delay = retry_base_delay
         self._client_args: dict[str, Any] = {"host": host, **(client_kwargs or {}), **kwargs}
+        register_secrets_in(self._client_args)  # e.g. an Authorization header, a URL password
         self.host = (host or os.environ.get("OLLAMA_HOST") or DEFAULT_HOST).rstrip("/")
         self.client: Any = ollama.AsyncClient(**self._client_args)
         self._own_client = self.client
