@@ -113,3 +113,40 @@ async def test_multi_agent_layout() -> None:
     assert [m["role"] for m in out[2:4]] == ["assistant", "tool"]
     # the second history block has no header and, being all text, is one string
     assert out[4] == {"role": "user", "content": "<history>\nAlice: Thanks\n</history>"}
+
+
+async def test_exported_prompts_keep_the_text_of_native_parts() -> None:
+    """A run formatted with DashScopeChatFormatter exports what the model saw, text included."""
+    from ascope_nb.agent import ReActAgent
+    from ascope_nb.agent._control import ApprovalDecision
+    from ascope_nb.export import RunRecord, preference_pairs
+    from ascope_nb.testing import ScriptedModel, tool_call
+    from ascope_nb.tool import Toolkit
+
+    def search(query: str) -> str:
+        """Search the web.
+
+        Args:
+            query: What to look for.
+        """
+        return "found"
+
+    toolkit = Toolkit()
+    toolkit.register_tool_function(search)
+    agent = ReActAgent(
+        name="Friday",
+        sys_prompt="You are Friday.",
+        model=ScriptedModel([[tool_call("search", query="cat")], "A cat."], stream=True),
+        formatter=DashScopeChatFormatter(),
+        toolkit=toolkit,
+        require_approval=["search"],
+    )
+    agent.set_console_output_enabled(False)
+    agent.control.approval_handler = lambda call: ApprovalDecision("denied", {}, reason="no")
+    question = Msg("user", [{"type": "text", "text": "What is this?"}, WEB_IMAGE], "user")  # type: ignore[list-item]
+    events = [e async for e in agent.stream(question)]
+    (pair,) = preference_pairs(RunRecord.from_events(events))
+    assert [(m["role"], m["content"]) for m in pair.prompt] == [
+        ("system", "You are Friday."),
+        ("user", "What is this?"),
+    ]
