@@ -5,13 +5,10 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from ._openai import OpenAIChatModel
 from ._openai_errors import CallSite
-
-logger = logging.getLogger(__name__)
 
 
 class CompatibleDashScope(OpenAIChatModel):
