@@ -7,8 +7,10 @@ class AscopeError(Exception):
     """Base class of every error raised by ascope_nb."""
 
 
-class ModelCallError(AscopeError):
-    """A model request failed (bad key, unreachable URL, server error after retries, broken stream)."""
+class ModelCallError(AscopeError, RuntimeError):
+    """A model request failed (bad key, unreachable URL, server error after retries, broken stream).
+
+    A ``RuntimeError`` too, as a failed model call is in AgentScope 1.x."""
 
 
 class ToolNotFoundError(AscopeError):

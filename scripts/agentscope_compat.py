@@ -42,8 +42,8 @@ MODULE_MAP: dict[str, str] = {
     "ascope_nb.formatter._formatter_base": "ascope_nb.formatter._base",
     "ascope_nb.formatter._openai_formatter": "ascope_nb.formatter._openai",
     "ascope_nb.formatter._dashscope_formatter": "ascope_nb.formatter._dashscope",
-    "ascope_nb.model._dashscope_model": "ascope_nb.model._presets",
-    "ascope_nb.model._ollama_model": "ascope_nb.model._presets",
+    "ascope_nb.model._dashscope_model": "ascope_nb.model._dashscope",
+    "ascope_nb.model._ollama_model": "ascope_nb.model._ollama",
     "ascope_nb.model._openai_model": "ascope_nb.model._openai",
 }
 

@@ -162,11 +162,12 @@ async def test_view_text_file(tmp_path: Path) -> None:
     path = tmp_path / "a.txt"
     path.write_text("one\ntwo\nthree\nfour", encoding="utf-8")
     whole = await view_text_file(str(path))
-    assert text(whole) == f"The content of {path}:\n```\n1: one\n2: two\n3: three\n4: four\n```"
+    # a last line without newline is shown as it is (AgentScope's wording)
+    assert text(whole) == f"The content of {path}:\n```\n1: one\n2: two\n3: three\n4: four```"
     part = await view_text_file(str(path), [2, 3])
     assert text(part) == f"The content of {path} in [2, 3] lines:\n```\n2: two\n3: three\n```"
     tail = await view_text_file(str(path), [-2, -1])
-    assert text(tail).splitlines()[2:4] == ["3: three", "4: four"]
+    assert text(tail).splitlines()[2:4] == ["3: three", "4: four```"]
 
     missing = await view_text_file(str(tmp_path / "nope.txt"))
     assert (text(missing), missing.metadata["success"]) == (  # type: ignore[index]
@@ -176,7 +177,10 @@ async def test_view_text_file(tmp_path: Path) -> None:
     folder = await view_text_file(str(tmp_path))
     assert text(folder) == f"Error: The path {tmp_path} is not a file."
     out_of_bounds = await view_text_file(str(path), [9, 10])
-    assert "out of bounds" in text(out_of_bounds)
+    assert text(out_of_bounds) == (
+        f"InvalidArgumentError: The range '[9, 10]' is out of bounds for the file "
+        f"'{path}', which has only 4 lines."
+    )
     bad = await view_text_file(str(path), [3, 1])
     assert text(bad).startswith("InvalidArgumentError:")
 
@@ -195,15 +199,33 @@ async def test_write_and_insert_text_file(tmp_path: Path) -> None:
 
     inserted = await insert_text_file(str(path), "new", 1)
     assert path.read_text() == "new\nl1\nL2\nL2b\nl4\n"
-    assert text(inserted).startswith(f"Insert content into {path} at line 1 successfully.")
-    appended = await insert_text_file(str(path), "end", 6)
-    assert path.read_text().endswith("l4\nend\n")
+    assert text(inserted) == (
+        f"Insert content into {path} at line 1 successfully. The new content between lines "
+        "1-5 is:\n```\n1: new\n2: l1\n3: L2\n4: L2b\n5: l4\n```"
+    )
+    appended = await insert_text_file(str(path), "end", 6)  # appended as given
+    assert path.read_text().endswith("l4\nend")
+    assert text(appended).endswith("5: l4\n6: end```")
     assert appended.metadata == {"success": True}
     bad = await insert_text_file(str(path), "x", 99)
     assert (
         text(bad)
         == "InvalidArgumentsError: The given line_number (99) is not in the valid range [1, 7]."
     )
+    window = tmp_path / "fifty.txt"
+    window.write_text("\n".join(str(i) for i in range(50)))
+    middle = await insert_text_file(str(window), "e", 25)  # 5 lines before, 6 after
+    assert "between lines 20-31 is:\n```\n20: 19\n" in text(middle)
+    assert text(middle).endswith("25: e\n26: 24\n27: 25\n28: 26\n29: 27\n30: 28\n31: 29\n```")
+
+    home = Path.home() / f".ascope_tilde_{os.getpid()}.txt"
+    try:  # "~" is the user's home, as in AgentScope
+        await write_text_file(f"~/{home.name}", "at home\n")
+        assert home.read_text() == "at home\n"
+        await insert_text_file(f"~/{home.name}", "first", 1)
+        assert text(await view_text_file(f"~/{home.name}")).endswith("1: first\n2: at home\n```")
+    finally:
+        home.unlink(missing_ok=True)
 
     overwritten = await write_text_file(str(path), "fresh")
     assert (text(overwritten), path.read_text()) == (f"Overwrite {path} successfully.", "fresh")

@@ -10,9 +10,6 @@ import pytest
 
 from ascope_nb.exceptions import ConfigError
 from ascope_nb.formatter import (
-    DashScopeChatFormatter,
-    DashScopeMultiAgentFormatter,
-    FormatterBase,
     OpenAIChatFormatter,
     OpenAIMultiAgentFormatter,
 )
@@ -287,15 +284,6 @@ async def test_multi_agent_custom_prompt_and_images_only() -> None:
             "content": [{"type": "image_url", "image_url": {"url": "https://ex.com/x.png"}}],
         }
     ]
-
-
-async def test_dashscope_names_behave_the_same() -> None:
-    msgs = [Msg("system", "sys", "system"), Msg("A", "a", "user"), *tool_round()]
-    assert await DashScopeChatFormatter().format(msgs) == await OpenAIChatFormatter().format(msgs)
-    assert await DashScopeMultiAgentFormatter().format(msgs) == (
-        await OpenAIMultiAgentFormatter().format(msgs)
-    )
-    assert isinstance(DashScopeChatFormatter(), FormatterBase)
 
 
 class CharCounter:

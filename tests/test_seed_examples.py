@@ -1,5 +1,6 @@
 """The seed article's programs, with ``agentscope.`` replaced by ``ascope_nb.``, against a
-real OpenAI-compatible HTTP server on 127.0.0.1 that streams a tool call, then an answer."""
+real HTTP server on 127.0.0.1 (DashScope's native API through the real ``dashscope`` SDK,
+or OpenAI's) that streams a tool call, then an answer."""
 
 from __future__ import annotations
 
@@ -29,7 +30,10 @@ async def test_hello_agentscope_friday_loop(monkeypatch, capsys) -> None:
         # the model's second answer quotes what the tool printed: computed from the request
         lambda body: FakeReply(
             text="The code printed "
-            + body["messages"][-1]["content"].split("<stdout>")[1].split("</stdout>")[0].strip()
+            + body["input"]["messages"][-1]["content"]
+            .split("<stdout>")[1]
+            .split("</stdout>")[0]
+            .strip()
         ),
     ]
     with FakeOpenAIServer(replies) as server:
@@ -65,12 +69,17 @@ async def test_hello_agentscope_friday_loop(monkeypatch, capsys) -> None:
         # ----
     assert turns == 2 and len(server.requests) == 3
     requests = server.requests
-    # the code really ran and its output reached the model
-    tool_msg = requests[2]["messages"][-1]
+    # the code really ran and its output reached the model (DashScope's native request body)
+    tool_msg = requests[2]["input"]["messages"][-1]
     assert tool_msg["role"] == "tool" and tool_msg["tool_call_id"] == "call_py"
     assert "<stdout>42" in tool_msg["content"].replace("\n", "")
-    assert requests[0]["stream"] is True
-    assert requests[0]["tools"][0]["function"]["name"] == "execute_python_code"
+    assert requests[0]["input"]["messages"][0] == {
+        "role": "system",
+        "content": "You're a helpful assistant named Friday.",
+    }
+    assert server.headers[0]["x-dashscope-sse"] == "enable"  # stream=True
+    assert requests[0]["parameters"]["incremental_output"] is True
+    assert requests[0]["parameters"]["tools"][0]["function"]["name"] == "execute_python_code"
     assert server.headers[0].get("authorization") == "Bearer sk-test-key"
     memory = await agent.memory.get_memory()
     assert memory[-1].get_text_content() == "The code printed 42"

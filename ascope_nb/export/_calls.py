@@ -142,9 +142,11 @@ def _run_sync(make: Any) -> Any:
 def _text(content: Any) -> str:
     if isinstance(content, str):
         return content
-    if isinstance(content, list):
+    if isinstance(content, list):  # OpenAI parts, or DashScope's native {"text": ...}
         return "\n".join(
-            str(b.get("text", "")) for b in content if type(b) is dict and b.get("type") == "text"
+            str(b.get("text", ""))
+            for b in content
+            if type(b) is dict and b.get("type", "text") == "text" and "text" in b
         )
     return ""
 

@@ -1,8 +1,9 @@
-"""Chat models: the base interface, responses, and OpenAI-compatible clients."""
+"""Chat models: the base interface, responses, OpenAI-compatible, DashScope and Ollama clients."""
 
 from ._base import ChatModelBase
+from ._dashscope import DashScopeChatModel
+from ._ollama import OllamaChatModel
 from ._openai import OpenAIChatModel
-from ._presets import DashScopeChatModel, OllamaChatModel
 from ._response import ChatResponse, ChatUsage
 from ._spec import model_from_spec
 

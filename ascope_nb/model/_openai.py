@@ -14,6 +14,7 @@ from .._guard import check_model_request_allowed
 from ..exceptions import ConfigError, ModelCallError
 from ..redact import register_secrets_in
 from ._base import ChatModelBase, ToolChoice
+from ._native import STRUCTURED_TOOL, structured_tool
 from ._openai_errors import CallSite, is_retryable, stream_error, to_model_error
 from ._openai_parse import StreamAccumulator, completion_to_response
 from ._response import ChatResponse
@@ -175,30 +176,106 @@ class OpenAIChatModel(ChatModelBase):
         Raises:
             ModelCallError: The request failed (after retries) or the stream broke off.
         """
-        import openai
-
-        if structured_model is not None and self._structured_output_fallback:
-            return await self._structured_via_tool(messages, structured_model, generate_kwargs)
-        request = self._build_request(
-            messages, tools, tool_choice, structured_model, generate_kwargs
-        )
+        if structured_model is not None:
+            if tools or tool_choice:
+                logger.warning("structured_model given: tools and tool_choice are not sent")
+            if self._structured_output_fallback:
+                return await self._structured_via_tool(messages, structured_model, generate_kwargs)
+            return await self._structured(messages, structured_model, generate_kwargs)
+        request = self._build_request(messages, tools, tool_choice, None, generate_kwargs)
         check_model_request_allowed(self.base_url, self._site.label)
         started = time.monotonic()
-        passthrough = (openai.BadRequestError,) if structured_model is not None else ()
-        try:
-            response = await self._create(request, passthrough=passthrough)
-        except openai.BadRequestError as exc:  # response_format refused: use a tool call
-            return await self._fall_back(messages, structured_model, generate_kwargs, exc)
+        response = await self._create(request)
         if request.get("stream"):
-            return self._stream(
-                response, started, structured_model, fallback=(messages, generate_kwargs)
-            )
+            return self._stream(response, started, None)
+        return completion_to_response(response, started=started)
+
+    async def _structured(
+        self, messages: list[dict[str, Any]], structured_model: Any, extra: dict[str, Any]
+    ) -> ChatResponse | AsyncGenerator[ChatResponse, None]:
+        """Structured output through the SDK's ``chat.completions.parse()`` (``.stream()``
+        when streaming) with ``response_format=structured_model``, as AgentScope 1.x does;
+        a refused ``response_format`` or a reply that does not validate falls back to a
+        forced tool call (for this and later calls)."""
+        import openai
+        from pydantic import ValidationError
+
+        request = self._build_request(messages, None, None, structured_model, extra)
+        check_model_request_allowed(self.base_url, self._site.label)
+        started = time.monotonic()
+        if self.stream:
+            return self._structured_stream(request, messages, structured_model, extra, started)
+        request.pop("stream", None)
         try:
-            return completion_to_response(
-                response, started=started, structured_model=structured_model
+            response = await self._create(
+                request, passthrough=(openai.BadRequestError, ValidationError), method="parse"
             )
-        except ValueError as exc:
-            return await self._fall_back(messages, structured_model, generate_kwargs, exc)
+        except (openai.BadRequestError, ValidationError) as exc:
+            return await self._fall_back(messages, structured_model, extra, exc)
+        except (openai.LengthFinishReasonError, openai.ContentFilterFinishReasonError) as exc:
+            raise self._structured_error(structured_model, exc) from exc
+        parsed = getattr(response.choices[0].message, "parsed", None) if response.choices else None
+        if not isinstance(parsed, structured_model):
+            mismatch = ValueError(f"the reply parsed as {type(parsed).__name__}")
+            return await self._fall_back(messages, structured_model, extra, mismatch)
+        result = completion_to_response(response, started=started)
+        result.metadata = parsed.model_dump(mode="json")
+        return result
+
+    async def _structured_stream(
+        self,
+        request: dict[str, Any],
+        messages: list[dict[str, Any]],
+        structured_model: Any,
+        extra: dict[str, Any],
+        started: float,
+    ) -> AsyncGenerator[ChatResponse, None]:
+        import openai
+        from pydantic import ValidationError
+
+        request.pop("stream", None)
+        refused = (openai.BadRequestError, ValidationError)
+        try:
+            chunks = self._parsed_stream_chunks(request, passthrough=refused)
+            async for chunk in self._stream(
+                chunks, started, structured_model, (messages, extra), passthrough=refused
+            ):
+                yield chunk
+            return
+        except refused as exc:
+            retried = await self._fall_back(messages, structured_model, extra, exc)
+        if isinstance(retried, ChatResponse):
+            yield retried
+        else:
+            async for chunk in retried:
+                yield chunk
+
+    async def _parsed_stream_chunks(
+        self, request: dict[str, Any], *, passthrough: tuple[type[BaseException], ...]
+    ) -> AsyncGenerator[Any, None]:
+        """The raw chunks of ``chat.completions.stream()``; opening it is retried like
+        ``_create`` (429, 5xx, connection errors)."""
+        import openai
+
+        attempt = 0
+        while True:
+            attempt += 1
+            manager = self._loop_client().chat.completions.stream(**request)
+            try:
+                stream = await manager.__aenter__()
+                break
+            except passthrough:
+                raise
+            except openai.APIError as exc:
+                if not is_retryable(exc) or attempt > self.max_retries:
+                    raise to_model_error(exc, self._site, attempts=attempt) from exc
+                await asyncio.sleep(self._delay(attempt, exc))
+        try:
+            async for event in stream:
+                if getattr(event, "type", None) == "chunk":
+                    yield event.chunk
+        finally:
+            await manager.__aexit__(None, None, None)
 
     async def _fall_back(
         self,
@@ -224,15 +301,8 @@ class OpenAIChatModel(ChatModelBase):
         models do); the validated arguments become ``metadata``."""
         import openai
 
-        name = structured_model.__name__
-        tool = {
-            "type": "function",
-            "function": {
-                "name": name,
-                "description": (structured_model.__doc__ or f"Generate {name}.").strip(),
-                "parameters": structured_model.model_json_schema(),
-            },
-        }
+        tool = structured_tool(structured_model)  # AgentScope's generate_structured_output
+        name = tool["function"]["name"]
         request = self._build_request(messages, [tool], name, None, extra)
         check_model_request_allowed(self.base_url, self._site.label)
         started = time.monotonic()
@@ -283,14 +353,15 @@ class OpenAIChatModel(ChatModelBase):
     def _with_tool_metadata(self, result: ChatResponse, structured_model: Any) -> ChatResponse:
         from pydantic import ValidationError
 
-        for block in result.content:
-            if block.get("type") == "tool_use" and block.get("name") == structured_model.__name__:
-                try:
-                    value = structured_model.model_validate(block.get("input") or {})
-                except ValidationError as exc:
-                    raise self._structured_error(structured_model, exc) from exc
-                result.metadata = value.model_dump(mode="json")
-                return result
+        calls = [b for b in result.content if b.get("type") == "tool_use"]
+        named = [b for b in calls if b.get("name") in (STRUCTURED_TOOL, structured_model.__name__)]
+        for block in named or calls[:1]:  # with tool_choice "auto" a model may misname it
+            try:
+                value = structured_model.model_validate(block.get("input") or {})
+            except ValidationError as exc:
+                raise self._structured_error(structured_model, exc) from exc
+            result.metadata = value.model_dump(mode="json")
+            return result
         raise self._structured_error(
             structured_model, ValueError("the model did not call the structured-output tool")
         )
@@ -321,17 +392,9 @@ class OpenAIChatModel(ChatModelBase):
             request["extra_body"] = {**self._extra_body, **(request.get("extra_body") or {})}
         if self.reasoning_effort and "reasoning_effort" not in request:
             request["reasoning_effort"] = self.reasoning_effort
-        if structured_model is not None:
-            if tools or tool_choice:
-                logger.warning("structured_model given: tools and tool_choice are not sent")
+        if structured_model is not None:  # for parse() / stream(), which build the schema
             tools, tool_choice = None, None
-            request["response_format"] = {
-                "type": "json_schema",
-                "json_schema": {
-                    "name": structured_model.__name__,
-                    "schema": structured_model.model_json_schema(),
-                },
-            }
+            request["response_format"] = structured_model
         if tools:
             request["tools"] = tools
         if tool_choice:
@@ -360,7 +423,11 @@ class OpenAIChatModel(ChatModelBase):
         return min(delay, self.retry_max_delay)
 
     async def _create(
-        self, request: dict[str, Any], *, passthrough: tuple[type[BaseException], ...] = ()
+        self,
+        request: dict[str, Any],
+        *,
+        passthrough: tuple[type[BaseException], ...] = (),
+        method: str = "create",
     ) -> Any:
         import openai
 
@@ -368,7 +435,7 @@ class OpenAIChatModel(ChatModelBase):
         while True:
             attempt += 1
             try:
-                return await self._loop_client().chat.completions.create(**request)
+                return await getattr(self._loop_client().chat.completions, method)(**request)
             except passthrough:
                 raise
             except openai.APIError as exc:
@@ -390,6 +457,7 @@ class OpenAIChatModel(ChatModelBase):
         started: float,
         structured_model: type[Any] | None,
         fallback: tuple[list[dict[str, Any]], dict[str, Any]] | None = None,
+        passthrough: tuple[type[BaseException], ...] = (),
     ) -> AsyncGenerator[ChatResponse, None]:
         acc = StreamAccumulator(started=started, structured_model=structured_model)
         last: ChatResponse | None = None
@@ -406,10 +474,12 @@ class OpenAIChatModel(ChatModelBase):
                 yield partial
         except ModelCallError:
             raise
+        except passthrough:  # the caller handles these (structured-output fallback)
+            raise
         except Exception as exc:  # transport errors surface here as httpx/openai errors
             raise stream_error(exc, self._site, chunks=acc.chunks) from exc
         finally:
-            close = getattr(response, "close", None)
+            close = getattr(response, "close", None) or getattr(response, "aclose", None)
             if close is not None:
                 await close()
         if acc.finish_reason is None:

@@ -53,13 +53,21 @@ def _usage_of(
     )
 
 
-def _tool_block(call_id: str, name: str, raw: str, *, final: bool) -> ToolUseBlock:
+def _tool_block(
+    call_id: str, name: str, raw: str, *, final: bool, streamed: bool = True
+) -> ToolUseBlock:
+    """A ``tool_use`` block. Streamed blocks keep ``raw_input`` (the argument string); a
+    reply that was not streamed has it only when the arguments are not valid JSON, so
+    the toolkit can tell the model (AgentScope 1.x leaves it out there)."""
     if final:
         parsed = parse_arguments(raw)
         args = parsed if parsed is not None else {}
     else:
-        args = parse_partial_object(raw)
-    return ToolUseBlock(type="tool_use", id=call_id, name=name, input=args, raw_input=raw)
+        parsed, args = None, parse_partial_object(raw)
+    block = ToolUseBlock(type="tool_use", id=call_id, name=name, input=args)
+    if streamed or parsed is None:
+        block["raw_input"] = raw
+    return block
 
 
 def parse_structured(text: str, structured_model: Any) -> dict[str, Any]:
@@ -98,6 +106,7 @@ def completion_to_response(
                     fn.name or "",
                     fn.arguments or "",
                     final=True,
+                    streamed=False,
                 )
             )
         if structured_model is not None:

@@ -57,11 +57,11 @@ def model_from_spec(spec: str | ChatModelBase, **kwargs: Any) -> ChatModelBase:
 
         return OpenAIChatModel(name, **kwargs)
     if provider == "dashscope":
-        from ._presets import DashScopeChatModel
+        from ._dashscope import DashScopeChatModel
 
         return DashScopeChatModel(name, **kwargs)
     if provider == "ollama":
-        from ._presets import OllamaChatModel
+        from ._ollama import OllamaChatModel
 
         return OllamaChatModel(name, **kwargs)
     raise ConfigError(f"model spec {spec!r}: 'demo' takes no model name")

@@ -1,6 +1,7 @@
 """A scripted OpenAI-compatible chat server on 127.0.0.1, for tests and offline tutorials.
 
-It speaks ``POST /v1/chat/completions`` (streaming SSE and plain JSON), answers with
+It speaks ``POST /v1/chat/completions`` (streaming SSE and plain JSON), and DashScope's and
+Ollama's native chat APIs (see ``_native_server``), answers with
 scripted replies in order, and records every request body, so a test can drive a real
 ``OpenAIChatModel`` over real HTTP and assert what reached the "model".
 
@@ -124,6 +125,7 @@ class FakeOpenAIServer:
     Attributes:
         requests: Every request body received, in order (JSON dicts).
         headers: The headers of every request, in order.
+        paths: The URL path of every chat request, in order.
 
     Example:
         >>> with FakeOpenAIServer(replies=[FakeReply(text="4")]) as server:
@@ -136,6 +138,7 @@ class FakeOpenAIServer:
         self.model = model
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
+        self.paths: list[str] = []
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -145,10 +148,13 @@ class FakeOpenAIServer:
         with self._lock:
             self._replies.extend(replies)
 
-    def _next(self, body: dict[str, Any], headers: dict[str, str]) -> FakeReply | None:
+    def _next(
+        self, body: dict[str, Any], headers: dict[str, str], path: str = ""
+    ) -> FakeReply | None:
         with self._lock:
             self.requests.append(body)
             self.headers.append(headers)
+            self.paths.append(path)
             spec = self._replies.pop(0) if self._replies else None
         return None if spec is None else _to_reply(spec, body)
 
@@ -161,8 +167,14 @@ class FakeOpenAIServer:
 
     @property
     def base_url(self) -> str:
-        """``http://127.0.0.1:PORT/v1``: pass it as ``client_kwargs={"base_url": ...}``."""
+        """``http://127.0.0.1:PORT/v1``: pass it as ``client_kwargs={"base_url": ...}``
+        (or as a ``DashScopeChatModel``'s ``base_http_api_url``)."""
         return f"http://127.0.0.1:{self.port}/v1"
+
+    @property
+    def root(self) -> str:
+        """``http://127.0.0.1:PORT``: an ``OllamaChatModel``'s ``host``."""
+        return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> FakeOpenAIServer:
         """Start serving in a daemon thread (``with`` does this for you)."""
@@ -214,7 +226,17 @@ class _Handler(BaseHTTPRequestHandler):
         if self.path.rstrip("/").endswith(("/embeddings", "/api/embed")):
             self._embeddings(raw)
             return
-        if not self.path.rstrip("/").endswith("/chat/completions"):
+        from . import _native_server as native
+
+        path = self.path.rstrip("/")
+        protocol = (
+            "dashscope"
+            if path.endswith(native.DASHSCOPE_PATHS)
+            else "ollama"
+            if path.endswith(native.OLLAMA_CHAT)
+            else "openai"
+        )
+        if protocol == "openai" and not path.endswith("/chat/completions"):
             self._send_json(404, {"error": {"message": f"unknown path {self.path}"}})
             return
         try:
@@ -222,11 +244,17 @@ class _Handler(BaseHTTPRequestHandler):
         except json.JSONDecodeError:
             self._send_json(400, {"error": {"message": "body is not JSON"}})
             return
-        reply = self.fake._next(body, {k.lower(): v for k, v in self.headers.items()})
+        reply = self.fake._next(body, {k.lower(): v for k, v in self.headers.items()}, path)
         if reply is None:
             n = len(self.fake.requests)
             msg = f"FakeOpenAIServer: no scripted reply left for request #{n}"
             self._send_json(400, {"error": {"message": msg, "type": "invalid_request_error"}})
+            return
+        if protocol == "dashscope":
+            native.dashscope(self, body, reply)
+            return
+        if protocol == "ollama":
+            native.ollama(self, body, reply)
             return
         if reply.status is not None:
             err = {"message": reply.error_message, "type": "error", "code": str(reply.status)}

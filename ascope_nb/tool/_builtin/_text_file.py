@@ -24,8 +24,8 @@ def _read_lines(file_path: str) -> list[str]:
 
 
 def _numbered(lines: list[str], first: int) -> str:
-    text = "".join(f"{first + i}: {line}" for i, line in enumerate(lines))
-    return text if text.endswith("\n") or not text else text + "\n"
+    """Lines prefixed with their numbers; a last line without newline stays so (AgentScope)."""
+    return "".join(f"{first + i}: {line}" for i, line in enumerate(lines))
 
 
 def _resolve_range(ranges: object, n_lines: int, file_path: str) -> tuple[int, int] | str:
@@ -44,7 +44,7 @@ def _resolve_range(ranges: object, n_lines: int, file_path: str) -> tuple[int, i
         return f"InvalidArgumentError: The range {list(ranges)} is invalid (start must be >= 1 and <= end)."
     if start > n_lines:
         return (
-            f"InvalidArgumentError: The range {list(ranges)} is out of bounds for the file "
+            f"InvalidArgumentError: The range '{list(ranges)}' is out of bounds for the file "
             f"{file_path!r}, which has only {n_lines} lines."
         )
     return start, min(end, n_lines)
@@ -76,6 +76,7 @@ async def view_text_file(file_path: str, ranges: list[int] | None = None) -> Too
         >>> asyncio.run(view_text_file(path, [2, 2])).content[0]["text"].splitlines()[2]
         '2: y'
     """
+    file_path = os.path.expanduser(file_path)
     problem = _check_file(file_path)
     if problem is not None:
         return problem
@@ -110,6 +111,7 @@ async def write_text_file(
         >>> asyncio.run(write_text_file(path, "hello\\n")).content[0]["text"].startswith("Create")
         True
     """
+    file_path = os.path.expanduser(file_path)
     if os.path.isdir(file_path):
         return error_response(f"Error: The path {file_path} is a directory.")
     if not os.path.exists(file_path):
@@ -157,6 +159,7 @@ async def insert_text_file(file_path: str, content: str, line_number: int) -> To
         >>> open(path).read()
         'a\\nb\\n'
     """
+    file_path = os.path.expanduser(file_path)
     problem = _check_file(file_path)
     if problem is not None:
         return problem
@@ -169,13 +172,16 @@ async def insert_text_file(file_path: str, content: str, line_number: int) -> To
     before = original[: line_number - 1]
     if before and not before[-1].endswith("\n"):
         before[-1] += "\n"
-    inserted = content if content.endswith("\n") else content + "\n"
+    # appending writes the content as given; inside the file it becomes whole lines
+    at_end = line_number == len(original) + 1
+    inserted = content if content.endswith("\n") or at_end else content + "\n"
     with open(file_path, "w", encoding="utf-8") as f:
         f.write("".join(before) + inserted + "".join(original[line_number - 1 :]))
     new = _read_lines(file_path)
     added = len(new) - len(original)
     view_start = max(1, line_number - _CONTEXT_LINES)
-    view_end = min(len(new), line_number + added - 1 + _CONTEXT_LINES)
+    # AgentScope's window: the changed lines plus one more, then the context
+    view_end = min(len(new), line_number + added + _CONTEXT_LINES)
     snippet = _numbered(new[view_start - 1 : view_end], view_start)
     return _ok(
         f"Insert content into {file_path} at line {line_number} successfully. "
