@@ -77,8 +77,14 @@ asyncio.run(main())
 
 def run_side(python: str, pkg: str, mode: str, n: int) -> dict[str, float]:
     env = {**os.environ, "PYTHONPATH": str(HERE.parent)}
+    # cwd: ``python -c`` puts the working directory first on sys.path, before PYTHONPATH, so
+    # a run from another checkout would otherwise import that checkout's ascope_nb
     out = subprocess.run(
-        [python, "-c", SIDE, pkg, mode, str(n)], capture_output=True, text=True, env=env
+        [python, "-c", SIDE, pkg, mode, str(n)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=HERE.parent,
     )
     if out.returncode != 0:
         raise SystemExit(f"{pkg} {mode} failed:\n{out.stderr[-2000:]}")
