@@ -109,6 +109,7 @@ def main(argv: list[str] | None = None) -> None:
         rows.append(("agentscope", "hash", python))
     results = {}
     print(f"{args.chunks} chunks; query = median of 21 retrievals (limit 5); Qdrant in memory")
+    print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     print(
         f"{'framework':<11} {'embedding':<9} {'chunks/s':>10} {'index s':>9} {'query ms':>9} {'RSS MB':>8}"
     )
@@ -119,6 +120,7 @@ def main(argv: list[str] | None = None) -> None:
             f"{pkg:<11} {mode:<9} {r['chunks_per_s']:>10.0f} {r['index_s']:>9.2f} "
             f"{r['query_ms']:>9.1f} {r['peak_rss_mb']:>8.0f}"
         )
+    print("load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     if ("agentscope", "hash") in results:
         ours, theirs = results[("ascope_nb", "hash")], results[("agentscope", "hash")]
         print(
