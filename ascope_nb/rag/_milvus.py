@@ -8,9 +8,9 @@ import threading
 import uuid
 from typing import Any, Literal
 
+from ..exceptions import ConfigError
 from ._document import DocMetadata, Document
 from ._milvus_lite import local_db_path, open_local, release_local
-from ._reader import need
 from ._store import VDBStoreBase, point_id
 
 _FIELDS = ["doc_id", "chunk_id", "total_chunks", "content", "document_id", "source"]
@@ -48,7 +48,12 @@ class MilvusLiteStore(VDBStoreBase):
         client_kwargs: dict[str, Any] | None = None,
         collection_kwargs: dict[str, Any] | None = None,
     ) -> None:
-        pymilvus = need("pymilvus", "pymilvus[milvus-lite]")
+        try:
+            import pymilvus
+        except ImportError:
+            raise ConfigError(
+                "MilvusLiteStore needs pymilvus: pip install 'ascope-nb[milvus]'"
+            ) from None
         self._local = local_db_path(uri)
         if self._local is not None:
             open_local(self._local)
