@@ -294,7 +294,8 @@ class KnowledgeRetrieved(Event):
     ``source``: ``"knowledge"`` (RAG) or ``"long_term_memory"``; ``chunks``: one dict per
     chunk, best first: ``{"text", "score", "doc_id", "chunk_id", "source"}`` (``source`` is
     the file or label it came from, "" if unknown); ``via``: ``"reply"`` (before reasoning)
-    or ``"tool"`` (the model called a retrieval tool).
+    or ``"tool"`` (the model called a retrieval tool). ``original_query``: the user's text
+    when ``query`` is the model's rewrite of it (``enable_rewrite_query``), else "".
     """
 
     kind: ClassVar[str] = "knowledge_retrieved"
@@ -303,6 +304,7 @@ class KnowledgeRetrieved(Event):
     chunks: list[dict[str, Any]] = field(default_factory=list)
     via: Literal["reply", "tool", "user"] = "reply"
     step: int = 0
+    original_query: str = ""
 
 
 EVENT_TYPES: dict[str, type[Event]] = {

@@ -77,8 +77,14 @@ asyncio.run(main())
 
 def run_side(python: str, pkg: str, mode: str, n: int) -> dict[str, float]:
     env = {**os.environ, "PYTHONPATH": str(HERE.parent)}
+    # cwd: ``python -c`` puts the working directory first on sys.path, before PYTHONPATH, so
+    # a run from another checkout would otherwise import that checkout's ascope_nb
     out = subprocess.run(
-        [python, "-c", SIDE, pkg, mode, str(n)], capture_output=True, text=True, env=env
+        [python, "-c", SIDE, pkg, mode, str(n)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=HERE.parent,
     )
     if out.returncode != 0:
         raise SystemExit(f"{pkg} {mode} failed:\n{out.stderr[-2000:]}")
@@ -103,6 +109,7 @@ def main(argv: list[str] | None = None) -> None:
         rows.append(("agentscope", "hash", python))
     results = {}
     print(f"{args.chunks} chunks; query = median of 21 retrievals (limit 5); Qdrant in memory")
+    print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     print(
         f"{'framework':<11} {'embedding':<9} {'chunks/s':>10} {'index s':>9} {'query ms':>9} {'RSS MB':>8}"
     )
@@ -113,6 +120,7 @@ def main(argv: list[str] | None = None) -> None:
             f"{pkg:<11} {mode:<9} {r['chunks_per_s']:>10.0f} {r['index_s']:>9.2f} "
             f"{r['query_ms']:>9.1f} {r['peak_rss_mb']:>8.0f}"
         )
+    print("load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     if ("agentscope", "hash") in results:
         ours, theirs = results[("ascope_nb", "hash")], results[("agentscope", "hash")]
         print(

@@ -143,3 +143,19 @@ async def test_file_cache_limits_and_names(tmp_path: Path) -> None:
         await cache.remove({"model": "m", "input": ["2"]})
     await cache.clear()
     assert not list(tmp_path.glob("*.npy"))
+
+
+def test_in_place_gelu_is_exact_gelu_across_blocks() -> None:
+    import math
+
+    from ascope_nb.embedding._minilm import _gelu_
+
+    rng = np.random.default_rng(3)
+    x = (rng.standard_normal((131, 40)) * 4).astype(np.float32)  # 131 rows: a partial block
+    x[0, :3] = [0.0, -12.0, 12.0]
+    expected = np.vectorize(lambda v: 0.5 * v * (1 + math.erf(v / math.sqrt(2))))(
+        x.astype(np.float64)
+    )
+    out = _gelu_(x.copy())
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out, expected, atol=2e-6, rtol=0)

@@ -245,7 +245,11 @@ async def test_agent_retrieves_before_reasoning_and_emits_an_event(
     kb = await _knowledge([f for f, _ in FACTS], embedder)
     model = ScriptedModel(["It was painted green."], stream=False)
     agent = ReActAgent(
-        name="Ref", sys_prompt="Answer from the knowledge.", model=model, knowledge=kb
+        name="Ref",
+        sys_prompt="Answer from the knowledge.",
+        model=model,
+        knowledge=kb,
+        enable_rewrite_query=False,  # tests/test_knowledge_rewrite.py covers the rewrite
     )
     agent.set_console_output_enabled(False)
     seen: list[KnowledgeRetrieved] = []

@@ -1,7 +1,8 @@
 """ReActAgent's knowledge and long-term memory, as in AgentScope 1.x.
 
-Before reasoning, a reply retrieves from the knowledge bases (the user's text is the query)
-and, in ``static_control``/``both`` mode, from the long-term memory; what is found joins the
+Before reasoning, a reply retrieves from the knowledge bases (the user's text is the query;
+with ``enable_rewrite_query`` the model first rewrites it, as a structured output, into a
+specific and concise one) and, in ``static_control``/``both`` mode, from the long-term memory; what is found joins the
 working memory as a user message and is emitted as a ``KnowledgeRetrieved`` event. After the
 reply, ``static_control`` records the conversation. ``agent_control``/``both`` give the model
 the ``record_to_memory`` and ``retrieve_from_memory`` tools.
@@ -9,16 +10,36 @@ the ``record_to_memory`` and ``retrieve_from_memory`` tools.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import Any
+
+from pydantic import BaseModel, Field
 
 from ..exceptions import ConfigError
 from ..message import Msg
+
+logger = logging.getLogger(__name__)
 
 MODES = ("agent_control", "static_control", "both")
 KNOWLEDGE_OPEN = (
     "<retrieved_knowledge>Use the following content from the knowledge base(s) if it's helpful:\n"
 )
 KNOWLEDGE_CLOSE = "</retrieved_knowledge>"
+REWRITE_HINT = (
+    "<system-hint>Before the knowledge base is searched, rewrite the user's last query above "
+    "as one specific, self-contained and concise search query: resolve pronouns and relative "
+    "dates from the conversation (e.g. 'what did he say yesterday' becomes 'what did Tom say "
+    "on 2024-05-06' when today is 2024-05-07).</system-hint>"
+)
+
+
+class QueryRewrite(BaseModel):
+    """The structured answer of the query rewriting call."""
+
+    rewritten_query: str = Field(
+        description="The query for the knowledge base search: specific and concise."
+    )
 
 
 def setup_knowledge(agent: Any, long_term_memory: Any, mode: str, knowledge: Any) -> None:
@@ -69,11 +90,20 @@ async def retrieve_before_reply(agent: Any, msg: Msg | list[Msg] | None) -> None
         return
     from ..rag._knowledge import emit_retrieval
 
+    original = query
+    if agent.enable_rewrite_query:
+        query = await rewrite_query(agent, query)
     docs = []
     for kb in agent.knowledge:
         docs.extend(await kb.retrieve(query=query))
     docs.sort(key=lambda d: d.score or 0.0, reverse=True)
-    emit_retrieval(query, docs, via="reply", agent=agent.name)
+    emit_retrieval(
+        query,
+        docs,
+        via="reply",
+        agent=agent.name,
+        original_query=original if query != original else "",
+    )
     if docs:
         blocks: list[Any] = [
             {"type": "text", "text": KNOWLEDGE_OPEN},
@@ -81,6 +111,31 @@ async def retrieve_before_reply(agent: Any, msg: Msg | list[Msg] | None) -> None
             {"type": "text", "text": KNOWLEDGE_CLOSE},
         ]
         await agent.memory.add(Msg("user", blocks, "user"))
+
+
+async def rewrite_query(agent: Any, query: str) -> str:
+    """The model's rewrite of ``query`` for retrieval, or ``query`` when the model gives none
+    or fails (one warning line; the reply goes on). The call is not kept in memory."""
+    from ._compression import COMPRESSED_MARK
+
+    compressed = agent.compression_config is not None and agent.compression_config.enable
+    history = await agent.memory.get_memory(exclude_mark=COMPRESSED_MARK if compressed else None)
+    prompt = await agent.formatter.format(
+        [agent._system_msg(), *history, Msg("user", REWRITE_HINT, "user")]
+    )
+    try:
+        response = await agent.model(prompt, structured_model=QueryRewrite)
+        if not hasattr(response, "metadata"):  # a stream: its last chunk is the whole answer
+            async for chunk in response:
+                last = chunk
+            response = last
+        rewritten = str((response.metadata or {}).get("rewritten_query") or "").strip()
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:
+        logger.warning("%s: query not rewritten (%s: %s)", agent.name, type(exc).__name__, exc)
+        return query
+    return rewritten or query
 
 
 async def record_after_reply(agent: Any) -> None:

@@ -56,25 +56,64 @@ def verify(folder: Path) -> None:
             )
 
 
-def _erf(x: Any) -> Any:
-    """erf to ~1e-7 (Abramowitz and Stegun 7.1.26), vectorised."""
+# erf by Abramowitz and Stegun 7.1.26 (absolute error below 1.5e-7)
+_ERF_P = 0.3275911
+_ERF_A = (1.061405429, -1.453152027, 1.421413741, -0.284496736, 0.254829592)
+_GELU_BLOCK = 64  # rows of the MLP activation per pass: the temporaries stay in cache
+
+
+def _gelu_(h: Any) -> Any:
+    """Exact GELU, ``x * Phi(x)``, in place on a 2-D float32 array.
+
+    ``gelu(x) = (x + |x| * erf(|x| / sqrt 2)) / 2``, computed a block of rows at a time
+    into preallocated buffers (this was 40% of the encoder's time as plain numpy
+    expressions: each one allocated and walked a fresh array).
+    """
     import numpy as np
 
-    sign = np.sign(x)
-    a = np.abs(x)
-    t = 1.0 / (1.0 + 0.3275911 * a)
-    poly = t * (
-        0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))
-    )
-    return sign * (1.0 - poly * np.exp(-a * a))
+    rows = h.shape[0]
+    size = min(rows, _GELU_BLOCK)
+    a_buf = np.empty((size, h.shape[1]), dtype=h.dtype)
+    t_buf = np.empty_like(a_buf)
+    p_buf = np.empty_like(a_buf)
+    inv_sqrt2 = np.float32(1.0 / np.sqrt(2.0))
+    for start in range(0, rows, size):
+        x = h[start : start + size]
+        n = x.shape[0]
+        a, t, p = a_buf[:n], t_buf[:n], p_buf[:n]
+        np.abs(x, out=a)
+        a *= inv_sqrt2  # |z|, z = x / sqrt 2
+        np.multiply(a, np.float32(_ERF_P), out=t)
+        t += np.float32(1.0)
+        np.reciprocal(t, out=t)
+        np.multiply(t, np.float32(_ERF_A[0]), out=p)  # Horner: ((a1 t + a2) t + ...) t
+        for coef in _ERF_A[1:]:
+            p += np.float32(coef)
+            p *= t
+        np.square(a, out=a)
+        np.negative(a, out=a)
+        np.exp(a, out=a)
+        p *= a  # 1 - erf(|z|)
+        np.abs(x, out=a)
+        p *= a
+        a -= p  # |x| * erf(|z|)
+        x += a
+        x *= np.float32(0.5)
+    return h
 
 
-def _layer_norm(x: Any, weight: Any, bias: Any) -> Any:
+def _layer_norm_(x: Any, weight: Any, bias: Any) -> Any:
+    """Layer norm over the last axis, in place."""
     import numpy as np
 
-    mean = x.mean(-1, keepdims=True)
-    var = ((x - mean) ** 2).mean(-1, keepdims=True)
-    return (x - mean) / np.sqrt(var + EPS) * weight + bias
+    x -= x.mean(-1, keepdims=True)
+    var = np.square(x).mean(-1, keepdims=True)
+    var += np.float32(EPS)
+    np.sqrt(var, out=var)
+    x /= var
+    x *= weight
+    x += bias
+    return x
 
 
 @dataclass
@@ -126,6 +165,8 @@ class MiniLMEncoder:
         att = p + "attention."
         qkv = [w[f"{att}self.{n}.weight"] for n in ("query", "key", "value")]
         qkv_b = [w[f"{att}self.{n}.bias"] for n in ("query", "key", "value")]
+        scale = np.float32(1.0 / np.sqrt(HIDDEN // HEADS))  # folded into the query projection
+        qkv[0], qkv_b[0] = qkv[0] * scale, qkv_b[0] * scale
         return _Layer(
             np.concatenate(qkv, 0).T.copy(),
             np.concatenate(qkv_b),
@@ -142,27 +183,46 @@ class MiniLMEncoder:
         )
 
     def _forward(self, ids: Any, mask: Any) -> Any:
+        """Mean-pooled, L2-normalised vectors of a padded batch (``ids``, ``mask``: batch x
+        seq). Dense layers run on all tokens as one 2-D matrix (one large matrix product
+        each), biases, residuals, softmax, GELU and layer norms in place."""
         import numpy as np
 
         batch, seq = ids.shape
-        x = self.word[ids] + self.position[:seq][None] + self.token_type[0][None, None]
-        x = _layer_norm(x, self.ln_w, self.ln_b)
-        bias = np.where(mask[:, None, None, :] > 0, 0.0, -1e9).astype(np.float32)
         head = HIDDEN // HEADS
+        x = self.word[ids.reshape(-1)]  # (batch * seq, HIDDEN), a fresh array
+        x3 = x.reshape(batch, seq, HIDDEN)
+        x3 += self.position[:seq][None]
+        x3 += self.token_type[0][None, None]
+        _layer_norm_(x, self.ln_w, self.ln_b)
+        bias = np.where(mask[:, None, None, :] > 0, 0.0, -1e9).astype(np.float32)
         for L in self.layers:
-            qkv = x @ L.qkv_w + L.qkv_b
-            qkv = qkv.reshape(batch, seq, 3, HEADS, head).transpose(2, 0, 3, 1, 4)
-            q, k, v = qkv[0], qkv[1], qkv[2]
-            scores = q @ k.transpose(0, 1, 3, 2) / np.float32(np.sqrt(head)) + bias
-            scores = np.exp(scores - scores.max(-1, keepdims=True))
-            probs = scores / scores.sum(-1, keepdims=True)
-            ctx = (probs @ v).transpose(0, 2, 1, 3).reshape(batch, seq, HIDDEN)
-            x = _layer_norm(ctx @ L.out_w + L.out_b + x, L.ln1_w, L.ln1_b)
-            h = x @ L.up_w + L.up_b
-            h = 0.5 * h * (1.0 + _erf(h / np.float32(np.sqrt(2.0))))
-            x = _layer_norm(h @ L.down_w + L.down_b + x, L.ln2_w, L.ln2_b)
-        summed = (x * mask[:, :, None]).sum(1)
-        pooled = summed / np.maximum(mask.sum(1, keepdims=True), 1)
+            qkv = x @ L.qkv_w
+            qkv += L.qkv_b
+            qkv5 = qkv.reshape(batch, seq, 3, HEADS, head)
+            q = qkv5[:, :, 0].transpose(0, 2, 1, 3)  # (batch, heads, seq, head), scaled
+            k = qkv5[:, :, 1].transpose(0, 2, 3, 1)
+            v = qkv5[:, :, 2].transpose(0, 2, 1, 3)
+            scores = q @ k
+            scores += bias
+            scores -= scores.max(-1, keepdims=True)
+            np.exp(scores, out=scores)
+            scores /= scores.sum(-1, keepdims=True)
+            ctx = (scores @ v).transpose(0, 2, 1, 3).reshape(batch * seq, HIDDEN)
+            y = ctx @ L.out_w
+            y += L.out_b
+            y += x
+            x = _layer_norm_(y, L.ln1_w, L.ln1_b)
+            h = x @ L.up_w
+            h += L.up_b
+            _gelu_(h)
+            y = h @ L.down_w
+            y += L.down_b
+            y += x
+            x = _layer_norm_(y, L.ln2_w, L.ln2_b)
+        x3 = x.reshape(batch, seq, HIDDEN)
+        x3 *= mask[:, :, None]
+        pooled = x3.sum(1) / np.maximum(mask.sum(1, keepdims=True), 1)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         return pooled / np.maximum(norms, 1e-12)
 

@@ -220,15 +220,16 @@ class Timeline:
         self.items.append({"type": "hint", "text": ev.get("text", ""), "source": ev.get("source")})
 
     def _on_knowledge_retrieved(self, ev: Wire) -> None:
-        self.items.append(
-            {
-                "type": "knowledge",
-                "query": ev.get("query", ""),
-                "source": ev.get("source", "knowledge"),
-                "via": ev.get("via", "reply"),
-                "chunks": list(ev.get("chunks") or []),
-            }
-        )
+        item = {
+            "type": "knowledge",
+            "query": ev.get("query", ""),
+            "source": ev.get("source", "knowledge"),
+            "via": ev.get("via", "reply"),
+            "chunks": list(ev.get("chunks") or []),
+        }
+        if ev.get("original_query"):  # the model rewrote the query
+            item["original_query"] = ev["original_query"]
+        self.items.append(item)
 
     def _on_message_completed(self, ev: Wire) -> None:
         msg = ev.get("msg") or {}

@@ -36,8 +36,10 @@ def emit_retrieval(
     via: Literal["reply", "tool", "user"] = "reply",
     agent: str = "",
     step: int = 0,
+    original_query: str = "",
 ) -> None:
-    """Emit a ``KnowledgeRetrieved`` event on the current run (nothing outside a run)."""
+    """Emit a ``KnowledgeRetrieved`` event on the current run (nothing outside a run);
+    ``original_query`` is the user's text when ``query`` is the model's rewrite of it."""
     from ..events import KnowledgeRetrieved, current_reply, current_run
 
     ctx = current_run.get()
@@ -52,6 +54,7 @@ def emit_retrieval(
             chunks=[chunk_record(d) for d in docs],
             via=via,
             step=step,
+            original_query=original_query,
         )
     )
 

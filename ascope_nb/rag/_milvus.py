@@ -1,18 +1,27 @@
-"""Milvus Lite: a vector store in one local file (``pymilvus[milvus-lite]``, Linux/macOS)."""
+"""Milvus Lite: a vector store in one local file (``pip install 'ascope-nb[milvus]'``)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import threading
+import uuid
 from typing import Any, Literal
 
+from ..exceptions import ConfigError
 from ._document import DocMetadata, Document
-from ._reader import need
+from ._milvus_lite import local_db_path, open_local, release_local
 from ._store import VDBStoreBase, point_id
+
+_FIELDS = ["doc_id", "chunk_id", "total_chunks", "content", "document_id", "source"]
 
 
 class MilvusLiteStore(VDBStoreBase):
-    """Chunks in a Milvus Lite file (or a Milvus server when ``uri`` is a URL).
+    """Chunks in a Milvus Lite database file (or a Milvus server when ``uri`` is a URL).
+
+    With the ``milvus`` extra (milvus-lite 2.5.1, as AgentScope 1.x pins it) ``uri`` is one
+    file, which AgentScope's ``MilvusLiteStore`` reads too. milvus-lite 3.x also works but
+    keeps the database as a folder at ``uri``.
 
     Args:
         uri: A local ``.db`` file (Milvus Lite) or a server URL.
@@ -26,6 +35,7 @@ class MilvusLiteStore(VDBStoreBase):
     Example:
         >>> store = MilvusLiteStore(uri="./notes.db", collection_name="notes",
         ...                         dimensions=384)  # doctest: +SKIP
+        >>> await store.close()  # doctest: +SKIP
     """
 
     def __init__(
@@ -38,47 +48,83 @@ class MilvusLiteStore(VDBStoreBase):
         client_kwargs: dict[str, Any] | None = None,
         collection_kwargs: dict[str, Any] | None = None,
     ) -> None:
-        pymilvus = need("pymilvus", "pymilvus[milvus-lite]")
-        self._client = pymilvus.MilvusClient(uri=uri, token=token, **(client_kwargs or {}))
+        try:
+            import pymilvus
+        except ImportError:
+            raise ConfigError(
+                "MilvusLiteStore needs pymilvus: pip install 'ascope-nb[milvus]'"
+            ) from None
+        self._local = local_db_path(uri)
+        if self._local is not None:
+            open_local(self._local)
+        try:
+            self._client = pymilvus.MilvusClient(uri=uri, token=token, **(client_kwargs or {}))
+        except Exception:
+            if self._local is not None:
+                release_local(self._local)
+            raise
+        self.uri = uri
         self.collection_name = collection_name
         self.dimensions = dimensions
         self.distance = distance
         self.collection_kwargs = dict(collection_kwargs or {})
+        self._int_ids: bool | None = None  # primary key type of an existing collection
+        self._lock = threading.Lock()
+        self._closed = False
 
-    def _ensure_collection(self) -> None:
-        if self._client.has_collection(self.collection_name):
-            return
-        self._client.create_collection(
-            collection_name=self.collection_name,
-            dimension=self.dimensions,
-            metric_type=self.distance,
-            id_type="string",
-            max_length=64,
-            **self.collection_kwargs,
-        )
+    def _open_collection(self, *, create: bool) -> bool:
+        """Create (when ``create``) and load the collection; False when it does not exist.
+
+        A collection reopened from a file is not loaded (Milvus answers "call load() before
+        search"), so it is loaded here once.
+        """
+        if self._int_ids is not None:
+            return True
+        if not self._client.has_collection(self.collection_name):
+            if not create:
+                return False
+            self._client.create_collection(
+                collection_name=self.collection_name,
+                dimension=self.dimensions,
+                metric_type=self.distance,
+                id_type="string",
+                max_length=64,
+                **self.collection_kwargs,
+            )
+        self._client.load_collection(self.collection_name)
+        # a collection made by AgentScope's MilvusLiteStore has integer ids
+        fields = self._client.describe_collection(self.collection_name).get("fields", [])
+        primary: dict[str, Any] = next((f for f in fields if f.get("is_primary")), {})
+        kind = primary.get("type")
+        self._int_ids = "INT" in str(getattr(kind, "name", kind)).upper()
+        return True
+
+    def _row_id(self, doc: Document) -> str | int:
+        pid = point_id(doc)
+        return uuid.UUID(pid).int >> 65 if self._int_ids else pid
 
     async def add(self, documents: list[Document], **kwargs: Any) -> None:
-        rows = []
         for doc in documents:
             if doc.embedding is None:
                 raise ValueError(f"document {doc.id!r} has no embedding: embed it before adding")
-            meta = doc.metadata
-            rows.append(
-                {
-                    "id": point_id(doc),
-                    "vector": list(doc.embedding),
-                    "doc_id": meta.doc_id,
-                    "chunk_id": meta.chunk_id,
-                    "total_chunks": meta.total_chunks,
-                    "content": json.dumps(meta.content, ensure_ascii=False),
-                    "document_id": doc.id,
-                    "source": meta.source,
-                }
-            )
 
         def insert() -> None:
-            self._ensure_collection()
-            self._client.upsert(collection_name=self.collection_name, data=rows, **kwargs)
+            with self._lock:
+                self._open_collection(create=True)
+                rows = [
+                    {
+                        "id": self._row_id(doc),
+                        "vector": list(doc.embedding or []),
+                        "doc_id": doc.metadata.doc_id,
+                        "chunk_id": doc.metadata.chunk_id,
+                        "total_chunks": doc.metadata.total_chunks,
+                        "content": json.dumps(doc.metadata.content, ensure_ascii=False),
+                        "document_id": doc.id,
+                        "source": doc.metadata.source,
+                    }
+                    for doc in documents
+                ]
+                self._client.upsert(collection_name=self.collection_name, data=rows, **kwargs)
 
         await asyncio.to_thread(insert)
 
@@ -90,20 +136,14 @@ class MilvusLiteStore(VDBStoreBase):
         **kwargs: Any,
     ) -> list[Document]:
         def run() -> Any:
-            if not self._client.has_collection(self.collection_name):
-                return [[]]
+            with self._lock:
+                if not self._open_collection(create=False):
+                    return [[]]
+            kwargs.setdefault("output_fields", _FIELDS)
             return self._client.search(
                 collection_name=self.collection_name,
                 data=[list(query_embedding)],
                 limit=limit,
-                output_fields=[
-                    "doc_id",
-                    "chunk_id",
-                    "total_chunks",
-                    "content",
-                    "document_id",
-                    "source",
-                ],
                 search_params={"metric_type": self.distance},
                 **kwargs,
             )
@@ -116,21 +156,15 @@ class MilvusLiteStore(VDBStoreBase):
                 score > score_threshold if self.distance == "L2" else score < score_threshold
             ):
                 continue
-            entity = hit["entity"]
-            meta = DocMetadata(
-                content=json.loads(entity["content"]),
-                doc_id=entity["doc_id"],
-                chunk_id=int(entity["chunk_id"]),
-                total_chunks=int(entity["total_chunks"]),
-                source=str(entity.get("source") or ""),
-            )
-            out.append(Document(metadata=meta, id=entity["document_id"], score=score))
+            out.append(_document(hit["entity"], score))
         return out
 
     async def delete(
         self, ids: list[str] | None = None, filter: str | None = None, **kwargs: Any
     ) -> None:
         """Delete by point ids or a Milvus filter expression (``'doc_id == "x"'``)."""
+        if ids is None and not filter:
+            raise ValueError("MilvusLiteStore.delete needs ids=[...] or filter='...'")
         await asyncio.to_thread(
             self._client.delete,
             collection_name=self.collection_name,
@@ -139,5 +173,52 @@ class MilvusLiteStore(VDBStoreBase):
             **kwargs,
         )
 
+    async def count(self) -> int:
+        """How many chunks are stored."""
+
+        def run() -> int:
+            with self._lock:
+                if not self._open_collection(create=False):
+                    return 0
+            rows = self._client.query(
+                collection_name=self.collection_name, filter="", output_fields=["count(*)"]
+            )
+            return int(rows[0]["count(*)"])
+
+        return await asyncio.to_thread(run)
+
+    async def close(self) -> None:
+        """Close the client; the last store on a local file also stops its Milvus Lite
+        server, so another process (a new kernel) can open the file."""
+        if self._closed:
+            return
+        self._closed = True
+        await asyncio.to_thread(self._client.close)
+        if self._local is not None:
+            await asyncio.to_thread(release_local, self._local)
+
     def get_client(self) -> Any:
         return self._client
+
+
+def _document(entity: dict[str, Any], score: float) -> Document:
+    """A hit as a Document; rows written by AgentScope hold ``content`` as a dict and have no
+    ``document_id`` or ``source``."""
+    content = entity.get("content", "")
+    if isinstance(content, str):
+        try:
+            parsed = json.loads(content)
+        except ValueError:
+            parsed = None
+        content = parsed if isinstance(parsed, dict) else {"type": "text", "text": content}
+    meta = DocMetadata(
+        content=content,
+        doc_id=str(entity.get("doc_id", "")),
+        chunk_id=int(entity.get("chunk_id", 0)),
+        total_chunks=int(entity.get("total_chunks", 0)),
+        source=str(entity.get("source") or ""),
+    )
+    doc = Document(metadata=meta, score=score)
+    if entity.get("document_id"):
+        doc.id = str(entity["document_id"])
+    return doc

@@ -14,11 +14,16 @@ test("retrieved chunks show inline with score and source", () => {
     { ...base, kind: "knowledge_retrieved", seq: 1, query: "lighthouse colour", source: "knowledge", via: "reply",
       chunks: [{ text: "It was painted green.", score: 0.8123, doc_id: "d1", chunk_id: 0, source: "notes.txt" }] },
     { ...base, kind: "knowledge_retrieved", seq: 2, query: "tea", source: "long_term_memory", via: "tool", chunks: [] },
+    { ...base, kind: "knowledge_retrieved", seq: 3, query: "Zarnak lighthouse colour", original_query: "and its colour?",
+      source: "knowledge", via: "reply", chunks: [] },
   ]);
   const items = [...el.querySelectorAll("details.ascope-knowledge")];
-  assert.equal(items.length, 2);
+  assert.equal(items.length, 3);
   assert.match(items[0].textContent, /Retrieved: 1 chunk\(s\) for "lighthouse colour"/);
   assert.match(items[0].textContent, /0\.812 notes\.txt It was painted green\./);
   assert.equal(items[1].getAttribute("data-kind"), "long_term_memory");
   assert.match(items[1].textContent, /Remembered \(tool\): 0 chunk\(s\).*nothing above the threshold/);
+  assert.equal(items[0].querySelector(".ascope-rewritten"), null);
+  // the model rewrote the user's text before retrieval: both are shown
+  assert.match(items[2].textContent, /for "Zarnak lighthouse colour" \(rewritten from "and its colour\?"\)/);
 });

@@ -181,7 +181,9 @@ export function createFold() {
       return call.step || null;
     },
     knowledge_retrieved(ev) {
-      return push({ type: "knowledge", query: ev.query || "", source: ev.source || "knowledge", via: ev.via || "reply", chunks: ev.chunks || [] });
+      const item = { type: "knowledge", query: ev.query || "", source: ev.source || "knowledge", via: ev.via || "reply", chunks: ev.chunks || [] };
+      if (ev.original_query) item.original_query = ev.original_query;  // the model rewrote the query
+      return push(item);
     },
     hint_injected(ev) {
       return push({ type: "hint", text: ev.text || "", source: ev.source || "human" });

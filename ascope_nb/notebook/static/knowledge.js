@@ -1,5 +1,6 @@
-// A knowledge_retrieved item of the run view: the query, then each chunk with its score
-// and source (what the agent was given from a knowledge base or its long-term memory).
+// A knowledge_retrieved item of the run view: the query (and the user's text when the model
+// rewrote it), then each chunk with its score and source (what the agent was given from a
+// knowledge base or its long-term memory).
 
 import { h } from "./dom.js";
 
@@ -12,6 +13,7 @@ export function knowledgeNode(doc, item) {
       h(doc, "span", {}, String(c.text || ""))));
   return h(doc, "details.ascope-knowledge", { "data-kind": item.source || "knowledge" },
     h(doc, "summary", {}, h(doc, "b", {}, `${label}${via}: ${(item.chunks || []).length} chunk(s)`),
-      h(doc, "span.ascope-muted", {}, ` for "${item.query || ""}"`)),
+      h(doc, "span.ascope-muted", {}, ` for "${item.query || ""}"`),
+      item.original_query ? h(doc, "span.ascope-muted.ascope-rewritten", {}, ` (rewritten from "${item.original_query}")`) : null),
     rows.length ? h(doc, "ol", {}, ...rows) : h(doc, "div.ascope-muted", {}, "nothing above the threshold"));
 }

@@ -147,7 +147,12 @@ def _knowledge_html(item: dict[str, Any]) -> str:
             f'<li><span class="meta">{score} {where}</span> {escape(str(c.get("text", "")))}</li>'
         )
     query = escape(str(item.get("query", "")))
-    return f'<div class="hint"><b>{label}</b> for "{query}"<ol>{"".join(rows)}</ol></div>'
+    rewritten = ""
+    if item.get("original_query"):  # the model rewrote the user's text
+        original = escape(str(item["original_query"]))
+        rewritten = f' <span class="meta">(rewritten from "{original}")</span>'
+    rows_html = "".join(rows)
+    return f'<div class="hint"><b>{label}</b> for "{query}"{rewritten}<ol>{rows_html}</ol></div>'
 
 
 def _items_html(fold: RunFold) -> str:
