@@ -101,13 +101,14 @@ async def run_experiment(n: int, concurrency: int, delay: float, backend: str) -
 
     import ascope_nb.evaluate._asyncio_backend  # noqa: F401
     import ascope_nb.evaluate._view  # noqa: F401
-    import ascope_nb.store  # noqa: F401  (loaded by the notebook's first run)
+    import ascope_nb.store
     from ascope_nb import ReActAgent
     from ascope_nb.evaluate import experiment
 
     agent = ReActAgent("Bench", "s", _answer_after(delay))
     agent.set_console_output_enabled(False)
     rows = [{"id": f"s{i}", "input": f"q{i}", "target": 42} for i in range(n)]
+    ascope_nb.store.default_store()  # opened by the notebook's first run, as the imports are
     if backend == "ray":  # Ray's own start-up (tens of seconds) is not a per-sample cost
         from ascope_nb.evaluate._ray_evaluator import ensure_ray
 
