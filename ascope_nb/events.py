@@ -46,10 +46,16 @@ class Event:
 
     def to_dict(self) -> dict[str, Any]:
         """The wire form: ``{"schema": "ascope.event/1", "kind": ..., ...fields}``."""
+        names = _FIELD_NAMES.get(type(self))
+        if names is None:  # read once per class (``fields()`` costs more than the copy)
+            names = _FIELD_NAMES[type(self)] = tuple(f.name for f in fields(self))
         data: dict[str, Any] = {"schema": SCHEMA, "kind": self.kind}
-        for f in fields(self):
-            data[f.name] = getattr(self, f.name)
+        for name in names:
+            data[name] = getattr(self, name)
         return data
+
+
+_FIELD_NAMES: dict[type[Event], tuple[str, ...]] = {}
 
 
 @dataclass(kw_only=True)

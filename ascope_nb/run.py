@@ -450,6 +450,20 @@ def runs() -> list[Run]:
     return list(_RUNS)
 
 
+def forget_run(run: Run) -> None:
+    """Drop a finished run from this process's list (``runs()``, ``get_run``); its events
+    stay in the run store (``open_run``), and later events of its context (an experiment's
+    scores) go only there. An experiment forgets each sample's run once it ends, so memory
+    stays flat however many samples it runs, without garbage-collector work: the handle
+    stops following its context, which frees it by reference counting."""
+    try:
+        _RUNS.remove(run)
+    except ValueError:  # already forgotten
+        pass
+    if run._on_event in run._context.subscribers:
+        run._context.subscribers.remove(run._on_event)
+
+
 def get_run(run_id: str) -> Run | None:
     """The run of this process with ``run_id``, or None."""
     for run in reversed(_RUNS):

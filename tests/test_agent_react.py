@@ -380,3 +380,37 @@ async def test_tool_call_events_carry_names_and_inputs() -> None:
     assert [(c.tool_call_id, c.name, c.input, c.step) for c in calls] == [
         ("x", "add", {"a": 7, "b": 8}, 0)
     ]
+
+
+async def test_a_step_is_on_disk_before_the_next_model_call(tmp_path) -> None:
+    """The store has a step's events committed before the step after it calls the model
+    (a killed kernel loses nothing shown before a model call)."""
+    from ascope_nb.events import StepEnded
+    from ascope_nb.run import start
+    from ascope_nb.store import RunStore, set_default_store
+    from ascope_nb.testing import FunctionModel
+
+    store = RunStore(tmp_path / "runs.sqlite")
+    set_default_store(store)
+    step_ends: list[StepEnded] = []
+    durable_at_call: list[bool] = []
+
+    def model(messages, tools):
+        if step_ends:  # the second call: step 0 has ended
+            durable_at_call.append(store.is_durable(step_ends[0].run_id, step_ends[0].seq))
+            return "5"
+        return Reply(tool_calls=[tool_call("add", id="c1", a=2, b=3)])
+
+    toolkit = Toolkit()
+    toolkit.register_tool_function(add)
+    agent = ReActAgent("Friday", "You add.", FunctionModel(model), toolkit=toolkit)
+    agent.set_console_output_enabled(False)
+    agent.subscribe(lambda e: step_ends.append(e) if isinstance(e, StepEnded) else None)
+    try:
+        run = start(agent, "What is 2 + 3?")
+        assert (await run).get_text_content() == "5"
+    finally:
+        set_default_store(None)
+        store.close()
+    assert durable_at_call == [True]
+    assert [e.step for e in step_ends] == [0, 1]

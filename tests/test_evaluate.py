@@ -448,6 +448,37 @@ async def test_live_view_summary_rows_and_transcript():
     assert "numeric" in bundle["text/html"] and "q4" in bundle["text/html"]
 
 
+async def test_finished_samples_leave_no_run_handles_nor_garbage_behind():
+    """Memory stays flat: a scored sample's run is dropped from the process (it is in the
+    store) and its agent, run and events are freed at once, without the cycle collector."""
+    import gc
+
+    from ascope_nb.evaluate._view import transcript_html
+    from ascope_nb.run import get_run
+
+    gc.collect()
+    gc.disable()
+    try:
+        exp = experiment(
+            agent=ReActAgent("Mem", "", _adder()),
+            dataset=_sums(40),
+            input="question",
+            target="answer",
+            metrics=["numeric"],
+            concurrency=8,
+            name="memory-exp",
+        )
+        await exp
+        garbage = gc.collect()  # objects only the cycle collector could free
+    finally:
+        gc.enable()
+    assert exp.status == "completed"
+    assert garbage < 40  # (it was about 100 per sample when each run kept itself alive)
+    run_ids = exp.to_dataframe()["run_id"].tolist()
+    assert all(get_run(run_id) is None for run_id in run_ids)
+    assert "The answer is 3." in transcript_html(run_ids[1])
+
+
 def test_demo_dataset_answers_are_right():
     for row in demo_dataset():
         expr = re.search(r"(-?\d+) ([-+*/]) (-?\d+)", row["question"])

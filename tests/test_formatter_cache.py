@@ -66,3 +66,17 @@ async def test_rewritten_message_in_the_same_history_is_reformatted() -> None:
     assert (await formatter.format(history))[1]["content"] == [
         {"type": "text", "text": "rewritten"}
     ]
+
+
+async def test_a_copy_keeps_the_settings_and_has_a_memo_of_its_own() -> None:
+    import copy
+
+    original = OpenAIChatFormatter(promote_tool_result_images=True, max_tokens=500)
+    msg = Msg("user", "Hi", "user")
+    await original.format([msg])
+    twin = copy.copy(original)
+    assert (twin.promote_tool_result_images, twin.max_tokens) == (True, 500)
+    assert twin._converted == {} and twin._converted is not original._converted
+    assert await twin.format([msg]) == await original.format([msg])
+    await twin.format([Msg("user", "Only the copy saw this", "user")])
+    assert len(original._converted) == 1 and len(twin._converted) == 2

@@ -148,6 +148,7 @@ class ReActAgent(AgentBase):
         self.enable_rewrite_query = enable_rewrite_query
         self.control = AgentControl(require_approval=require_approval)
         self._step = 0
+        self._step_end: Event | None = None  # the StepEnded to have on disk before a model call
         self._finished_results: dict[str, Msg] = {}
         self._structured_output: dict[str, Any] | None = None
         self._shown_run: str | None = None  # the run whose events carried ``_shown``'s msgs
@@ -257,6 +258,7 @@ class ReActAgent(AgentBase):
         structured: dict[str, Any] | None = None
         for step in range(self.max_iters):
             self._step = step
+            await self._step_durable()
             await self.control.wait_before_step(self._emit)
             await self._inject_hints()
             await compress_memory_if_needed(self)
@@ -288,11 +290,16 @@ class ReActAgent(AgentBase):
         return reply
 
     async def _end_step(self) -> None:
-        """Emit ``StepEnded`` and, when a run store is attached, wait until the step is
-        durable, so a killed kernel loses nothing that was shown before the next model call."""
-        event = self._emit(StepEnded(step=self._step))
+        """Emit ``StepEnded``; the step is made durable before this agent's next step
+        (``_step_durable``), so a killed kernel loses nothing that was shown before the next
+        model call. A reply's last step is not waited for: no model call of it follows."""
+        self._step_end = self._emit(StepEnded(step=self._step))
+
+    async def _step_durable(self) -> None:
+        """When a run store is attached, wait until the last ended step is committed."""
+        event, self._step_end = self._step_end, None
         store = sys.modules.get("ascope_nb.store")  # never import the store just for this
-        if store is not None and event.run_id:
+        if event is not None and store is not None and event.run_id:
             await store.wait_durable(event.run_id, event.seq)
 
     async def _inject_hints(self) -> None:
@@ -565,6 +572,7 @@ class ReActAgent(AgentBase):
 
     async def _summarizing(self) -> Msg:
         """After ``max_iters`` steps: one last call, without tools, asking for a summary."""
+        await self._step_durable()
         self._step = self.max_iters
         self._emit(StepStarted(step=self._step))
         prompt = await self._format_prompt(extra=[Msg("user", SUMMARY_HINT, "user")])

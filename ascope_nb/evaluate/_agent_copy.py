@@ -1,5 +1,6 @@
 """A fresh agent per sample: from a factory, or a copy of a template agent with the same
-model, tools, prompt and settings and an empty memory.
+model, tools, prompt and settings (shared, not copied), an empty memory and a formatter
+copy of its own.
 
 Example:
     >>> from ascope_nb import ReActAgent
@@ -42,6 +43,10 @@ def _copy_react(template: Any) -> AgentBase:
             kwargs[name] = type(memory)() if memory is not None else None
         elif name == "require_approval":
             kwargs[name] = None  # nobody is there to approve during an experiment
+        elif name == "formatter" and getattr(template, name, None) is not None:
+            # the settings are shared; a formatter's memo of formatted messages is not (a
+            # shared one would keep every sample's messages alive)
+            kwargs[name] = copy.copy(template.formatter)
         elif hasattr(template, name):
             kwargs[name] = getattr(template, name)
     agent = cls(**kwargs)

@@ -1,5 +1,6 @@
 """The asyncio backend: each sample is a normal ``start()`` run on this event loop (stored,
-viewable, exportable like any run).
+viewable, exportable like any run). A finished sample's ``Run`` handle is dropped from the
+process's list (``forget_run``): its events are in the run store, and memory stays flat.
 
 Example:
     >>> backend = AsyncioBackend(make_agent)  # doctest: +SKIP
@@ -14,7 +15,7 @@ from typing import Any
 
 from ..agent import AgentBase
 from ..events import Event
-from ..run import Run, start
+from ..run import Run, forget_run, start
 from ._outcome import Outcome, outcome_of
 
 Emit = Callable[[Event], None]
@@ -61,9 +62,11 @@ class AsyncioBackend:
         outcome = outcome_of(run.events)
         if timed_out:
             outcome.status, outcome.error = "timeout", f"no answer within {timeout:g} s"
+        forget_run(run)
+        context = run._context  # the scores join the run's events (and the store) through it
 
         def emit(event: Event) -> None:
-            run._context.emit(event)
+            context.emit(event)
 
         return outcome, emit
 

@@ -38,7 +38,7 @@ class ExperimentView(anywidget.AnyWidget):
     def __init__(self, experiment: Any) -> None:
         super().__init__()
         self.experiment = experiment
-        self._dirty: dict[str, dict[str, Any]] = {}
+        self._dirty: dict[tuple[str, int], SampleRow] = {}  # made wire rows at the flush
         self._scheduled = False
         self._last_flush = 0.0
         experiment._listeners.append(self._on_change)
@@ -78,8 +78,7 @@ class ExperimentView(anywidget.AnyWidget):
 
     def _on_change(self, row: SampleRow | None) -> None:
         if row is not None:
-            wire = row.wire()
-            self._dirty[wire["key"]] = wire
+            self._dirty[row.sample_id, row.repeat] = row
         if self.experiment.done or (
             row is None and self.experiment.status not in ("running", "starting")
         ):
@@ -97,7 +96,8 @@ class ExperimentView(anywidget.AnyWidget):
         """Send the summary and the changed rows now (one state message + one rows message)."""
         self._scheduled = False
         self._last_flush = time.monotonic()
-        rows, self._dirty = list(self._dirty.values()), {}
+        rows = [row.wire() for row in self._dirty.values()]
+        self._dirty = {}
         with self.hold_sync():
             self._sync_summary()
         if rows:

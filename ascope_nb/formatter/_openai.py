@@ -109,6 +109,15 @@ class OpenAIChatFormatter(TruncatedFormatterBase):
         self._converted.clear()
         self._prefix = ([], [], [], [])
 
+    def __copy__(self) -> OpenAIChatFormatter:
+        """The same settings with empty memo caches of its own (a copy serves other
+        messages: an experiment gives each sample's agent one)."""
+        fresh = object.__new__(type(self))
+        fresh.__dict__.update(self.__dict__)
+        fresh._converted = {}
+        fresh._prefix = ([], [], [], [])
+        return fresh
+
     async def _format(self, msgs: list[Msg]) -> list[dict[str, Any]]:
         # Prefix reuse: an agent's history only grows between steps, so when the messages
         # start with the ones formatted last time (same objects, same content objects), go

@@ -27,6 +27,7 @@ _log = logging.getLogger("ascope_nb.store")
 _S = TypeVar("_S", bound="StoreWriting")
 
 RETRY_SECONDS = 1.0  # how often held events are retried while the target fails
+_to_json = json.JSONEncoder(ensure_ascii=False, default=str).encode  # made once, not per event
 
 
 def _is_integrity_error(exc: BaseException) -> bool:
@@ -40,10 +41,10 @@ def event_row(event: Event) -> dict[str, Any]:
     (``_data`` keeps the dict for the ``runs`` summary)."""
     try:
         data = event.to_dict()
-        text = json.dumps(data, ensure_ascii=False, default=str)
+        text = _to_json(data)
         if may_hold_secret(text):  # the common event (a text delta) skips the walk
             data = scrub(data)
-            text = json.dumps(data, ensure_ascii=False, default=str)
+            text = _to_json(data)
     except Exception:  # an unserialisable payload must not lose the rest
         _log.exception("ascope_nb store: cannot serialise %s event", event.kind)
         data = {k: v for k, v in event.to_dict().items() if isinstance(v, (str, int, float))}
