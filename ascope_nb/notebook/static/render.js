@@ -315,11 +315,16 @@ export function createRunRenderer(container, { onCommand = () => {}, live = fals
     );
   }
 
+  // tokens per second: one decimal below 10 (a loaded CPU gives 0.8, not "0")
+  function rate(x) {
+    return x < 10 ? x.toFixed(1) : String(Math.round(x));
+  }
+
   function speedText(t) {
     const parts = [];
     if (t.ttft != null) parts.push(`first token ${fmtSeconds(t.ttft)}`);
-    if (t.prompt_tok_s != null) parts.push(`prompt ${Math.round(t.prompt_tok_s)} tok/s`);
-    if (t.gen_tok_s != null) parts.push(`gen ${Math.round(t.gen_tok_s)} tok/s`);
+    if (t.prompt_tok_s != null) parts.push(`prompt ${rate(t.prompt_tok_s)} tok/s`);
+    if (t.gen_tok_s != null) parts.push(`gen ${rate(t.gen_tok_s)} tok/s`);
     return parts.join(" · ");
   }
 

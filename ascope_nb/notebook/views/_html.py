@@ -97,7 +97,8 @@ def _step_html(step: StepRecord, *, open_: bool) -> str:
     if "ttft" in timing:
         tokens += f" · first token {float(timing['ttft']):.2f}s"
     if "gen_tok_s" in timing:
-        tokens += f" · {float(timing.get('prompt_tok_s') or 0):.0f}/{float(timing['gen_tok_s']):.0f} tok/s"
+        rates = (float(timing.get("prompt_tok_s") or 0), float(timing["gen_tok_s"]))
+        tokens += " · " + "/".join(f"{r:.1f}" if r < 10 else f"{r:.0f}" for r in rates) + " tok/s"
     head = (
         f"{escape(step['agent'])} · step {step['step'] + 1} "
         f'<span class="meta">{dur} · {tokens} · {len(step["tool_calls"])} tool call(s)</span>'

@@ -80,9 +80,10 @@ for (const { ui, open } of UIS) {
       await expect(cells).toHaveCount(nb.cells.length, { timeout: LONG });
       await runAll(page);
       if (shots !== undefined && ui === 'JupyterLab') {
-        // live: the run view of the first %%ask cell with a step on screen and Stop enabled
+        // live: the run view of the first %%ask cell once the model's tool call has run
+        // (step 1 shows it, step 2 is under way), Stop still enabled
         const live = cells.nth(shots);
-        await expect(live.locator('details.ascope-step').first()).toBeVisible({ timeout: minutes * 60_000 });
+        await expect(live.locator('details.ascope-step')).toHaveCount(2, { timeout: minutes * 60_000 });
         await expect(live.getByTestId('ascope-stop')).toBeEnabled();
         await page.waitForTimeout(300); // let the icons and fonts settle
         await cellShot(live, 'tutorial-live-run');
