@@ -9,7 +9,6 @@ and tool results have the OpenAI shape (AgentScope 1.x layout).
 from __future__ import annotations
 
 import base64
-import json
 import mimetypes
 import os
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any
 
 from ..message import Msg
 from ._base import TokenCounter, TruncatedFormatterBase
-from ._media import tool_result_text
+from ._blocks import tool_call, tool_message
 from ._openai import HISTORY_PROMPT
 
 _MEDIA = ("image", "audio", "video")
@@ -88,7 +87,35 @@ def _promoted(
     return Msg("user", content, "user")
 
 
-class DashScopeChatFormatter(TruncatedFormatterBase):
+class _PromotingFormatter(TruncatedFormatterBase):
+    """The ``promote_tool_result_*`` settings both DashScope formatters take."""
+
+    def __init__(
+        self,
+        promote_tool_result_images: bool = False,
+        promote_tool_result_audios: bool = False,
+        promote_tool_result_videos: bool = False,
+        token_counter: TokenCounter | None = None,
+        max_tokens: int | None = None,
+    ) -> None:
+        super().__init__(token_counter=token_counter, max_tokens=max_tokens)
+        self.promote_tool_result_images = promote_tool_result_images
+        self.promote_tool_result_audios = promote_tool_result_audios
+        self.promote_tool_result_videos = promote_tool_result_videos
+
+    def _promotion(self) -> tuple[bool, bool, bool]:
+        """The three flags, in the order of the constructor's arguments."""
+        return (
+            self.promote_tool_result_images,
+            self.promote_tool_result_audios,
+            self.promote_tool_result_videos,
+        )
+
+    def _promoted_kinds(self) -> set[str]:
+        return {kind for kind, on in zip(_MEDIA, self._promotion(), strict=True) if on}
+
+
+class DashScopeChatFormatter(_PromotingFormatter):
     """Formats a user/agent conversation for DashScope's native API.
 
     Each ``Msg`` becomes ``{"role", "content"}`` with native parts (text, image, audio,
@@ -109,27 +136,6 @@ class DashScopeChatFormatter(TruncatedFormatterBase):
         [{'role': 'user', 'content': 'Hi'}]
     """
 
-    def __init__(
-        self,
-        promote_tool_result_images: bool = False,
-        promote_tool_result_audios: bool = False,
-        promote_tool_result_videos: bool = False,
-        token_counter: TokenCounter | None = None,
-        max_tokens: int | None = None,
-    ) -> None:
-        super().__init__(token_counter=token_counter, max_tokens=max_tokens)
-        self.promote_tool_result_images = promote_tool_result_images
-        self.promote_tool_result_audios = promote_tool_result_audios
-        self.promote_tool_result_videos = promote_tool_result_videos
-
-    def _promoted_kinds(self) -> set[str]:
-        flags = (
-            self.promote_tool_result_images,
-            self.promote_tool_result_audios,
-            self.promote_tool_result_videos,
-        )
-        return {kind for kind, on in zip(_MEDIA, flags, strict=True) if on}
-
     async def _format(self, msgs: list[Msg]) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
         queue = list(msgs)
@@ -146,24 +152,10 @@ class DashScopeChatFormatter(TruncatedFormatterBase):
                 elif kind in _MEDIA:
                     parts.append(media_part(block))  # type: ignore[arg-type]
                 elif kind == "tool_use":
-                    arguments = json.dumps(block.get("input") or {}, ensure_ascii=False)
-                    tool_calls.append(
-                        {
-                            "id": block["id"],
-                            "type": "function",
-                            "function": {"name": block["name"], "arguments": arguments},
-                        }
-                    )
+                    tool_calls.append(tool_call(block))  # type: ignore[arg-type]
                 elif kind == "tool_result":
-                    text, media = tool_result_text(block.get("output"))
-                    out.append(
-                        {
-                            "role": "tool",
-                            "tool_call_id": block["id"],
-                            "content": text,
-                            "name": block.get("name"),
-                        }
-                    )
+                    tool_msg, media = tool_message(block)  # type: ignore[arg-type]
+                    out.append(tool_msg)
                     extra = _promoted(block.get("name", ""), media, kinds)
                     if extra is not None:
                         queue.insert(i + 1, extra)
@@ -176,7 +168,7 @@ class DashScopeChatFormatter(TruncatedFormatterBase):
         return join_text_parts(out)
 
 
-class DashScopeMultiAgentFormatter(TruncatedFormatterBase):
+class DashScopeMultiAgentFormatter(_PromotingFormatter):
     """Formats a conversation among several agents for DashScope's native API.
 
     The system prompt is kept as a string; each run of plain messages becomes ONE user
@@ -209,21 +201,20 @@ class DashScopeMultiAgentFormatter(TruncatedFormatterBase):
         token_counter: TokenCounter | None = None,
         max_tokens: int | None = None,
     ) -> None:
-        super().__init__(token_counter=token_counter, max_tokens=max_tokens)
+        super().__init__(
+            promote_tool_result_images,
+            promote_tool_result_audios,
+            promote_tool_result_videos,
+            token_counter=token_counter,
+            max_tokens=max_tokens,
+        )
         self.conversation_history_prompt = conversation_history_prompt
-        self.promote_tool_result_images = promote_tool_result_images
-        self.promote_tool_result_audios = promote_tool_result_audios
-        self.promote_tool_result_videos = promote_tool_result_videos
 
     def _format_system_message(self, msg: Msg) -> dict[str, Any]:
         return {"role": "system", "content": msg.get_text_content()}
 
     async def _format_tool_sequence(self, msgs: list[Msg]) -> list[dict[str, Any]]:
-        chat = DashScopeChatFormatter(
-            promote_tool_result_images=self.promote_tool_result_images,
-            promote_tool_result_audios=self.promote_tool_result_audios,
-            promote_tool_result_videos=self.promote_tool_result_videos,
-        )
+        chat = DashScopeChatFormatter(*self._promotion())
         return await chat._format(msgs)
 
     async def _format_agent_message(

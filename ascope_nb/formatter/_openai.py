@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import operator
 from typing import Any
 
 from ..message import Msg
 from ._base import TokenCounter, TruncatedFormatterBase
-from ._media import audio_part, image_part, tool_result_text
+from ._blocks import tool_call, tool_message
+from ._media import audio_part, image_part
 
 logger = logging.getLogger(__name__)
 
@@ -164,24 +164,10 @@ class OpenAIChatFormatter(TruncatedFormatterBase):
             if kind == "text":
                 parts.append({"type": "text", "text": block["text"]})
             elif kind == "tool_use":
-                arguments = json.dumps(block.get("input") or {}, ensure_ascii=False)
-                tool_calls.append(
-                    {
-                        "id": block["id"],
-                        "type": "function",
-                        "function": {"name": block["name"], "arguments": arguments},
-                    }
-                )
+                tool_calls.append(tool_call(block))  # type: ignore[arg-type]
             elif kind == "tool_result":
-                text, media = tool_result_text(block.get("output"))
-                tool_msgs.append(
-                    {
-                        "role": "tool",
-                        "tool_call_id": block["id"],
-                        "content": text,
-                        "name": block.get("name"),
-                    }
-                )
+                message, media = tool_message(block)  # type: ignore[arg-type]
+                tool_msgs.append(message)
                 extra = _promoted_images(block.get("name", ""), media)
                 if extra is not None and self.promote_tool_result_images:
                     promoted.append(extra)
