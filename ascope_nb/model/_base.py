@@ -60,3 +60,25 @@ class ChatModelBase(ABC):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(model_name={self.model_name!r}, stream={self.stream!r})"
+
+
+def check_messages(messages: Any, who: str, *, formatter: str = "a formatter") -> None:
+    """Raise a one-line ``ConfigError`` unless ``messages`` is a list of dicts with a ``role``.
+
+    ``who`` names the model in the message; ``formatter`` is the one to format with.
+
+    Example:
+        >>> check_messages([{"role": "user", "content": "Hi"}], "MyModel")
+        >>> try:
+        ...     check_messages("Hi", "MyModel")
+        ... except ConfigError as exc:
+        ...     print(str(exc).split(" (")[0])
+        MyModel expects a list of message dicts with a 'role' key
+    """
+    if not isinstance(messages, list) or not all(
+        isinstance(m, dict) and "role" in m for m in messages
+    ):
+        raise ConfigError(
+            f"{who} expects a list of message dicts with a 'role' key "
+            f"(format Msg objects with {formatter} first)"
+        )

@@ -19,9 +19,16 @@ from typing import Any
 from .._guard import check_model_request_allowed
 from ..exceptions import ConfigError, ModelCallError
 from ..redact import register_secrets_in
-from ._base import ChatModelBase, ToolChoice
+from ._base import ChatModelBase, ToolChoice, check_messages
 from ._layouts import dashscope_to_openai, to_dashscope
-from ._native import ToolCallAccumulator, structured_tool, validated
+from ._native import (
+    ToolCallAccumulator,
+    backoff,
+    prepend,
+    reply_blocks,
+    structured_tool,
+    validated,
+)
 from ._response import ChatResponse, ChatUsage, ResponseBlock
 
 logger = logging.getLogger(__name__)
@@ -198,13 +205,7 @@ class DashScopeChatModel(ChatModelBase):
         structured_model: type[Any] | None,
         extra: dict[str, Any],
     ) -> dict[str, Any]:
-        if not isinstance(messages, list) or not all(
-            isinstance(m, dict) and "role" in m for m in messages
-        ):
-            raise ConfigError(
-                "DashScopeChatModel expects a list of message dicts with a 'role' key "
-                "(format Msg objects with DashScopeChatFormatter first)"
-            )
+        check_messages(messages, "DashScopeChatModel", formatter="DashScopeChatFormatter")
         request: dict[str, Any] = {
             "messages": to_dashscope(messages),
             "model": self.model_name,
@@ -266,12 +267,10 @@ class DashScopeChatModel(ChatModelBase):
                     raise
                 status = None
             if status is None or (status in _RETRYABLE and attempt <= self.max_retries):
-                delay = self.retry_base_delay * 2 ** (attempt - 1)
-                logger.info("%s: attempt %d failed, retrying in %.2fs", self._label, attempt, delay)
-                await asyncio.sleep(delay)
+                await backoff(attempt, self.retry_base_delay, self._label, logger)
                 continue
             if self.stream:
-                return _prepend(first, response)
+                return prepend(first, response)
             return response
 
     def _error(self, what: str) -> ModelCallError:
@@ -295,13 +294,9 @@ class DashScopeChatModel(ChatModelBase):
         if response.status_code != 200:
             raise self._status_error(response)
         message = response.output.choices[0].message
-        blocks: list[ResponseBlock] = []
         reasoning = message.get("reasoning_content")
-        if isinstance(reasoning, str) and reasoning:
-            blocks.append({"type": "thinking", "thinking": reasoning})
-        text = _text_of(message.get("content"))
-        if text:
-            blocks.append({"type": "text", "text": text})
+        thinking = reasoning if isinstance(reasoning, str) else ""
+        blocks = reply_blocks(thinking, _text_of(message.get("content")))
         calls = ToolCallAccumulator()
         for i, call in enumerate(message.get("tool_calls") or []):
             calls.add(
@@ -337,11 +332,7 @@ class DashScopeChatModel(ChatModelBase):
                     function.get("arguments"),
                 )
             usage = _usage(chunk, started) or usage
-            blocks: list[ResponseBlock] = []
-            if thinking:
-                blocks.append({"type": "thinking", "thinking": thinking})
-            if text:
-                blocks.append({"type": "text", "text": text})
+            blocks = reply_blocks(thinking, text)
             blocks.extend(calls.blocks(final=False, streaming=self.stream_tool_parsing))
             if blocks:
                 chunk_response = _response(blocks, usage, request_id)
@@ -435,10 +426,3 @@ async def _aiter(response: Any) -> AsyncIterator[Any]:
     else:
         for item in response:
             yield item
-
-
-async def _prepend(first: Any, rest: AsyncIterator[Any]) -> AsyncIterator[Any]:
-    if first is not None:
-        yield first
-    async for item in rest:
-        yield item

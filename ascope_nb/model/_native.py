@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Callable
+import logging
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from ..exceptions import ModelCallError
 from ..message import ToolUseBlock
 from ._partial_json import parse_arguments, parse_partial_object
-from ._response import ChatResponse
+from ._response import ChatResponse, ResponseBlock
 
 STRUCTURED_TOOL = "generate_structured_output"
 
@@ -119,3 +121,37 @@ class ToolCallAccumulator:
         for call in self._calls.values():
             return parse_partial_object(call["arguments"])
         return None
+
+
+def reply_blocks(thinking: str, text: str) -> list[ResponseBlock]:
+    """The thinking and text blocks of a reply, in that order, each only when not empty.
+
+    Example:
+        >>> reply_blocks("", "Hi")
+        [{'type': 'text', 'text': 'Hi'}]
+    """
+    blocks: list[ResponseBlock] = []
+    if thinking:
+        blocks.append({"type": "thinking", "thinking": thinking})
+    if text:
+        blocks.append({"type": "text", "text": text})
+    return blocks
+
+
+async def backoff(attempt: int, base_delay: float, label: str, log: logging.Logger) -> None:
+    """Wait before retrying failed ``attempt`` (1, 2, ...): ``base_delay`` doubled per retry.
+
+    Example:
+        >>> asyncio.run(backoff(1, 0.0, "MyModel 'm'", logging.getLogger("demo")))
+    """
+    delay = base_delay * 2 ** (attempt - 1)
+    log.info("%s: attempt %d failed, retrying in %.2fs", label, attempt, delay)
+    await asyncio.sleep(delay)
+
+
+async def prepend(first: Any, rest: AsyncIterator[Any]) -> AsyncIterator[Any]:
+    """``first`` (unless None: an empty stream), then the items of ``rest``."""
+    if first is not None:
+        yield first
+    async for item in rest:
+        yield item

@@ -17,9 +17,9 @@ from typing import Any
 from .._guard import check_model_request_allowed
 from ..exceptions import ConfigError, ModelCallError
 from ..redact import register_secrets_in
-from ._base import ChatModelBase, ToolChoice
+from ._base import ChatModelBase, ToolChoice, check_messages
 from ._layouts import to_ollama
-from ._native import ToolCallAccumulator
+from ._native import ToolCallAccumulator, backoff, prepend, reply_blocks
 from ._response import ChatResponse, ChatUsage, ResponseBlock
 
 logger = logging.getLogger(__name__)
@@ -134,13 +134,7 @@ class OllamaChatModel(ChatModelBase):
             ModelCallError: The request failed (after retries) or the reply does not match
                 ``structured_model``.
         """
-        if not isinstance(messages, list) or not all(
-            isinstance(m, dict) and "role" in m for m in messages
-        ):
-            raise ConfigError(
-                "OllamaChatModel expects a list of message dicts with a 'role' key "
-                "(format Msg objects with a formatter first)"
-            )
+        check_messages(messages, "OllamaChatModel")
         request: dict[str, Any] = {
             "model": self.model_name,
             "messages": to_ollama(messages),
@@ -180,28 +174,23 @@ class OllamaChatModel(ChatModelBase):
                     return response
                 stream = aiter(response)
                 first = await anext(stream, None)
-                return _prepend(first, stream)
+                return prepend(first, stream)
             except ollama.ResponseError as exc:
                 status = getattr(exc, "status_code", None)
                 if status in _RETRYABLE and attempt <= self.max_retries:
-                    await self._backoff(attempt)
+                    await backoff(attempt, self.retry_base_delay, self._label, logger)
                     continue
                 what = " ".join(str(getattr(exc, "error", exc)).split())
                 hint = " - is the model pulled? (ollama pull NAME)" if status == 404 else ""
                 raise self._error(f"HTTP {status} from {self.host}: {what}{hint}") from exc
             except (ConnectionError, OSError) as exc:
                 if attempt <= self.max_retries:
-                    await self._backoff(attempt)
+                    await backoff(attempt, self.retry_base_delay, self._label, logger)
                     continue
                 raise self._error(
                     f"cannot reach {self.host} after {attempt} attempts - is Ollama running? "
                     f"({type(exc).__name__})"
                 ) from exc
-
-    async def _backoff(self, attempt: int) -> None:
-        delay = self.retry_base_delay * 2 ** (attempt - 1)
-        logger.info("%s: attempt %d failed, retrying in %.2fs", self._label, attempt, delay)
-        await asyncio.sleep(delay)
 
     def _error(self, what: str) -> ModelCallError:
         from ._openai_errors import CallSite
@@ -271,11 +260,7 @@ def _blocks(
     for i, call in enumerate(getattr(message, "tool_calls", None) or [], start=offset):
         function = call.function
         calls.add(i, f"{i}_{function.name}", function.name, dict(function.arguments or {}))
-    blocks: list[ResponseBlock] = []
-    if thinking:
-        blocks.append({"type": "thinking", "thinking": thinking})
-    if text:
-        blocks.append({"type": "text", "text": text})
+    blocks = reply_blocks(thinking, text)
     blocks.extend(calls.blocks(final=True, streaming=True))  # arguments arrive whole
     return blocks, calls
 
@@ -286,10 +271,3 @@ def _usage(response: Any, started: float) -> ChatUsage | None:
     if tokens_in is None and tokens_out is None:
         return None
     return ChatUsage(int(tokens_in or 0), int(tokens_out or 0), time.monotonic() - started)
-
-
-async def _prepend(first: Any, rest: AsyncIterator[Any]) -> AsyncIterator[Any]:
-    if first is not None:
-        yield first
-    async for item in rest:
-        yield item

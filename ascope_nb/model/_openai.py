@@ -13,7 +13,7 @@ from typing import Any, Literal
 from .._guard import check_model_request_allowed
 from ..exceptions import ConfigError, ModelCallError
 from ..redact import register_secrets_in
-from ._base import ChatModelBase, ToolChoice
+from ._base import ChatModelBase, ToolChoice, check_messages
 from ._native import STRUCTURED_TOOL, structured_tool
 from ._openai_errors import CallSite, is_retryable, stream_error, to_model_error
 from ._openai_parse import StreamAccumulator, completion_to_response
@@ -374,13 +374,7 @@ class OpenAIChatModel(ChatModelBase):
         structured_model: type[Any] | None,
         extra: dict[str, Any],
     ) -> dict[str, Any]:
-        if not isinstance(messages, list) or not all(
-            isinstance(m, dict) and "role" in m for m in messages
-        ):
-            raise ConfigError(
-                f"{type(self).__name__} expects a list of message dicts with a 'role' key "
-                "(format Msg objects with a formatter first)"
-            )
+        check_messages(messages, type(self).__name__)
         request: dict[str, Any] = {
             "model": self.model_name,
             "messages": messages,
