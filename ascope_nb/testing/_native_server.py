@@ -13,6 +13,8 @@ import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from .openai_server import _pieces
+
 if TYPE_CHECKING:
     from .openai_server import FakeReply, _Handler
 
@@ -23,16 +25,10 @@ DASHSCOPE_PATHS = (
 OLLAMA_CHAT = "/api/chat"
 
 
-def _pieces(text: str, size: int) -> list[str]:
-    size = max(1, size)
-    return [text[i : i + size] for i in range(0, len(text), size)]
-
-
 def _tokens(reply: FakeReply, body: dict[str, Any]) -> tuple[int, int]:
     if reply.usage is not None:
         return reply.usage
-    out = reply.text + reply.reasoning + "".join(c.arguments_text() for c in reply.calls())
-    return max(1, len(json.dumps(body)) // 4), max(1, len(out) // 4)
+    return max(1, len(json.dumps(body)) // 4), reply.output_tokens()
 
 
 # -- DashScope ---------------------------------------------------------------------------------
@@ -69,20 +65,12 @@ def dashscope(handler: _Handler, body: dict[str, Any], reply: FakeReply) -> None
         if reply.reasoning:
             message["reasoning_content"] = reply.reasoning
         if reply.tool_calls:
-            message["tool_calls"] = [
-                {
-                    "id": c.id,
-                    "type": "function",
-                    "function": {"name": c.name, "arguments": c.arguments_text()},
-                }
-                for c in reply.calls()
-            ]
+            message["tool_calls"] = reply.openai_tool_calls()
         handler._send_json(200, payload(message, finish))
         return
     events = [payload(m, "null") for m in _dashscope_deltas(reply)]
     events[-1]["output"]["choices"][0]["finish_reason"] = finish
-    _send_events(
-        handler,
+    handler._send_chunked(
         "text/event-stream;charset=UTF-8",
         (
             f"id:{n}\nevent:result\n:HTTP_STATUS/200\ndata:{json.dumps(e)}\n\n"
@@ -142,20 +130,4 @@ def ollama(handler: _Handler, body: dict[str, Any], reply: FakeReply) -> None:
     messages += [{"content": p} for p in _pieces(reply.text, reply.chunk_chars)]
     messages += [{"tool_calls": [call]} for call in calls]  # Ollama sends each call whole
     lines = [line(m, False) for m in messages] + [line({}, True)]
-    _send_events(handler, "application/x-ndjson", (json.dumps(x) + "\n" for x in lines), reply)
-
-
-def _send_events(handler: _Handler, content_type: str, events: Any, reply: FakeReply) -> None:
-    handler.send_response(200)
-    handler.send_header("Content-Type", content_type)
-    handler.send_header("Transfer-Encoding", "chunked")
-    handler.end_headers()
-    for n, event in enumerate(events):
-        if reply.die_after is not None and n >= reply.die_after:
-            handler._die()
-            return
-        if reply.chunk_delay:
-            time.sleep(reply.chunk_delay)
-        handler._write_chunk(event.encode())
-    handler.wfile.write(b"0\r\n\r\n")
-    handler.wfile.flush()
+    handler._send_chunked("application/x-ndjson", (json.dumps(x) + "\n" for x in lines), reply)

@@ -86,6 +86,22 @@ class FakeReply:
             out.append(FakeToolCall(tc.name, tc.arguments, tc.id or f"call_{i}"))
         return out
 
+    def openai_tool_calls(self) -> list[dict[str, Any]]:
+        """The tool calls as a message's ``tool_calls`` (OpenAI's layout, also DashScope's)."""
+        return [
+            {
+                "id": c.id,
+                "type": "function",
+                "function": {"name": c.name, "arguments": c.arguments_text()},
+            }
+            for c in self.calls()
+        ]
+
+    def output_tokens(self) -> int:
+        """Completion tokens estimated from the reply's length (about 4 characters each)."""
+        out = self.text + self.reasoning + "".join(c.arguments_text() for c in self.calls())
+        return max(1, len(out) // 4)
+
 
 ReplySpec = FakeReply | str | dict[str, Any] | Callable[[dict[str, Any]], Any]
 """A reply: a ``FakeReply``, a plain text, a dict of ``FakeReply`` fields, or a
@@ -294,21 +310,42 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def _stream(self, body: dict[str, Any], reply: FakeReply) -> None:
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Transfer-Encoding", "chunked")
-        self.send_header("Cache-Control", "no-cache")
-        self.end_headers()
         include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
-        events = list(_chunks(body, reply, self.fake.model, include_usage))
+        events = _chunks(body, reply, self.fake.model, include_usage)
+        self._send_chunked(
+            "text/event-stream",
+            (f"data: {event}\n\n" for event in events),
+            reply,
+            headers={"Cache-Control": "no-cache"},
+            done="data: [DONE]\n\n",
+        )
+
+    def _send_chunked(
+        self,
+        content_type: str,
+        events: Iterable[str],
+        reply: FakeReply,
+        *,
+        headers: dict[str, str] | None = None,
+        done: str = "",
+    ) -> None:
+        """Send ``events`` as HTTP chunks with ``reply``'s ``chunk_delay`` and ``die_after``,
+        then ``done`` (if any) and the closing chunk."""
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Transfer-Encoding", "chunked")
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
         for n, event in enumerate(events):
             if reply.die_after is not None and n >= reply.die_after:
                 self._die()
                 return
             if reply.chunk_delay:
                 time.sleep(reply.chunk_delay)
-            self._write_chunk(f"data: {event}\n\n".encode())
-        self._write_chunk(b"data: [DONE]\n\n")
+            self._write_chunk(event.encode())
+        if done:
+            self._write_chunk(done.encode())
         self.wfile.write(b"0\r\n\r\n")
         self.wfile.flush()
 
@@ -339,8 +376,7 @@ def _usage(body: dict[str, Any], reply: FakeReply) -> dict[str, int]:
     if reply.usage is not None:
         prompt, completion = reply.usage
     else:
-        out = reply.text + reply.reasoning + "".join(c.arguments_text() for c in reply.calls())
-        prompt, completion = _count_tokens(body), max(1, len(out) // 4)
+        prompt, completion = _count_tokens(body), reply.output_tokens()
     return {
         "prompt_tokens": prompt,
         "completion_tokens": completion,
@@ -357,14 +393,7 @@ def _completion(body: dict[str, Any], reply: FakeReply, model: str) -> dict[str,
     if reply.reasoning:
         message["reasoning_content"] = reply.reasoning
     if reply.tool_calls:
-        message["tool_calls"] = [
-            {
-                "id": c.id,
-                "type": "function",
-                "function": {"name": c.name, "arguments": c.arguments_text()},
-            }
-            for c in reply.calls()
-        ]
+        message["tool_calls"] = reply.openai_tool_calls()
     return {
         "id": f"chatcmpl-fake-{len(body.get('messages', []))}",
         "object": "chat.completion",
