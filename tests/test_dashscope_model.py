@@ -39,12 +39,6 @@ class Person(BaseModel):
     age: int
 
 
-@pytest.fixture
-def server():
-    with FakeOpenAIServer() as srv:
-        yield srv
-
-
 def model(server: FakeOpenAIServer, name: str = "qwen-max", **kwargs: Any) -> DashScopeChatModel:
     kwargs.setdefault("api_key", "sk-test")
     kwargs.setdefault("retry_base_delay", 0.01)

@@ -28,12 +28,6 @@ class City(BaseModel):
     population: int
 
 
-@pytest.fixture
-def server():
-    with FakeOpenAIServer() as srv:
-        yield srv
-
-
 def test_defaults_follow_agentscope(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("OLLAMA_HOST", raising=False)
     model = OllamaChatModel("qwen3:8b")

@@ -29,12 +29,6 @@ async def collect(model: OpenAIChatModel, messages: list[dict[str, Any]] = USER,
     return [chunk async for chunk in stream]
 
 
-@pytest.fixture
-def server():
-    with FakeOpenAIServer() as srv:
-        yield srv
-
-
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -8,8 +8,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
-
 from ascope_nb.agent import ReActAgent
 from ascope_nb.formatter import OpenAIChatFormatter
 from ascope_nb.message import Msg
@@ -222,12 +220,6 @@ def test_previous_call_and_repeat_note() -> None:
 
 
 # ----------------------------------------------------------------- over HTTP
-@pytest.fixture
-def server() -> Any:
-    with FakeOpenAIServer() as srv:
-        yield srv
-
-
 def wrap(server: FakeOpenAIServer, *, stream: bool) -> SchemaToolModel:
     inner = OpenAIChatModel("fake", stream=stream, client_kwargs={"base_url": server.base_url})
     return SchemaToolModel(inner)
