@@ -77,4 +77,4 @@ def test_agent_returns_before_warming_ends_and_ask_waits(
     assert first["messages"][0] == second["messages"][0]
     assert first["messages"][1] == {"role": "user", "content": ""}
     assert "What is 17 * 23?" in json.dumps(second["messages"][1])
-    assert first["response_format"] == second["response_format"]
+    assert first["grammar"] == second["grammar"]  # the same schema step, as a grammar
