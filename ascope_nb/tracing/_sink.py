@@ -6,13 +6,14 @@ Imports OpenTelemetry: load it only when tracing is switched on.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from typing import Any
 
 from opentelemetry.trace import Span, SpanContext, SpanKind, Status, StatusCode
 
 from .. import __version__
 from ._redact import redact
+
+_INTERNAL = SpanKind.INTERNAL
 
 
 def _ns(ts: float) -> int:
@@ -63,18 +64,44 @@ def _output_text(output: list[dict[str, Any]]) -> str:
     return "".join(str(b.get("text", "")) for b in output if b.get("type") == "text")
 
 
-@dataclass(slots=True)
 class _Pending:
     """A chat or tool span, made in one go when it ends (its times are the events')."""
 
-    name: str
-    parent: Span
-    start: float
-    attributes: dict[str, Any]
-    events: list[tuple[str, dict[str, Any], float]] = field(default_factory=list)
-    end: float = 0.0
-    status: Status | None = None
-    cut: bool = False  # interrupted mid-stream
+    __slots__ = ("name", "parent", "start", "attributes", "events", "end", "status", "cut")
+
+    def __init__(self, name: str, parent: Span, start: float, attributes: dict[str, Any]) -> None:
+        self.name = name
+        self.parent = parent
+        self.start = start
+        self.attributes = attributes
+        self.events: list[tuple[str, dict[str, Any], float]] | None = None  # made when needed
+        self.end = 0.0
+        self.status: Status | None = None
+        self.cut = False  # interrupted mid-stream
+
+    def add_event(self, name: str, attributes: dict[str, Any], ts: float) -> None:
+        if self.events is None:
+            self.events = []
+        self.events.append((name, attributes, ts))
+
+
+# ``ReadableSpan.__init__``'s parameters, in order: the sink passes them by position
+# (a third of the cost of keywords); another order in a future SDK turns the sink off.
+_READABLE_PARAMETERS = (
+    "name",
+    "context",
+    "parent",
+    "resource",
+    "attributes",
+    "events",
+    "links",
+    "kind",
+    "instrumentation_info",
+    "status",
+    "start_time",
+    "end_time",
+    "instrumentation_scope",
+)
 
 
 class _FinishedSpanSink:
@@ -95,9 +122,9 @@ class _FinishedSpanSink:
         from opentelemetry.sdk.util.instrumentation import InstrumentationScope
         from opentelemetry.trace import TraceFlags
 
-        self._processor = processor
+        self._on_end = processor.on_end
         self._resource = resource
-        self._ids = ids
+        self._span_id = ids.generate_span_id
         self._scope = InstrumentationScope("ascope_nb", version)
         self._flags = TraceFlags(TraceFlags.SAMPLED)
         self._readable = ReadableSpan
@@ -107,6 +134,7 @@ class _FinishedSpanSink:
     @classmethod
     def of(cls, provider: Any) -> _FinishedSpanSink | None:
         try:
+            from opentelemetry.sdk.trace import ReadableSpan
             from opentelemetry.sdk.trace import TracerProvider as SdkProvider
             from opentelemetry.sdk.trace.sampling import ParentBased
         except ImportError:  # the API without the SDK: live spans only
@@ -116,28 +144,32 @@ class _FinishedSpanSink:
         processor = getattr(provider, "_active_span_processor", None)
         if processor is None or not callable(getattr(processor, "on_end", None)):
             return None
+        code = ReadableSpan.__init__.__code__
+        if code.co_varnames[1 : code.co_argcount] != _READABLE_PARAMETERS:
+            return None
         return cls(processor, provider.resource, provider.id_generator, __version__)
 
     def write(self, pending: _Pending, end: float) -> None:
         parent = pending.parent.get_span_context()
         if not parent.trace_flags.sampled:
             return
-        context = SpanContext(
-            parent.trace_id, self._ids.generate_span_id(), is_remote=False, trace_flags=self._flags
+        events = pending.events
+        self._on_end(
+            self._readable(
+                pending.name,
+                SpanContext(
+                    parent.trace_id, self._span_id(), False, self._flags, parent.trace_state
+                ),
+                parent,
+                self._resource,
+                pending.attributes,
+                [self._event(n, a, int(ts * 1e9)) for n, a, ts in events] if events else (),
+                (),
+                _INTERNAL,
+                None,
+                pending.status or self._unset,
+                int(pending.start * 1e9),
+                int(end * 1e9),
+                self._scope,
+            )
         )
-        span = self._readable(
-            name=pending.name,
-            context=context,
-            parent=parent,
-            resource=self._resource,
-            attributes=pending.attributes,
-            events=[self._event(n, a, _ns(ts)) for n, a, ts in pending.events]
-            if pending.events
-            else (),
-            kind=SpanKind.INTERNAL,
-            status=pending.status or self._unset,
-            start_time=_ns(pending.start),
-            end_time=_ns(end),
-            instrumentation_scope=self._scope,
-        )
-        self._processor.on_end(span)
