@@ -473,8 +473,11 @@ class RunContext:
             route = _routes.get(type(event))
             if route is None:
                 route = _route(type(event))
-            if route:
-                _deliver(route, event)
+            for callback in route:  # _deliver, inlined: the hot path of every subscriber
+                try:
+                    callback(event)
+                except Exception:
+                    _log.exception("event subscriber %r failed on %s", callback, event.kind)
         if agent_subscribers:
             _deliver(agent_subscribers, event)
         return event

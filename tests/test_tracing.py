@@ -508,3 +508,19 @@ async def test_a_subscriber_gets_only_the_event_types_it_declared() -> None:
     count = len(every)
     await start(agent_with(["closed"]), "hi")  # all three subscriptions closed: nothing more
     assert len(every) == count and len(later) == 1
+
+
+async def test_an_unsampled_run_sends_no_spans() -> None:
+    from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ParentBased
+
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider(sampler=ParentBased(ALWAYS_OFF))
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    tracer = instrument(tracer_provider=provider)
+    try:
+        assert type(tracer._finish.__self__).__name__ == "_FinishedSpanSink"
+        run = start(agent_with([[tool_call("lookup", id="l1", city="Oslo")], "ok"]), "weather")
+        await asyncio.wait_for(run.wait(), 5)
+    finally:
+        shutdown_tracing()
+    assert run.status == "completed" and exporter.get_finished_spans() == ()

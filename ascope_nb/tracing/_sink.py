@@ -6,6 +6,7 @@ Imports OpenTelemetry: load it only when tracing is switched on.
 from __future__ import annotations
 
 import json
+from random import getrandbits as _getrandbits
 from typing import Any
 
 from opentelemetry.trace import Span, SpanContext, SpanKind, Status, StatusCode
@@ -67,11 +68,29 @@ def _output_text(output: list[dict[str, Any]]) -> str:
 class _Pending:
     """A chat or tool span, made in one go when it ends (its times are the events')."""
 
-    __slots__ = ("name", "parent", "start", "attributes", "events", "end", "status", "cut")
+    __slots__ = (
+        "name",
+        "parent",
+        "context",
+        "start",
+        "attributes",
+        "events",
+        "end",
+        "status",
+        "cut",
+    )
 
-    def __init__(self, name: str, parent: Span, start: float, attributes: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        name: str,
+        parent: Span,
+        context: SpanContext | None,
+        start: float,
+        attributes: dict[str, Any],
+    ) -> None:
         self.name = name
         self.parent = parent
+        self.context = context  # the parent's span context; None: the parent is not sampled
         self.start = start
         self.attributes = attributes
         self.events: list[tuple[str, dict[str, Any], float]] | None = None  # made when needed
@@ -104,6 +123,26 @@ _READABLE_PARAMETERS = (
 )
 
 
+_tuple_new = tuple.__new__
+
+
+def _span_context_is_a_plain_tuple() -> bool:
+    """Whether ``SpanContext`` is still the 6-tuple (trace_id, span_id, is_remote, flags,
+    state, is_valid) the sink builds directly; another layout turns the sink off."""
+    from opentelemetry.trace import TraceFlags, TraceState
+
+    flags, state = TraceFlags(TraceFlags.SAMPLED), TraceState([("k", "v")])
+    made = SpanContext(7, 9, False, flags, state)
+    fast = _tuple_new(SpanContext, (7, 9, False, flags, state, True))
+    return (
+        made == fast
+        and (fast.trace_id, fast.span_id, fast.is_remote) == (7, 9, False)
+        and fast.trace_flags is flags
+        and fast.trace_state is state
+        and fast.is_valid is True
+    )
+
+
 class _FinishedSpanSink:
     """Hands finished chat and tool spans straight to an SDK provider's span processors.
 
@@ -119,12 +158,16 @@ class _FinishedSpanSink:
     def __init__(self, processor: Any, resource: Any, ids: Any, version: str) -> None:
         from opentelemetry.sdk.trace import Event as SpanEvent
         from opentelemetry.sdk.trace import ReadableSpan
+        from opentelemetry.sdk.trace.id_generator import RandomIdGenerator
         from opentelemetry.sdk.util.instrumentation import InstrumentationScope
         from opentelemetry.trace import TraceFlags
 
         self._on_end = processor.on_end
         self._resource = resource
         self._span_id = ids.generate_span_id
+        # The SDK's default generator is ``random.getrandbits(64)`` until non-zero: call it
+        # directly (a zero, once in 2**64, falls back to the generator).
+        self._random = _getrandbits if type(ids) is RandomIdGenerator else None
         self._scope = InstrumentationScope("ascope_nb", version)
         self._flags = TraceFlags(TraceFlags.SAMPLED)
         self._readable = ReadableSpan
@@ -147,19 +190,22 @@ class _FinishedSpanSink:
         code = ReadableSpan.__init__.__code__
         if code.co_varnames[1 : code.co_argcount] != _READABLE_PARAMETERS:
             return None
+        if not _span_context_is_a_plain_tuple():
+            return None
         return cls(processor, provider.resource, provider.id_generator, __version__)
 
     def write(self, pending: _Pending, end: float) -> None:
-        parent = pending.parent.get_span_context()
-        if not parent.trace_flags.sampled:
+        parent = pending.context
+        if parent is None:  # not sampled
             return
+        span_id = (self._random and self._random(64)) or self._span_id()
         events = pending.events
         self._on_end(
             self._readable(
                 pending.name,
-                SpanContext(
-                    parent.trace_id, self._span_id(), False, self._flags, parent.trace_state
-                ),
+                # SpanContext(trace_id, span_id, False, flags, trace_state), built as the
+                # tuple it is (its __new__ only checks the ids, valid here); see ``of``
+                _tuple_new(SpanContext, (parent[0], span_id, False, self._flags, parent[4], True)),
                 parent,
                 self._resource,
                 pending.attributes,

@@ -85,6 +85,8 @@ class _Trace:
     top_replies: int = 0
     round: Span | None = None
     outputs: dict[str, dict[str, Any]] = field(default_factory=dict)  # msg id -> msg
+    # reply id -> (the span chat and tool spans hang off, its context if sampled, else None)
+    parents: dict[str, tuple[Span, SpanContext | None]] = field(default_factory=dict)
     providers: dict[str, str] = field(default_factory=dict)  # agent name -> provider
     experiment: str = ""  # the experiment this run is a sample of (its span is the parent)
 
@@ -191,6 +193,19 @@ class EventTracer:
     def _reply_span(self, run: _Trace, reply_id: str) -> Span:
         return run.replies.get(reply_id) or run.root
 
+    def _parent(self, run: _Trace, reply_id: str) -> tuple[Span, SpanContext | None]:
+        """The parent of a chat or tool span of reply ``reply_id``, and its context when
+        sampled (looked up once per reply)."""
+        parent = run.parents.get(reply_id)
+        if parent is None:
+            span = run.replies.get(reply_id) or run.root
+            context = span.get_span_context()
+            parent = run.parents[reply_id] = (
+                span,
+                context if context.trace_flags.sampled else None,
+            )
+        return parent
+
     # ------------------------------------------------------------------ runs
     def _run_started(self, event: RunStarted) -> None:
         hub = event.agent == HUB
@@ -282,6 +297,7 @@ class EventTracer:
 
     # ------------------------------------------------------------------ replies
     def _reply_started(self, run: _Trace, event: ReplyStarted) -> None:
+        run.parents.pop(event.reply_id, None)
         if run.kind == "agent" and not run.root_reply and event.agent == run.agent:
             run.root_reply = event.reply_id
             run.root.set_attribute("ascope.reply.id", event.reply_id)
@@ -320,6 +336,7 @@ class EventTracer:
 
     def _reply_ended(self, run: _Trace, event: ReplyEnded) -> None:
         span = run.replies.pop(event.reply_id, None)
+        run.parents.pop(event.reply_id, None)
         if span is None:
             return
         if event.reply_id in run.stack:
@@ -338,9 +355,11 @@ class EventTracer:
     # ------------------------------------------------------------------ model calls
     def _model_started(self, run: _Trace, event: ModelCallStarted) -> None:
         provider = run.providers.get(event.agent) or self._provider(run, event)
+        parent, context = run.parents.get(event.reply_id) or self._parent(run, event.reply_id)
         run.chats[event.msg_id] = _Pending(
             f"chat {event.model}",
-            run.replies.get(event.reply_id) or run.root,
+            parent,
+            context,
             event.ts,
             {
                 "gen_ai.conversation.id": event.run_id,
@@ -408,9 +427,11 @@ class EventTracer:
             attributes["ascope.tool.source"] = event.source
         if self.capture_content:
             attributes["gen_ai.tool.call.arguments"] = _json(event.input)
+        parent, context = run.parents.get(event.reply_id) or self._parent(run, event.reply_id)
         run.tools[event.tool_call_id] = _Pending(
             f"execute_tool {event.name}",
-            run.replies.get(event.reply_id) or run.root,
+            parent,
+            context,
             event.ts,
             attributes,
         )
