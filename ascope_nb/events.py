@@ -425,6 +425,8 @@ def subscribe(
     """
     if event_types is not None:
         _wanted[id(callback)] = frozenset(event_types)
+    else:  # (an entry left by a callback removed without close() must not apply to this one)
+        _wanted.pop(id(callback), None)
     _global_subscribers.append(callback)
     _reroute()
     return Subscription(_global_subscribers, callback)
