@@ -12,13 +12,14 @@ time: on a shared machine wall time mostly measures the neighbours); off imports
 OpenTelemetry. Wall time is printed too.
 
 ``--instructions`` adds a count of the machine instructions per step (valgrind's
-cachegrind, ``PYTHONHASHSEED=0``): the work tracing adds, unaffected by what else the
-machine runs (CPU time on a shared machine varies by ±10 % between identical processes).
-Per step = (count of a reply of ``--steps`` steps − count of a one-step reply) / steps.
+cachegrind, ``PYTHONHASHSEED=0``, median of 3): the work tracing adds, much less affected
+by what else the machine runs (CPU time on a shared machine varies by ±10 % between
+identical processes). Per step = (count of a reply of ``--steps`` steps − count of a
+one-step reply) / steps.
 
 Usage:
     python benchmarks/bench_tracing.py                    # full run (about a minute)
-    python benchmarks/bench_tracing.py --instructions     # + instruction counts (~1 min more)
+    python benchmarks/bench_tracing.py --instructions     # + instruction counts (~4 min more)
     python benchmarks/bench_tracing.py --steps 20 --repeats 1   # smoke
 """
 
@@ -152,14 +153,26 @@ def instructions(mode: str, steps: int) -> int:
     return int(found.group(1).replace(",", ""))
 
 
-def instruction_row(steps: int) -> str:
-    per_step = {}
-    for mode in ("off", "on"):
-        per_step[mode] = (instructions(mode, steps) - instructions(mode, 0)) / steps
-    off, on = per_step["off"], per_step["on"]
+def instruction_row(steps: int, repeats: int = 3) -> str:
+    """Median over ``repeats`` of (count of a ``steps``-step reply − a one-step reply) / steps.
+
+    Under valgrind the worker threads of the tool calls still interleave by the clock, so
+    single counts vary by a few per cent; the median of three is stable to about 1 %.
+    """
+    per_step: dict[str, list[float]] = {"off": [], "on": []}
+    for i in range(repeats):
+        for mode in ("off", "on") if i % 2 == 0 else ("on", "off"):
+            per_step[mode].append((instructions(mode, steps) - instructions(mode, 0)) / steps)
+    off, on = statistics.median(per_step["off"]), statistics.median(per_step["on"])
+    added = statistics.median(b - a for a, b in zip(per_step["off"], per_step["on"], strict=True))
+    runs = ", ".join(
+        f"{a / 1e3:,.0f}/{b / 1e3:,.0f}"
+        for a, b in zip(per_step["off"], per_step["on"], strict=True)
+    )
     return (
-        f"| step_instr | instructions per ReAct step (thousands) | {off / 1e3:,.0f} | "
-        f"{on / 1e3:,.0f} | {on / off:.3f} |  |  |"
+        f"| step_instr | instructions per ReAct step (thousands; runs off/on: {runs}; "
+        f"tracing adds {added / 1e3:,.0f}, the median of the runs' differences) | "
+        f"{off / 1e3:,.0f} | {on / 1e3:,.0f} | {on / off:.3f} |  |  |"
     )
 
 
