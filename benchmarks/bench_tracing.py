@@ -11,8 +11,15 @@ Targets (printed, never asserted): CPU time per step on ≤ 1.2 × off (CPU time
 time: on a shared machine wall time mostly measures the neighbours); off imports no
 OpenTelemetry. Wall time is printed too.
 
+``--instructions`` adds a count of the machine instructions per step (valgrind's
+cachegrind, ``PYTHONHASHSEED=0``, median of 3): the work tracing adds, much less affected
+by what else the machine runs (CPU time on a shared machine varies by ±10 % between
+identical processes). Per step = (count of a reply of ``--steps`` steps − count of a
+one-step reply) / steps.
+
 Usage:
     python benchmarks/bench_tracing.py                    # full run (about a minute)
+    python benchmarks/bench_tracing.py --instructions     # + instruction counts (~4 min more)
     python benchmarks/bench_tracing.py --steps 20 --repeats 1   # smoke
 """
 
@@ -21,6 +28,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -126,12 +136,55 @@ def measure(mode: str, steps: int) -> dict[str, Any]:
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
+def instructions(mode: str, steps: int) -> int:
+    """Instructions executed by one child process (valgrind, deterministic hashing)."""
+    done = subprocess.run(
+        ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null"]
+        + [sys.executable, __file__, "--child", mode, "--steps", str(steps)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+        env={**os.environ, "PYTHONHASHSEED": "0"},
+    )
+    found = re.search(r"I\s+refs:\s+([\d,]+)", done.stderr)
+    if found is None:
+        raise SystemExit(f"no instruction count in valgrind's output: {done.stderr[-300:]!r}")
+    return int(found.group(1).replace(",", ""))
+
+
+def instruction_row(steps: int, repeats: int = 3) -> str:
+    """Median over ``repeats`` of (count of a ``steps``-step reply − a one-step reply) / steps.
+
+    Under valgrind the worker threads of the tool calls still interleave by the clock, so
+    single counts vary by a few per cent; the median of three is stable to about 1 %.
+    """
+    per_step: dict[str, list[float]] = {"off": [], "on": []}
+    for i in range(repeats):
+        for mode in ("off", "on") if i % 2 == 0 else ("on", "off"):
+            per_step[mode].append((instructions(mode, steps) - instructions(mode, 0)) / steps)
+    off, on = statistics.median(per_step["off"]), statistics.median(per_step["on"])
+    added = statistics.median(b - a for a, b in zip(per_step["off"], per_step["on"], strict=True))
+    runs = ", ".join(
+        f"{a / 1e3:,.0f}/{b / 1e3:,.0f}"
+        for a, b in zip(per_step["off"], per_step["on"], strict=True)
+    )
+    return (
+        f"| step_instr | instructions per ReAct step (thousands; runs off/on: {runs}; "
+        f"tracing adds {added / 1e3:,.0f}, the median of the runs' differences) | "
+        f"{off / 1e3:,.0f} | {on / 1e3:,.0f} | {on / off:.3f} |  |  |"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=200)
     parser.add_argument("--repeats", type=int, default=9)
     parser.add_argument("--child", choices=["off", "on"])
+    parser.add_argument("--instructions", action="store_true", help="also count instructions")
     args = parser.parse_args()
+    if args.instructions and shutil.which("valgrind") is None:
+        raise SystemExit("--instructions needs valgrind (apt-get install valgrind)")
     if args.child:
         print(json.dumps(child(args.child, args.steps)))
         return
@@ -159,6 +212,8 @@ def main() -> None:
     print(
         f"| step_wall |   wall µs per ReAct step | {off:,.0f} | {on:,.0f} | {on / off:.3f} |  |  |"
     )
+    if args.instructions:
+        print(instruction_row(args.steps))
     verdict = "PASS" if otel_off == 0 else "FAIL"
     print(
         f"| import | opentelemetry modules loaded | {otel_off} | {runs['on'][0]['otel_modules']} |  | off: 0 | {verdict} |"

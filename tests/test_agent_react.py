@@ -15,6 +15,7 @@ from ascope_nb.events import (
     RunEnded,
     RunStarted,
     ToolCall,
+    ToolProgress,
     ToolResult,
     subscribe,
 )
@@ -149,7 +150,7 @@ async def test_non_streaming_model_emits_the_same_shapes() -> None:
     [
         (tool_call("add", raw='{"a": 1, "b":'), "not valid JSON"),
         (tool_call("subtract", a=1, b=2), "subtract"),
-        (tool_call("divide", a=1, b=0), "ZeroDivisionError"),
+        (tool_call("divide", a=1, b=0), "Error: float division by zero"),
         (tool_call("add", a=1), "b"),
     ],
     ids=["malformed-json", "unknown-tool", "tool-raises", "missing-arg"],
@@ -414,3 +415,33 @@ async def test_a_step_is_on_disk_before_the_next_model_call(tmp_path) -> None:
         store.close()
     assert durable_at_call == [True]
     assert [e.step for e in step_ends] == [0, 1]
+
+
+async def test_a_streaming_tool_that_raises_never_crashes_the_agent() -> None:
+    """The toolkit lets a streaming tool's exception out (as AgentScope does); the agent
+    catches it: the model reads what the tool streamed plus ``Error: {exc}``, and goes on."""
+
+    async def fetch_pages(n: int):
+        """Fetch pages one by one.
+
+        Args:
+            n: How many pages.
+        """
+        pages = []
+        for i in range(n):
+            pages.append(f"page {i}")
+            yield "\n".join(pages)  # chunks are cumulative, as in AgentScope
+        raise ConnectionError("server went away")
+
+    model = ScriptedModel([[tool_call("fetch_pages", n=2)], "Got two pages, then it failed."])
+    agent = make_agent([], tools=(fetch_pages,), model=model)
+    events = [e async for e in agent.stream(Msg("user", "fetch 2 pages", "user"))]
+    (result,) = [e for e in events if isinstance(e, ToolResult)]
+    assert result.state == "error"
+    assert [b["text"] for b in result.output] == ["page 0\npage 1", "Error: server went away"]
+    progress = [e.output[0]["text"] for e in events if isinstance(e, ToolProgress)]
+    assert progress[-1] == "page 0\npage 1"  # the live view saw the streamed pages
+    assert fold_reply(events).get_text_content() == "Got two pages, then it failed."
+    tool_message = model.calls[1].messages[-1]
+    assert tool_message["role"] == "tool" and "Error: server went away" in str(tool_message)
+    assert_memory_valid(await agent.memory.get_memory())

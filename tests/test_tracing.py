@@ -430,3 +430,97 @@ async def test_an_experiment_is_one_trace_with_a_span_per_sample(spans):
     assert {s.parent.span_id for s in samples} == {root.context.span_id}
     assert {s.context.trace_id for s in samples} == {root.context.trace_id}
     assert len({s.attributes["gen_ai.conversation.id"] for s in samples}) == 5
+
+
+async def test_finished_spans_are_the_same_on_the_fast_sink_and_on_live_spans() -> None:
+    """Chat and tool spans handed straight to the SDK's processors (the fast sink, used with
+    the default sampler) carry the same names, parents, attributes, events and status as the
+    same spans made through ``start_span``/``end`` (any other sampler)."""
+    from opentelemetry.sdk.trace.sampling import ALWAYS_ON
+
+    async def spans_of(provider: TracerProvider, *, fast: bool) -> tuple[str, tuple]:
+        exporter = InMemorySpanExporter()
+        provider.add_span_processor(SimpleSpanProcessor(exporter))
+        tracer = instrument(tracer_provider=provider, capture_content=True)
+        assert (type(tracer._finish.__self__).__name__ == "_FinishedSpanSink") is fast
+        agent = agent_with(
+            [[tool_call("lookup", id="l1", city="Oslo")], [tool_call("nap", id="n1", seconds=0)]]
+            + ["ok"],
+            require_approval="nap",
+        )
+        run = start(agent, "weather")
+        for _ in range(200):
+            if run.agent_status == "waiting_approval":
+                break
+            await asyncio.sleep(0.01)
+        run.approve("n1")
+        await asyncio.wait_for(run.wait(), 5)
+        shutdown_tracing()
+        return run.run_id, exporter.get_finished_spans()
+
+    def shape(finished, run_id: str) -> list[tuple]:
+        by_id = {s.context.span_id: s for s in finished}
+        out = []
+        for span in sorted(finished, key=lambda s: (s.start_time, s.name)):
+            attrs = {k: v for k, v in (span.attributes or {}).items() if k != "ascope.reply.id"}
+            assert attrs.get("gen_ai.conversation.id", run_id) == run_id
+            attrs.pop("gen_ai.conversation.id", None)
+            parent = by_id[span.parent.span_id].name if span.parent is not None else None
+            events = [(e.name, dict(e.attributes or {})) for e in span.events]
+            out.append((span.name, parent, attrs, events, span.status.status_code))
+            assert span.start_time <= span.end_time
+        return out
+
+    shapes = []
+    for provider, fast in ((TracerProvider(), True), (TracerProvider(sampler=ALWAYS_ON), False)):
+        run_id, finished = await spans_of(provider, fast=fast)
+        shapes.append(shape(finished, run_id))
+    fast, live = shapes
+    assert [s[0] for s in fast] == [
+        "invoke_agent Friday",
+        "chat scripted",
+        "execute_tool lookup",
+        "lookup",  # the tool's own @trace span (under the reply)
+        "chat scripted",
+        "execute_tool nap",
+        "chat scripted",
+    ]
+    nap = fast[5]
+    assert [name for name, _ in nap[3]] == ["ascope.approval_requested", "ascope.approved"]
+    assert nap[2]["gen_ai.tool.call.result"] == '"rested"'
+    assert fast == live
+
+
+async def test_a_subscriber_gets_only_the_event_types_it_declared() -> None:
+    from ascope_nb.events import RunEnded, RunStarted, ToolResult, subscribe
+
+    every, some, later = [], [], []
+    agent = agent_with([[tool_call("nap", id="n1", seconds=0)], "ok"])
+    with subscribe(every.append), subscribe(some.append, event_types=[RunStarted, ToolResult]):
+        await start(agent, "nap")
+        with subscribe(later.append, event_types={RunEnded}):
+            await start(agent_with(["again"]), "hi")
+    kinds = [type(e) for e in every]
+    assert kinds.count(RunStarted) == 2 and ToolResult in kinds and len(set(kinds)) > 5
+    assert [type(e) for e in some] == [t for t in kinds if t in (RunStarted, ToolResult)]
+    assert [e.seq for e in some] == [e.seq for e in every if type(e) in (RunStarted, ToolResult)]
+    assert [type(e) for e in later] == [RunEnded]
+    count = len(every)
+    await start(agent_with(["closed"]), "hi")  # all three subscriptions closed: nothing more
+    assert len(every) == count and len(later) == 1
+
+
+async def test_an_unsampled_run_sends_no_spans() -> None:
+    from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ParentBased
+
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider(sampler=ParentBased(ALWAYS_OFF))
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    tracer = instrument(tracer_provider=provider)
+    try:
+        assert type(tracer._finish.__self__).__name__ == "_FinishedSpanSink"
+        run = start(agent_with([[tool_call("lookup", id="l1", city="Oslo")], "ok"]), "weather")
+        await asyncio.wait_for(run.wait(), 5)
+    finally:
+        shutdown_tracing()
+    assert run.status == "completed" and exporter.get_finished_spans() == ()

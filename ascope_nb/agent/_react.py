@@ -34,7 +34,7 @@ from ..memory import InMemoryMemory, MemoryBase
 from ..message import Msg, ToolResultBlock, ToolUseBlock
 from ..model import ChatModelBase, ChatResponse
 from ..tool import Toolkit, ToolResponse
-from ..tool._call import INTERRUPTED_INFO
+from ..tool._call import INTERRUPTED_INFO, exception_text
 from ..tool._validate import unique_call_ids
 from ._base import AgentBase
 from ._compression import COMPRESSED_MARK, compress_memory_if_needed
@@ -510,11 +510,9 @@ class ReActAgent(AgentBase):
                 partial = output
             self._record_result(tool_call, partial, "interrupted", started)
             raise
-        except Exception as exc:  # a toolkit bug must not corrupt the memory either
-            output, state = (
-                [{"type": "text", "text": f"Error: {type(exc).__name__}: {exc}"}],
-                "error",
-            )
+        except Exception as exc:  # a streaming tool raised (or a toolkit bug): never crash
+            output = [*output, {"type": "text", "text": exception_text(exc)}]
+            state = "error"
         self._record_result(tool_call, output, state, started)
 
     def _check_structured(

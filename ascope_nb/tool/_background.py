@@ -12,7 +12,7 @@ from typing import Any
 import shortuuid
 
 from ..message import TextBlock, ToolUseBlock
-from ._call import run_tool
+from ._call import exception_text, run_tool
 from ._response import ToolResponse
 from ._types import RegisteredToolFunction
 
@@ -61,9 +61,7 @@ class BackgroundTasks:
         if self._async_tasks.pop(task_id, None) is None or task.cancelled():
             return
         error = task.exception()
-        self._async_results[task_id] = (
-            _text(f"Error: {type(error).__name__}: {error}") if error else task.result()
-        )
+        self._async_results[task_id] = _text(exception_text(error)) if error else task.result()
 
     async def view_task(self, task_id: str) -> ToolResponse:
         """View the status of an async tool task by its task ID.

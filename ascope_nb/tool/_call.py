@@ -32,9 +32,18 @@ def error_response(text: str) -> ToolResponse:
 
 
 def exception_text(exc: BaseException) -> str:
-    """``Error: ZeroDivisionError: division by zero``: one line, type and message."""
-    message = " ".join(str(exc).split())
-    return f"Error: {type(exc).__name__}: {message}" if message else f"Error: {type(exc).__name__}"
+    """What the model reads when a tool raised: AgentScope 1.x's ``Error: {exc}``.
+
+    An exception without a message gives its type's name instead of nothing.
+
+    Example:
+        >>> exception_text(ZeroDivisionError("division by zero"))
+        'Error: division by zero'
+        >>> exception_text(KeyboardInterrupt())
+        'Error: KeyboardInterrupt'
+    """
+    message = str(exc)
+    return f"Error: {message}" if message.strip() else f"Error: {type(exc).__name__}"
 
 
 def to_response(value: Any) -> ToolResponse:
@@ -196,14 +205,18 @@ async def run_tool(
     ever holds the event loop (and the notebook's Stop button); a thread hop costs tens of
     microseconds. Each chunk passes ``checked`` (bad media, unknown blocks, size cap).
 
-    Exceptions become a final error response (``metadata["success"] is False``) after what
-    was streamed so far. ``asyncio.CancelledError`` in the tool becomes a final interrupted
+    As in AgentScope 1.x, an exception of a function or coroutine becomes a final error
+    response (``Error: {exc}``, ``metadata["success"] is False``), while one raised by a
+    streaming tool (a generator) while it streams propagates to whoever iterates the chunks
+    (the ``ReActAgent`` catches it and gives the model what was streamed plus the error
+    text). ``asyncio.CancelledError`` in the tool becomes a final interrupted
     chunk (``is_interrupted=True``); when the caller's task itself is being cancelled, the
     error is raised again after that chunk. A sync tool already running in a thread cannot
     be killed: its thread runs to the end, its result is dropped.
     """
     func = record.original_func
     previous: ToolResponse | None = None
+    streaming = False
     try:
         if _is_async(func) or inspect.isasyncgenfunction(func) or inspect.isgeneratorfunction(func):
             result = func(*args, **kwargs)  # a coroutine or generator: no tool code has run yet
@@ -214,6 +227,7 @@ async def run_tool(
         if not (inspect.isasyncgen(result) or isinstance(result, Generator)):
             yield checked(await _postprocess(record, tool_call, to_response(result)))
             return
+        streaming = True
         async for item in _iterate(result):
             previous = checked(await _postprocess(record, tool_call, to_response(item)))
             yield previous
@@ -222,6 +236,8 @@ async def run_tool(
         if _being_cancelled():
             raise
     except Exception as exc:  # the tool failed: tell the model, keep what it streamed so far
+        if streaming:
+            raise
         text = exception_text(exc)
         content = [*(previous.content if previous else []), TextBlock(type="text", text=text)]
         failed = ToolResponse(content=content, metadata={"success": False, "error": text})

@@ -58,7 +58,7 @@ def instrument(
         tracer_provider=tracer_provider, capture_content=_content_default(capture_content)
     )
     _active["tracer"] = tracer
-    _active["subscription"] = subscribe(tracer)
+    _active["subscription"] = subscribe(tracer, event_types=tracer.event_types)
     _config.trace_enabled = True
     return tracer
 

@@ -6,13 +6,15 @@ Imports OpenTelemetry: load it only when tracing is switched on.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from random import getrandbits as _getrandbits
 from typing import Any
 
 from opentelemetry.trace import Span, SpanContext, SpanKind, Status, StatusCode
 
 from .. import __version__
 from ._redact import redact
+
+_INTERNAL = SpanKind.INTERNAL
 
 
 def _ns(ts: float) -> int:
@@ -63,18 +65,82 @@ def _output_text(output: list[dict[str, Any]]) -> str:
     return "".join(str(b.get("text", "")) for b in output if b.get("type") == "text")
 
 
-@dataclass(slots=True)
 class _Pending:
     """A chat or tool span, made in one go when it ends (its times are the events')."""
 
-    name: str
-    parent: Span
-    start: float
-    attributes: dict[str, Any]
-    events: list[tuple[str, dict[str, Any], float]] = field(default_factory=list)
-    end: float = 0.0
-    status: Status | None = None
-    cut: bool = False  # interrupted mid-stream
+    __slots__ = (
+        "name",
+        "parent",
+        "context",
+        "start",
+        "attributes",
+        "events",
+        "end",
+        "status",
+        "cut",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        parent: Span,
+        context: SpanContext | None,
+        start: float,
+        attributes: dict[str, Any],
+    ) -> None:
+        self.name = name
+        self.parent = parent
+        self.context = context  # the parent's span context; None: the parent is not sampled
+        self.start = start
+        self.attributes = attributes
+        self.events: list[tuple[str, dict[str, Any], float]] | None = None  # made when needed
+        self.end = 0.0
+        self.status: Status | None = None
+        self.cut = False  # interrupted mid-stream
+
+    def add_event(self, name: str, attributes: dict[str, Any], ts: float) -> None:
+        if self.events is None:
+            self.events = []
+        self.events.append((name, attributes, ts))
+
+
+# ``ReadableSpan.__init__``'s parameters, in order: the sink passes them by position
+# (a third of the cost of keywords); another order in a future SDK turns the sink off.
+_READABLE_PARAMETERS = (
+    "name",
+    "context",
+    "parent",
+    "resource",
+    "attributes",
+    "events",
+    "links",
+    "kind",
+    "instrumentation_info",
+    "status",
+    "start_time",
+    "end_time",
+    "instrumentation_scope",
+)
+
+
+_tuple_new = tuple.__new__
+
+
+def _span_context_is_a_plain_tuple() -> bool:
+    """Whether ``SpanContext`` is still the 6-tuple (trace_id, span_id, is_remote, flags,
+    state, is_valid) the sink builds directly; another layout turns the sink off."""
+    from opentelemetry.trace import TraceFlags, TraceState
+
+    flags, state = TraceFlags(TraceFlags.SAMPLED), TraceState([("k", "v")])
+    made = SpanContext(7, 9, False, flags, state)
+    fast = _tuple_new(SpanContext, (7, 9, False, flags, state, True))
+    return (
+        made == fast
+        and (fast.trace_id, fast.span_id, fast.is_remote) == (7, 9, False)
+        and fast.trace_flags is flags
+        and fast.trace_state is state
+        and fast.is_valid is True
+    )
 
 
 class _FinishedSpanSink:
@@ -92,12 +158,16 @@ class _FinishedSpanSink:
     def __init__(self, processor: Any, resource: Any, ids: Any, version: str) -> None:
         from opentelemetry.sdk.trace import Event as SpanEvent
         from opentelemetry.sdk.trace import ReadableSpan
+        from opentelemetry.sdk.trace.id_generator import RandomIdGenerator
         from opentelemetry.sdk.util.instrumentation import InstrumentationScope
         from opentelemetry.trace import TraceFlags
 
-        self._processor = processor
+        self._on_end = processor.on_end
         self._resource = resource
-        self._ids = ids
+        self._span_id = ids.generate_span_id
+        # The SDK's default generator is ``random.getrandbits(64)`` until non-zero: call it
+        # directly (a zero, once in 2**64, falls back to the generator).
+        self._random = _getrandbits if type(ids) is RandomIdGenerator else None
         self._scope = InstrumentationScope("ascope_nb", version)
         self._flags = TraceFlags(TraceFlags.SAMPLED)
         self._readable = ReadableSpan
@@ -107,6 +177,7 @@ class _FinishedSpanSink:
     @classmethod
     def of(cls, provider: Any) -> _FinishedSpanSink | None:
         try:
+            from opentelemetry.sdk.trace import ReadableSpan
             from opentelemetry.sdk.trace import TracerProvider as SdkProvider
             from opentelemetry.sdk.trace.sampling import ParentBased
         except ImportError:  # the API without the SDK: live spans only
@@ -116,28 +187,35 @@ class _FinishedSpanSink:
         processor = getattr(provider, "_active_span_processor", None)
         if processor is None or not callable(getattr(processor, "on_end", None)):
             return None
+        code = ReadableSpan.__init__.__code__
+        if code.co_varnames[1 : code.co_argcount] != _READABLE_PARAMETERS:
+            return None
+        if not _span_context_is_a_plain_tuple():
+            return None
         return cls(processor, provider.resource, provider.id_generator, __version__)
 
     def write(self, pending: _Pending, end: float) -> None:
-        parent = pending.parent.get_span_context()
-        if not parent.trace_flags.sampled:
+        parent = pending.context
+        if parent is None:  # not sampled
             return
-        context = SpanContext(
-            parent.trace_id, self._ids.generate_span_id(), is_remote=False, trace_flags=self._flags
+        span_id = (self._random and self._random(64)) or self._span_id()
+        events = pending.events
+        self._on_end(
+            self._readable(
+                pending.name,
+                # SpanContext(trace_id, span_id, False, flags, trace_state), built as the
+                # tuple it is (its __new__ only checks the ids, valid here); see ``of``
+                _tuple_new(SpanContext, (parent[0], span_id, False, self._flags, parent[4], True)),
+                parent,
+                self._resource,
+                pending.attributes,
+                [self._event(n, a, int(ts * 1e9)) for n, a, ts in events] if events else (),
+                (),
+                _INTERNAL,
+                None,
+                pending.status or self._unset,
+                int(pending.start * 1e9),
+                int(end * 1e9),
+                self._scope,
+            )
         )
-        span = self._readable(
-            name=pending.name,
-            context=context,
-            parent=parent,
-            resource=self._resource,
-            attributes=pending.attributes,
-            events=[self._event(n, a, _ns(ts)) for n, a, ts in pending.events]
-            if pending.events
-            else (),
-            kind=SpanKind.INTERNAL,
-            status=pending.status or self._unset,
-            start_time=_ns(pending.start),
-            end_time=_ns(end),
-            instrumentation_scope=self._scope,
-        )
-        self._processor.on_end(span)

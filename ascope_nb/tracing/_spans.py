@@ -85,6 +85,8 @@ class _Trace:
     top_replies: int = 0
     round: Span | None = None
     outputs: dict[str, dict[str, Any]] = field(default_factory=dict)  # msg id -> msg
+    # reply id -> (the span chat and tool spans hang off, its context if sampled, else None)
+    parents: dict[str, tuple[Span, SpanContext | None]] = field(default_factory=dict)
     providers: dict[str, str] = field(default_factory=dict)  # agent name -> provider
     experiment: str = ""  # the experiment this run is a sample of (its span is the parent)
 
@@ -123,7 +125,8 @@ class EventTracer:
         provider = tracer_provider or otel.get_tracer_provider()
         self.otel_tracer = provider.get_tracer("ascope_nb", __version__)
         self.capture_content = capture_content
-        self._sink = _FinishedSpanSink.of(provider)
+        sink = _FinishedSpanSink.of(provider)
+        self._finish = sink.write if sink is not None else self._finish_live
         self._runs: dict[str, _Trace] = {}
         self._ended: dict[str, SpanContext] = {}  # root span of ended runs (late feedback)
         self._experiments: dict[str, _Experiment] = {}  # by experiment name
@@ -137,6 +140,11 @@ class EventTracer:
         """The open ``invoke_agent`` span of a reply (parent of user-decorated spans)."""
         run = self._runs.get(run_id)
         return run.replies.get(reply_id) if run is not None else None
+
+    @property
+    def event_types(self) -> frozenset[type[Event]]:
+        """The event classes this tracer reads (``subscribe`` delivers only these)."""
+        return _EVENT_TYPES
 
     def __call__(self, event: Event) -> None:
         handler = _HANDLERS.get(type(event))
@@ -164,11 +172,11 @@ class EventTracer:
     def _common(self, event: Event) -> dict[str, Any]:
         return {"gen_ai.conversation.id": event.run_id}
 
-    def _finish(self, pending: _Pending, end: float) -> None:
-        """Write the span of a finished chat or tool call, with every attribute at once."""
-        if self._sink is not None:
-            self._sink.write(pending, end)
-            return
+    def _finish_live(self, pending: _Pending, end: float) -> None:
+        """Write the span of a finished chat or tool call, with every attribute at once.
+
+        (``_finish``: this, or the SDK sink's ``write`` where the provider allows it.)
+        """
         span = self.otel_tracer.start_span(
             pending.name,
             context=otel.set_span_in_context(pending.parent),
@@ -176,7 +184,7 @@ class EventTracer:
             attributes=pending.attributes,
             start_time=_ns(pending.start),
         )
-        for name, attributes, ts in pending.events:
+        for name, attributes, ts in pending.events or ():
             span.add_event(name, attributes, timestamp=_ns(ts))
         if pending.status is not None:
             span.set_status(pending.status)
@@ -184,6 +192,19 @@ class EventTracer:
 
     def _reply_span(self, run: _Trace, reply_id: str) -> Span:
         return run.replies.get(reply_id) or run.root
+
+    def _parent(self, run: _Trace, reply_id: str) -> tuple[Span, SpanContext | None]:
+        """The parent of a chat or tool span of reply ``reply_id``, and its context when
+        sampled (looked up once per reply)."""
+        parent = run.parents.get(reply_id)
+        if parent is None:
+            span = run.replies.get(reply_id) or run.root
+            context = span.get_span_context()
+            parent = run.parents[reply_id] = (
+                span,
+                context if context.trace_flags.sampled else None,
+            )
+        return parent
 
     # ------------------------------------------------------------------ runs
     def _run_started(self, event: RunStarted) -> None:
@@ -247,7 +268,7 @@ class EventTracer:
         for chat in run.chats.values():
             self._finish(chat, chat.end or event.ts)
         for tool in run.tools.values():
-            tool.events.append(("ascope.interrupted", {}, event.ts))
+            tool.add_event("ascope.interrupted", {}, event.ts)
             tool.attributes["ascope.tool.state"] = "interrupted"
             self._finish(tool, event.ts)
         for reply_id in reversed(run.stack):
@@ -276,6 +297,7 @@ class EventTracer:
 
     # ------------------------------------------------------------------ replies
     def _reply_started(self, run: _Trace, event: ReplyStarted) -> None:
+        run.parents.pop(event.reply_id, None)
         if run.kind == "agent" and not run.root_reply and event.agent == run.agent:
             run.root_reply = event.reply_id
             run.root.set_attribute("ascope.reply.id", event.reply_id)
@@ -314,6 +336,7 @@ class EventTracer:
 
     def _reply_ended(self, run: _Trace, event: ReplyEnded) -> None:
         span = run.replies.pop(event.reply_id, None)
+        run.parents.pop(event.reply_id, None)
         if span is None:
             return
         if event.reply_id in run.stack:
@@ -331,15 +354,21 @@ class EventTracer:
 
     # ------------------------------------------------------------------ model calls
     def _model_started(self, run: _Trace, event: ModelCallStarted) -> None:
-        attributes = {
-            **self._common(event),
-            "gen_ai.operation.name": "chat",
-            "gen_ai.provider.name": self._provider(run, event),
-            "gen_ai.request.model": event.model,
-            "ascope.step": event.step,
-        }
-        parent = self._reply_span(run, event.reply_id)
-        run.chats[event.msg_id] = _Pending(f"chat {event.model}", parent, event.ts, attributes)
+        provider = run.providers.get(event.agent) or self._provider(run, event)
+        parent, context = run.parents.get(event.reply_id) or self._parent(run, event.reply_id)
+        run.chats[event.msg_id] = _Pending(
+            f"chat {event.model}",
+            parent,
+            context,
+            event.ts,
+            {
+                "gen_ai.conversation.id": event.run_id,
+                "gen_ai.operation.name": "chat",
+                "gen_ai.provider.name": provider,
+                "gen_ai.request.model": event.model,
+                "ascope.step": event.step,
+            },
+        )
 
     def _provider(self, run: _Trace, event: Event) -> str:
         provider = run.providers.get(event.agent)
@@ -352,14 +381,15 @@ class EventTracer:
         if chat is None:
             return
         chat.end = event.ts
-        usage = event.usage or {}
-        if "input_tokens" in usage:
-            chat.attributes["gen_ai.usage.input_tokens"] = int(usage["input_tokens"])
-        if "output_tokens" in usage:
-            chat.attributes["gen_ai.usage.output_tokens"] = int(usage["output_tokens"])
+        usage = event.usage
+        if usage:
+            if "input_tokens" in usage:
+                chat.attributes["gen_ai.usage.input_tokens"] = int(usage["input_tokens"])
+            if "output_tokens" in usage:
+                chat.attributes["gen_ai.usage.output_tokens"] = int(usage["output_tokens"])
         if event.error == "interrupted":
             chat.cut = True
-            chat.events.append(("ascope.interrupted", {}, event.ts))
+            chat.add_event("ascope.interrupted", {}, event.ts)
             chat.attributes["gen_ai.response.finish_reasons"] = ("interrupted",)
         elif event.error:
             description = str(redact(event.error))
@@ -371,7 +401,7 @@ class EventTracer:
         # else: it ends when its message is complete (then the finish reason is known)
 
     def _message_completed(self, run: _Trace, event: MessageCompleted) -> None:
-        msg_id = str(event.msg.get("id", ""))
+        msg_id: str = event.msg.get("id", "")
         if self.capture_content:
             run.outputs[msg_id] = event.msg
         chat = run.chats.pop(msg_id, None)
@@ -397,15 +427,19 @@ class EventTracer:
             attributes["ascope.tool.source"] = event.source
         if self.capture_content:
             attributes["gen_ai.tool.call.arguments"] = _json(event.input)
-        parent = self._reply_span(run, event.reply_id)
+        parent, context = run.parents.get(event.reply_id) or self._parent(run, event.reply_id)
         run.tools[event.tool_call_id] = _Pending(
-            f"execute_tool {event.name}", parent, event.ts, attributes
+            f"execute_tool {event.name}",
+            parent,
+            context,
+            event.ts,
+            attributes,
         )
 
     def _approval_requested(self, run: _Trace, event: ApprovalRequested) -> None:
         tool = run.tools.get(event.tool_call_id)
         if tool is not None:
-            tool.events.append(("ascope.approval_requested", {}, event.ts))
+            tool.add_event("ascope.approval_requested", {}, event.ts)
 
     def _approval_resolved(self, run: _Trace, event: ApprovalResolved) -> None:
         tool = run.tools.get(event.tool_call_id)
@@ -416,7 +450,7 @@ class EventTracer:
             attributes["ascope.reason"] = str(redact(event.reason))
         if self.capture_content and event.decision == "edited":
             attributes["gen_ai.tool.call.arguments"] = _json(event.input)
-        tool.events.append((f"ascope.{event.decision}", attributes, event.ts))
+        tool.add_event(f"ascope.{event.decision}", attributes, event.ts)
 
     def _tool_result(self, run: _Trace, event: ToolResult) -> None:
         tool = run.tools.pop(event.tool_call_id, None)
@@ -427,7 +461,7 @@ class EventTracer:
             tool.status = Status(StatusCode.ERROR, "the tool returned an error")
             tool.attributes["error.type"] = "tool_error"
         elif event.state == "interrupted":
-            tool.events.append(("ascope.interrupted", {}, event.ts))
+            tool.add_event("ascope.interrupted", {}, event.ts)
         if self.capture_content:
             tool.attributes["gen_ai.tool.call.result"] = _json(_output_text(event.output))
         self._finish(tool, event.ts)
@@ -512,3 +546,4 @@ _HANDLERS: dict[type[Event], Any] = {
     InputRequested: EventTracer._input,
     FeedbackGiven: EventTracer._feedback,
 }
+_EVENT_TYPES = frozenset(_HANDLERS)
