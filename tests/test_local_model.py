@@ -120,7 +120,7 @@ async def test_local_model_delegates_in_schema_mode(tmp_path: Path) -> None:
     grammar = first["grammar"]
     assert '"execute_python_code"' in grammar and '"finish"' in grammar
     # properties keep the schema's order: the model names the tool before its arguments
-    assert grammar.index('"name"') < grammar.index('"arguments"')
+    assert grammar.index('"name"') < grammar.index('"code"')
     assert first["temperature"] == 0.2 and "tools" not in first
     assert "response_format" not in second
     assert fake.headers[0]["authorization"] == "Bearer k-test"

@@ -75,8 +75,9 @@ async def test_warmed_agent_reuses_the_cached_prefix() -> None:
     assert first["metadata"]["cached_tokens"] >= 100  # the warmed system prompt + tools
     assert first["metadata"]["ttft"] < first["time"]
     assert "391" in (reply.get_text_content() or "")
-    # step 2 resends step 1's reply token for token: llama.cpp reuses all of step 1
-    # (its prompt and all but the last generated token) instead of processing it again
+    # step 2 resends step 1's reply as generated: llama.cpp reuses step 1's prompt and its
+    # reply but for the last few tokens (the end-of-turn token, and the closing `"}` that
+    # re-tokenizes merged) instead of processing the reply again
     second = ended[1].usage
-    reused = first["input_tokens"] + first["output_tokens"] - 2
+    reused = first["input_tokens"] + first["output_tokens"] - 4
     assert second["metadata"]["cached_tokens"] >= reused, (first, second)

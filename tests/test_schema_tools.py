@@ -22,6 +22,7 @@ from ascope_nb.model._schema_tools import (
     schema_messages,
     step_blocks,
     step_schema,
+    tools_instruction,
 )
 from ascope_nb.testing.openai_server import FakeOpenAIServer, FakeReply
 from ascope_nb.tool import Toolkit
@@ -61,19 +62,36 @@ def test_schema_has_one_choice_per_tool_and_finish() -> None:
     choices = schema["anyOf"]
     assert [c["properties"]["name"]["const"] for c in choices] == ["add", "book", "finish"]
     add = choices[0]
-    assert list(add["properties"]) == ["name", "arguments"]  # no field generated to be dropped
-    assert (
-        add["properties"]["arguments"]["properties"] == ADD["function"]["parameters"]["properties"]
-    )
-    assert add["properties"]["arguments"]["additionalProperties"] is False
+    # the arguments sit beside the name (fewer tokens); nothing generated to be dropped
+    assert list(add["properties"]) == ["name", "a", "b"]
+    assert add["required"] == ["name", "a", "b"] and add["additionalProperties"] is False
     assert choices[2]["required"] == ["name", "answer"]
     # nested $defs are hoisted to the root and references renamed to match
-    ref = choices[1]["properties"]["arguments"]["properties"]["when"]["$ref"]
+    ref = choices[1]["properties"]["when"]["$ref"]
     assert ref.startswith("#/$defs/")
     assert ref.removeprefix("#/$defs/") in schema["$defs"]
-    assert "$defs" not in choices[1]["properties"]["arguments"]
+    assert "$defs" not in choices[1]
     # the caller's schemas are not modified
     assert "additionalProperties" not in ADD["function"]["parameters"]
+
+
+def test_a_tool_with_a_name_parameter_keeps_its_arguments_nested() -> None:
+    """A parameter called ``name`` cannot sit beside the tool's name: that tool's step is
+    ``{"name": ..., "arguments": {...}}``, in the schema, the prompt and the reply."""
+    greet = {
+        "type": "function",
+        "function": {
+            "name": "greet",
+            "parameters": {"type": "object", "properties": {"name": {"type": "string"}}},
+        },
+    }
+    choices = step_schema([ADD, greet])["anyOf"]
+    assert list(choices[1]["properties"]) == ["name", "arguments"]
+    assert '"arguments"' in tools_instruction([ADD, greet])
+    blocks = step_blocks('{"name": "greet", "arguments": {"name": "Ada"}}')
+    assert blocks[-1]["name"] == "greet" and blocks[-1]["input"] == {"name": "Ada"}
+    flat = step_blocks('{"name": "add", "a": 1, "b": 2}')
+    assert flat[-1]["name"] == "add" and flat[-1]["input"] == {"a": 1, "b": 2}
 
 
 def test_schema_required_and_named_tool_choice() -> None:
@@ -115,7 +133,7 @@ def test_schema_messages_rewrites_tool_calls_and_results() -> None:
     assert [m["role"] for m in out] == ["system", "user", "assistant", "user"]
     assert out[0]["content"].startswith("You are Friday.")
     assert "add" in out[0]["content"] and "finish" in out[0]["content"]
-    assert json.loads(out[2]["content"]) == {"name": "add", "arguments": {"a": 2, "b": 3}}
+    assert json.loads(out[2]["content"]) == {"name": "add", "a": 2, "b": 3}
     assert "tool_calls" not in out[2]
     assert out[3]["content"].endswith("5")
     assert messages[0]["content"] == "You are Friday."  # input untouched

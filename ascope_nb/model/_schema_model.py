@@ -40,13 +40,14 @@ def _reply_text(response: ChatResponse) -> str:
 class SchemaToolModel(ChatModelBase):
     """Wrap a chat model so that tools work through a JSON-schema-constrained reply.
 
-    With tools, each call sends ``response_format`` = ``anyOf`` one ``{name, arguments}``
-    object per tool plus ``{name: "finish", answer}``, with the tool list in the system
+    With tools, each call sends ``response_format`` = ``anyOf`` one object per tool
+    (``{name, <its arguments>}``, or ``{name, arguments: {...}}`` for a tool with a
+    parameter called ``name``) plus ``{name: "finish", answer}``, with the tool list in the system
     prompt and earlier tool calls and results rewritten as text (this model's own replies
     byte for byte, so a server's prompt cache is reused). The JSON comes back as our
     blocks: a tool choice as a ``tool_use`` block, ``finish`` as a ``text`` block. While
-    streaming only the answer streams; the final chunk carries the ``tool_use``. A call identical to the previous one (same name and arguments) becomes
-    a finish with a note, which stops small models that loop. Without tools the inner
+    streaming only the answer streams; the final chunk carries the ``tool_use``. A call
+    identical to the previous one (same name and arguments) becomes a finish with a note, which stops small models that loop. Without tools the inner
     model is called unchanged.
 
     Works over any model whose server honours ``response_format`` JSON schemas

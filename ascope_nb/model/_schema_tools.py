@@ -2,8 +2,10 @@
 
 Small local models (Qwen2.5-Coder 0.5B/1.5B on llama.cpp) do not emit native
 ``tool_calls``. Instead each step is constrained with ``response_format`` to one JSON
-object ``{"name": <tool>, "arguments": {...}}`` (or ``{"name": "finish", "answer": ...}``),
-and the JSON is mapped back to our blocks. The prompt is kept lean (every token costs on a
+object ``{"name": <tool>, <its arguments>...}`` (or ``{"name": "finish", "answer": ...}``),
+and the JSON is mapped back to our blocks. A tool whose parameters cannot sit beside
+``name`` (a parameter called ``name``, ``arguments`` or ``thought``, or a schema that is
+not a plain object) keeps them nested: ``{"name": <tool>, "arguments": {...}}``. The prompt is kept lean (every token costs on a
 CPU): each tool's first description paragraph, and its arguments without the optional
 ones that have a default. These are the pure functions; ``SchemaToolModel`` wraps a model
 with them.
@@ -14,7 +16,7 @@ Example:
     >>> schema = step_schema(tools)
     >>> [c["properties"]["name"]["const"] for c in schema["anyOf"]]
     ['add', 'finish']
-    >>> [b["type"] for b in step_blocks('{"name": "add", "arguments": {"a": 1}}')]
+    >>> [b["type"] for b in step_blocks('{"name": "add", "a": 1}')]
     ['tool_use']
 """
 
@@ -87,6 +89,39 @@ def _choice(name: str, tail: tuple[str, dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+_RESERVED = frozenset({"name", "arguments", "thought"})
+_PLAIN_KEYS = frozenset({"type", "properties", "required", "additionalProperties"})
+_PLAIN_KEYS |= {"description", "title", "$defs", "definitions"}
+
+
+def is_flat(parameters: dict[str, Any] | None) -> bool:
+    """Whether a tool's arguments can sit beside ``name`` in a step (fewer tokens).
+
+    Example:
+        >>> is_flat({"type": "object", "properties": {"code": {"type": "string"}}})
+        True
+        >>> is_flat({"type": "object", "properties": {"name": {"type": "string"}}})
+        False
+    """
+    params = parameters or {}
+    props = params.get("properties", {})
+    return (
+        params.get("type", "object") == "object"
+        and set(params) <= _PLAIN_KEYS
+        and isinstance(props, dict)
+        and not _RESERVED & set(props)
+    )
+
+
+def _flat_choice(name: str, args: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {"name": {"const": name}, **args.get("properties", {})},
+        "required": ["name", *args.get("required", [])],
+        "additionalProperties": False,
+    }
+
+
 def step_schema(
     tools: list[dict[str, Any]], *, allow_finish: bool = True, only: str | None = None
 ) -> dict[str, Any]:
@@ -109,7 +144,10 @@ def step_schema(
         if only is not None and name != only:
             continue
         args = _arguments_schema(fn.get("parameters"), f"t{i}_", defs)
-        choices.append(_choice(name, ("arguments", args)))
+        if is_flat(fn.get("parameters")):
+            choices.append(_flat_choice(name, args))
+        else:
+            choices.append(_choice(name, ("arguments", args)))
     if allow_finish and only is None:
         choices.append(_choice(finish_name(tools), ("answer", {"type": "string"})))
     schema: dict[str, Any] = {"anyOf": choices}
@@ -129,7 +167,7 @@ def tools_instruction(tools: list[dict[str, Any]], *, allow_finish: bool = True)
     done = finish_name(tools)
     lines = [
         "You can call tools. Reply with exactly one JSON object per step:",
-        '{"name": "<tool name>", "arguments": {...}}',
+        '{"name": "<tool name>", <the tool\'s arguments>}',
     ]
     if allow_finish:
         lines += [
@@ -143,11 +181,13 @@ def tools_instruction(tools: list[dict[str, Any]], *, allow_finish: bool = True)
         params = json.dumps(lean_parameters(fn.get("parameters")), ensure_ascii=False)
         lines.append(f"- {fn.get('name')}: {short_description(fn.get('description'))}")
         lines.append(f"  arguments schema: {params}")
+        if not is_flat(fn.get("parameters")):
+            lines.append('  (put its arguments in "arguments": {...})')
     return "\n".join(lines)
 
 
 def short_description(description: Any) -> str:
-    """The first paragraph of a tool description, on one line.
+    r"""The first paragraph of a tool description, on one line.
 
     Example:
         >>> short_description("Run code.\n\nLong details follow.")
@@ -188,7 +228,7 @@ def _text(content: Any) -> str:
     return ""
 
 
-def _call_json(call: dict[str, Any], said: Mapping[str, str]) -> str:
+def _call_json(call: dict[str, Any], said: Mapping[str, str], flat: set[str]) -> str:
     known = said.get(f"call:{call.get('id')}")
     if known is not None:
         return known
@@ -198,6 +238,8 @@ def _call_json(call: dict[str, Any], said: Mapping[str, str]) -> str:
         args = json.loads(raw) if isinstance(raw, str) else raw
     except json.JSONDecodeError:
         args = raw
+    if fn.get("name") in flat and isinstance(args, dict) and not _RESERVED & set(args):
+        return json.dumps({"name": fn.get("name"), **args}, ensure_ascii=False)
     return json.dumps({"name": fn.get("name"), "arguments": args}, ensure_ascii=False)
 
 
@@ -222,11 +264,16 @@ def schema_messages(
     """
     instruction = tools_instruction(tools, allow_finish=allow_finish)
     said = said or {}
+    flat = {
+        str(t.get("function", {}).get("name"))
+        for t in tools
+        if is_flat(t.get("function", {}).get("parameters"))
+    }
     out: list[dict[str, Any]] = []
     for msg in messages:
         role = msg.get("role")
         if role == "assistant" and msg.get("tool_calls"):
-            steps = [_call_json(c, said) for c in msg["tool_calls"]]
+            steps = [_call_json(c, said, flat) for c in msg["tool_calls"]]
             out.append({"role": "assistant", "content": "\n".join(steps)})
         elif role == "assistant" and f"text:{_text(msg.get('content'))}" in said:
             out.append({"role": "assistant", "content": said[f"text:{_text(msg.get('content'))}"]})
@@ -312,8 +359,8 @@ def step_blocks(
     if not isinstance(name, str) or not name:
         return [{"type": "text", "text": text.strip()}] if text.strip() else []
     args = step.get("arguments")
-    if not isinstance(args, dict):
-        args = {}
+    if not isinstance(args, dict) or set(step) - {"name", "arguments", "thought"}:
+        args = {k: v for k, v in step.items() if k not in ("name", "thought")}  # flat
     blocks.append(
         {
             "type": "tool_use",
