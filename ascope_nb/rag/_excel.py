@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from ._document import Document
-from ._office import TableFormat, block_documents
+from ._office import TableFormat, block_documents, check_table_format
 from ._pptx import media_type
 from ._reader import ReaderBase, TextReader, need
 from ._split import SplitBy, check
@@ -68,8 +68,7 @@ class ExcelReader(ReaderBase):
         table_format: TableFormat = "markdown",
     ) -> None:
         check(chunk_size, split_by)
-        if table_format not in ("markdown", "json"):
-            raise ValueError(f"table_format must be 'markdown' or 'json', got {table_format!r}")
+        check_table_format(table_format)
         self.chunk_size, self.split_by = chunk_size, split_by
         self.include_sheet_names = include_sheet_names
         self.include_cell_coordinates = include_cell_coordinates

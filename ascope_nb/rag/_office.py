@@ -14,6 +14,12 @@ from ._split import SplitBy, check
 TableFormat = Literal["markdown", "json"]
 
 
+def check_table_format(table_format: str) -> None:
+    """``ValueError`` for a table format other than ``"markdown"`` or ``"json"``."""
+    if table_format not in ("markdown", "json"):
+        raise ValueError(f"table_format must be 'markdown' or 'json', got {table_format!r}")
+
+
 def table_markdown(rows: list[list[str]]) -> str:
     """A Markdown table, the first row as header (short rows padded)."""
     if not rows or not rows[0]:
@@ -85,8 +91,7 @@ class WordReader(ReaderBase):
         table_format: TableFormat = "markdown",
     ) -> None:
         check(chunk_size, split_by)
-        if table_format not in ("markdown", "json"):
-            raise ValueError(f"table_format must be 'markdown' or 'json', got {table_format!r}")
+        check_table_format(table_format)
         self.chunk_size = chunk_size
         self.split_by: SplitBy = split_by
         self.include_image = include_image

@@ -7,7 +7,7 @@ import hashlib
 from typing import Any
 
 from ._document import Document
-from ._office import TableFormat, block_documents, table_text
+from ._office import TableFormat, block_documents, check_table_format, table_text
 from ._reader import ReaderBase, TextReader, need
 from ._split import SplitBy, check
 
@@ -58,8 +58,7 @@ class PowerPointReader(ReaderBase):
         slide_suffix: str | None = "</slide>",
     ) -> None:
         check(chunk_size, split_by)
-        if table_format not in ("markdown", "json"):
-            raise ValueError(f"table_format must be 'markdown' or 'json', got {table_format!r}")
+        check_table_format(table_format)
         self.chunk_size, self.split_by = chunk_size, split_by
         self.include_image = include_image
         self.separate_slide = separate_slide
