@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
-from ._response import EmbeddingResponse
+from ._response import Embedding, EmbeddingResponse, EmbeddingUsage
+
+if TYPE_CHECKING:
+    from ._cache import EmbeddingCacheBase
 
 
 class EmbeddingModelBase:
@@ -54,3 +58,23 @@ def gather_texts(text: Sequence[Any]) -> list[str]:
                 f"embedding input must be strings or text blocks, got {type(item).__name__}"
             )
     return out
+
+
+async def embed_cached(
+    cache: EmbeddingCacheBase | None,
+    key: Any,
+    compute: Callable[[], Awaitable[tuple[list[Embedding], int | None]]],
+) -> EmbeddingResponse:
+    """The cached vectors for ``key``, else ``compute()``'s (stored under ``key``), timed."""
+    if cache is not None:
+        cached = await cache.retrieve(identifier=key)
+        if cached:
+            return EmbeddingResponse(
+                embeddings=cached, usage=EmbeddingUsage(time=0, tokens=0), source="cache"
+            )
+    started = time.perf_counter()
+    vectors, tokens = await compute()
+    usage = EmbeddingUsage(time=time.perf_counter() - started, tokens=tokens)
+    if cache is not None:
+        await cache.store(identifier=key, embeddings=vectors)
+    return EmbeddingResponse(embeddings=vectors, usage=usage)

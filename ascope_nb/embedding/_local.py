@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 from collections.abc import Sequence
 from typing import Any
 
-from ._base import EmbeddingModelBase, gather_texts
+from ._base import EmbeddingModelBase, embed_cached, gather_texts
 from ._cache import EmbeddingCacheBase
-from ._response import EmbeddingResponse, EmbeddingUsage
+from ._response import Embedding, EmbeddingResponse
 
 _ENCODER: Any = None
 _ENCODER_LOCK = threading.Lock()
@@ -58,19 +57,12 @@ class LocalTextEmbedding(EmbeddingModelBase):
     async def __call__(self, text: Sequence[Any], **kwargs: Any) -> EmbeddingResponse:
         texts = gather_texts(text)
         key = {"model": self.model_name, "input": texts}
-        if self.embedding_cache is not None:
-            cached = await self.embedding_cache.retrieve(identifier=key)
-            if cached:
-                return EmbeddingResponse(
-                    embeddings=cached, usage=EmbeddingUsage(time=0, tokens=0), source="cache"
-                )
-        started = time.perf_counter()
-        matrix = await asyncio.to_thread(self._encode, texts)
-        vectors: list[list[float]] = matrix.tolist()
-        usage = EmbeddingUsage(time=time.perf_counter() - started)
-        if self.embedding_cache is not None:
-            await self.embedding_cache.store(identifier=key, embeddings=vectors)
-        return EmbeddingResponse(embeddings=vectors, usage=usage)
+
+        async def compute() -> tuple[list[Embedding], int | None]:
+            matrix = await asyncio.to_thread(self._encode, texts)
+            return matrix.tolist(), None
+
+        return await embed_cached(self.embedding_cache, key, compute)
 
     def _encode(self, texts: list[str]) -> Any:
         return _encoder().encode(texts, batch_size=self.batch_size)

@@ -7,12 +7,11 @@ report time and tokens in ``EmbeddingUsage``.
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Literal
 
 from ..exceptions import ConfigError
-from ._base import EmbeddingModelBase, gather_texts
+from ._base import EmbeddingModelBase, embed_cached, gather_texts
 from ._cache import EmbeddingCacheBase
 from ._response import Embedding, EmbeddingResponse, EmbeddingUsage
 
@@ -40,18 +39,7 @@ class _RemoteEmbedding(EmbeddingModelBase):
         raise NotImplementedError
 
     async def _one(self, request: dict[str, Any]) -> EmbeddingResponse:
-        if self.embedding_cache is not None:
-            cached = await self.embedding_cache.retrieve(identifier=request)
-            if cached:
-                return EmbeddingResponse(
-                    embeddings=cached, usage=EmbeddingUsage(time=0, tokens=0), source="cache"
-                )
-        started = time.perf_counter()
-        vectors, tokens = await self._fetch(request)
-        took = time.perf_counter() - started
-        if self.embedding_cache is not None:
-            await self.embedding_cache.store(identifier=request, embeddings=vectors)
-        return EmbeddingResponse(embeddings=vectors, usage=EmbeddingUsage(time=took, tokens=tokens))
+        return await embed_cached(self.embedding_cache, request, lambda: self._fetch(request))
 
     async def __call__(self, text: Sequence[Any], **kwargs: Any) -> EmbeddingResponse:
         """Embed ``text`` (strings or text blocks), one request per ``batch_size`` inputs."""
