@@ -90,8 +90,18 @@ def _choice(name: str, tail: tuple[str, dict[str, Any]]) -> dict[str, Any]:
 
 
 _RESERVED = frozenset({"name", "arguments", "thought"})
-_PLAIN_KEYS = frozenset({"type", "properties", "required", "additionalProperties"})
-_PLAIN_KEYS |= {"description", "title", "$defs", "definitions"}
+_PLAIN_KEYS = frozenset(
+    {
+        "type",
+        "properties",
+        "required",
+        "additionalProperties",
+        "description",
+        "title",
+        "$defs",
+        "definitions",
+    }
+)
 
 
 def is_flat(parameters: dict[str, Any] | None) -> bool:
