@@ -31,6 +31,9 @@ def load_ipython_extension(ipython: Any) -> None:
     from .knowledge_magics import register_knowledge_magics  # %knowledge
 
     register_knowledge_magics(ipython)
+    from .skill_magics import register_skill_magics  # %skill
+
+    register_skill_magics(ipython)
     if getattr(ipython, "kernel", None) is not None:
         _install_notebook_input()
 
@@ -53,6 +56,8 @@ def unload_ipython_extension(ipython: Any) -> None:
         manager.registry.pop("McpMagics", None)
         manager.magics["line"].pop("eval", None)
         manager.registry.pop("EvalMagics", None)
+        manager.magics["line"].pop("skill", None)
+        manager.registry.pop("SkillMagics", None)
     if _previous_input_method is not None:
         from ..agent import UserAgent
 

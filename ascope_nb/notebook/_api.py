@@ -193,6 +193,8 @@ class AgentCard:
             out["approve"] = policy if isinstance(policy, str) else sorted(policy)
         if getattr(agent, "parallel_tool_calls", False):
             out["parallel"] = True
+        if getattr(toolkit, "skills", None):
+            out["skills"] = list(toolkit.skills)
         return out
 
     def text(self) -> str:
