@@ -48,7 +48,10 @@ export function createFold() {
       f.status = "running";
       f.live = true;
       let last = null;
-      for (const msg of ev.input || []) last = push({ type: "input", msg });
+      for (const msg of ev.input || []) {
+        last = push({ type: "input", msg, observers: [] });
+        if (msg.id) f.msgItems.set(msg.id, last); // a hub's opening: observers join this row
+      }
       return last;
     },
     run_ended(ev) {
@@ -202,8 +205,8 @@ export function createFold() {
         f.msgItems.set(msg.id, s);
         return s;
       }
-      let item = null;
-      if (!f.current.get(ev.reply_id || "") && msg.role !== "system") {
+      let item = (msg.id && f.msgItems.get(msg.id)) || null; // a run's input: shown once
+      if (!item && !f.current.get(ev.reply_id || "") && msg.role !== "system") {
         const isResult =
           Array.isArray(content) && content.some((b) => b && b.type === "tool_result");
         if (!isResult) {
