@@ -133,9 +133,14 @@ def _svg(nodes: list[str], edges: dict[tuple[str, str], int], *, size: int = 260
     )
 
 
-def hub_graph_html(events: Iterable[dict[str, Any]]) -> str:
-    """The who-talks-to-whom graph for a saved notebook: the whole run, and one ``<details>``
-    per round (an SVG each; no script). Empty for a run without turns."""
+def hub_graph_html(events: Iterable[dict[str, Any]], *, per_round: bool = True) -> str:
+    """The who-talks-to-whom graph for a saved notebook: the whole run, and (``per_round``)
+    one ``<details>`` per round (an SVG each; no script). Empty for a run without turns.
+
+    Example:
+        >>> hub_graph_html([])
+        ''
+    """
     turns = hub_turns(events)
     if not turns:
         return ""
@@ -146,7 +151,7 @@ def hub_graph_html(events: Iterable[dict[str, Any]]) -> str:
         f'<span class="meta">{len(nodes)} agents · {len(turns)} messages · {last} rounds</span>',
         _svg(nodes, hub_edges(turns)),
     ]
-    for r in range(0, last + 1):
+    for r in range(0, last + 1 if per_round else 0):
         said = [t for t in turns if t["round"] == r]
         rows = "".join(
             f"<li>{escape(t['speaker'])} → {escape(', '.join(t['observers']) or 'nobody')}</li>"
