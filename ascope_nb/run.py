@@ -389,7 +389,7 @@ def start_hub(
 
     The announcement (and the topic, if given) is broadcast to all participants first.
     ``play``, an ``async def`` taking no arguments, replaces the rounds with your own
-    orchestration (its own ``MsgHub``\ s, pipelines, votes: a game); its return value is the
+    orchestration (its own hubs, pipelines and votes: a game); its return value is the
     run's result, and everything the agents say and observe shows in the hub view.
 
     Example:

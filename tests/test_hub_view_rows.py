@@ -71,14 +71,17 @@ def test_saved_graph_has_one_svg_per_round_plus_the_whole() -> None:
     assert hub_graph_html([]) == ""
 
 
-def test_fold_js_gives_the_same_turns() -> None:
+def js_turns(events: list[dict[str, Any]], tmp_path: Path) -> Any:
+    """``hubTurns`` of fold.js over ``events`` (node)."""
     node = shutil.which("node")
     assert node, "node is required (Node 20+)"
+    path = tmp_path / "events.json"
+    path.write_text(json.dumps({"events": events}), encoding="utf-8")
     script = (
         'import { readFileSync } from "node:fs";'
         'import { createFold } from "../../ascope_nb/notebook/static/fold.js";'
         'import { hubTurns } from "../../ascope_nb/notebook/static/hub_graph.js";'
-        'const { events } = JSON.parse(readFileSync("fixture_hub9.json", "utf8"));'
+        f"const {{ events }} = JSON.parse(readFileSync({json.dumps(str(path))}, 'utf8'));"
         "const f = createFold(); for (const e of events) f.add(e);"
         "console.log(JSON.stringify(hubTurns(f.items)));"
     )
@@ -90,7 +93,61 @@ def test_fold_js_gives_the_same_turns() -> None:
         timeout=120,
     )
     assert out.returncode == 0, out.stderr[-2000:]
-    assert json.loads(out.stdout) == json.loads(json.dumps(hub_turns(EVENTS)))
+    return json.loads(out.stdout)
+
+
+def test_fold_js_gives_the_same_turns(tmp_path: Path) -> None:
+    assert js_turns(EVENTS, tmp_path) == json.loads(json.dumps(hub_turns(EVENTS)))
+
+
+def test_a_broadcast_structured_vote_is_one_row(tmp_path: Path) -> None:
+    """fanout votes with structured output, broadcast afterwards (Werewolf): the returned Msg
+    is not the model's message, yet each vote is one row, seen by the hub."""
+    import asyncio
+
+    from pydantic import BaseModel
+
+    import ascope_nb
+    from ascope_nb.agent import ReActAgent
+    from ascope_nb.message import Msg
+    from ascope_nb.pipeline import MsgHub, fanout_pipeline
+    from ascope_nb.testing import ScriptedModel, tool_call
+
+    class Vote(BaseModel):
+        vote: str
+
+    async def main() -> list[dict[str, Any]]:
+        wolves = [
+            ReActAgent(
+                n,
+                "x",
+                ScriptedModel(
+                    [[f"{n} votes C", tool_call("generate_response", vote="C")]], stream=False
+                ),
+            )
+            for n in ("A", "B")
+        ]
+
+        async def play() -> None:
+            async with MsgHub(wolves, enable_auto_broadcast=False) as den:
+                votes = await fanout_pipeline(
+                    wolves, Msg("Moderator", "vote", "assistant"), structured_model=Vote
+                )
+                await den.broadcast(votes)
+
+        run = ascope_nb.start_hub(wolves, play=play, store=False)
+        await run
+        return [e.to_dict() for e in run.events]
+
+    events = asyncio.run(main())
+    turns = hub_turns(events)
+    assert [(t["speaker"], t["observers"], t["text"]) for t in turns] == [
+        ("A", ["A", "B"], "A votes C"),
+        ("B", ["A", "B"], "B votes C"),
+    ]
+    assert js_turns(events, tmp_path) == json.loads(json.dumps(turns))
+    text = hub_html(events)
+    assert text.count("A votes C</pre>") == 1
 
 
 @pytest.mark.parametrize("n", [1, 3])

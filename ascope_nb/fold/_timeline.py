@@ -270,7 +270,7 @@ class Timeline:
             self._add_msg_item(
                 {"type": "observed", "observer": observer, "msg": msg, "observers": [observer]}
             )
-        elif observer not in item["observers"]:
+        elif observer not in item.setdefault("observers", []):
             item["observers"].append(observer)
 
     def _add_msg_item(self, item: dict[str, Any]) -> None:
@@ -282,6 +282,11 @@ class Timeline:
 
     def _on_reply_ended(self, ev: Wire) -> None:
         step = self._current.pop(str(ev.get("reply_id", "")), None)
+        msg_id = str(ev.get("msg_id") or "")
+        if step is not None and msg_id and msg_id not in self._model_msgs:
+            # the returned Msg is not the model's (structured output): a hub that broadcasts
+            # it later adds observers to this step instead of a second row
+            self._msg_items.setdefault(msg_id, step)  # type: ignore[arg-type]
         if step is not None and step["ended"] is None:
             step["ended"] = ev.get("ts")
 

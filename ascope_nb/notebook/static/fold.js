@@ -231,6 +231,9 @@ export function createFold() {
     },
     reply_ended(ev) {
       const s = f.current.get(ev.reply_id || "");
+      // the returned Msg is not the model's (structured output): a later broadcast of it adds
+      // observers to this step instead of a second row
+      if (s && ev.msg_id && !f.modelMsgs.has(ev.msg_id) && !f.msgItems.has(ev.msg_id)) f.msgItems.set(ev.msg_id, s);
       f.current.delete(ev.reply_id || "");
       if (s && s.ended == null) s.ended = ev.ts ?? null;
       return s || null;
