@@ -74,6 +74,7 @@ def test_the_tutorials_are_there() -> None:
         "09_real_model_endpoint",
         "10_local_model",
         "15_werewolf",
+        "16_debate",
     }
     assert expected <= names, sorted(expected - names)
 
