@@ -75,6 +75,7 @@ def test_the_tutorials_are_there() -> None:
         "10_local_model",
         "15_werewolf",
         "16_debate",
+        "17_deep_research",
     }
     assert expected <= names, sorted(expected - names)
 
