@@ -44,7 +44,9 @@ class Resurrect(BaseModel):
 def choice_model(kind: str, names: Sequence[str], *, field: str = "name") -> type[BaseModel]:
     """A pydantic model whose ``field`` only takes one of ``names`` (the living players)."""
     allowed = Literal[tuple(names)]  # type: ignore[valid-type]
-    return create_model(kind, **{field: (allowed, Field(description=f"One of: {', '.join(names)}"))})  # type: ignore[call-overload,no-any-return]
+    return create_model(
+        kind, **{field: (allowed, Field(description=f"One of: {', '.join(names)}"))}
+    )  # type: ignore[call-overload,no-any-return]
 
 
 def optional_model(kind: str, flag: str, names: Sequence[str]) -> type[BaseModel]:
@@ -90,7 +92,7 @@ class Werewolf:
         roles = list(ROLES)
         random.Random(seed).shuffle(roles)
         self.players = list(players)
-        self.role = {p.name: r for p, r in zip(self.players, roles)}
+        self.role = {p.name: r for p, r in zip(self.players, roles, strict=True)}
         self.alive = list(self.players)
         self.log: list[str] = []
         self.claims: dict[str, str] = {}  # player -> role the seer found (said in the day)
@@ -149,7 +151,9 @@ class Werewolf:
             await town.broadcast(say(f"Night {self.night_no} falls. Everyone, close your eyes."))
             async with MsgHub(
                 wolves,
-                announcement=say(f"Werewolves {names(wolves)}: choose a victim among {', '.join(alive_names)}."),
+                announcement=say(
+                    f"Werewolves {names(wolves)}: choose a victim among {', '.join(alive_names)}."
+                ),
             ) as den:
                 for wolf in wolves:  # one turn each, until they agree
                     answer = await wolf(structured_model=Agreement)
@@ -157,7 +161,9 @@ class Werewolf:
                         break
                 den.set_auto_broadcast(False)  # vote without seeing the others' votes
                 ballot = choice_model("WolfVote", alive_names, field="vote")
-                votes = await fanout_pipeline(wolves, say("Werewolves, vote."), structured_model=ballot, enable_gather=False)
+                votes = await fanout_pipeline(
+                    wolves, say("Werewolves, vote."), structured_model=ballot, enable_gather=False
+                )
                 victim, tally = majority([self._pick(v, "vote") for v in votes])
                 await den.broadcast([*votes, say(f"The werewolves chose {victim} ({tally}).")])
             saved, poisoned = await self._witch(town, victim)
@@ -183,7 +189,9 @@ class Werewolf:
         await town.broadcast(say("Witch, open your eyes."))
         for witch in self.by_role("witch"):
             if self.healing and victim != witch.name:
-                answer = await witch(say(f"{victim} was attacked. Save them?"), structured_model=Resurrect)
+                answer = await witch(
+                    say(f"{victim} was attacked. Save them?"), structured_model=Resurrect
+                )
                 if (answer.metadata or {}).get("resurrect"):
                     self.healing = False
                     self.log.append(f"night {self.night_no}: the witch saved {victim}")
@@ -209,7 +217,9 @@ class Werewolf:
 
     async def _hunter(self, hunter: AgentBase) -> str | None:
         model = optional_model("Shot", "shoot", [p.name for p in self.alive if p is not hunter])
-        answer = await hunter(say(f"{hunter.name}, you are the hunter and you die. Shoot?"), structured_model=model)
+        answer = await hunter(
+            say(f"{hunter.name}, you are the hunter and you die. Shoot?"), structured_model=model
+        )
         meta = answer.metadata or {}
         return str(meta["name"]) if meta.get("shoot") and meta.get("name") else None
 
@@ -224,7 +234,9 @@ class Werewolf:
             await sequential_pipeline(self.alive)
             town.set_auto_broadcast(False)
             ballot = choice_model("Vote", alive_names, field="vote")
-            votes = await fanout_pipeline(self.alive, say("Vote now."), structured_model=ballot, enable_gather=False)
+            votes = await fanout_pipeline(
+                self.alive, say("Vote now."), structured_model=ballot, enable_gather=False
+            )
             picks = [str(self._pick(v, "vote")) for v in votes]
             out, tally = majority([p for p in picks if p in alive_names] or alive_names[:1])
             await town.broadcast([*votes, say(f"{out} is voted out ({tally}).")])
@@ -235,7 +247,9 @@ class Werewolf:
                 self._kill(shot)
                 if shot:
                     await town.broadcast(say(f"The hunter shot {shot}."))
-        self.log.append(f"day {self.night_no}: voted out {out}" + (f", shot {shot}" if shot else ""))
+        self.log.append(
+            f"day {self.night_no}: voted out {out}" + (f", shot {shot}" if shot else "")
+        )
         self._check_winner()
         return out
 
@@ -276,7 +290,10 @@ def scripted_player(name: str, game_ref: list[Werewolf]) -> ReActAgent:
                 fields = tool["function"]["parameters"].get("properties", {})
         if "reach_agreement" in fields:
             target = _wolf_target(game)
-            return ["Let us take " + target + ".", tool_call("generate_response", reach_agreement=True)]
+            return [
+                "Let us take " + target + ".",
+                tool_call("generate_response", reach_agreement=True),
+            ]
         if "vote" in fields:
             options = fields["vote"].get("enum") or alive
             target = _vote(game, name, role, accused, options)
@@ -291,7 +308,10 @@ def scripted_player(name: str, game_ref: list[Werewolf]) -> ReActAgent:
             ]
         if "shoot" in fields:
             target = accused[0] if accused else None
-            return ["Bang." if target else "I hold fire.", tool_call("generate_response", shoot=bool(target), name=target)]
+            return [
+                "Bang." if target else "I hold fire.",
+                tool_call("generate_response", shoot=bool(target), name=target),
+            ]
         if "name" in fields:  # the seer's check: the next unchecked player in seat order
             unchecked = [n for n in alive if n != name and n not in game.checked]
             target = unchecked[0] if unchecked else alive[0]
@@ -332,7 +352,9 @@ def _vote(game: Werewolf, name: str, role: str, accused: list[str], options: Seq
     return target if target in options else options[0]
 
 
-def seat_players(*, seed: int = 0, human: UserAgent | None = None, seat: int = 0) -> tuple[Werewolf, list[AgentBase]]:
+def seat_players(
+    *, seed: int = 0, human: UserAgent | None = None, seat: int = 0
+) -> tuple[Werewolf, list[AgentBase]]:
     """Nine players P1..P9 (``human`` in seat ``seat`` if given) and their game."""
     ref: list[Werewolf] = []
     players: list[AgentBase] = []
