@@ -7,6 +7,7 @@ come from the real page), so the browser, the MCP server and the page are all re
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import shutil
@@ -115,6 +116,12 @@ async def test_browser_agent_navigates_clicks_and_reads(page_url: str, tmp_path:
         ]
         before = str(results[1]["output"])
         assert "Heron dashboard" in before and "Buoys online: unknown" in before
+        # a screenshot comes back as an image block (the live view draws it in the result)
+        call = tool_call("browser_take_screenshot", scale="css", type="png")
+        shot = await toolkit.call_tool_function(call).last()
+        images = [b for b in shot.content if b["type"] == "image"]
+        assert images and images[0]["source"]["media_type"] == "image/png"
+        assert base64.b64decode(images[0]["source"]["data"])[:8] == b"\x89PNG\r\n\x1a\n"
     finally:
         await client.close()
 
