@@ -76,6 +76,7 @@ def test_the_tutorials_are_there() -> None:
         "15_werewolf",
         "16_debate",
         "17_deep_research",
+        "18_browser_agent",
     }
     assert expected <= names, sorted(expected - names)
 
