@@ -21,7 +21,15 @@ from a2a.server.events import EventQueue
 from a2a.server.tasks import TaskUpdater
 from a2a.types import Message, Part, TaskState
 
-from ..events import ApprovalRequested, Event, RunEnded, StepEnded, Subscription
+from ..events import (
+    ApprovalRequested,
+    Event,
+    RunEnded,
+    StepEnded,
+    Subscription,
+    ToolCall,
+    ToolResult,
+)
 from ..exceptions import ConfigError
 from ..formatter._a2a import A2AChatFormatter, _part_v10
 from ..message import Msg
@@ -149,7 +157,7 @@ class AgentRunExecutor(AgentExecutor):  # type: ignore[misc]
             while True:
                 event = await live.queue.get()
                 step.append(event)
-                if isinstance(event, StepEnded):
+                if isinstance(event, StepEnded | ToolCall | ToolResult):  # the view sees calls live
                     await self._send_step(step, updater)
                     step = []
                 elif isinstance(event, ApprovalRequested):
@@ -248,7 +256,7 @@ def _part_v10_safe(block: dict[str, Any]) -> Part | None:
 
 def _step_parts(events: list[Event]) -> list[Part]:
     """The text and tool blocks of one step as A2A parts."""
-    from ..events import TextDelta, ToolCall, ToolResult
+    from ..events import TextDelta
 
     text = "".join(e.delta for e in events if isinstance(e, TextDelta))
     blocks: list[dict[str, Any]] = [{"type": "text", "text": text}] if text else []
