@@ -10,6 +10,8 @@ Example:
 from __future__ import annotations
 
 import asyncio
+import json
+import weakref
 from typing import Any
 
 from ..events import (
@@ -73,8 +75,12 @@ class A2AAgent(AgentBase):
             self._consumers = []  # the 0.3 client calls them itself
         else:
             self._a2a_client_factory = ClientFactory(config=client_config or ClientConfig())
-        for label, producer in (additional_transport_producers or {}).items():
+        self._producers = dict(additional_transport_producers or {})
+        for label, producer in self._producers.items():
             self._a2a_client_factory.register(label, producer)
+        # ours to replace with one keeping an HTTP client open per event loop (see _factory)
+        self._owned_factory: Any = None if client_config else self._a2a_client_factory
+        self._factory_loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
         self._observed_msgs: list[Msg] = []
         self.formatter = A2AChatFormatter()
         self._context_id = ""  # the A2A context of this conversation (set by the remote)
@@ -128,7 +134,7 @@ class A2AAgent(AgentBase):
                 msgs_list.append(msg)
             else:
                 msgs_list.extend(msg)
-        client = self._a2a_client_factory.create(card=self.agent_card)
+        client = self._factory().create(card=self.agent_card)
         tracker = TaskTracker()
         try:
             message = await self.formatter.format([m for m in msgs_list if m])
@@ -146,6 +152,25 @@ class A2AAgent(AgentBase):
                 await asyncio.shield(close())
         self._observed_msgs.clear()
         return response
+
+    def _factory(self) -> Any:
+        """The client factory; ours keeps one HTTP client (its connections) per event loop,
+        so a call does not pay for a new client and connection."""
+        factory = self._a2a_client_factory
+        if factory is not self._owned_factory or sdk_is_v03():
+            return factory  # the caller's configuration, or a factory set from outside
+        loop = asyncio.get_running_loop()
+        if self._factory_loop is None or self._factory_loop() is not loop:
+            import httpx
+            from a2a.client import ClientConfig, ClientFactory
+
+            http = httpx.AsyncClient(timeout=httpx.Timeout(timeout=self.timeout))
+            factory = ClientFactory(config=ClientConfig(httpx_client=http))
+            for label, producer in self._producers.items():
+                factory.register(label, producer)
+            self._a2a_client_factory = self._owned_factory = factory
+            self._factory_loop = weakref.ref(loop)
+        return factory
 
     async def _exchange(self, client: Any, message: Any, tracker: TaskTracker) -> Msg:
         if sdk_is_v03():
@@ -266,13 +291,17 @@ class A2AAgent(AgentBase):
 
 
 def _ascope_events(step: Any) -> list[dict[str, Any]]:
-    from ..formatter._a2a import struct_to_python
-
+    """The events a remote ascope_nb agent attached to a step update (else none)."""
     if not step.HasField("metadata"):
         return []
-    meta = struct_to_python(step.metadata)
-    events = meta.get("ascope_events") if isinstance(meta, dict) else None
-    return [e for e in events or [] if isinstance(e, dict)]
+    field = step.metadata.fields.get("ascope_events_json")
+    if field is None or not field.string_value:
+        return []
+    try:
+        events = json.loads(field.string_value)
+    except ValueError:
+        return []
+    return [e for e in events if isinstance(e, dict)] if isinstance(events, list) else []
 
 
 __all__ = ["A2AAgent"]
