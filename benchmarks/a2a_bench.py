@@ -241,8 +241,10 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=200)
     args = parser.parse_args()
     rows = asyncio.run(bench(args.calls))
-    print(f"A2A loopback, {args.calls} calls each (ms; targets: added <= {TARGET_ADDED_MS:g}, "
-          f"first event <= {TARGET_FIRST_MS:g})\n")
+    print(
+        f"A2A loopback, {args.calls} calls each (ms; targets: added <= {TARGET_ADDED_MS:g}, "
+        f"first event <= {TARGET_FIRST_MS:g})\n"
+    )
     print("| id | measure | median ms | p90 ms | result |")
     print("|---|---|---|---|---|")
     for key, label, med, p90, result in rows:

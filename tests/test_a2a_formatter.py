@@ -37,7 +37,9 @@ def test_round_trip_on_protobuf_types() -> None:
     from a2a.types import Role
 
     formatter = A2AChatFormatter()
-    message = asyncio.run(formatter.format([Msg("user", BLOCKS[:3], "user"), Msg("u", BLOCKS[3:], "user")]))  # type: ignore[arg-type]
+    message = asyncio.run(
+        formatter.format([Msg("user", BLOCKS[:3], "user"), Msg("u", BLOCKS[3:], "user")])
+    )  # type: ignore[arg-type]
     assert message.role == Role.ROLE_USER and len(message.parts) == 6
     assert message.parts[4].url == "https://example.com/cat.png"
     assert message.parts[5].media_type == "audio/wav"

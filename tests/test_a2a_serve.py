@@ -25,7 +25,9 @@ from ascope_nb.message import Msg
 
 def _request(text: str | None, **ids: str) -> SendMessageRequest:
     parts = [Part(text=text)] if text is not None else [Part(url="https://example.com/a.png")]
-    return SendMessageRequest(message=Message(message_id="m", role=Role.ROLE_USER, parts=parts, **ids))
+    return SendMessageRequest(
+        message=Message(message_id="m", role=Role.ROLE_USER, parts=parts, **ids)
+    )
 
 
 async def _client(url: str, *, bindings: list[str] | None = None) -> Any:
@@ -107,7 +109,9 @@ def test_cancel_stops_the_run_and_memory_stays_valid() -> None:
                         p.HasField("data") for p in update.status.message.parts
                     )
                     if calling and not cancelled:  # the slow tool is running: cancel once
-                        cancelled.append(await client.cancel_task(CancelTaskRequest(id=update.task_id)))
+                        cancelled.append(
+                            await client.cancel_task(CancelTaskRequest(id=update.task_id))
+                        )
                 again = await _events(client, _request("wake up"))
                 return _states(seen), _states(again)
             finally:
@@ -137,7 +141,11 @@ def test_approval_is_input_required_and_resumes() -> None:
     assert asked.metadata["_a2a_state"] == "input_required"
     assert "add(" in asked.get_text_content()
     assert done.get_text_content() == "It is 3."
-    results = [b for m in asyncio.run(agent.memory.get_memory()) for b in m.get_content_blocks("tool_result")]
+    results = [
+        b
+        for m in asyncio.run(agent.memory.get_memory())
+        for b in m.get_content_blocks("tool_result")
+    ]
     assert results[0]["output"][0]["text"] == "3"  # the approved call ran
 
 
@@ -223,7 +231,9 @@ def test_port_in_use_is_one_line() -> None:
         taken.bind(("127.0.0.1", 0))
         taken.listen(1)
         port = taken.getsockname()[1]
-        with pytest.raises(A2AError, match=rf"cannot serve 'Friday' on 127.0.0.1:{port}: port already in use"):
+        with pytest.raises(
+            A2AError, match=rf"cannot serve 'Friday' on 127.0.0.1:{port}: port already in use"
+        ):
             serve(adder(), port=port)
 
 

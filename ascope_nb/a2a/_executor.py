@@ -115,7 +115,9 @@ class AgentRunExecutor(AgentExecutor):  # type: ignore[misc]
         if context.current_task is None:
             from a2a.helpers import new_task
 
-            await event_queue.enqueue_event(new_task(task_id, context_id, TaskState.TASK_STATE_SUBMITTED))
+            await event_queue.enqueue_event(
+                new_task(task_id, context_id, TaskState.TASK_STATE_SUBMITTED)
+            )
         if not any(b.get("type") == "text" and b.get("text") for b in blocks):
             reason = f"{self.name}: the request has no text part"
             await updater.reject(updater.new_agent_message([Part(text=reason)]))
@@ -222,7 +224,9 @@ class AgentRunExecutor(AgentExecutor):  # type: ignore[misc]
 
     async def _answer_approval(self, live: _Live, context: RequestContext) -> None:
         text = " ".join(
-            b.get("text", "") for b in await self._blocks(context.message) if b.get("type") == "text"
+            b.get("text", "")
+            for b in await self._blocks(context.message)
+            if b.get("type") == "text"
         ).strip()
         call_id, live.waiting_call = live.waiting_call, ""
         if text.lower().rstrip(".!") in _YES:
@@ -270,7 +274,9 @@ def _step_parts(events: list[Event]) -> list[Part]:
     blocks: list[dict[str, Any]] = [{"type": "text", "text": text}] if text else []
     for e in events:
         if isinstance(e, ToolCall):
-            blocks.append({"type": "tool_use", "id": e.tool_call_id, "name": e.name, "input": e.input})
+            blocks.append(
+                {"type": "tool_use", "id": e.tool_call_id, "name": e.name, "input": e.input}
+            )
         elif isinstance(e, ToolResult):
             blocks.append(
                 {"type": "tool_result", "id": e.tool_call_id, "name": e.name, "output": e.output}

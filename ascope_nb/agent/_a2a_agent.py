@@ -71,7 +71,8 @@ class A2AAgent(AgentBase):
             config = client_config or ClientConfig(
                 httpx_client=httpx.AsyncClient(timeout=httpx.Timeout(timeout=timeout))
             )
-            self._a2a_client_factory: Any = ClientFactory(config=config, consumers=consumers)
+            # a2a-sdk 0.3's signature
+            self._a2a_client_factory: Any = ClientFactory(config=config, consumers=consumers)  # type: ignore[call-arg]
             self._consumers = []  # the 0.3 client calls them itself
         else:
             self._a2a_client_factory = ClientFactory(config=client_config or ClientConfig())
@@ -224,7 +225,9 @@ class A2AAgent(AgentBase):
                 self._emit(event)
             return True
         if step.status.HasField("message"):
-            await self.print(await self.formatter.format_a2a_message(self.name, step.status.message))
+            await self.print(
+                await self.formatter.format_a2a_message(self.name, step.status.message)
+            )
         return False
 
     async def _finish(self, tracker: TaskTracker, replayed: bool) -> Msg:

@@ -18,9 +18,9 @@ import base64
 import logging
 import mimetypes
 import uuid
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
-from ..message import Msg
+from ..message import ContentBlock, Msg
 from ._base import FormatterBase
 
 _log = logging.getLogger("ascope_nb.formatter")
@@ -56,7 +56,7 @@ def _ints_back(value: Any) -> Any:
 
 
 def guess_media_kind(uri: str | None = None, mime_type: str | None = None) -> MediaKind:
-    """"image", "video", "audio" or "unknown" from a MIME type (else the URI's extension)."""
+    """ "image", "video", "audio" or "unknown" from a MIME type (else the URI's extension)."""
     if mime_type is None and uri is None:
         raise ValueError("Either uri or mime_type must be provided to guess the content type.")
     if not mime_type:
@@ -104,7 +104,7 @@ class A2AChatFormatter(FormatterBase):
         """The ``Msg`` from ``name`` for an A2A message (user role stays user, agent is
         assistant)."""
         content = [await self._format_a2a_part(part) for part in message.parts]
-        return Msg(name=name, role=role_of(message), content=content)
+        return Msg(name=name, role=role_of(message), content=cast("list[ContentBlock]", content))
 
     @staticmethod
     def _guess_type(uri: str | None = None, mime_type: str | None = None) -> MediaKind:
@@ -118,11 +118,14 @@ class A2AChatFormatter(FormatterBase):
         if status is not None and _has(status, "message"):
             merged.append(await self.format_a2a_message(name, status.message))
         for artifact in getattr(task, "artifacts", None) or []:
-            content = [await self._format_a2a_part(part) for part in artifact.parts]
+            content = cast(
+                "list[ContentBlock]", [await self._format_a2a_part(p) for p in artifact.parts]
+            )
             metadata = _metadata_of(artifact)
-            if merged and merged[-1].role == "assistant":
-                merged[-1].content.extend(content)  # type: ignore[union-attr]
-                merged[-1].metadata = metadata
+            last = merged[-1] if merged else None
+            if last is not None and last.role == "assistant" and isinstance(last.content, list):
+                last.content.extend(content)
+                last.metadata = metadata or {}
             else:
                 merged.append(Msg(name=name, role="assistant", content=content, metadata=metadata))
         return merged
@@ -148,7 +151,7 @@ def _metadata_of(obj: Any) -> dict[str, Any] | None:
 
 
 def role_of(message: Any) -> Literal["user", "assistant"]:
-    """"user" or "assistant" for an A2A message of either SDK generation."""
+    """ "user" or "assistant" for an A2A message of either SDK generation."""
     role = message.role
     value = getattr(role, "value", role)
     if value in ("user", 1):

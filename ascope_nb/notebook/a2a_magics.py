@@ -132,11 +132,18 @@ class A2AMagics(Magics):  # type: ignore[misc]  # IPython's Magics is untyped
             return None
         raise ConfigError(f"%a2a: unknown action {action!r} (usage: {_USAGE})")
 
-    def _serve(self, opts: argparse.Namespace) -> None:
-        from ..agent import AgentBase
-        from ..a2a import serve
+    def _ns(self) -> dict[str, Any]:
+        shell = self.shell
+        if shell is None:
+            raise ConfigError("%a2a needs an IPython shell")
+        namespace: dict[str, Any] = shell.user_ns
+        return namespace
 
-        agent = self.shell.user_ns.get(opts.name)
+    def _serve(self, opts: argparse.Namespace) -> None:
+        from ..a2a import serve
+        from ..agent import AgentBase
+
+        agent = self._ns().get(opts.name)
         if not isinstance(agent, AgentBase):
             raise ConfigError(f"%a2a serve: no agent named {opts.name!r}")
         if opts.name in _SERVERS:
@@ -157,7 +164,7 @@ class A2AMagics(Magics):  # type: ignore[misc]  # IPython's Magics is untyped
         card = fetch_card(opts.url, timeout=min(opts.timeout, 30.0))
         agent = A2AAgent(card, timeout=opts.timeout)
         agent.name = opts.name
-        self.shell.user_ns[opts.name] = agent
+        self._ns()[opts.name] = agent
         print(f"{opts.name} -> remote A2A agent {card.name!r} at {agent.url}")
 
 

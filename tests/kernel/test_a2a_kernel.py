@@ -54,9 +54,7 @@ def test_two_kernels_talk_over_a2a(pair: tuple[KernelDriver, KernelDriver]) -> N
     meta = client.ok("json.dumps(run1.events[0].metadata)").value()
     assert meta["remote"] == url[1]  # the live view's run is marked remote
 
-    stored = server.ok(
-        "import ascope_nb\njson.dumps(len(ascope_nb.runs(agent='Friday')))"
-    ).value()
+    stored = server.ok("import ascope_nb\njson.dumps(len(ascope_nb.runs(agent='Friday')))").value()
     assert stored >= 1  # the served request is a run in the serving kernel's store
 
     line = _one_line(client.execute(f"%a2a serve Remote --port {url[1].rsplit(':', 1)[1]}"))

@@ -12,7 +12,6 @@ from ascope_nb.testing import ScriptedModel, tool_call
 from ascope_nb.tool import Toolkit, ToolResponse
 
 
-
 def add(a: int, b: int) -> ToolResponse:
     """Add two numbers.
 

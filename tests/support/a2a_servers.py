@@ -61,11 +61,15 @@ class EchoExecutor(AgentExecutor):  # type: ignore[misc]
             await asyncio.sleep(3600)
         if self.mode == "message":
             await event_queue.enqueue_event(
-                new_text_message(f"echo: {text}", context_id=context.context_id, role=Role.ROLE_AGENT)
+                new_text_message(
+                    f"echo: {text}", context_id=context.context_id, role=Role.ROLE_AGENT
+                )
             )
             return
         task_id, context_id = context.task_id or "", context.context_id or ""
-        await event_queue.enqueue_event(new_task(task_id, context_id, TaskState.TASK_STATE_SUBMITTED))
+        await event_queue.enqueue_event(
+            new_task(task_id, context_id, TaskState.TASK_STATE_SUBMITTED)
+        )
         updater = TaskUpdater(event_queue, task_id, context_id)
         await updater.start_work(updater.new_agent_message([Part(text="thinking")]))
         await updater.add_artifact([Part(text=f"echo: {text}")], name="answer")
