@@ -2,7 +2,7 @@
 
 One ``ReActAgent`` on a ``FunctionModel`` (no model latency, one step per reply) is served
 with ``ascope_nb.a2a.serve`` on 127.0.0.1 (its own thread and loop); a twin agent is called
-directly. Calls alternate (direct, ``A2AAgent``, a2a-sdk client) so both memories grow alike.
+directly. Calls alternate (direct, ``A2AAgent``, a2a-sdk client), each from an empty memory.
 Timed per round trip (median and p90 of ``--calls``):
 
 - ``direct``: ``await agent(msg)`` in this process;
@@ -150,21 +150,34 @@ async def bench(calls: int) -> list[tuple[str, str, float, float, str]]:
         direct, via_agent, via_sdk, first, step = [], [], [], [], []
         d_first, d_step = [], []
         cpu: dict[str, list[float]] = {"direct": [], "a2a_agent": [], "sdk_client": []}
+
+        async def fresh() -> (
+            None
+        ):  # each call from an empty memory: cost per round trip, not per turn
+            await direct_agent.memory.clear()
+            assert server.loop is not None
+            done = asyncio.run_coroutine_threadsafe(served_agent.memory.clear(), server.loop)
+            await asyncio.wrap_future(done)
+
         for i in range(calls):
+            await fresh()
             t, c = time.perf_counter(), time.process_time()
             await direct_agent(Msg("user", f"q{i}", "user"))
             direct.append(time.perf_counter() - t)
             cpu["direct"].append(time.process_time() - c)
+            await fresh()
             t, c = time.perf_counter(), time.process_time()
             await remote(Msg("user", f"q{i}", "user"))
             via_agent.append(time.perf_counter() - t)
             cpu["a2a_agent"].append(time.process_time() - c)
+            await fresh()
             c = time.process_time()
             total, f, s = await sdk_round_trip(client, f"s{i}")
             cpu["sdk_client"].append(time.process_time() - c)
             via_sdk.append(total)
             first.append(f)
             step.append(s)
+            await fresh()
             df, ds = await direct_first_event(direct_agent, f"d{i}")
             d_first.append(df)
             d_step.append(ds)

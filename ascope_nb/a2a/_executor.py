@@ -108,7 +108,6 @@ class AgentRunExecutor(AgentExecutor):  # type: ignore[misc]
         live = self._live.get(task_id)
         if live is not None and live.waiting_call:
             await self._answer_approval(live, context)
-            await updater.start_work()
             await self._stream(live, task_id, updater)
             return
         blocks = await self._blocks(context.message)
@@ -122,7 +121,6 @@ class AgentRunExecutor(AgentExecutor):  # type: ignore[misc]
             reason = f"{self.name}: the request has no text part"
             await updater.reject(updater.new_agent_message([Part(text=reason)]))
             return
-        await updater.start_work()
         from ..run import start
 
         lock = None
@@ -181,9 +179,7 @@ class AgentRunExecutor(AgentExecutor):  # type: ignore[misc]
                     return
                 elif isinstance(event, RunEnded):
                     break
-            if step[:-1]:
-                await self._send_step(step[:-1], updater)
-            await self._finish(live, updater)
+            await self._finish(live, updater, step[:-1])
         except asyncio.CancelledError:
             await asyncio.shield(self._stop(live, task_id))
             raise
@@ -196,31 +192,33 @@ class AgentRunExecutor(AgentExecutor):  # type: ignore[misc]
             return
         parts = _step_parts(events)
         message = updater.new_agent_message(parts or [Part(text="")])
-        shown = [e.to_dict() for e in events if not isinstance(e, _RUN_FRAME)]
         await updater.update_status(
-            TaskState.TASK_STATE_WORKING,
-            message,
-            # one JSON string: a protobuf Struct of nested event dicts costs ~10x more
-            metadata={EVENTS_KEY: json.dumps(shown, separators=(",", ":"), default=str)},
+            TaskState.TASK_STATE_WORKING, message, metadata=_events_metadata(events)
         )
 
-    async def _finish(self, live: _Live, updater: TaskUpdater) -> None:
+    async def _finish(self, live: _Live, updater: TaskUpdater, tail: list[Event]) -> None:
+        """End the task: the reply as the artifact, then ``completed`` carrying the run's
+        last events (the reply's message); a failure or a stop ends it otherwise."""
         run = live.run
         try:
             reply = await run
         except asyncio.CancelledError:
             reply = None
         except Exception as exc:
+            await self._send_step(tail, updater)
             line = f"{self.name}: {type(exc).__name__}: {exc}".splitlines()[0]
             await updater.failed(updater.new_agent_message([Part(text=line)]))
             return
         if run.status == "interrupted" or reply is None:
+            await self._send_step(tail, updater)
             await updater.cancel()
             return
         msgs = reply if isinstance(reply, list) else [reply]
         parts = [p for m in msgs for b in m.get_content_blocks() if (p := _part_v10_safe(b))]
         await updater.add_artifact(parts or [Part(text="")], name="reply")
-        await updater.complete()
+        await updater.update_status(
+            TaskState.TASK_STATE_COMPLETED, metadata=_events_metadata(tail) if tail else None
+        )
 
     async def _answer_approval(self, live: _Live, context: RequestContext) -> None:
         text = " ".join(
@@ -255,6 +253,13 @@ class AgentRunExecutor(AgentExecutor):  # type: ignore[misc]
             return []
         msg = await self._formatter.format_a2a_message("user", message)
         return list(msg.get_content_blocks())
+
+
+def _events_metadata(events: list[Event]) -> dict[str, Any]:
+    """The events for the caller's view, as one JSON string (a protobuf ``Struct`` of nested
+    event dicts costs ~10x more to build and read); the run and reply frame is left out."""
+    shown = [e.to_dict() for e in events if not isinstance(e, _RUN_FRAME)]
+    return {EVENTS_KEY: json.dumps(shown, separators=(",", ":"), default=str)}
 
 
 def _part_v10_safe(block: dict[str, Any]) -> Part | None:

@@ -24,7 +24,7 @@ from ..events import (
 from ..exceptions import A2AError
 from ..formatter._a2a import A2AChatFormatter, sdk_is_v03
 from ..message import Msg
-from ._a2a_stream import TaskTracker, card_url, coerce_card
+from ._a2a_stream import TaskTracker, card_url, coerce_card, state_name
 from ._base import AgentBase
 
 DEFAULT_TIMEOUT = 600.0
@@ -224,7 +224,7 @@ class A2AAgent(AgentBase):
                 event.run_id, event.reply_id, event.seq, event.agent = "", "", -1, self.name
                 self._emit(event)
             return True
-        if step.status.HasField("message"):
+        if step.status.HasField("message") and state_name(step.status.state) == "working":
             await self.print(
                 await self.formatter.format_a2a_message(self.name, step.status.message)
             )

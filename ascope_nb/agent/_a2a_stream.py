@@ -77,8 +77,8 @@ class TaskTracker:
             update = item.status_update
             self._ids(update.task_id, update.context_id)
             self._set_status(update.status)
-            if self.state == "working":
-                return update
+            if self.state == "working" or "ascope_events_json" in update.metadata.fields:
+                return update  # a step to show (an ascope_nb server also ends with events)
         elif payload == "artifact_update":
             update = item.artifact_update
             self._ids(update.task_id, update.context_id)
