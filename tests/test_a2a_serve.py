@@ -242,3 +242,46 @@ def test_serve_refuses_what_is_not_an_agent() -> None:
 
     with pytest.raises(ConfigError, match="needs an agent"):
         serve(42)
+
+
+def test_secrets_never_leave_over_a2a(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ascope_nb.agent import ReActAgent
+    from ascope_nb.formatter import OpenAIChatFormatter
+    from ascope_nb.redact import refresh
+    from ascope_nb.testing import ScriptedModel
+
+    secret = "s3cr3t-value-that-is-long-enough"
+    monkeypatch.setenv("MY_SERVICE_TOKEN", secret)
+    refresh()
+    leaky = ReActAgent(
+        name="Leaky",
+        sys_prompt="x",
+        model=ScriptedModel([f"the token is {secret}"]),
+        formatter=OpenAIChatFormatter(),
+    )
+    leaky.set_console_output_enabled(False)
+    with serve(leaky) as server:
+
+        async def talk() -> list[Any]:
+            _, client = await _client(server.url)
+            try:
+                return await _events(client, _request("tell me"))
+            finally:
+                await client.close()
+
+        events = asyncio.run(talk())
+    wire = "".join(str(e) for e in events)
+    assert secret not in wire
+    artifact = next(e.artifact_update.artifact for e in events if e.HasField("artifact_update"))
+    assert artifact.parts[0].text == "the token is [REDACTED]"
+
+
+def test_credentials_in_a_remote_url_are_not_shown() -> None:
+    from support.a2a_servers import card_for, free_port
+
+    url = f"http://bob:hunter2pass@127.0.0.1:{free_port()}"
+    remote = A2AAgent(card_for(url), timeout=5)
+    remote.set_console_output_enabled(False)
+    with pytest.raises(A2AError) as info:
+        asyncio.run(remote(Msg("user", "hi", "user")))
+    assert "hunter2pass" not in str(info.value) and "127.0.0.1" in str(info.value)

@@ -37,6 +37,7 @@ from ..events import (
 from ..exceptions import ConfigError
 from ..formatter._a2a import A2AChatFormatter, _part_v10
 from ..message import Msg
+from ..redact import redact, redact_text
 
 if TYPE_CHECKING:
     from ..agent import AgentBase
@@ -206,7 +207,7 @@ class AgentRunExecutor(AgentExecutor):  # type: ignore[misc]
             reply = None
         except Exception as exc:
             await self._send_step(tail, updater)
-            line = f"{self.name}: {type(exc).__name__}: {exc}".splitlines()[0]
+            line = redact_text(f"{self.name}: {type(exc).__name__}: {exc}".splitlines()[0])
             await updater.failed(updater.new_agent_message([Part(text=line)]))
             return
         if run.status == "interrupted" or reply is None:
@@ -214,7 +215,8 @@ class AgentRunExecutor(AgentExecutor):  # type: ignore[misc]
             await updater.cancel()
             return
         msgs = reply if isinstance(reply, list) else [reply]
-        parts = [p for m in msgs for b in m.get_content_blocks() if (p := _part_v10_safe(b))]
+        blocks = redact([b for m in msgs for b in m.get_content_blocks()])  # leaves the process
+        parts = [p for b in blocks if (p := _part_v10_safe(b))]
         await updater.add_artifact(parts or [Part(text="")], name="reply")
         await updater.update_status(
             TaskState.TASK_STATE_COMPLETED, metadata=_events_metadata(tail) if tail else None

@@ -24,6 +24,7 @@ from ..events import (
 from ..exceptions import A2AError
 from ..formatter._a2a import A2AChatFormatter, sdk_is_v03
 from ..message import Msg
+from ..redact import redact_text
 from ._a2a_stream import TaskTracker, card_url, coerce_card, state_name
 from ._base import AgentBase
 
@@ -236,7 +237,9 @@ class A2AAgent(AgentBase):
         self._open_task_id = ""
         if state in ("failed", "rejected"):
             why = tracker.status_text() or "no reason given"
-            raise A2AError(f"A2A agent {self.name!r} at {self.url}: task {state}: {why}")
+            raise A2AError(
+                redact_text(f"A2A agent {self.name!r} at {self.url}: task {state}: {why}")
+            )
         if state in ("", "submitted", "working"):
             raise A2AError(
                 f"A2A agent {self.name!r} at {self.url}: the stream ended before an answer "
@@ -271,6 +274,9 @@ class A2AAgent(AgentBase):
             pass
 
     def _failure(self, exc: Exception) -> str:
+        return redact_text(self._why(exc))  # an URL or an error text may carry credentials
+
+    def _why(self, exc: Exception) -> str:
         where = f"A2A agent {self.name!r} at {self.url}"
         text = f"{type(exc).__name__}: {exc}".strip()
         lowered = text.lower()
