@@ -5,9 +5,9 @@
 # client side also runs on a2a-sdk 0.3, so these tests run unchanged in this environment:
 # the shared venv's packages, with a2a-sdk 0.3 installed in front of them.
 #
-#   scripts/a2a03_env.sh [DIR] && \
-#   COMPAT_ONLY=a2a_agent_test.py,a2a_resolver_test.py,formatter_a2a_test.py \
-#     DIR/bin/python scripts/agentscope_compat.py /work/agentscope-v1.0.21
+#   scripts/a2a03_env.sh [DIR] && ASCOPE_A2A03_PYTHON=DIR/bin/python \
+#     COMPAT_ONLY=a2a_agent_test.py,a2a_resolver_test.py,formatter_a2a_test.py \
+#     python scripts/agentscope_compat.py /work/agentscope-v1.0.21
 set -euo pipefail
 DIR="${1:-.venv-a2a03}"
 BASE="${BASE_VENV:-$(python -c 'import sys; print(sys.prefix)')}"
