@@ -154,7 +154,7 @@ def main(argv: list[str]) -> int:
             report = work / f"report{i}.xml"
             python = sys.executable
             if target.split("::")[0] in A2A03_FILES:
-                python = os.environ.get("ASCOPE_A2A03_PYTHON") or python
+                python = os.path.abspath(os.environ.get("ASCOPE_A2A03_PYTHON") or python)
             cmd = [python, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
             cmd += ["-o", "addopts=", "--rootdir", tmp, f"--junitxml={report}", target]
             subprocess.run([*cmd, *argv[2:]], cwd=work, env=env, check=False)
