@@ -285,3 +285,50 @@ def test_credentials_in_a_remote_url_are_not_shown() -> None:
     with pytest.raises(A2AError) as info:
         asyncio.run(remote(Msg("user", "hi", "user")))
     assert "hunter2pass" not in str(info.value) and "127.0.0.1" in str(info.value)
+
+
+def test_to_a2a_app_runs_on_any_asgi_server() -> None:
+    from support.a2a_servers import running
+
+    from ascope_nb.a2a import to_a2a_app
+
+    agent = adder(name="Hosted")
+    with running(lambda url: to_a2a_app(agent, url=url, skills=["adding"])) as url:
+
+        async def talk() -> tuple[Any, Msg]:
+            card = await WellKnownAgentCardResolver(url).get_agent_card()
+            remote = A2AAgent(card, timeout=20)
+            remote.set_console_output_enabled(False)
+            return card, await remote(Msg("user", "1+2?", "user"))
+
+        card, reply = asyncio.run(talk())
+    assert [s.name for s in card.skills] == ["adding"]
+    assert reply.get_text_content() == "It is 3."
+
+
+def test_stopping_the_caller_cancels_the_remote_task() -> None:
+    from ascope_nb.run import runs as process_runs
+
+    agent = sleeper(seconds=30)
+    with serve(agent) as server:
+
+        async def talk() -> tuple[Msg, list[str]]:
+            card = await WellKnownAgentCardResolver(server.url).get_agent_card()
+            remote = A2AAgent(card, timeout=30)
+            remote.set_console_output_enabled(False)
+            calling = asyncio.Event()
+            remote.subscribe(lambda e: calling.set() if e.kind == "tool_call" else None)
+            reply = asyncio.ensure_future(remote(Msg("user", "sleep", "user")))
+            await asyncio.wait_for(calling.wait(), 20)  # the remote's tool call streamed here
+            await remote.interrupt()
+            stopped = await reply
+            return stopped, [m.get_text_content() or "" for m in remote._observed_msgs]
+
+        stopped, kept = asyncio.run(asyncio.wait_for(talk(), 60))
+        served = [r for r in process_runs() if r.agents == [agent]]
+        assert served and served[-1].status == "interrupted"  # the Stop reached the server
+    assert stopped.metadata["_is_interrupted"] is True
+    assert kept[-1].startswith("I noticed that you have interrupted me")
+    memory = asyncio.run(agent.memory.get_memory())
+    results = [b for m in memory for b in m.get_content_blocks("tool_result")]
+    assert "interrupted" in str(results[0]["output"])
