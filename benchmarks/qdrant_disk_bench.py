@@ -65,7 +65,7 @@ async def main() -> None:
         reopened = QdrantStore(location=folder, collection_name="bench", dimensions=DIMENSIONS)
         stored = await reopened.count()
         await reopened.close()
-    print(f"| location | chunks | seconds | chunks/s |")
+    print("| location | chunks | seconds | chunks/s |")
     print("|---|---|---|---|")
     print(f"| memory | {args.chunks} | {memory_s:.2f} | {args.chunks / memory_s:,.0f} |")
     print(f"| folder | {args.chunks} | {disk_s:.2f} | {args.chunks / disk_s:,.0f} |")
