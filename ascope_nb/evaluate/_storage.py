@@ -109,19 +109,18 @@ class EvaluatorStorageBase(ABC):
         """A hook ``(agent, kwargs)`` that logs what an agent prints during this repeat."""
 
 
-_PLAIN_NAME = re.compile(r"[\w][\w .,+=@-]*")
-
-
 def safe_name(name: str) -> str:
-    """``name`` as one file name inside a folder: unchanged when it is a plain name, else its
-    plain characters plus a short hash (``"a/b"`` -> ``"a_b-<hash>"``; ``".."`` never).
+    """``name`` as one file name inside a folder: unchanged unless it holds a path separator,
+    is ``.``/``..``/empty or too long; then its plain characters plus a short hash
+    (``"a/b"`` -> ``"a_b-<hash>"``).
 
     Example:
         >>> safe_name("task-1"), safe_name("../x").startswith("x-")
         ('task-1', True)
     """
-    if _PLAIN_NAME.fullmatch(name) and len(name) <= 120:
-        return name
+    unsafe = name in ("", ".", "..") or any(c in name for c in "/\\\0")
+    if not unsafe and len(name.encode("utf-8", "surrogatepass")) <= 200:
+        return name  # AgentScope's layout: the id itself
     digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:10]
     plain = re.sub(r"[^\w.-]+", "_", name).strip("._")[:80]
     return f"{plain}-{digest}" if plain else digest
