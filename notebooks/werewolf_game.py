@@ -1,6 +1,6 @@
 """Werewolf for nine agents, after AgentScope 1.x's example game (our own code).
 
-The tutorial ``15_werewolf.ipynb`` imports it. Nine players get roles (three werewolves,
+The tutorial ``16_werewolf.ipynb`` imports it. Nine players get roles (three werewolves,
 three villagers, a seer, a witch, a hunter); a moderator runs nights and days in ``MsgHub``s:
 the werewolves talk among themselves and vote, the witch and the seer act, everyone discusses
 in the day and votes at once with ``fanout_pipeline`` and a structured-output model (a pydantic

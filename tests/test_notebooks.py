@@ -73,10 +73,10 @@ def test_the_tutorials_are_there() -> None:
         "07_structured_output",
         "09_real_model_endpoint",
         "10_local_model",
-        "15_werewolf",
-        "16_debate",
-        "17_deep_research",
-        "18_browser_agent",
+        "16_werewolf",
+        "17_debate",
+        "18_deep_research",
+        "19_browser_agent",
     }
     assert expected <= names, sorted(expected - names)
 
