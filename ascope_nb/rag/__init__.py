@@ -6,6 +6,7 @@ Example:
     'sentence'
 """
 
+from ._cited import CitedSearch, Report, Source
 from ._document import DocMetadata, Document
 from ._excel import ExcelReader
 from ._knowledge import KnowledgeBase, SimpleKnowledge
@@ -16,6 +17,9 @@ from ._reader import PDFReader, ReaderBase, ReaderError, TextReader
 from ._store import QdrantStore, VDBStoreBase
 
 __all__ = [
+    "CitedSearch",
+    "Report",
+    "Source",
     "DocMetadata",
     "Document",
     "ExcelReader",
