@@ -87,7 +87,9 @@ async def apply_pending_edits(agent: ReActAgent, notebook: PlanNotebook) -> None
     for edit in edits:
         problem = check_edit(notebook.current_plan, edit)
         if problem is not None:  # the agent changed the plan since the edit was checked
-            _log.warning("%s (skipped: the plan changed before the edit reached the agent)", problem)
+            _log.warning(
+                "%s (skipped: the plan changed before the edit reached the agent)", problem
+            )
             continue
         assert notebook.current_plan is not None
         changes.append(apply_edit(notebook.current_plan, edit))

@@ -18,8 +18,18 @@ from .._ids import new_id, timestamp
 SubTaskState = Literal["todo", "in_progress", "done", "abandoned"]
 SUBTASK_STATES: tuple[str, ...] = ("todo", "in_progress", "done", "abandoned")
 
-_ONE_LINE = {"todo": "- []", "in_progress": "- [][WIP]", "done": "- [x]", "abandoned": "- [][Abandoned]"}
-_BOX = {"todo": "- [ ] ", "in_progress": "- [ ] [WIP]", "done": "- [x] ", "abandoned": "- [ ] [Abandoned]"}
+_ONE_LINE = {
+    "todo": "- []",
+    "in_progress": "- [][WIP]",
+    "done": "- [x]",
+    "abandoned": "- [][Abandoned]",
+}
+_BOX = {
+    "todo": "- [ ] ",
+    "in_progress": "- [ ] [WIP]",
+    "done": "- [x] ",
+    "abandoned": "- [ ] [Abandoned]",
+}
 
 
 class SubTask(BaseModel):

@@ -177,7 +177,9 @@ class PlanNotebook(StateModule):
         if action not in ("add", "revise", "delete"):
             problems.append(f"Invalid action '{action}'. Must be one of 'add', 'revise', 'delete'.")
         if action in ("add", "revise") and subtask is None:
-            problems.append(f"The subtask must be provided when action is '{action}', but got None.")
+            problems.append(
+                f"The subtask must be provided when action is '{action}', but got None."
+            )
         plan = self._validate_current_plan()
         n = len(plan.subtasks)
         if action != "add" and not 0 <= index < n:
@@ -309,8 +311,7 @@ class PlanNotebook(StateModule):
             parts.append(f"Subtask at index {index}:\n```\n{detail}\n```\n")
         if invalid:
             parts.append(
-                f"Invalid subtask_idx '{invalid}'. Must be between 0 and "
-                f"{len(plan.subtasks) - 1}."
+                f"Invalid subtask_idx '{invalid}'. Must be between 0 and {len(plan.subtasks) - 1}."
             )
         return _say("\n".join(parts))
 
