@@ -154,6 +154,8 @@ class AgentMagics(Magics):  # type: ignore[misc]  # IPython's Magics is untyped
             require_approval=args.require_approval,
             mcp=args.mcp,
             namespace=self._ns,
+            plan=args.plan or args.approve_plan,
+            approve_plan=args.approve_plan,
         )
         self._ns[args.name] = agent
         display_card(agent)  # "warming…", then "ready" for the embedded model
