@@ -25,8 +25,9 @@ class PlanState:
 
 
 def plan_view(state: PlanState) -> dict[str, Any]:
-    """What the plan view shows (the same dict as ``planOf`` in ``plan_fold.js``)."""
-    plan = state.plan
+    """What the plan view shows (the same dict as ``view()`` in ``plan_fold.js``): the open
+    plan, or else the plan that finished last (``open`` says which)."""
+    plan = state.plan if state.plan is not None else (state.history or [None])[-1]
     subtasks = []
     for i, task in enumerate((plan or {}).get("subtasks") or []):
         subtasks.append(
@@ -42,6 +43,7 @@ def plan_view(state: PlanState) -> dict[str, Any]:
         "name": (plan or {}).get("name"),
         "state": (plan or {}).get("state"),
         "outcome": (plan or {}).get("outcome"),
+        "open": state.plan is not None,
         "subtasks": subtasks,
         "approved": state.approved,
         "finished": [

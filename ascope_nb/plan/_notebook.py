@@ -141,7 +141,7 @@ class PlanNotebook(StateModule):
                 old.finish("abandoned", f"Replaced by the plan named '{name}'.")
             await self.storage.add_plan(old)
         self.current_plan = plan
-        await self._changed("create_plan", text)
+        await self._changed("create_plan", text, finished=old)
         return _say(text)
 
     def _validate_current_plan(self) -> Plan:
