@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..events import PlanChanged
 from ..message import Msg
@@ -53,7 +53,7 @@ def setup_plan(agent: ReActAgent, notebook: PlanNotebook | None, enable_meta_too
 def emit_change(agent: ReActAgent, notebook: PlanNotebook) -> None:
     """The notebook's last change as a ``PlanChanged`` event of ``agent``."""
     change = notebook.last_change
-    by = "human" if change.get("by") == "human" else "agent"
+    by: Literal["agent", "human"] = "human" if change.get("by") == "human" else "agent"
     plan = notebook.current_plan
     agent._emit(
         PlanChanged(

@@ -7,7 +7,7 @@ import json
 import sys
 import time
 from collections.abc import Collection
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -42,6 +42,9 @@ from ._compression import CompressionConfig as _CompressionConfig
 from ._control import AgentControl
 from ._knowledge import record_after_reply, retrieve_before_reply, setup_knowledge
 from ._plan import plan_before_step, plan_hint, setup_plan
+
+if TYPE_CHECKING:
+    from ..plan import PlanNotebook
 
 FINISH_FUNCTION = "generate_response"
 INTERRUPTED_TEXT = INTERRUPTED_INFO  # one text however the stop reached the tool (AgentScope's)
@@ -145,6 +148,7 @@ class ReActAgent(AgentBase):
         setup_knowledge(self, long_term_memory, long_term_memory_mode, knowledge)
         self.enable_rewrite_query = enable_rewrite_query
         self.control = AgentControl(require_approval=require_approval)
+        self.plan_notebook: PlanNotebook | None = None
         setup_plan(self, plan_notebook, enable_meta_tool)
         self._step = 0
         self._step_end: Event | None = None  # the StepEnded to have on disk before a model call

@@ -27,7 +27,7 @@ class PlanState:
 def plan_view(state: PlanState) -> dict[str, Any]:
     """What the plan view shows (the same dict as ``view()`` in ``plan_fold.js``): the open
     plan, or else the plan that finished last (``open`` says which)."""
-    plan = state.plan if state.plan is not None else (state.history or [None])[-1]
+    plan = state.plan if state.plan is not None else (state.history[-1] if state.history else None)
     subtasks = []
     for i, task in enumerate((plan or {}).get("subtasks") or []):
         subtasks.append(

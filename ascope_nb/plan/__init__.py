@@ -14,6 +14,7 @@ Example:
 
 from ._edits import EDIT_OPS, PlanEdit, apply_edit, check_edit
 from ._hint import DefaultPlanToHint
+from ._meta import make_meta_planner, worker_tool
 from ._model import Plan, SubTask
 from ._notebook import PlanNotebook
 from ._storage import InMemoryPlanStorage, PlanStorageBase
@@ -29,4 +30,6 @@ __all__ = [
     "EDIT_OPS",
     "apply_edit",
     "check_edit",
+    "make_meta_planner",
+    "worker_tool",
 ]
