@@ -1,7 +1,8 @@
 """``PlanNotebook``: the plan of an agent, its eight tools, its hint and change hooks.
 
 The API and the tool answers follow AgentScope 1.x. Beyond it: ``max_subtasks`` is
-enforced; a second ``create_plan`` keeps the replaced plan in the history (as abandoned)
+enforced; ``finish_subtask`` activates the next subtask still to do (AgentScope activates
+the next one even when it was abandoned or done); a second ``create_plan`` keeps the replaced plan in the history (as abandoned)
 instead of losing it; each change records what it was (``last_change``) so the agent can
 emit it as a ``PlanChanged`` event; a person's edits (``ascope_nb.plan.PlanEdit``) queue
 here and reach the agent before its next step; ``require_approval`` makes the agent wait
@@ -285,8 +286,8 @@ class PlanNotebook(StateModule):
         done = plan.subtasks[index]
         done.finish(subtask_outcome)
         text = f"Subtask (at index {index}) named '{done.name}' is marked as done successfully. "
-        if index + 1 < len(plan.subtasks):
-            following = plan.subtasks[index + 1]
+        following = next((t for t in plan.subtasks[index + 1 :] if t.state == "todo"), None)
+        if following is not None:  # AgentScope activates the next one even if abandoned
             following.state = "in_progress"
             text = text + f"The next subtask named '{following.name}' is activated."
         await self._changed("finish_subtask", text)
