@@ -184,3 +184,19 @@ async def test_a_session_round_trip_keeps_the_plan(tmp_path: Any) -> None:
     assert "subtask at index 0, named 'A', is 'in_progress'" in str(
         model.calls[0].messages[-1]["content"]
     )
+
+
+async def test_a_replay_of_a_plan_run_matches_and_leaves_the_plan_alone() -> None:
+    agent, _, notebook = planner(planning_script())
+    run = ascope_nb.start(agent, "Plan a trip.")
+    await run
+    default_store().flush()
+    for tools in ("recorded", "live"):
+        again = ascope_nb.replay(run.run_id, tools=tools)
+        await again
+        assert again.status == "completed", again.error
+        assert again.divergence is None, (tools, again.divergence)
+        states = [e.op for e in again.events if isinstance(e, PlanChanged)]
+        assert states[0] == "create_plan" and states[-1] == "finish_plan"
+    assert notebook.current_plan is None
+    assert len(await notebook.storage.get_plans()) == 1  # the replays kept their own plans

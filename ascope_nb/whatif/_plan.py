@@ -60,8 +60,14 @@ def fork_tools(src: Source, given: ToolMap | None) -> Toolkit:
     return resolve_tools(schemas, given=given, run_id=src.run_id)
 
 
-def restore_plan(agent: ReActAgent, src: Source, reply_id: str, step: int) -> None:
-    """Give ``agent`` a new notebook holding the plan of ``reply_id`` before ``step``."""
+def restore_plan(
+    agent: ReActAgent, src: Source, reply_id: str, step: int, *, align: bool = False
+) -> None:
+    """Give ``agent`` a new notebook holding the plan of ``reply_id`` before ``step``.
+
+    ``align`` (replays): each change the agent makes takes the times of the recording's
+    change in the same place, so the plan hint (which shows creation times) is the one the
+    recorded model saw."""
     if not has_plan(src):
         return
     from ..agent._plan import setup_plan
@@ -82,11 +88,39 @@ def restore_plan(agent: ReActAgent, src: Source, reply_id: str, step: int) -> No
             storage[plan.id] = plan
     if state.approved and notebook.current_plan is not None:
         notebook._approved = notebook.current_plan.id
+    if align:
+        recorded = [
+            ev.get("plan")
+            for ev in src.fold.sync().plan_changes
+            if ev.get("reply_id") == reply_id and ev.get("by") == "agent"
+        ]
+        notebook.register_plan_change_hook("ascope_nb.replay_times", _aligner(recorded))
     live = src.live_agent()
     meta = bool(getattr(live, "enable_meta_tool", False)) and "plan_related" in getattr(
         getattr(live, "toolkit", None), "groups", {}
     )
     setup_plan(agent, notebook, meta)
+
+
+def _aligner(recorded: list[Any]) -> Any:
+    """A plan-change hook copying the recorded times onto the n-th change's plan."""
+    count = [0]
+
+    def align(notebook: Any, plan: Any) -> None:
+        index = count[0]
+        count[0] += 1
+        if notebook.last_change.get("by") != "agent" or plan is None:
+            return
+        if index >= len(recorded) or not recorded[index]:
+            return
+        rec = recorded[index]
+        plan.created_at = rec.get("created_at", plan.created_at)
+        for task, old in zip(plan.subtasks, rec.get("subtasks") or [], strict=False):
+            if old.get("name") == task.name:
+                task.created_at = old.get("created_at", task.created_at)
+                task.finished_at = old.get("finished_at", task.finished_at)
+
+    return align
 
 
 __all__ = ["fork_tools", "restore_plan", "has_plan", "PLAN_TOOLS"]
