@@ -125,7 +125,8 @@ def _parse(parser: _Parser, line: str) -> dict[str, Any]:
 
 @dataclass
 class AgentArgs:
-    """``%%agent NAME [--model M] [--tools f,g] [--mcp S] [--max-iters N] [--parallel] [--approve ...]``."""
+    """``%%agent NAME [--model M] [--tools f,g] [--mcp S] [--max-iters N] [--parallel]
+    [--approve ...] [--plan] [--approve-plan]``."""
 
     name: str
     model: str | None = None

@@ -140,7 +140,8 @@ class AgentMagics(Magics):  # type: ignore[misc]  # IPython's Magics is untyped
     @_one_line
     def agent(self, line: str, cell: str) -> None:
         """%%agent NAME [--model M] [--tools f,g] [--mcp server,...] [--max-iters N]
-        [--parallel] [--approve tool,...|all] -- the cell body is the system prompt."""
+        [--parallel] [--approve tool,...|all] [--plan] [--approve-plan] -- the cell body is
+        the system prompt."""
         from ._api import display_card, make_agent
 
         args = _args.parse_agent(line)
