@@ -73,7 +73,7 @@ def test_the_tutorials_are_there() -> None:
         "07_structured_output",
         "09_real_model_endpoint",
         "10_local_model",
-        "15_plans",
+        "16_plans",
     }
     assert expected <= names, sorted(expected - names)
 
