@@ -285,7 +285,7 @@ model = FunctionModel(plan)
 )
 
 PLAN = notebook(
-    f'''
+    f"""
 {IMPORTS}
 
 
@@ -312,7 +312,7 @@ model = ScriptedModel(
     ],
     stream=False,
 )
-''',
+""",
     "%load_ext ascope_nb",
     "%%agent Planner --model model --approve-plan\nYou plan trips.",
     "%%ask Planner\nPlan a weekend in Oslo.",
