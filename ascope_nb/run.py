@@ -281,6 +281,14 @@ class Run:
         finally:
             self._input_waiters.pop(request_id, None)
 
+    @property
+    def plan(self) -> Any:
+        """The plan of this run's agent, editable by a person (``run.plan.add(...)``,
+        ``mark``, ``move``, ``rename``, ``remove``, ``approve``; see ``ascope_nb.plan``)."""
+        from .plan._handle import RunPlan
+
+        return RunPlan(self)
+
     # ---------------------------------------------------------------- what-if
     def fork(
         self,

@@ -77,6 +77,7 @@ def test_the_tutorials_are_there() -> None:
         "17_debate",
         "18_deep_research",
         "19_browser_agent",
+        "20_plans",
     }
     assert expected <= names, sorted(expected - names)
 

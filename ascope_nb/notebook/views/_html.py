@@ -208,7 +208,12 @@ def run_html(events: Iterable[dict[str, Any]], *, title: str = "") -> str:
         f'<span class="meta">{s["n_steps"]} steps · {s["tokens"]["input"]}→{s["tokens"]["output"]} tok'
         f" · {s['elapsed']:.2f}s</span></div>"
     )
-    return f'<style>{CSS}</style><div class="ascope-t">{header}{_items_html(fold)}{output}</div>'
+    from ._plan_html import plan_html
+
+    plan = plan_html(fold)  # the final plan, when the agent had one
+    return (
+        f'<style>{CSS}</style><div class="ascope-t">{header}{plan}{_items_html(fold)}{output}</div>'
+    )
 
 
 def hub_html(events: Iterable[dict[str, Any]], *, title: str = "") -> str:
