@@ -80,7 +80,7 @@ for _module, _names in {placeholders!r}.items():
 
 REWRITES: list[tuple[str, str]] = [
     (r"\bfrom agentscope import\b", "from ascope_nb import"),
-    (r"\bimport agentscope\b(?!\.)", "import ascope_nb as agentscope"),
+    (r"\bimport agentscope\b(?!\.)", "import ascope_nb, ascope_nb as agentscope"),
     (r"\bagentscope\.(?=[A-Za-z_])", "ascope_nb."),
 ]
 

@@ -3,5 +3,16 @@
 from ._base import MemoryBase
 from ._in_memory import InMemoryMemory
 from ._long_term import LocalLongTermMemory, LongTermMemoryBase
+from ._redis import RedisMemory
+from ._sqlalchemy import AsyncSQLAlchemyMemory
+from ._stored import MemoryBackendError
 
-__all__ = ["MemoryBase", "InMemoryMemory", "LocalLongTermMemory", "LongTermMemoryBase"]
+__all__ = [
+    "MemoryBase",
+    "InMemoryMemory",
+    "LocalLongTermMemory",
+    "LongTermMemoryBase",
+    "RedisMemory",
+    "AsyncSQLAlchemyMemory",
+    "MemoryBackendError",
+]
