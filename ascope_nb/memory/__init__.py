@@ -3,6 +3,7 @@
 from ._base import MemoryBase
 from ._in_memory import InMemoryMemory
 from ._long_term import LocalLongTermMemory, LongTermMemoryBase
+from ._from_url import memory_from_url
 from ._redis import RedisMemory
 from ._sqlalchemy import AsyncSQLAlchemyMemory
 from ._stored import MemoryBackendError
@@ -15,4 +16,5 @@ __all__ = [
     "RedisMemory",
     "AsyncSQLAlchemyMemory",
     "MemoryBackendError",
+    "memory_from_url",
 ]

@@ -97,10 +97,13 @@ class AsyncSQLAlchemyMemory(StoredMemory):
         """Roll back and raise one ``MemoryBackendError`` line when the database fails."""
         from sqlalchemy import exc as sa_exc
 
+        query_errors = (sa_exc.IntegrityError, sa_exc.ProgrammingError, sa_exc.DataError)
         try:
             yield
-        except (sa_exc.OperationalError, sa_exc.InterfaceError, OSError) as exc:
+        except (sa_exc.DBAPIError, OSError) as exc:
             await self._rollback_quietly()
+            if isinstance(exc, query_errors):  # the request, not the server: raise as is
+                raise
             reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
             raise MemoryBackendError(
                 f"AsyncSQLAlchemyMemory at {self._address}: cannot {operation}: {reason}"
