@@ -31,6 +31,9 @@ def load_ipython_extension(ipython: Any) -> None:
     from .knowledge_magics import register_knowledge_magics  # %knowledge
 
     register_knowledge_magics(ipython)
+    from .session_magics import register_session_magics  # %session save/load
+
+    register_session_magics(ipython)
     if getattr(ipython, "kernel", None) is not None:
         _install_notebook_input()
 

@@ -72,6 +72,7 @@ def make_agent(
     mcp: Iterable[str] = (),
     namespace: Mapping[str, Any] | None = None,
     warm: bool = True,
+    memory: Any = None,
 ) -> ReActAgent:
     """Make a ``ReActAgent`` the way ``%%agent`` does.
 
@@ -89,6 +90,7 @@ def make_agent(
         namespace: Where names are looked up (the notebook's ``user_ns`` for magics).
         warm: Prepare a model that supports it (the embedded model) in the background:
             server, client and the system prompt + tools prefix (``ascope_nb.warm``).
+        memory: The agent's memory (a ``MemoryBase``), or None for an ``InMemoryMemory``.
     """
     from ..agent import ReActAgent
     from ..tool import Toolkit
@@ -117,6 +119,7 @@ def make_agent(
         max_iters=max_iters,
         parallel_tool_calls=parallel,
         require_approval=approval,
+        memory=memory,
     )
     if warm:
         from ..model._warm import warm as warm_agent

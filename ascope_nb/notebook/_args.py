@@ -135,6 +135,8 @@ class AgentArgs:
     approve: list[str] = field(default_factory=list)
     mcp: list[str] = field(default_factory=list)
     raw: bool = False
+    memory: str | None = None
+    session: str | None = None
 
     @property
     def require_approval(self) -> str | list[str] | None:
@@ -158,6 +160,8 @@ def parse_agent(line: str) -> AgentArgs:
         "--mcp", type=_name_list, default=[], help="MCP servers (from %%mcp add) whose tools to use"
     )
     p.add_argument("--raw", action="store_true", help="do not interpolate {var} in the body")
+    p.add_argument("--memory", help="where the memory lives: redis://..., sqlite:///..., ...")
+    p.add_argument("--session", help="the memory's session id (default: the agent's name)")
     return AgentArgs(**_parse(p, line))
 
 

@@ -2,5 +2,6 @@
 
 from ._json_session import JSONSession, SessionBase
 from ._redis_session import RedisSession
+from ._sql_session import AsyncSQLAlchemySession
 
-__all__ = ["JSONSession", "SessionBase", "RedisSession"]
+__all__ = ["JSONSession", "SessionBase", "RedisSession", "AsyncSQLAlchemySession"]
