@@ -1,9 +1,9 @@
 """Agent memory (AgentScope 1.x compatible)."""
 
 from ._base import MemoryBase
+from ._from_url import memory_from_url
 from ._in_memory import InMemoryMemory
 from ._long_term import LocalLongTermMemory, LongTermMemoryBase
-from ._from_url import memory_from_url
 from ._redis import RedisMemory
 from ._sqlalchemy import AsyncSQLAlchemyMemory
 from ._stored import MemoryBackendError

@@ -13,7 +13,7 @@ Example:
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from ..exceptions import ConfigError
 from ._base import MemoryBase
@@ -92,8 +92,6 @@ def _sql_memory(url: str, **kwargs: Any) -> MemoryBase:
         try:
             engine = create_async_engine(async_url)
         except (ArgumentError, NoSuchModuleError, ImportError) as exc:
-            raise ConfigError(
-                f"memory URL {redact_url(url)!r}: {exc} ({INSTALL_HINT})"
-            ) from None
+            raise ConfigError(f"memory URL {redact_url(url)!r}: {exc} ({INSTALL_HINT})") from None
         _ENGINES[async_url] = engine
     return AsyncSQLAlchemyMemory(engine, **kwargs)

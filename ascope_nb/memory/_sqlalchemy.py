@@ -54,6 +54,7 @@ class AsyncSQLAlchemyMemory(StoredMemory):
         self.MessageTable = tables.message
         self.MessageMarkTable = tables.mark
         self._db_session: AsyncSession | None = None
+        self._engine: Any
         if isinstance(engine_or_session, AsyncEngine):
             self._engine = engine_or_session
             self._session_factory: Any = async_sessionmaker(

@@ -69,7 +69,9 @@ def open_session(where: str | None) -> Any:
         from ..memory._from_url import async_sql_url
         from ..session import AsyncSQLAlchemySession
 
-        return AsyncSQLAlchemySession(create_async_engine(async_sql_url(target), poolclass=NullPool))
+        return AsyncSQLAlchemySession(
+            create_async_engine(async_sql_url(target), poolclass=NullPool)
+        )
     return JSONSession(save_dir=target)
 
 

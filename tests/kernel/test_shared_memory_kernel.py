@@ -25,7 +25,9 @@ def test_two_kernels_share_one_redis_memory(
     kernels = [KernelDriver(sys.executable, extra_env=env) for _ in range(2)]
     try:
         for kernel, (question, answer) in zip(
-            kernels, [("Hi from notebook A", "Hello A"), ("Hi from notebook B", "Hello B")]
+            kernels,
+            [("Hi from notebook A", "Hello A"), ("Hi from notebook B", "Hello B")],
+            strict=True,
         ):
             kernel.ok("%load_ext ascope_nb")
             kernel.ok(SETUP)
@@ -54,8 +56,10 @@ def test_two_kernels_share_one_redis_memory(
             out = kernels[1].ok(f"%session save lesson --to {where}").stdout
             assert out.startswith("saved Tutor to ")
             kernels[0].ok("Tutor._sys_prompt = 'changed'")
-            assert kernels[0].ok(f"%session load lesson --from {where}").stdout.startswith(
-                "loaded Tutor from "
+            assert (
+                kernels[0]
+                .ok(f"%session load lesson --from {where}")
+                .stdout.startswith("loaded Tutor from ")
             )
             assert kernels[0].ok("json.dumps(Tutor.sys_prompt)").value() == "You teach, from B."
         missing = kernels[0].execute(f"%session load nothing-here --from {url}")
