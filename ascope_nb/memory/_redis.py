@@ -263,7 +263,10 @@ class RedisMemory(StoredMemory):
             m.id: encode_msg(m, owner="RedisMemory", limit=self.max_message_bytes) for m in batch
         }
         async with self._lock, self._errors("add messages"):
-            stored = set(await self._ids())
+            check = self._client.pipeline(transaction=False)
+            for msg in batch:
+                check.exists(self._msg_key(msg.id))
+            stored = {m.id for m, found in zip(batch, await check.execute(), strict=True) if found}
             new_ids: list[str] = []
             for msg in batch:
                 if msg.id in stored or msg.id in new_ids:
@@ -283,7 +286,7 @@ class RedisMemory(StoredMemory):
             await pipe.execute()
             self._seen_messages = True
             if self.key_ttl is not None:
-                await self._refresh_ttl(stored.union(new_ids), await self._marks())
+                await self._refresh_ttl(await self._ids(), await self._marks())
 
     async def delete(self, msg_ids: list[str], **kwargs: Any) -> int:
         """Remove the messages with these ids (one transaction); returns how many."""

@@ -251,7 +251,7 @@ class AsyncSQLAlchemyMemory(StoredMemory):
     async def _insert(
         self, batch: list[Msg], payloads: dict[str, str], marks: list[str], skip: bool
     ) -> None:
-        from sqlalchemy import func, select
+        from sqlalchemy import func, insert, select
 
         msg_t, mark_t = self.MessageTable, self.MessageMarkTable
         session = self.session
@@ -280,23 +280,15 @@ class AsyncSQLAlchemyMemory(StoredMemory):
             await session.execute(select(func.max(msg_t.index)).where(*self._where(msg_t)))
         ).scalar_one()
         start = -1 if top is None else int(top)
-        for offset, msg in enumerate(new, start=1):
-            session.add(
-                msg_t(
-                    user_id=self.user_id,
-                    session_id=self.session_id,
-                    msg_id=msg.id,
-                    index=start + offset,
-                    msg=payloads[msg.id],
-                )
-            )
-            for mark in marks:
-                session.add(
-                    mark_t(
-                        user_id=self.user_id, session_id=self.session_id, msg_id=msg.id, mark=mark
-                    )
-                )
-        await session.flush()
+        base = {"user_id": self.user_id, "session_id": self.session_id}
+        rows = [
+            {**base, "msg_id": m.id, "index": start + offset, "msg": payloads[m.id]}
+            for offset, m in enumerate(new, start=1)
+        ]
+        await session.execute(insert(msg_t.__table__), rows)
+        if marks:
+            mark_rows = [{**base, "msg_id": m.id, "mark": mark} for m in new for mark in marks]
+            await session.execute(insert(mark_t.__table__), mark_rows)
 
     async def delete(self, msg_ids: list[str], **kwargs: Any) -> int:
         """Remove the messages with these ids (one transaction); returns how many."""
