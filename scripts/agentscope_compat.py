@@ -49,15 +49,7 @@ MODULE_MAP: dict[str, str] = {
 }
 
 # Out-of-scope backends imported at the top of in-scope files: module -> names.
-PLACEHOLDERS: dict[str, list[str]] = {
-    "ascope_nb.memory": ["AsyncSQLAlchemyMemory", "RedisMemory"],
-    "ascope_nb.session": ["RedisSession"],
-    "ascope_nb.rag": [
-        "OceanBaseStore",
-        "AlibabaCloudMySQLStore",
-        "MongoDBStore",
-    ],
-}
+PLACEHOLDERS: dict[str, list[str]] = {}
 
 # files outside tests/ that listed tests read, relative to the AgentScope checkout
 EXAMPLE_DATA = ["examples/functionality/rag/example.pdf"]
