@@ -46,6 +46,8 @@ MODULE_MAP: dict[str, str] = {
     "ascope_nb.model._dashscope_model": "ascope_nb.model._dashscope",
     "ascope_nb.model._ollama_model": "ascope_nb.model._ollama",
     "ascope_nb.model._openai_model": "ascope_nb.model._openai",
+    # issue 30 (dbmem): database memories
+    "ascope_nb.memory._working_memory._tablestore_memory": "ascope_nb.memory._tablestore",
 }
 
 # Out-of-scope backends imported at the top of in-scope files: module -> names.

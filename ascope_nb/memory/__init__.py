@@ -7,6 +7,7 @@ from ._long_term import LocalLongTermMemory, LongTermMemoryBase
 from ._redis import RedisMemory
 from ._sqlalchemy import AsyncSQLAlchemyMemory
 from ._stored import MemoryBackendError
+from ._tablestore import TablestoreMemory
 
 __all__ = [
     "MemoryBase",
@@ -16,5 +17,6 @@ __all__ = [
     "RedisMemory",
     "AsyncSQLAlchemyMemory",
     "MemoryBackendError",
+    "TablestoreMemory",
     "memory_from_url",
 ]

@@ -142,9 +142,10 @@ class StoredMemory(MemoryBase):
 
     def _with_summary(self, msgs: list[Msg], prepend_summary: bool) -> list[Msg]:
         if prepend_summary and self._compressed_summary:
-            if self._summary_msg is None or self._summary_msg.content != self._compressed_summary:
-                self._summary_msg = Msg("user", self._compressed_summary, "user")
-            return [self._summary_msg, *msgs]
+            cached = getattr(self, "_summary_msg", None)
+            if cached is None or cached.content != self._compressed_summary:
+                cached = self._summary_msg = Msg("user", self._compressed_summary, "user")
+            return [cached, *msgs]
         return msgs
 
     def load_state_dict(self, state_dict: dict[str, Any], strict: bool = True) -> None:

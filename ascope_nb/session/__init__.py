@@ -3,5 +3,12 @@
 from ._json_session import JSONSession, SessionBase
 from ._redis_session import RedisSession
 from ._sql_session import AsyncSQLAlchemySession
+from ._tablestore_session import TablestoreSession
 
-__all__ = ["JSONSession", "SessionBase", "RedisSession", "AsyncSQLAlchemySession"]
+__all__ = [
+    "JSONSession",
+    "SessionBase",
+    "RedisSession",
+    "AsyncSQLAlchemySession",
+    "TablestoreSession",
+]
