@@ -48,6 +48,7 @@ MODULE_MAP: dict[str, str] = {
     "ascope_nb.model._openai_model": "ascope_nb.model._openai",
     # issue 30 (dbmem): database memories
     "ascope_nb.memory._working_memory._tablestore_memory": "ascope_nb.memory._tablestore",
+    "ascope_nb.memory._long_term_memory._mem0._mem0_utils": "ascope_nb.memory._mem0_utils",
 }
 
 # Out-of-scope backends imported at the top of in-scope files: module -> names.
