@@ -80,12 +80,12 @@ class AgentScopeLLM(_LLMBase):  # type: ignore[misc, valid-type]
         if tools:
             kwargs["tools"] = tools
             kwargs["tool_choice"] = choice
-        response = await self.agentscope_model(messages, **kwargs)
+        response: Any = await self.agentscope_model(messages, **kwargs)
         if hasattr(response, "__aiter__"):  # a streaming model: keep the last (full) chunk
             last = None
             async for chunk in response:
                 last = chunk
-            response = last
+            return last
         return response
 
     def generate_response(
