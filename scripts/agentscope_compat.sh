@@ -9,4 +9,8 @@ py="${PYTHON:-python}"
 if ! "$py" -c "import dashscope, ollama, mcp, shortuuid, sqlalchemy" 2>/dev/null; then
   "$py" -m pip install -q "dashscope>=1.20" "ollama>=0.5.4" mcp shortuuid sqlalchemy
 fi
+# memory/session backends (issue 30): SQLAlchemy on aiosqlite, Redis on fakeredis, RAG stores
+if ! "$py" -c "import aiosqlite, greenlet, redis, fakeredis, pymongo" 2>/dev/null; then
+  "$py" -m pip install -q "sqlalchemy[asyncio]" aiosqlite redis fakeredis pymongo
+fi
 exec "$py" "$here/agentscope_compat.py" "$@"
