@@ -164,7 +164,7 @@ def main(argv: list[str] | None = None) -> None:
         ratio = ""
         if len(names) == 2 and all("error" not in row[n] for n in names):
             ours, theirs = (row[n]["add_s"] / max(row[n]["adds"], 1) for n in names)
-            ratio = f" {ours / theirs:.2f} |"
+            ratio = f" {ours / theirs:.3g} |"
         print(f"| {backend} | " + " | ".join(cells) + (f" |{ratio}" if ratio else " |"))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
