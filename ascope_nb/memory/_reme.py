@@ -37,6 +37,13 @@ def _endpoint(obj: Any, dashscope_cls: type, openai_cls: type, what: str) -> tup
     )
 
 
+def _as_msg_list(msgs: Msg | list[Msg | None] | None) -> list[Msg | None]:
+    """``record``'s input as a list (one ``Msg`` is accepted too)."""
+    if msgs is None:
+        return []
+    return [msgs] if isinstance(msgs, Msg) else list(msgs)
+
+
 def _tool_response(text: str) -> Any:
     from ..tool import ToolResponse
 
@@ -166,10 +173,10 @@ class ReMeLongTermMemoryBase(LongTermMemoryBase):
         return _tool_response("\n\n".join(parts))
 
     # ------------------------------------------------------------------ static_control
-    async def record(self, msgs: list[Msg | None], **kwargs: Any) -> None:
+    async def record(self, msgs: Msg | list[Msg | None] | None, **kwargs: Any) -> None:
         """Record a conversation (None items are skipped; nothing to record: no call)."""
         self._check_started()
-        kept = [m for m in msgs or [] if m is not None]
+        kept = [m for m in _as_msg_list(msgs) if m is not None]
         messages = [
             {"role": m.role, "content": m.get_text_content() or ""}
             for m in kept
@@ -285,10 +292,10 @@ class ReMeToolLongTermMemory(ReMeLongTermMemoryBase):
             return _tool_response(f"{self.nothing_found} for {', '.join(keywords)}.")
         return _tool_response(answer)
 
-    async def record(self, msgs: list[Msg | None], **kwargs: Any) -> None:
+    async def record(self, msgs: Msg | list[Msg | None] | None, **kwargs: Any) -> None:
         """Record the tool-call results found in the messages' text (JSON objects)."""
         self._check_started()
-        texts = [m.get_text_content() or "" for m in msgs or [] if m is not None]
+        texts = [m.get_text_content() or "" for m in _as_msg_list(msgs) if m is not None]
         results = self._results(texts)
         if results:
             await self._add(results)
