@@ -135,3 +135,20 @@ async def test_sql_and_redis_sessions_round_trip() -> None:
         await store.load_session_state("other", memory=copy)  # allowed: nothing changes
         assert await copy.size() == 2
     await engine.dispose()
+
+
+async def test_sql_memory_on_a_session_the_caller_owns(tmp_path: Any) -> None:
+    from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+
+    engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 's.db'}")
+    async with AsyncSession(engine) as session:
+        memory = AsyncSQLAlchemyMemory(session, session_id="x")
+        await memory.add(Msg("user", "hi", "user"), marks="m")
+        assert [(r["text"], r["marks"]) for r in memory.to_rows()] == [("hi", ["m"])]
+        await memory.close()  # the caller's session stays usable
+        assert await memory.size() == 1
+    with pytest.raises(ValueError, match="AsyncSession is not bound to an engine"):
+        AsyncSQLAlchemyMemory(AsyncSession(), session_id="x")
+    with pytest.raises(ValueError, match="must be a sqlalchemy.ext.asyncio.AsyncEngine"):
+        AsyncSQLAlchemyMemory("sqlite:///x.db", session_id="x")  # type: ignore[arg-type]
+    await engine.dispose()

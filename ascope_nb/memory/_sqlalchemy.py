@@ -46,7 +46,12 @@ class AsyncSQLAlchemyMemory(StoredMemory):
         user_id: str | None = None,
     ) -> None:
         try:
-            from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+            from sqlalchemy.ext.asyncio import (
+                AsyncConnection,
+                AsyncEngine,
+                AsyncSession,
+                async_sessionmaker,
+            )
         except ImportError as exc:
             raise ImportError(INSTALL_HINT) from exc
         super().__init__()
@@ -63,7 +68,12 @@ class AsyncSQLAlchemyMemory(StoredMemory):
         elif isinstance(engine_or_session, AsyncSession):
             self._session_factory = None
             self._db_session = engine_or_session
-            self._engine = engine_or_session.bind
+            bind = engine_or_session.bind
+            self._engine = bind.engine if isinstance(bind, AsyncConnection) else bind
+            if self._engine is None:
+                raise ValueError(
+                    "AsyncSQLAlchemyMemory: the AsyncSession is not bound to an engine"
+                )
         else:
             raise ValueError(
                 "AsyncSQLAlchemyMemory: engine_or_session must be a "
