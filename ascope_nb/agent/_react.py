@@ -161,8 +161,10 @@ class ReActAgent(AgentBase):
 
     @property
     def sys_prompt(self) -> str:
-        """The system prompt."""
-        return self._sys_prompt
+        """The system prompt; with agent skills registered on the toolkit, their block is
+        appended after a blank line (as in AgentScope 1.x)."""
+        skills = self.toolkit.get_agent_skill_prompt()
+        return f"{self._sys_prompt}\n\n{skills}" if skills else self._sys_prompt
 
     @sys_prompt.setter
     def sys_prompt(self, value: str) -> None:

@@ -196,6 +196,9 @@ class AgentCard:
             out["approve"] = policy if isinstance(policy, str) else sorted(policy)
         if getattr(agent, "parallel_tool_calls", False):
             out["parallel"] = True
+        skills = getattr(toolkit, "skills", None)
+        if skills:
+            out["skills"] = list(skills)
         return out
 
     def text(self) -> str:

@@ -6,6 +6,7 @@ Example:
     'sentence'
 """
 
+from ._cited import CitedSearch, Report, Source
 from ._document import DocMetadata, Document
 from ._excel import ExcelReader
 from ._knowledge import KnowledgeBase, SimpleKnowledge
@@ -15,11 +16,14 @@ from ._mysql_vector import AlibabaCloudMySQLStore
 from ._oceanbase import OceanBaseStore
 from ._office import WordReader
 from ._pptx import PowerPointReader
-from ._reader import PDFReader, ReaderBase, TextReader
+from ._reader import PDFReader, ReaderBase, ReaderError, TextReader
 from ._store import QdrantStore, VDBStoreBase
 
 __all__ = [
     "AlibabaCloudMySQLStore",
+    "CitedSearch",
+    "Report",
+    "Source",
     "DocMetadata",
     "Document",
     "ExcelReader",
@@ -31,6 +35,7 @@ __all__ = [
     "PowerPointReader",
     "QdrantStore",
     "ReaderBase",
+    "ReaderError",
     "SimpleKnowledge",
     "TextReader",
     "VDBStoreBase",
