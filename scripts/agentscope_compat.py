@@ -48,18 +48,13 @@ MODULE_MAP: dict[str, str] = {
     "ascope_nb.model._openai_model": "ascope_nb.model._openai",
     # plans (issue 29): the hint class lives in its own module
     "ascope_nb.plan._plan_notebook": "ascope_nb.plan._hint",
+    # issue 30 (dbmem): database memories
+    "ascope_nb.memory._working_memory._tablestore_memory": "ascope_nb.memory._tablestore",
+    "ascope_nb.memory._long_term_memory._mem0._mem0_utils": "ascope_nb.memory._mem0_utils",
 }
 
 # Out-of-scope backends imported at the top of in-scope files: module -> names.
-PLACEHOLDERS: dict[str, list[str]] = {
-    "ascope_nb.memory": ["AsyncSQLAlchemyMemory", "RedisMemory"],
-    "ascope_nb.session": ["RedisSession"],
-    "ascope_nb.rag": [
-        "OceanBaseStore",
-        "AlibabaCloudMySQLStore",
-        "MongoDBStore",
-    ],
-}
+PLACEHOLDERS: dict[str, list[str]] = {}
 
 # Issue 28: files written for a2a-sdk 0.3's pydantic types, which a2a-sdk 1.x (our `a2a` extra)
 # no longer has. They run unchanged with the interpreter named by $ASCOPE_A2A03_PYTHON when
@@ -94,7 +89,7 @@ for _module, _names in {placeholders!r}.items():
 
 REWRITES: list[tuple[str, str]] = [
     (r"\bfrom agentscope import\b", "from ascope_nb import"),
-    (r"\bimport agentscope\b(?!\.)", "import ascope_nb as agentscope"),
+    (r"\bimport agentscope\b(?!\.)", "import ascope_nb, ascope_nb as agentscope"),
     (r"\bagentscope\.(?=[A-Za-z_])", "ascope_nb."),
 ]
 

@@ -13,4 +13,8 @@ fi
 if [ -z "${ASCOPE_A2A03_PYTHON:-}" ] && [ -x "$here/../.venv-a2a03/bin/python" ]; then
   export ASCOPE_A2A03_PYTHON="$here/../.venv-a2a03/bin/python"
 fi
+# memory/session backends (issue 30): SQLAlchemy on aiosqlite, Redis on fakeredis, RAG stores
+if ! "$py" -c "import aiosqlite, greenlet, redis, fakeredis, pymongo" 2>/dev/null; then
+  "$py" -m pip install -q "sqlalchemy[asyncio]" aiosqlite redis fakeredis pymongo
+fi
 exec "$py" "$here/agentscope_compat.py" "$@"
