@@ -58,6 +58,10 @@ def _check_parameters(func: Callable[..., Any], *, kind: str, required: Sequence
             raise ConfigError(f"{where} has '*{param.name}'; it takes {shape} only")
         if param.kind is inspect.Parameter.VAR_KEYWORD:
             raise ConfigError(f"{where} has '**{param.name}'; it takes {shape} only")
+        if param.kind is inspect.Parameter.POSITIONAL_ONLY:
+            raise ConfigError(
+                f"{where}: parameter {param.name!r} is positional-only; the tuner passes arguments by name"
+            )
         if param.name not in required and param.name not in _OPTIONAL:
             raise ConfigError(
                 f"{where} has parameter {param.name!r} that is not allowed; it takes {shape}"

@@ -16,8 +16,10 @@ from ._dataset import DatasetConfig
 from ._model import TunerModelConfig
 from ._outputs import JudgeType, WorkflowType
 
-# Trinity-RFT's workflow that calls an AgentScope-style workflow function per task
-ADAPTER_WORKFLOW = "agentscope_workflow_adapter_v1"
+# our Trinity workflow (loaded by dotted path): calls the workflow function per task with an
+# ascope_nb model and checks ascope_nb's output types (Trinity's own AgentScope adapter needs
+# the `agentscope` package and its classes)
+ADAPTER_WORKFLOW = "ascope_nb.tuner._trinity_adapter.AscopeNbWorkflow"
 
 # used when no Trinity yaml is given
 _DEFAULT_TEMPLATE: dict[str, Any] = {
