@@ -204,6 +204,13 @@ class ReActAgent(AgentBase):
         fresh = [m.to_dict() for m in history if m.id not in shown]
         ids = [m.id for m in history]
         shown.update(ids)
+        if ctx is not None:  # a server may reuse the ids of calls already in memory
+            ctx.call_ids.update(
+                b["id"]
+                for m in history
+                if m.role == "assistant"
+                for b in m.get_content_blocks("tool_use")
+            )
         return {
             "memory_ids": ids,
             "memory": fresh,
@@ -402,8 +409,9 @@ class ReActAgent(AgentBase):
 
     async def _complete(self, msg: Msg) -> None:
         """Announce the tool calls of a finished model answer and keep it in memory."""
-        if isinstance(msg.content, list):
-            msg.content = unique_call_ids(msg.content)  # a reused id would lose a result
+        if isinstance(msg.content, list):  # a reused id would lose a result
+            ctx = current_run.get()
+            msg.content = unique_call_ids(msg.content, ctx.call_ids if ctx is not None else None)
         for block in msg.get_content_blocks("tool_use"):
             self._emit(
                 ToolCall(
