@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import sys
 import threading
 import time
 from collections import deque
@@ -183,6 +184,7 @@ class Experiment:
             if self._backend is not None:
                 await self._backend.close()
             self.ended_at = time.time()
+            _end_experiment_span(self.name, self.ended_at)
             self._notify(None)
 
     async def _worker(self, pending: deque[tuple[str, int]]) -> None:
@@ -417,6 +419,12 @@ class Experiment:
             f"Experiment(name={self.name!r}, samples={len(self.rows)}, "
             f"finished={self.finished}, status={self.status!r})"
         )
+
+
+def _end_experiment_span(name: str, ts: float) -> None:
+    tracing = sys.modules.get("ascope_nb.tracing._setup")  # loaded only when tracing is used
+    if tracing is not None:
+        tracing.end_experiment_span(name, ts)
 
 
 def experiment(

@@ -187,7 +187,21 @@ def _unsubscribe() -> None:
     subscription: Subscription | None = _active.pop("subscription", None)
     if subscription is not None:
         subscription.close()
-    _active.pop("tracer", None)
+    tracer = _active.pop("tracer", None)
+    if tracer is not None:
+        tracer.close()
+
+
+def end_experiment_span(name: str, ts: float) -> None:
+    """Tell the active tracer that experiment ``name`` ended at ``ts`` (its span ends then);
+    nothing when tracing is off.
+
+    Example:
+        >>> end_experiment_span("capitals", 0.0)
+    """
+    tracer = active_tracer()
+    if tracer is not None:
+        tracer.experiment_ended(name, ts)
 
 
 def tracing_endpoint() -> str | None:
