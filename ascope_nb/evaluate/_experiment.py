@@ -33,6 +33,7 @@ from ._dataset import Column, Sample, load_samples
 from ._metric_base import MetricBase, MetricResult
 from ._resume import finished_rows, title_prefix
 from ._rows import DONE_STATUSES, SampleRow
+from ._running import claim, release
 from ._stats import MeanCI, mean_ci
 from ._task import SolutionOutput
 from .metrics import metric_for
@@ -125,8 +126,10 @@ class Experiment:
                 "experiment() needs a running event loop (a Jupyter kernel, or inside `async def`)"
             ) from None
         self._loop_thread = threading.get_ident()
+        claim(self.name, self)  # a second start of a running name: one clear line
         self._task = self._loop.create_task(self._main())
         self._task.add_done_callback(lambda t: t.cancelled() or t.exception())
+        self._task.add_done_callback(lambda t: release(self.name, self))
         return self
 
     def _make_backend(self) -> Any:
