@@ -156,6 +156,7 @@ class ReActAgent(AgentBase):
         self._prompt_parts: tuple[int, list[Msg]] = (-1, [])
         self._required_structured_model: type[BaseModel] | None = None
         self._finish_tool: dict[str, Any] | None = None
+        self._run_structured_model: type[BaseModel] | None = None
         self.register_state("name")
         self.register_state("_sys_prompt")  # AgentScope 1.x's key: session files interchange
 
@@ -183,12 +184,24 @@ class ReActAgent(AgentBase):
         self.control.steer(text)
 
     def _run_metadata(self) -> dict[str, Any]:
+        tools = self.toolkit.get_json_schemas()
+        structured = self._run_structured_model
+        if structured is not None:  # the finish tool the model sees (records list it too)
+            tools = [*tools, _finish_schema(structured, self.finish_function_name)]
         return {
             "agent_class": type(self).__name__,
             "sys_prompt": self.sys_prompt,
-            "tools": self.toolkit.get_json_schemas(),
+            "tools": tools,
             "max_iters": self.max_iters,
         }
+
+    async def _call_in_new_run(self, ctx: Any, *args: Any, **kwargs: Any) -> Any:
+        structured = kwargs.get("structured_model", args[1] if len(args) > 1 else None)
+        self._run_structured_model = structured if isinstance(structured, type) else None
+        try:
+            return await super()._call_in_new_run(ctx, *args, **kwargs)
+        finally:
+            self._run_structured_model = None
 
     # --------------------------------------------------------------- the model's input
     async def _reply_context(self) -> dict[str, Any]:

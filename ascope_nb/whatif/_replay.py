@@ -222,7 +222,11 @@ def replay(
         toolkit = agent.toolkit
     else:
         live = src.live_agent()
-        toolkit = live.toolkit if live is not None else resolve_tools(schemas, given=None)
+        toolkit = (
+            live.toolkit
+            if live is not None
+            else resolve_tools(schemas, given=None, run_id=src.run_id)
+        )
     replayer = _replayer(src, agent, model, toolkit, formatter)
     name = f"{src.fold.run_info.get('title') or src.agent_name} · replay"
     new = Run(agents=[replayer], title=name)
