@@ -450,7 +450,8 @@ async def _close_session_with_loop() -> None:
             from dashscope import close_shared_aio_session
 
             try:
-                await close_shared_aio_session()
+                closing: Any = close_shared_aio_session()  # a coroutine (typed as None)
+                await closing
             except Exception:  # closing is best effort: never fail the loop's shutdown
                 logger.debug("dashscope: closing the shared session failed", exc_info=True)
 
