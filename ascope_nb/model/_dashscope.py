@@ -447,11 +447,11 @@ async def _close_session_with_loop() -> None:
         try:
             yield
         finally:
-            from dashscope import close_shared_aio_session
+            import dashscope
 
             try:
-                closing: Any = close_shared_aio_session()  # a coroutine (typed as None)
-                await closing
+                close: Any = dashscope.close_shared_aio_session  # a coroutine function
+                await close()
             except Exception:  # closing is best effort: never fail the loop's shutdown
                 logger.debug("dashscope: closing the shared session failed", exc_info=True)
 
