@@ -23,15 +23,8 @@ from ..exceptions import ConfigError
 from ..message import Msg, ToolUseBlock
 from ..model._replay import ReplayingModel, Reply
 from ..redact import redact_keys
-from ._source import (
-    Source,
-    ToolMap,
-    build_agent,
-    model_for,
-    resolve_tools,
-    source_of,
-    tools_for,
-)
+from ._plan import fork_tools, restore_plan
+from ._source import Source, ToolMap, build_agent, model_for, resolve_tools, source_of
 
 if TYPE_CHECKING:
     from ..model import ChatModelBase, ChatResponse
@@ -143,10 +136,11 @@ def fork(
     if edit is not None:
         chosen = EditedFirstAnswer(chosen, edited_reply(src, step, edit))
     max_iters = int(src.metadata.get("max_iters") or 10) - step
-    toolkit = tools_for(src, tools)
+    toolkit = fork_tools(src, tools)
     if isinstance(edit, dict) and edit.get("type") == "tool_use":
-        _add_edited_tool(toolkit, str(edit["name"]), tools, src.run_id)
+        toolkit = _with_edited_tool(toolkit, str(edit["name"]), tools, src.run_id)
     agent = build_agent(src, model=chosen, toolkit=toolkit, max_iters=max_iters)
+    restore_plan(agent, src, call.reply_id, step)  # the plan as it was at that step
     if guidance is not None:
         agent.control.steer(guidance)
     name = title or f"{src.fold.run_info.get('title') or src.agent_name} · fork@{step}"
@@ -167,11 +161,12 @@ def fork(
     return new._launch(body)
 
 
-def _add_edited_tool(toolkit: Any, name: str, given: ToolMap | None, run_id: str) -> None:
-    """The tool a tool-call edit names, when the parent run did not have it: from
-    ``tools=``, else the notebook namespace or the built-in tools."""
+def _with_edited_tool(toolkit: Any, name: str, given: ToolMap | None, run_id: str) -> Any:
+    """``toolkit`` plus the tool a tool-call edit names, when the parent run did not have it
+    (from ``tools=``, else the notebook namespace or the built-in tools); a copy, so the
+    parent's live toolkit is never changed."""
     if name in toolkit.tools:
-        return
+        return toolkit
     try:
         extra = resolve_tools(
             [{"type": "function", "function": {"name": name}}], given=given, run_id=run_id
@@ -181,8 +176,10 @@ def _add_edited_tool(toolkit: Any, name: str, given: ToolMap | None, run_id: str
             f"tool {name!r} of the edit to fork run {run_id!r} is not defined here: "
             f"define it in the notebook or pass tools={{{name!r}: fn}}"
         ) from None
-    func = extra.tools[name].original_func
-    toolkit.register_tool_function(func)
+    toolkit = copy.copy(toolkit)
+    toolkit.tools = dict(toolkit.tools)
+    toolkit.register_tool_function(extra.tools[name].original_func)
+    return toolkit
 
 
 __all__ = ["fork", "EditedFirstAnswer", "edited_reply"]
