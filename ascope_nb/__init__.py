@@ -20,6 +20,7 @@ __version__ = "0.1.0"
 # public name -> the module that defines it (imported on first access)
 _LAZY: dict[str, str] = {
     "start": "ascope_nb.run",
+    "init": "ascope_nb._init",
     "start_hub": "ascope_nb.run",
     "runs": "ascope_nb._runs_api",
     "open_run": "ascope_nb._runs_api",
@@ -51,6 +52,7 @@ _LAZY: dict[str, str] = {
 
 __all__ = [
     "__version__",
+    "init",
     "experiment",
     "compare",
     "load_run",
@@ -82,6 +84,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from ._init import init
     from ._runs_api import open_run, runs
     from .agent import ReActAgent, UserAgent
     from .evaluate import compare, experiment

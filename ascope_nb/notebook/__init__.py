@@ -37,6 +37,9 @@ def load_ipython_extension(ipython: Any) -> None:
     from .skill_magics import register_skill_magics  # %skill
 
     register_skill_magics(ipython)
+    from .session_magics import register_session_magics  # %session save/load
+
+    register_session_magics(ipython)
     if getattr(ipython, "kernel", None) is not None:
         _install_notebook_input()
 

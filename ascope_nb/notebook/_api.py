@@ -74,6 +74,7 @@ def make_agent(
     warm: bool = True,
     plan: bool = False,
     approve_plan: bool = False,
+    memory: Any = None,
 ) -> ReActAgent:
     """Make a ``ReActAgent`` the way ``%%agent`` does.
 
@@ -93,6 +94,7 @@ def make_agent(
             server, client and the system prompt + tools prefix (``ascope_nb.warm``).
         plan: Give the agent a ``PlanNotebook`` (its tools and hints; ``run.plan`` edits).
         approve_plan: With ``plan``, each new plan waits for a person's approval.
+        memory: The agent's memory (a ``MemoryBase``), or None for an ``InMemoryMemory``.
     """
     from ..agent import ReActAgent
     from ..tool import Toolkit
@@ -122,6 +124,7 @@ def make_agent(
         parallel_tool_calls=parallel,
         require_approval=approval,
         plan_notebook=_plan_notebook(plan, approve_plan),
+        memory=memory,
     )
     if warm:
         from ..model._warm import warm as warm_agent

@@ -138,6 +138,8 @@ class AgentArgs:
     raw: bool = False
     plan: bool = False
     approve_plan: bool = False
+    memory: str | None = None
+    session: str | None = None
 
     @property
     def require_approval(self) -> str | list[str] | None:
@@ -168,6 +170,8 @@ def parse_agent(line: str) -> AgentArgs:
         dest="approve_plan",
         help="with a plan: wait for a person to approve each new plan",
     )
+    p.add_argument("--memory", help="where the memory lives: redis://..., sqlite:///..., ...")
+    p.add_argument("--session", help="the memory's session id (default: the agent's name)")
     return AgentArgs(**_parse(p, line))
 
 

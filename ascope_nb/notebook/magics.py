@@ -45,6 +45,15 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def _memory_option(url: str | None, session_id: str) -> Any:
+    """``%%agent --memory URL``: the memory for that URL and session (None: in memory)."""
+    if url is None:
+        return None
+    from ..memory import memory_from_url
+
+    return memory_from_url(url, session_id=session_id)
+
+
 def _one_line(method: F) -> F:
     """Turn our configuration errors into a one-line ``UsageError``; ``--help`` returns."""
 
@@ -157,6 +166,7 @@ class AgentMagics(Magics):  # type: ignore[misc]  # IPython's Magics is untyped
             namespace=self._ns,
             plan=args.plan or args.approve_plan,
             approve_plan=args.approve_plan,
+            memory=_memory_option(args.memory, args.session or args.name),
         )
         self._ns[args.name] = agent
         display_card(agent)  # "warming…", then "ready" for the embedded model
