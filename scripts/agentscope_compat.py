@@ -46,6 +46,15 @@ MODULE_MAP: dict[str, str] = {
     "ascope_nb.model._dashscope_model": "ascope_nb.model._dashscope",
     "ascope_nb.model._ollama_model": "ascope_nb.model._ollama",
     "ascope_nb.model._openai_model": "ascope_nb.model._openai",
+    # issue 31 (models): the other model families
+    "ascope_nb.formatter._openai_response_formatter": "ascope_nb.formatter._openai_response",
+    "ascope_nb.formatter._anthropic_formatter": "ascope_nb.formatter._anthropic",
+    "ascope_nb.formatter._gemini_formatter": "ascope_nb.formatter._gemini",
+    "ascope_nb.formatter._deepseek_formatter": "ascope_nb.formatter._deepseek",
+    "ascope_nb.formatter._ollama_formatter": "ascope_nb.formatter._ollama",
+    "ascope_nb.model._openai_response_model": "ascope_nb.model._openai_response",
+    "ascope_nb.model._anthropic_model": "ascope_nb.model._anthropic",
+    "ascope_nb.model._gemini_model": "ascope_nb.model._gemini",
 }
 
 # Out-of-scope backends imported at the top of in-scope files: module -> names.

@@ -3,6 +3,11 @@
 from ._base import FormatterBase, TokenCounter, TruncatedFormatterBase
 from ._dashscope import DashScopeChatFormatter, DashScopeMultiAgentFormatter
 from ._openai import OpenAIChatFormatter, OpenAIMultiAgentFormatter
+from ._anthropic import AnthropicChatFormatter, AnthropicMultiAgentFormatter
+from ._deepseek import DeepSeekChatFormatter, DeepSeekMultiAgentFormatter
+from ._gemini import GeminiChatFormatter, GeminiMultiAgentFormatter
+from ._ollama import OllamaChatFormatter, OllamaMultiAgentFormatter
+from ._openai_response import OpenAIResponseChatFormatter, OpenAIResponseMultiAgentFormatter
 
 __all__ = [
     "FormatterBase",
@@ -12,4 +17,14 @@ __all__ = [
     "OpenAIMultiAgentFormatter",
     "DashScopeChatFormatter",
     "DashScopeMultiAgentFormatter",
+    "AnthropicChatFormatter",
+    "AnthropicMultiAgentFormatter",
+    "DeepSeekChatFormatter",
+    "DeepSeekMultiAgentFormatter",
+    "GeminiChatFormatter",
+    "GeminiMultiAgentFormatter",
+    "OllamaChatFormatter",
+    "OllamaMultiAgentFormatter",
+    "OpenAIResponseChatFormatter",
+    "OpenAIResponseMultiAgentFormatter",
 ]

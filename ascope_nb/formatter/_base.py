@@ -32,6 +32,15 @@ class FormatterBase(ABC):
         """Format the messages for the model API."""
 
     @staticmethod
+    def convert_tool_result_to_string(
+        output: str | list[dict[str, Any]] | None,
+    ) -> tuple[str, list[tuple[str, dict[str, Any]]]]:
+        """A tool output as text plus its media as ``(url_or_path, block)`` pairs."""
+        from . import _media
+
+        return _media.tool_result_text(output)
+
+    @staticmethod
     def assert_list_of_msgs(msgs: list[Msg]) -> None:
         """Raise ``TypeError`` unless ``msgs`` is a list of ``Msg``."""
         if not isinstance(msgs, list):
