@@ -1,12 +1,12 @@
 """Formatters: turn ``Msg`` lists into the message dicts of a model API."""
 
+from ._anthropic import AnthropicChatFormatter, AnthropicMultiAgentFormatter
 from ._base import FormatterBase, TokenCounter, TruncatedFormatterBase
 from ._dashscope import DashScopeChatFormatter, DashScopeMultiAgentFormatter
-from ._openai import OpenAIChatFormatter, OpenAIMultiAgentFormatter
-from ._anthropic import AnthropicChatFormatter, AnthropicMultiAgentFormatter
 from ._deepseek import DeepSeekChatFormatter, DeepSeekMultiAgentFormatter
 from ._gemini import GeminiChatFormatter, GeminiMultiAgentFormatter
 from ._ollama import OllamaChatFormatter, OllamaMultiAgentFormatter
+from ._openai import OpenAIChatFormatter, OpenAIMultiAgentFormatter
 from ._openai_response import OpenAIResponseChatFormatter, OpenAIResponseMultiAgentFormatter
 
 __all__ = [
