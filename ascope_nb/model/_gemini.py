@@ -196,7 +196,8 @@ class GeminiChatModel(ChatModelBase):
         for part in _parts(response):
             if part.text:
                 kind = "thinking" if part.thought else "text"
-                blocks.append({"type": kind, kind: part.text})  # type: ignore[misc]
+                piece: Any = {"type": kind, kind: part.text}
+                blocks.append(piece)
             signature = _signature(part)
             if part.function_call:
                 calls.append(_call(part.function_call, signature, len(calls)))
@@ -239,10 +240,10 @@ class GeminiChatModel(ChatModelBase):
             if thinking:
                 blocks.append({"type": "thinking", "thinking": thinking})
             if text:
-                text_block: dict[str, Any] = {"type": "text", "text": text}
+                text_block: Any = {"type": "text", "text": text}
                 if text_signature:
                     text_block["thought_signature"] = text_signature
-                blocks.append(text_block)  # type: ignore[arg-type]
+                blocks.append(text_block)
             response_id = response_id or str_id(getattr(chunk, "response_id", None))
             result = ChatResponse(content=blocks + list(calls), usage=_usage(chunk, started))
             if response_id:

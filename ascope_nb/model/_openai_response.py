@@ -218,7 +218,9 @@ class OpenAIResponseModel(ChatModelBase):
         metadata: dict[str, Any] | None = None
         async for event in response:
             kind = event.type
-            response_id = response_id or str_id(getattr(getattr(event, "response", None), "id", None))
+            response_id = response_id or str_id(
+                getattr(getattr(event, "response", None), "id", None)
+            )
             if kind == "response.reasoning_summary_text.delta":
                 thinking += event.delta
             elif kind == "response.output_text.delta":
@@ -243,7 +245,9 @@ class OpenAIResponseModel(ChatModelBase):
                 last = blocks
                 yield self._chunk(blocks, usage, response_id, metadata)
         if last and calls and not self.stream_tool_parsing:
-            yield self._chunk(self._blocks(thinking, text, calls, parse=True), usage, response_id, metadata)
+            yield self._chunk(
+                self._blocks(thinking, text, calls, parse=True), usage, response_id, metadata
+            )
 
     @staticmethod
     def _blocks(

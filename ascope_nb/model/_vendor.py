@@ -97,16 +97,19 @@ def vendor_error(exc: BaseException, site: CallSite) -> ModelCallError:
 
 
 async def guarded(
-    stream: AsyncIterator[ChatResponse], site: CallSite, sdk_errors: tuple[type, ...]
+    stream: AsyncIterator[ChatResponse],
+    site: CallSite,
+    sdk_errors: tuple[type[BaseException], ...],
 ) -> AsyncGenerator[ChatResponse, None]:
     """Re-raise a stream that breaks off (cut connection, server error event) as one line
     naming the model and how many chunks arrived."""
     chunks = 0
+    caught: tuple[type[BaseException], ...] = (*sdk_errors, ConnectionError, OSError)
     try:
         async for chunk in stream:
             chunks += 1
             yield chunk
-    except (*sdk_errors, ConnectionError, OSError) as exc:
+    except caught as exc:
         if isinstance(exc, ModelCallError):
             raise
         reason = _one_line(_detail(exc), 160)
