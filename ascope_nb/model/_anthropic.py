@@ -231,7 +231,7 @@ class AnthropicChatModel(ChatModelBase):
                     calls.add(event.index, None, None, delta.partial_json or "")
                     changed = True
             elif kind == "message_delta":
-                usage = _usage(getattr(event, "usage", None), usage, started)
+                _update_usage(usage, getattr(event, "usage", None), started)
             if not changed:
                 continue
             last = self._blocks(thinking, signature, text, calls, final=False)
@@ -271,6 +271,20 @@ class AnthropicChatModel(ChatModelBase):
 
     def __repr__(self) -> str:
         return f"AnthropicChatModel(model_name={self.model_name!r}, stream={self.stream!r})"
+
+
+def _update_usage(usage: ChatUsage | None, raw: Any, started: float) -> None:
+    """Fold a ``message_delta`` usage into ``usage`` in place: the chunks already yielded
+    share the object, so the last one carries the final counts (as in AgentScope 1.x)."""
+    if usage is None or raw is None:
+        return
+    tokens_in = getattr(raw, "input_tokens", 0)
+    if isinstance(tokens_in, int) and tokens_in > usage.input_tokens:
+        usage.input_tokens = tokens_in
+    tokens_out = getattr(raw, "output_tokens", None)
+    if isinstance(tokens_out, int):
+        usage.output_tokens = tokens_out
+    usage.time = time.monotonic() - started
 
 
 def _usage(raw: Any, before: ChatUsage | None, started: float) -> ChatUsage | None:

@@ -209,9 +209,10 @@ class GeminiChatModel(ChatModelBase):
                     block["thought_signature"] = text_signature  # type: ignore[typeddict-unknown-key]
                     break
         result = ChatResponse(content=blocks + calls, usage=_usage(response, started))  # type: ignore[operator]
-        text = getattr(response, "text", None)
-        if structured_model is not None and isinstance(text, str) and text:
-            result.metadata = parse_partial_object(text)
+        if structured_model is not None:
+            text = getattr(response, "text", None)
+            if isinstance(text, str) and text:
+                result.metadata = parse_partial_object(text)
         response_id = str_id(getattr(response, "response_id", None))
         if response_id:
             result.id = response_id
