@@ -3,6 +3,7 @@
 from ._anthropic import AnthropicChatFormatter, AnthropicMultiAgentFormatter
 from ._base import FormatterBase, TokenCounter, TruncatedFormatterBase
 from ._dashscope import DashScopeChatFormatter, DashScopeMultiAgentFormatter
+from ._default import formatter_for_model
 from ._deepseek import DeepSeekChatFormatter, DeepSeekMultiAgentFormatter
 from ._gemini import GeminiChatFormatter, GeminiMultiAgentFormatter
 from ._ollama import OllamaChatFormatter, OllamaMultiAgentFormatter
@@ -27,4 +28,5 @@ __all__ = [
     "OllamaMultiAgentFormatter",
     "OpenAIResponseChatFormatter",
     "OpenAIResponseMultiAgentFormatter",
+    "formatter_for_model",
 ]

@@ -66,6 +66,9 @@ _PROVIDERS = {
     "DashScopeChatModel": "dashscope",
     "OllamaChatModel": "ollama",
     "OpenAIChatModel": "openai",
+    "AnthropicChatModel": "anthropic",
+    "GeminiChatModel": "gemini",
+    "OpenAIResponseModel": "openai",
 }
 
 
