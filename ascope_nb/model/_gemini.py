@@ -225,7 +225,10 @@ class GeminiChatModel(ChatModelBase):
         calls: list[ToolUseBlock] = []
         text_signature: str | None = None
         response_id: str | None = None
+        finished = False
         async for chunk in response:
+            candidates = getattr(chunk, "candidates", None) or []
+            finished = finished or any(getattr(c, "finish_reason", None) for c in candidates)
             for part in _parts(chunk):
                 if part.text:
                     if part.thought:
@@ -252,17 +255,26 @@ class GeminiChatModel(ChatModelBase):
             if structured_model is not None and text:
                 result.metadata = parse_partial_object(text)
             yield result
+        if not finished:  # Gemini's last chunk has a finish reason; a cut stream has none
+            raise self._site.error(
+                f"the stream from {self.base_url} broke off before its finish reason"
+            )
 
     def __repr__(self) -> str:
         return f"GeminiChatModel(model_name={self.model_name!r}, stream={self.stream!r})"
 
 
 def _sdk_errors() -> tuple[type[BaseException], ...]:
+    """The SDK's errors and its transports' (httpx, or aiohttp when installed)."""
+    import httpx
+    from google.genai import errors
+
+    found: list[type[BaseException]] = [errors.APIError, httpx.HTTPError]
     try:
-        from google.genai import errors
-    except ImportError:  # pragma: no cover - the SDK is imported in __init__
-        return (OSError,)
-    return (errors.APIError,)
+        import aiohttp
+    except ImportError:
+        return tuple(found)
+    return (*found, aiohttp.ClientError)
 
 
 def _tool_config(tool_choice: str) -> dict[str, Any]:

@@ -112,6 +112,8 @@ async def guarded(
     except caught as exc:
         if isinstance(exc, ModelCallError):
             raise
+        if chunks == 0 and status_code(exc) is not None:  # an HTTP error answered the request
+            raise vendor_error(exc, site) from exc
         reason = _one_line(_detail(exc), 160)
         raise site.error(
             f"the stream from {site.base_url} broke off after {chunks} chunks ({reason})"

@@ -63,8 +63,9 @@ def generate(handler: _Handler, body: dict[str, Any], reply: FakeReply, path: st
         parts = [p for piece in _parts(reply, whole=True) for p in piece]
         handler._send_json(200, chunk(parts, finish))
         return
-    pieces = list(_parts(reply, whole=False)) or [[{"text": ""}]]
-    events = [chunk(p, finish if i == len(pieces) - 1 else None) for i, p in enumerate(pieces)]
+    # the content chunks, then one that carries only the finish reason (a cut stream lacks it)
+    events = [chunk(p, None) for p in _parts(reply, whole=False)]
+    events.append(chunk([{"text": ""}], finish))
     handler._send_chunked(
         "text/event-stream", (f"data: {json.dumps(e)}\r\n\r\n" for e in events), reply
     )
