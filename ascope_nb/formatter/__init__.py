@@ -3,8 +3,8 @@
 from ._anthropic import AnthropicChatFormatter, AnthropicMultiAgentFormatter
 from ._base import FormatterBase, TokenCounter, TruncatedFormatterBase
 from ._dashscope import DashScopeChatFormatter, DashScopeMultiAgentFormatter
-from ._default import formatter_for_model
 from ._deepseek import DeepSeekChatFormatter, DeepSeekMultiAgentFormatter
+from ._default import formatter_for_model
 from ._gemini import GeminiChatFormatter, GeminiMultiAgentFormatter
 from ._ollama import OllamaChatFormatter, OllamaMultiAgentFormatter
 from ._openai import OpenAIChatFormatter, OpenAIMultiAgentFormatter

@@ -80,6 +80,8 @@ def _events(
     start["usage"] = {"input_tokens": tokens_in, "output_tokens": 1}
     yield {"type": "message_start", "message": start}
     index = 0
+    block: dict[str, Any]
+    delta: dict[str, Any]
     if reply.reasoning:
         block = {"type": "thinking", "thinking": "", "signature": ""}
         yield {"type": "content_block_start", "index": index, "content_block": block}
