@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import builtins
 import importlib.abc
+import importlib.machinery
 import importlib.util
 import json
 import os
@@ -66,6 +67,10 @@ class _ExampleFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
                     submodule_search_locations=[str(candidate.parent)] if is_pkg else None,
                 )
                 return spec
+        if (self.folder / rel).is_dir():  # a folder without __init__.py: a namespace package
+            spec = importlib.machinery.ModuleSpec(name, None, is_package=True)
+            spec.submodule_search_locations = [str(self.folder / rel)]
+            return spec
         return None
 
     def create_module(self, spec):  # type: ignore[no-untyped-def]
@@ -92,6 +97,9 @@ def classify(exc: BaseException) -> tuple[str, str]:
         return "gap", text
     if "not supported by ascope_nb" in joined or "is not part of ascope_nb" in joined:
         return "gap", text
+    server_error = type(exc).__name__ in ("MCPConnectionError", "ModelCallError")
+    if server_error and "ascope_nb" not in joined:
+        return "stopped", text
     if isinstance(exc, (EOFError, KeyboardInterrupt)) or any(s in joined for s in SERVER_SIGNS):
         return "stopped", text
     return "gap", text
