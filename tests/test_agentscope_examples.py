@@ -32,7 +32,9 @@ def agentscope_src() -> Path | None:
 
 
 SRC = agentscope_src()
-EXAMPLES = sorted(str(p.relative_to(SRC)) for p in (SRC / "examples").rglob("main.py")) if SRC else []
+EXAMPLES = (
+    sorted(str(p.relative_to(SRC)) for p in (SRC / "examples").rglob("main.py")) if SRC else []
+)
 
 GAPS = {
     "examples/agent/a2a_agent/main.py": "A2A agents",
