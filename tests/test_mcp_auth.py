@@ -10,10 +10,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from support.mcp_servers import free_port, wait_for_port
 
 from ascope_nb.mcp import HttpStatelessClient, MCPConnectionError
-
-from support.mcp_servers import free_port, wait_for_port
 
 TOKEN = "mcp-token-0123456789abcdef"
 
