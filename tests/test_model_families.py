@@ -5,6 +5,7 @@ training record's prompt is exactly the request the server received."""
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from typing import Any
 
@@ -126,6 +127,16 @@ def test_react_step_with_a_tool_call_and_a_streamed_answer(family: str) -> None:
         exported = format_messages(call.formatter, call.inputs)
         expected = sent_messages(family, body)
         assert (_wire(exported) if family == "gemini" else exported) == expected
+    # the training record's prompt is canonical chat whatever the family: the call, its result
+    prompt = calls[1].prompt
+    head = (
+        "user" if family == "gemini" else "system"
+    )  # Gemini gets the system prompt as a user turn
+    assert [m["role"] for m in prompt] == [head, "user", "assistant", "tool"]
+    assert prompt[0]["content"] == "You are Friday." and prompt[1]["content"] == "What is 2 + 3?"
+    call_sent = prompt[2]["tool_calls"][0]["function"]
+    assert call_sent["name"] == "add" and json.loads(call_sent["arguments"]) == {"a": 2, "b": 3}
+    assert prompt[3]["content"] == "5"
     # the second request carries the tool result the first one asked for
     assert "5" in str(sent_messages(family, received[1])[-1])
     assert calls[-1].output["content"][-1]["text"] == "The sum is 5."
