@@ -16,6 +16,7 @@ from ascope_nb.events import Event, event_from_dict, subscribe
 from ascope_nb.exceptions import ModelCallError
 from ascope_nb.export import RunRecord
 from ascope_nb.export._calls import format_messages, model_calls
+from ascope_nb.fold import RunFold
 from ascope_nb.message import Msg
 from ascope_nb.model import model_from_spec
 from ascope_nb.testing import FakeOpenAIServer, FakeReply
@@ -119,6 +120,9 @@ def test_react_step_with_a_tool_call_and_a_streamed_answer(family: str) -> None:
     assert len(received) == 2
     results = [b for m, _ in agent.memory.content for b in m.get_content_blocks("tool_result")]
     assert [r["output"][0]["text"] for r in results] == ["5"]  # type: ignore[index]
+    # usage reached the events like any other model's: the live view and the store count it
+    tokens = RunFold().extend([e.to_dict() for e in events]).summary()["tokens"]
+    assert tokens["input"] > 0 and tokens["output"] > 0
     record = RunRecord.from_events(events)
     calls = model_calls(record)
     assert len(calls) == 2
