@@ -215,3 +215,18 @@ def test_keys_never_reach_errors_or_events(monkeypatch: pytest.MonkeyPatch) -> N
         assert key in sent  # the key did reach the server
     assert key not in str(caught.value)
     assert "authentication failed" in str(caught.value)
+
+
+@pytest.mark.parametrize("family", ("anthropic", "gemini", "openai-responses"))
+def test_one_model_serves_two_event_loops(family: str) -> None:
+    """A second ``asyncio.run`` gets a fresh client: no dead pool, no silent retry."""
+    with FakeOpenAIServer(["first", "second"]) as server:
+        model = family_model(family, server, stream=False)
+        fmt_messages = (
+            [{"role": "user", "parts": [{"text": "hi"}]}]
+            if family == "gemini"
+            else [{"role": "user", "content": "hi"}]
+        )
+        answers = [asyncio.run(model(fmt_messages)).content[0]["text"] for _ in range(2)]
+        assert len(server.requests) == 2
+    assert answers == ["first", "second"]

@@ -19,7 +19,7 @@ from ._base import ChatModelBase, ToolChoice, check_messages
 from ._native import ToolCallAccumulator, structured_tool, validated
 from ._openai_errors import CallSite
 from ._response import ChatResponse, ChatUsage, ResponseBlock
-from ._vendor import function_schemas, guarded, resolve_key, str_id, vendor_error
+from ._vendor import LoopClient, function_schemas, guarded, resolve_key, str_id, vendor_error
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +106,8 @@ class AnthropicChatModel(ChatModelBase):
             ckw.get("base_url") or os.environ.get("ANTHROPIC_BASE_URL") or DEFAULT_BASE_URL
         ).rstrip("/")
         key = resolve_key(api_key, (self.key_env,), self._label, base_url=ckw.get("base_url"))
-        self.client: Any = anthropic.AsyncAnthropic(api_key=key or "EMPTY", **ckw)
+        self._clients = LoopClient(lambda: anthropic.AsyncAnthropic(api_key=key or "EMPTY", **ckw))
+        self.client: Any = self._clients.own
         self.max_tokens = max_tokens
         self.thinking = thinking
         self.stream_tool_parsing = stream_tool_parsing
@@ -168,6 +169,7 @@ class AnthropicChatModel(ChatModelBase):
         started = time.monotonic()
         anthropic = import_anthropic()
         try:
+            self.client = self._clients.current(self.client)
             response = await self.client.messages.create(**request)
         except anthropic.APIError as exc:
             raise vendor_error(exc, self._site) from exc

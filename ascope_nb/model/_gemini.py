@@ -21,7 +21,7 @@ from ._base import ChatModelBase, ToolChoice, check_messages
 from ._openai_errors import CallSite
 from ._partial_json import parse_partial_object
 from ._response import ChatResponse, ChatUsage, ResponseBlock
-from ._vendor import guarded, resolve_key, str_id, vendor_error
+from ._vendor import LoopClient, guarded, resolve_key, str_id, vendor_error
 
 logger = logging.getLogger(__name__)
 
@@ -115,7 +115,8 @@ class GeminiChatModel(ChatModelBase):
         base = base or getattr(options, "base_url", None)
         self.base_url = str(base or DEFAULT_BASE_URL).rstrip("/")
         key = resolve_key(api_key, KEY_ENV, self._label, base_url=base)
-        self.client: Any = genai.Client(api_key=key or "EMPTY", **ckw)
+        self._clients = LoopClient(lambda: genai.Client(api_key=key or "EMPTY", **ckw))
+        self.client: Any = self._clients.own
         self.thinking_config = thinking_config
         self.generate_kwargs: dict[str, Any] = dict(generate_kwargs or {})
 
@@ -167,6 +168,7 @@ class GeminiChatModel(ChatModelBase):
         check_model_request_allowed(self.base_url, self._label)
         started = time.monotonic()
         errors = _sdk_errors()
+        self.client = self._clients.current(self.client)
         try:
             if self.stream:
                 response = await self.client.aio.models.generate_content_stream(**request)

@@ -16,7 +16,7 @@ from ._base import ChatModelBase
 from ._openai_errors import CallSite, to_model_error
 from ._partial_json import parse_partial_object
 from ._response import ChatResponse, ChatUsage, ResponseBlock
-from ._vendor import guarded, resolve_key, str_id
+from ._vendor import LoopClient, guarded, resolve_key, str_id
 
 logger = logging.getLogger(__name__)
 
@@ -92,9 +92,10 @@ class OpenAIResponseModel(ChatModelBase):
             ckw.get("base_url") or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
         ).rstrip("/")
         key = resolve_key(api_key, (self.key_env,), self._label, base_url=ckw.get("base_url"))
-        self.client: Any = openai.AsyncClient(
-            api_key=key or "EMPTY", organization=organization, **ckw
+        self._clients = LoopClient(
+            lambda: openai.AsyncClient(api_key=key or "EMPTY", organization=organization, **ckw)
         )
+        self.client: Any = self._clients.own
         self.reasoning_effort = reasoning_effort
         self.reasoning_summary = reasoning_summary
         self.stream_tool_parsing = stream_tool_parsing
@@ -173,6 +174,7 @@ class OpenAIResponseModel(ChatModelBase):
         import openai
 
         started = time.monotonic()
+        self.client = self._clients.current(self.client)
         try:
             response = await self.client.responses.create(**request)
         except openai.APIError as exc:

@@ -139,3 +139,38 @@ def function_schemas(
 def str_id(value: Any) -> str | None:
     """``value`` when it is a non-empty string (SDK ids), else None."""
     return value if isinstance(value, str) and value else None
+
+
+class LoopClient:
+    """The SDK client of a model, made again when the event loop changes.
+
+    An SDK's connection pool belongs to the loop it first ran on, so a second
+    ``asyncio.run(model(...))`` would reuse dead connections ("Event loop is closed", or a
+    silent retry that eats a request). A client assigned to ``model.client`` by the user
+    (or a test) is used as it is.
+
+    Example:
+        >>> made = LoopClient(lambda: object())
+        >>> made.own is made.own
+        True
+    """
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self._make = make
+        self.own: Any = make()
+        self._loop: Any = None
+        self._retired: list[Any] = []
+
+    def current(self, assigned: Any) -> Any:
+        """``assigned`` unless it is our own client and the running loop changed: then a
+        fresh client (which becomes our own)."""
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        if assigned is self.own and self._loop is not None and self._loop is not loop:
+            # keep the old client: collecting it would schedule its close on a dead loop
+            self._retired = [*self._retired[-7:], self.own]
+            self.own = self._make()
+            assigned = self.own
+        self._loop = loop
+        return assigned
