@@ -281,6 +281,14 @@ class Run:
         finally:
             self._input_waiters.pop(request_id, None)
 
+    @property
+    def plan(self) -> Any:
+        """The plan of this run's agent, editable by a person (``run.plan.add(...)``,
+        ``mark``, ``move``, ``rename``, ``remove``, ``approve``; see ``ascope_nb.plan``)."""
+        from .plan._handle import RunPlan
+
+        return RunPlan(self)
+
     # ---------------------------------------------------------------- what-if
     def fork(
         self,
@@ -383,10 +391,20 @@ def start_hub(
     rounds: int = 1,
     title: str | None = None,
     store: bool = True,
+    play: Callable[[], Awaitable[Any]] | None = None,
 ) -> Run:
     """Start a MsgHub conversation in the background: ``rounds`` of every agent in turn.
 
     The announcement (and the topic, if given) is broadcast to all participants first.
+    ``play``, an ``async def`` taking no arguments, replaces the rounds with your own
+    orchestration (its own hubs, pipelines and votes: a game); its return value is the
+    run's result, and everything the agents say and observe shows in the hub view.
+
+    Example:
+        >>> async def game():  # doctest: +SKIP
+        ...     async with MsgHub(players, announcement=Msg("Moderator", "Night falls", "assistant")):
+        ...         await fanout_pipeline(wolves, vote_msg, structured_model=Vote)
+        >>> run = ascope_nb.start_hub(players, play=game, title="Werewolf")  # doctest: +SKIP
     """
     from .pipeline import MsgHub
 
@@ -414,6 +432,8 @@ def start_hub(
         error = None
         replies: list[Msg] = []
         try:
+            if play is not None:
+                return await play()  # type: ignore[no-any-return]
             async with MsgHub(list(agents), announcement=opening or None):
                 for _ in range(rounds):
                     for agent in agents:

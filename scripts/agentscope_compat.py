@@ -46,6 +46,8 @@ MODULE_MAP: dict[str, str] = {
     "ascope_nb.model._dashscope_model": "ascope_nb.model._dashscope",
     "ascope_nb.model._ollama_model": "ascope_nb.model._ollama",
     "ascope_nb.model._openai_model": "ascope_nb.model._openai",
+    # plans (issue 29): the hint class lives in its own module
+    "ascope_nb.plan._plan_notebook": "ascope_nb.plan._hint",
     # issue 31 (models): the other model families
     "ascope_nb.formatter._openai_response_formatter": "ascope_nb.formatter._openai_response",
     "ascope_nb.formatter._anthropic_formatter": "ascope_nb.formatter._anthropic",
@@ -66,6 +68,18 @@ PLACEHOLDERS: dict[str, list[str]] = {
         "AlibabaCloudMySQLStore",
         "MongoDBStore",
     ],
+}
+
+# Issue 28: files written for a2a-sdk 0.3's pydantic types, which a2a-sdk 1.x (our `a2a` extra)
+# no longer has. They run unchanged with the interpreter named by $ASCOPE_A2A03_PYTHON when
+# it is set (scripts/a2a03_env.sh makes one: our environment with a2a-sdk 0.3 in front).
+A2A03_FILES = {"a2a_agent_test.py", "a2a_resolver_test.py", "formatter_a2a_test.py"}
+
+# Environment for one test file. plan_test.py builds a DashScopeChatModel without a key and
+# never calls it; AgentScope checks the key at the first call, ascope_nb when the model is
+# made (configuration is validated when given), so the file gets a key that is never sent.
+FILE_ENV: dict[str, dict[str, str]] = {
+    "plan_test.py": {"DASHSCOPE_API_KEY": "compat-key-never-sent"},
 }
 
 # files outside tests/ that listed tests read, relative to the AgentScope checkout
@@ -156,9 +170,13 @@ def main(argv: list[str]) -> int:
         passed = 0
         for i, target in enumerate(targets):
             report = work / f"report{i}.xml"
-            cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+            python = sys.executable
+            if target.split("::")[0] in A2A03_FILES:
+                python = os.path.abspath(os.environ.get("ASCOPE_A2A03_PYTHON") or python)
+            cmd = [python, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
             cmd += ["-o", "addopts=", "--rootdir", tmp, f"--junitxml={report}", target]
-            subprocess.run([*cmd, *argv[2:]], cwd=work, env=env, check=False)
+            file_env = {**env, **FILE_ENV.get(target.split("::")[0], {})}
+            subprocess.run([*cmd, *argv[2:]], cwd=work, env=file_env, check=False)
             if report.exists():
                 passed += sum(
                     not any(c.tag in ("failure", "error", "skipped") for c in case)

@@ -7,7 +7,7 @@ import json
 import sys
 import time
 from collections.abc import Collection
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -41,6 +41,10 @@ from ._compression import COMPRESSED_MARK, compress_memory_if_needed
 from ._compression import CompressionConfig as _CompressionConfig
 from ._control import AgentControl
 from ._knowledge import record_after_reply, retrieve_before_reply, setup_knowledge
+from ._plan import plan_before_step, plan_hint, setup_plan
+
+if TYPE_CHECKING:
+    from ..plan import PlanNotebook
 
 FINISH_FUNCTION = "generate_response"
 INTERRUPTED_TEXT = INTERRUPTED_INFO  # one text however the stop reached the tool (AgentScope's)
@@ -126,10 +130,7 @@ class ReActAgent(AgentBase):
         super().__init__(name)
         if not isinstance(model, ChatModelBase) and not callable(model):
             raise ConfigError(f"model must be a ChatModelBase, got {type(model).__name__}")
-        for option, value in (
-            ("plan_notebook", plan_notebook),
-            ("tts_model", tts_model),
-        ):
+        for option, value in (("tts_model", tts_model),):
             if value is not None:
                 raise ConfigError(f"ReActAgent option {option!r} is not supported by ascope_nb yet")
         if not isinstance(max_iters, int) or max_iters < 1:
@@ -147,6 +148,8 @@ class ReActAgent(AgentBase):
         setup_knowledge(self, long_term_memory, long_term_memory_mode, knowledge)
         self.enable_rewrite_query = enable_rewrite_query
         self.control = AgentControl(require_approval=require_approval)
+        self.plan_notebook: PlanNotebook | None = None
+        setup_plan(self, plan_notebook, enable_meta_tool)
         self._step = 0
         self._step_end: Event | None = None  # the StepEnded to have on disk before a model call
         self._finished_results: dict[str, Msg] = {}
@@ -161,8 +164,10 @@ class ReActAgent(AgentBase):
 
     @property
     def sys_prompt(self) -> str:
-        """The system prompt."""
-        return self._sys_prompt
+        """The system prompt; with agent skills registered on the toolkit, their block is
+        appended after a blank line (as in AgentScope 1.x)."""
+        skills = self.toolkit.get_agent_skill_prompt()
+        return f"{self._sys_prompt}\n\n{skills}" if skills else self._sys_prompt
 
     @sys_prompt.setter
     def sys_prompt(self, value: str) -> None:
@@ -175,6 +180,8 @@ class ReActAgent(AgentBase):
         if "sys_prompt" in state and "_sys_prompt" not in state:
             state["_sys_prompt"] = state.pop("sys_prompt")
         state.setdefault("toolkit", self.toolkit.state_dict())
+        if self.plan_notebook is not None:  # a state saved before the agent had a plan
+            state.setdefault("plan_notebook", self.plan_notebook.state_dict())
         super().load_state_dict(state, strict=strict)
 
     # --------------------------------------------------------------- steering shortcuts
@@ -260,6 +267,7 @@ class ReActAgent(AgentBase):
             self._step = step
             await self._step_durable()
             await self.control.wait_before_step(self._emit)
+            await plan_before_step(self)
             await self._inject_hints()
             await compress_memory_if_needed(self)
             self._emit(StepStarted(step=self._step))
@@ -330,7 +338,7 @@ class ReActAgent(AgentBase):
         tools = self.toolkit.get_json_schemas()
         if self._finish_tool is not None:  # offered for the whole reply, as in AgentScope
             tools = [*tools, self._finish_tool]
-        prompt = await self._format_prompt()
+        prompt = await self._format_prompt(extra=await plan_hint(self))
         return await self._call_model(prompt, tools=tools or None, tool_choice=tool_choice)
 
     async def _call_model(

@@ -1,5 +1,6 @@
 """Formatters: turn ``Msg`` lists into the message dicts of a model API."""
 
+from ._a2a import A2AChatFormatter
 from ._anthropic import AnthropicChatFormatter, AnthropicMultiAgentFormatter
 from ._base import FormatterBase, TokenCounter, TruncatedFormatterBase
 from ._dashscope import DashScopeChatFormatter, DashScopeMultiAgentFormatter
@@ -18,6 +19,7 @@ __all__ = [
     "OpenAIMultiAgentFormatter",
     "DashScopeChatFormatter",
     "DashScopeMultiAgentFormatter",
+    "A2AChatFormatter",
     "AnthropicChatFormatter",
     "AnthropicMultiAgentFormatter",
     "DeepSeekChatFormatter",

@@ -140,7 +140,8 @@ class AgentMagics(Magics):  # type: ignore[misc]  # IPython's Magics is untyped
     @_one_line
     def agent(self, line: str, cell: str) -> None:
         """%%agent NAME [--model M] [--tools f,g] [--mcp server,...] [--max-iters N]
-        [--parallel] [--approve tool,...|all] -- the cell body is the system prompt."""
+        [--parallel] [--approve tool,...|all] [--plan] [--approve-plan] -- the cell body is
+        the system prompt."""
         from ._api import display_card, make_agent
 
         args = _args.parse_agent(line)
@@ -154,6 +155,8 @@ class AgentMagics(Magics):  # type: ignore[misc]  # IPython's Magics is untyped
             require_approval=args.require_approval,
             mcp=args.mcp,
             namespace=self._ns,
+            plan=args.plan or args.approve_plan,
+            approve_plan=args.approve_plan,
         )
         self._ns[args.name] = agent
         display_card(agent)  # "warming…", then "ready" for the embedded model

@@ -6,16 +6,20 @@ Example:
     'sentence'
 """
 
+from ._cited import CitedSearch, Report, Source
 from ._document import DocMetadata, Document
 from ._excel import ExcelReader
 from ._knowledge import KnowledgeBase, SimpleKnowledge
 from ._milvus import MilvusLiteStore
 from ._office import WordReader
 from ._pptx import PowerPointReader
-from ._reader import PDFReader, ReaderBase, TextReader
+from ._reader import PDFReader, ReaderBase, ReaderError, TextReader
 from ._store import QdrantStore, VDBStoreBase
 
 __all__ = [
+    "CitedSearch",
+    "Report",
+    "Source",
     "DocMetadata",
     "Document",
     "ExcelReader",
@@ -25,6 +29,7 @@ __all__ = [
     "PowerPointReader",
     "QdrantStore",
     "ReaderBase",
+    "ReaderError",
     "SimpleKnowledge",
     "TextReader",
     "VDBStoreBase",

@@ -20,7 +20,8 @@ from .._ids import new_id
 from ..exceptions import ConfigError
 from ..message import Msg, ToolUseBlock
 from ..model._replay import ReplayingModel, Reply
-from ._source import Source, ToolMap, build_agent, model_for, source_of, tools_for
+from ._plan import fork_tools, restore_plan
+from ._source import Source, ToolMap, build_agent, model_for, source_of
 
 if TYPE_CHECKING:
     from ..model import ChatModelBase, ChatResponse
@@ -107,7 +108,8 @@ def fork(
     if edit is not None:
         chosen = EditedFirstAnswer(chosen, edited_reply(src, step, edit))
     max_iters = int(src.metadata.get("max_iters") or 10) - step
-    agent = build_agent(src, model=chosen, toolkit=tools_for(src, tools), max_iters=max_iters)
+    agent = build_agent(src, model=chosen, toolkit=fork_tools(src, tools), max_iters=max_iters)
+    restore_plan(agent, src, call.reply_id, step)  # the plan as it was at that step
     if guidance is not None:
         agent.control.steer(guidance)
     name = title or f"{src.fold.run_info.get('title') or src.agent_name} · fork@{step}"

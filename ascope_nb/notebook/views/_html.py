@@ -128,6 +128,14 @@ def _msg_html(msg: dict[str, Any], *, note: str = "") -> str:
     )
 
 
+def _seen(item: dict[str, Any]) -> str:
+    """`` (seen by A, B)`` for a message the hub's agents observed; empty otherwise."""
+    observers = [str(o) for o in item.get("observers") or [] if o]
+    if not observers:
+        return ""
+    return f' <span class="meta">(seen by {escape(", ".join(observers))})</span>'
+
+
 def _knowledge_html(item: dict[str, Any]) -> str:
     label = "Remembered" if item.get("source") == "long_term_memory" else "Retrieved"
     rows = []
@@ -154,11 +162,8 @@ def _items_html(fold: RunFold) -> str:
         kind = item.get("type")
         if kind == "step":
             out.append(_step_html(item, open_=item is last))  # type: ignore[arg-type]
-        elif kind in ("input", "message"):
-            out.append(_msg_html(item["msg"]))
-        elif kind == "observed":
-            note = f' <span class="meta">(seen by {escape(str(item.get("observer")))})</span>'
-            out.append(_msg_html(item["msg"] or {}, note=note))
+        elif kind in ("input", "message", "observed"):
+            out.append(_msg_html(item["msg"] or {}, note=_seen(item)))
         elif kind == "hint":
             out.append(
                 f'<div class="hint">Guidance ({escape(str(item.get("source")))}): {escape(str(item["text"]))}</div>'
@@ -193,20 +198,30 @@ def run_html(events: Iterable[dict[str, Any]], *, title: str = "") -> str:
         f'<span class="meta">{s["n_steps"]} steps · {s["tokens"]["input"]}→{s["tokens"]["output"]} tok'
         f" · {s['elapsed']:.2f}s</span></div>"
     )
-    return f'<style>{CSS}</style><div class="ascope-t">{header}{_items_html(fold)}{output}</div>'
+    from ._plan_html import plan_html
+
+    plan = plan_html(fold)  # the final plan, when the agent had one
+    return (
+        f'<style>{CSS}</style><div class="ascope-t">{header}{plan}{_items_html(fold)}{output}</div>'
+    )
 
 
 def hub_html(events: Iterable[dict[str, Any]], *, title: str = "") -> str:
     """A MsgHub conversation as a chat transcript (one colour per agent; secrets redacted)."""
-    fold = RunFold().extend(redact(list(events)))
+    from .hub_graph import hub_graph_html
+
+    kept = redact(list(events))
+    fold = RunFold().extend(kept)
     rows = []
     for item in fold.items:
-        if item.get("type") in ("input", "message"):
-            rows.append(_msg_html(item["msg"]))
+        if item.get("type") in ("input", "message", "observed"):
+            rows.append(_msg_html(item["msg"] or {}, note=_seen(item)))
         elif item.get("type") == "step" and item.get("text"):
-            rows.append(_msg_html({"name": item["agent"], "content": item["text"]}))
+            msg = {"name": item["agent"], "content": item["text"]}
+            rows.append(_msg_html(msg, note=_seen(item)))
     header = f'<div class="hd"><b>{escape(title or "hub")}</b><span class="badge {escape(fold.status)}">{escape(fold.status)}</span></div>'
-    return f'<style>{CSS}</style><div class="ascope-t">{header}{"".join(rows)}</div>'
+    graph = hub_graph_html(kept)  # who talks to whom, per round
+    return f'<style>{CSS}</style><div class="ascope-t">{header}{"".join(rows)}{graph}</div>'
 
 
 def memory_html(rows: Iterable[dict[str, Any]], *, title: str = "") -> str:
