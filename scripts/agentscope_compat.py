@@ -51,6 +51,15 @@ MODULE_MAP: dict[str, str] = {
     # issue 30 (dbmem): database memories
     "ascope_nb.memory._working_memory._tablestore_memory": "ascope_nb.memory._tablestore",
     "ascope_nb.memory._long_term_memory._mem0._mem0_utils": "ascope_nb.memory._mem0_utils",
+    # issue 31 (models): the other model families
+    "ascope_nb.formatter._openai_response_formatter": "ascope_nb.formatter._openai_response",
+    "ascope_nb.formatter._anthropic_formatter": "ascope_nb.formatter._anthropic",
+    "ascope_nb.formatter._gemini_formatter": "ascope_nb.formatter._gemini",
+    "ascope_nb.formatter._deepseek_formatter": "ascope_nb.formatter._deepseek",
+    "ascope_nb.formatter._ollama_formatter": "ascope_nb.formatter._ollama",
+    "ascope_nb.model._openai_response_model": "ascope_nb.model._openai_response",
+    "ascope_nb.model._anthropic_model": "ascope_nb.model._anthropic",
+    "ascope_nb.model._gemini_model": "ascope_nb.model._gemini",
 }
 
 # Out-of-scope backends imported at the top of in-scope files: module -> names.

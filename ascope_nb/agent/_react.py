@@ -29,7 +29,7 @@ from ..events import (
     current_run,
 )
 from ..exceptions import ConfigError
-from ..formatter import FormatterBase, OpenAIChatFormatter
+from ..formatter import FormatterBase, OpenAIChatFormatter, formatter_for_model  # noqa: F401
 from ..memory import InMemoryMemory, MemoryBase
 from ..message import Msg, ToolResultBlock, ToolUseBlock
 from ..model import ChatModelBase, ChatResponse
@@ -137,7 +137,7 @@ class ReActAgent(AgentBase):
             raise ConfigError(f"max_iters must be a positive integer, got {max_iters!r}")
         self._sys_prompt = sys_prompt
         self.model = model
-        self.formatter = formatter if formatter is not None else OpenAIChatFormatter()
+        self.formatter = formatter if formatter is not None else formatter_for_model(model)
         self.toolkit = toolkit if toolkit is not None else Toolkit()
         self.memory = memory if memory is not None else InMemoryMemory()
         self.parallel_tool_calls = parallel_tool_calls

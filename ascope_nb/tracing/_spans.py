@@ -67,6 +67,9 @@ _PROVIDERS = {
     "DashScopeChatModel": "dashscope",
     "OllamaChatModel": "ollama",
     "OpenAIChatModel": "openai",
+    "AnthropicChatModel": "anthropic",
+    "GeminiChatModel": "gemini",
+    "OpenAIResponseModel": "openai",
 }
 
 
