@@ -47,7 +47,9 @@ async def long_term_table(memory: Any, query: str = "", *, owner: str, limit: in
         raise
     except Exception as exc:  # the backend's own errors: one line
         detail = " ".join(str(exc).split()) or type(exc).__name__
-        raise ConfigError(f"%knowledge memory: {owner!r}'s {kind} failed: {detail}") from None
+        raise ConfigError(
+            f"%knowledge memory: the long-term memory of {owner!r} ({kind}) failed: {detail}"
+        ) from None
     if query:
         cells = [[_score(r.get("score")), r.get("agent", ""), r.get("text", "")] for r in rows]
         return ResultTable(
