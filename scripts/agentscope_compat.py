@@ -51,6 +51,8 @@ MODULE_MAP: dict[str, str] = {
     # issue 30 (dbmem): database memories
     "ascope_nb.memory._working_memory._tablestore_memory": "ascope_nb.memory._tablestore",
     "ascope_nb.memory._long_term_memory._mem0._mem0_utils": "ascope_nb.memory._mem0_utils",
+    # issue 30 (dbmem2): Mem0LongTermMemory
+    "ascope_nb.memory._long_term_memory._mem0._mem0_long_term_memory": "ascope_nb.memory._mem0",
 }
 
 # Out-of-scope backends imported at the top of in-scope files: module -> names.

@@ -130,7 +130,9 @@ def fake_mem0(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         "mem0.llms": _module("mem0.llms"),
         "mem0.llms.configs": _module("mem0.llms.configs", LlmConfig=LlmConfig),
         "mem0.embeddings": _module("mem0.embeddings"),
-        "mem0.embeddings.configs": _module("mem0.embeddings.configs", EmbedderConfig=EmbedderConfig),
+        "mem0.embeddings.configs": _module(
+            "mem0.embeddings.configs", EmbedderConfig=EmbedderConfig
+        ),
         "mem0.utils": _module("mem0.utils"),
         "mem0.utils.factory": _module(
             "mem0.utils.factory", LlmFactory=LlmFactory, EmbedderFactory=EmbedderFactory
@@ -183,9 +185,9 @@ def test_config_registers_agentscope_providers(fake_mem0: None) -> None:
     assert config.llm.provider == "agentscope" and config.llm.config["model"].__class__.__name__
     assert isinstance(config.embedder.config["model"], Ones)
     assert config.vector_store.config == {"on_disk": True}
-    assert memory(run_name="r1", on_disk=False).long_term_working_memory.config.vector_store.config == {
-        "on_disk": False
-    }
+    assert memory(
+        run_name="r1", on_disk=False
+    ).long_term_working_memory.config.vector_store.config == {"on_disk": False}
     # the registered class paths import to our adapters, which run our models
     path, config_class = LlmFactory.provider_to_class["agentscope"]
     module, _, cls = path.rpartition(".")
@@ -207,7 +209,7 @@ async def test_record_to_memory_scopes_and_falls_back(fake_mem0: None) -> None:
     fake = backend(mem)
     done = await mem.record_to_memory("a preference", "Ada likes Longjing tea")  # type: ignore[arg-type]
     assert text(done).startswith("Successfully recorded content to memory {'results': [")
-    (kind, call), = fake.calls
+    ((kind, call),) = fake.calls
     assert kind == "add" and call["messages"] == [
         {"role": "user", "content": "a preference\nAda likes Longjing tea", "name": "user"}
     ]  # a single string is one memory, not one per character
@@ -252,8 +254,10 @@ async def test_retrieve_from_memory_per_keyword_within_scope(fake_mem0: None) ->
 async def test_record_and_retrieve_messages(fake_mem0: None) -> None:
     mem = memory(agent_name="Friday", default_memory_type="procedural_memory")
     fake = backend(mem)
-    await mem.record([Msg("ada", "I ride a red bike", "user"), None, Msg("Friday", "Noted", "assistant")])
-    (_, call), = fake.calls
+    await mem.record(
+        [Msg("ada", "I ride a red bike", "user"), None, Msg("Friday", "Noted", "assistant")]
+    )
+    ((_, call),) = fake.calls
     assert call["messages"] == [
         {"role": "assistant", "content": "I ride a red bike\nNoted", "name": "assistant"}
     ]

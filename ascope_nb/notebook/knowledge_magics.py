@@ -264,7 +264,8 @@ class KnowledgeMagics(Magics):
         if action == "memory" and opts.agent:
             from ._long_term_table import long_term_memory_of, long_term_table
 
-            memory = long_term_memory_of(self.shell.user_ns, opts.agent)
+            namespace = self.shell.user_ns if self.shell is not None else {}
+            memory = long_term_memory_of(namespace, opts.agent)
             query = " ".join(opts.words)
             return _run(long_term_table(memory, query, owner=opts.agent, limit=opts.limit))
         if action == "memory":
