@@ -160,7 +160,7 @@ class Mem0LongTermMemory(LongTermMemoryBase):
             **kwargs,
         )
 
-    async def _search(self, queries: list[str], limit: int) -> list[str]:
+    async def _search(self, queries: list[str], limit: int, *, via: str) -> list[str]:
         results = await asyncio.gather(
             *(
                 self.long_term_working_memory.search(query=q, **self._scope(), limit=limit)
@@ -172,7 +172,7 @@ class Mem0LongTermMemory(LongTermMemoryBase):
             if not result:
                 continue
             items = result.get("results", [])
-            _emit(query, [_hit(i) for i in items], via="tool", agent=self.agent_id or "")
+            _emit(query, [_hit(i) for i in items], via=via, agent=self.agent_id or "")
             lines.extend(item["memory"] for item in items)
             lines.extend(_relations(result))
         return lines
@@ -214,7 +214,7 @@ class Mem0LongTermMemory(LongTermMemoryBase):
         """
         queries = [keywords] if isinstance(keywords, str) else list(keywords)
         try:
-            lines = await self._search(queries, limit)
+            lines = await self._search(queries, limit, via="tool")
         except Exception as exc:  # mem0 and its stores raise many kinds
             return _tool_response(f"Error retrieving memory: {_one_line(exc)}")
         return _tool_response("\n".join(lines))
@@ -246,7 +246,7 @@ class Mem0LongTermMemory(LongTermMemoryBase):
         msgs = [msg] if isinstance(msg, Msg) else msg
         if not isinstance(msgs, list) or not all(isinstance(m, Msg) for m in msgs):
             raise TypeError("The input message must be a Msg or a list of Msg objects.")
-        return "\n".join(await self._search([_text(m) for m in msgs], limit))
+        return "\n".join(await self._search([_text(m) for m in msgs], limit, via="reply"))
 
     async def to_rows(self, query: str = "", *, limit: int = 20) -> list[dict[str, Any]]:
         """mem0's memories in this scope (``get_all``), or the best matches of ``query``."""
