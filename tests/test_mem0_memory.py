@@ -292,3 +292,31 @@ async def test_to_rows_lists_the_scope_or_searches(fake_mem0: None) -> None:
     )
     hits = await mem.to_rows("cat")
     assert [(r["text"], r["score"]) for r in hits] == [("Ada has a cat", 0.9)]
+
+
+async def test_agent_static_control_reads_and_writes_mem0(fake_mem0: None) -> None:
+    from ascope_nb import start
+    from ascope_nb.agent import ReActAgent
+    from ascope_nb.events import KnowledgeRetrieved
+
+    mem = memory(agent_name="Friday", user_name="ada")
+    await mem.record_to_memory("", ["Ada drinks green tea"])
+    model = ScriptedModel(["Green tea, as always."], stream=False)
+    agent = ReActAgent(
+        "Friday",
+        "You are Friday.",
+        model,
+        long_term_memory=mem,
+        long_term_memory_mode="static_control",
+    )
+    run = start(agent, Msg("ada", "what tea do I drink", "user"))
+    reply = await run
+    assert reply.get_text_content() == "Green tea, as always."
+    assert "Ada drinks green tea" in str(model.calls[0].messages)  # retrieved before the reply
+    found = [e for e in run.events if isinstance(e, KnowledgeRetrieved)]
+    assert [(e.query, e.via, [c["text"] for c in e.chunks]) for e in found] == [
+        ("what tea do I drink", "reply", ["Ada drinks green tea"])
+    ]
+    added = [c for k, c in backend(mem).calls if k == "add"][-1]
+    assert "what tea do I drink" in added["messages"][0]["content"]  # recorded after it
+    assert "Green tea, as always." in added["messages"][0]["content"]
