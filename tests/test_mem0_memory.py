@@ -117,11 +117,11 @@ def _module(name: str, **attrs: Any) -> types.ModuleType:
     return module
 
 
-@pytest.fixture
-def fake_mem0(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def fake_mem0_modules() -> dict[str, types.ModuleType]:
+    """The fake ``mem0`` package, module by module (for ``sys.modules``)."""
     LlmFactory.provider_to_class.pop("agentscope", None)
     EmbedderFactory.provider_to_class.pop("agentscope", None)
-    modules = {
+    return {
         "mem0": _module("mem0", AsyncMemory=FakeAsyncMemory),
         "mem0.configs": _module("mem0.configs"),
         "mem0.configs.base": _module("mem0.configs.base", MemoryConfig=MemoryConfig),
@@ -142,7 +142,11 @@ def fake_mem0(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
             "mem0.vector_stores.configs", VectorStoreConfig=VectorStoreConfig
         ),
     }
-    for name, module in modules.items():
+
+
+@pytest.fixture
+def fake_mem0(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for name, module in fake_mem0_modules().items():
         monkeypatch.setitem(sys.modules, name, module)
     yield
 
