@@ -10,9 +10,16 @@ import pytest
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 from test_mem0_memory import Ones, fake_mem0, memory  # noqa: F401 - the fixture is used by name
+from test_reme_memory import fake_reme  # noqa: F401
+from test_reme_memory import models as reme_models
 
 from ascope_nb.agent import ReActAgent
-from ascope_nb.memory import LocalLongTermMemory, LongTermMemoryBase, MemoryNotListable
+from ascope_nb.memory import (
+    LocalLongTermMemory,
+    LongTermMemoryBase,
+    MemoryNotListable,
+    ReMePersonalLongTermMemory,
+)
 from ascope_nb.message import Msg
 from ascope_nb.notebook.knowledge_magics import register_knowledge_magics
 from ascope_nb.testing import ScriptedModel
@@ -140,4 +147,32 @@ def test_local_memory_of_an_agent(shell: InteractiveShell, tmp_path: Any) -> Non
     assert repr(magic(shell, "memory --agent Keeper --limit 1")) == (
         "long-term memory of Keeper (LocalLongTermMemory, 1 entries)\n"
         "Keeper | conversation | Kai works nights"
+    )
+
+
+def test_reme_memory_answers_queries_once_started(
+    shell: InteractiveShell,
+    fake_reme: None,  # noqa: F811
+) -> None:
+    from ascope_nb.mcp._loop import run_sync
+
+    model, embedding = reme_models()
+    mem = ReMePersonalLongTermMemory(
+        agent_name="Friday", user_name="ada", model=model, embedding_model=embedding
+    )
+    shell.user_ns["_put"]("Friday", agent_with(mem))
+    assert error(shell, "memory tea --agent Friday") == (
+        "%knowledge memory: the long-term memory of 'Friday' (ReMePersonalLongTermMemory) "
+        "failed: ReMePersonalLongTermMemory: ReMeApp context not started; use `async with "
+        "memory:` around the agent's work"
+    )
+    run_sync(mem.__aenter__())
+    run_sync(mem.record_to_memory("prefs", ["I like Longjing tea"]))
+    table = magic(shell, "memory tea --agent Friday --limit 3")
+    assert repr(table) == (
+        "long-term memory of Friday (ReMePersonalLongTermMemory): tea\n |  | I like Longjing tea"
+    )
+    assert mem.app.calls[-1]["query"] == "tea" and mem.app.calls[-1]["top_k"] == 3
+    assert error(shell, "memory --agent Friday").startswith(
+        "ReMePersonalLongTermMemory cannot list its memories; give a query"
     )
