@@ -148,6 +148,18 @@ def test_local_memory_of_an_agent(shell: InteractiveShell, tmp_path: Any) -> Non
         "long-term memory of Keeper (LocalLongTermMemory, 1 entries)\n"
         "Keeper | conversation | Kai works nights"
     )
+    from ascope_nb.mcp._loop import run_sync
+
+    try:
+        found = repr(magic(shell, "memory Gazelle --agent Keeper --limit 5")).splitlines()
+    finally:
+        run_sync(local.close())
+    assert found[0] == "long-term memory of Keeper (LocalLongTermMemory): Gazelle"
+    assert sorted(line.split(" | ", 1)[1] for line in found[1:]) == [
+        "Keeper | Kai rides a red Gazelle",
+        "Keeper | Kai works nights",
+    ]  # the ones-embedding finds both, each with its score
+    assert all(float(line.split(" | ")[0]) > 0.3 for line in found[1:])
 
 
 def test_reme_memory_answers_queries_once_started(
