@@ -48,6 +48,8 @@ _LAZY: dict[str, str] = {
     "load_run": "ascope_nb.whatif",
     "replay": "ascope_nb.whatif",
     "diff": "ascope_nb.whatif",
+    "logger": "ascope_nb._logging",
+    "setup_logger": "ascope_nb._logging",
 }
 
 __all__ = [
@@ -81,10 +83,13 @@ __all__ = [
     "fanout_pipeline",
     "model_from_spec",
     "DemoModel",
+    "logger",
+    "setup_logger",
 ]
 
 if TYPE_CHECKING:
     from ._init import init
+    from ._logging import logger, setup_logger
     from ._runs_api import open_run, runs
     from .agent import ReActAgent, UserAgent
     from .evaluate import compare, experiment

@@ -475,7 +475,7 @@ def _deliver(subscribers: Iterable[Subscriber], event: Event) -> None:
 class RunContext:
     """The emitter of one run: numbers events and delivers them to the run's subscribers."""
 
-    __slots__ = ("run_id", "subscribers", "_seq", "events", "keep_events")
+    __slots__ = ("run_id", "subscribers", "_seq", "events", "keep_events", "call_ids")
 
     def __init__(self, run_id: str, *, keep_events: bool = False) -> None:
         self.run_id = run_id
@@ -483,6 +483,7 @@ class RunContext:
         self._seq = 0
         self.keep_events = keep_events
         self.events: list[Event] = []
+        self.call_ids: set[str] = set()  # tool-call ids in use: a repeated one is renamed
 
     def emit(self, event: Event, agent_subscribers: Iterable[Subscriber] = ()) -> Event:
         redact_event(event)  # secrets never reach a subscriber, the store or run.events

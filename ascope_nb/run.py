@@ -13,6 +13,7 @@ Example:
 from __future__ import annotations
 
 import asyncio
+import sys
 import threading
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, Literal
@@ -160,9 +161,22 @@ class Run:
         try:
             await asyncio.wait_for(asyncio.shield(self._task), timeout)
         finally:
+            if self._task.done():
+                await self._durable()
             if self._view is not None and self._task.done():
                 self._view.flush()  # the output shows (and a saved notebook keeps) the end
         return self.result
+
+    async def _durable(self) -> None:
+        """Wait until the ended run's last event is committed by every attached store: a run
+        that ``await run`` says has ended is on disk (another process sees its answer)."""
+        store = sys.modules.get("ascope_nb.store")  # never import the store just for this
+        if store is None or not self.events:
+            return
+        try:
+            await store.wait_durable(self.run_id, self.events[-1].seq, timeout=10.0)
+        except Exception:  # a failing store reports itself; the run's result still returns
+            pass
 
     def __await__(self) -> Any:
         return self.wait().__await__()

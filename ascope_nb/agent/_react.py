@@ -29,7 +29,7 @@ from ..events import (
     current_run,
 )
 from ..exceptions import ConfigError
-from ..formatter import FormatterBase, OpenAIChatFormatter
+from ..formatter import FormatterBase, OpenAIChatFormatter, formatter_for_model  # noqa: F401
 from ..memory import InMemoryMemory, MemoryBase
 from ..message import Msg, ToolResultBlock, ToolUseBlock
 from ..model import ChatModelBase, ChatResponse
@@ -137,7 +137,7 @@ class ReActAgent(AgentBase):
             raise ConfigError(f"max_iters must be a positive integer, got {max_iters!r}")
         self._sys_prompt = sys_prompt
         self.model = model
-        self.formatter = formatter if formatter is not None else OpenAIChatFormatter()
+        self.formatter = formatter if formatter is not None else formatter_for_model(model)
         self.toolkit = toolkit if toolkit is not None else Toolkit()
         self.memory = memory if memory is not None else InMemoryMemory()
         self.parallel_tool_calls = parallel_tool_calls
@@ -159,6 +159,7 @@ class ReActAgent(AgentBase):
         self._prompt_parts: tuple[int, list[Msg]] = (-1, [])
         self._required_structured_model: type[BaseModel] | None = None
         self._finish_tool: dict[str, Any] | None = None
+        self._run_structured_model: type[BaseModel] | None = None
         self.register_state("name")
         self.register_state("_sys_prompt")  # AgentScope 1.x's key: session files interchange
 
@@ -190,12 +191,24 @@ class ReActAgent(AgentBase):
         self.control.steer(text)
 
     def _run_metadata(self) -> dict[str, Any]:
+        tools = self.toolkit.get_json_schemas()
+        structured = self._run_structured_model
+        if structured is not None:  # the finish tool the model sees (records list it too)
+            tools = [*tools, _finish_schema(structured, self.finish_function_name)]
         return {
             "agent_class": type(self).__name__,
             "sys_prompt": self.sys_prompt,
-            "tools": self.toolkit.get_json_schemas(),
+            "tools": tools,
             "max_iters": self.max_iters,
         }
+
+    async def _call_in_new_run(self, ctx: Any, *args: Any, **kwargs: Any) -> Any:
+        structured = kwargs.get("structured_model", args[1] if len(args) > 1 else None)
+        self._run_structured_model = structured if isinstance(structured, type) else None
+        try:
+            return await super()._call_in_new_run(ctx, *args, **kwargs)
+        finally:
+            self._run_structured_model = None
 
     # --------------------------------------------------------------- the model's input
     async def _reply_context(self) -> dict[str, Any]:
@@ -211,6 +224,13 @@ class ReActAgent(AgentBase):
         fresh = [m.to_dict() for m in history if m.id not in shown]
         ids = [m.id for m in history]
         shown.update(ids)
+        if ctx is not None:  # a server may reuse the ids of calls already in memory
+            ctx.call_ids.update(
+                b["id"]
+                for m in history
+                if m.role == "assistant"
+                for b in m.get_content_blocks("tool_use")
+            )
         return {
             "memory_ids": ids,
             "memory": fresh,
@@ -410,8 +430,9 @@ class ReActAgent(AgentBase):
 
     async def _complete(self, msg: Msg) -> None:
         """Announce the tool calls of a finished model answer and keep it in memory."""
-        if isinstance(msg.content, list):
-            msg.content = unique_call_ids(msg.content)  # a reused id would lose a result
+        if isinstance(msg.content, list):  # a reused id would lose a result
+            ctx = current_run.get()
+            msg.content = unique_call_ids(msg.content, ctx.call_ids if ctx is not None else None)
         for block in msg.get_content_blocks("tool_use"):
             self._emit(
                 ToolCall(

@@ -3,7 +3,8 @@
 from ._base import MemoryBase
 from ._from_url import memory_from_url
 from ._in_memory import InMemoryMemory
-from ._long_term import LocalLongTermMemory, LongTermMemoryBase
+from ._long_term import LocalLongTermMemory, LongTermMemoryBase, MemoryNotListable
+from ._mem0 import Mem0LongTermMemory
 from ._redis import RedisMemory
 from ._reme import ReMePersonalLongTermMemory, ReMeTaskLongTermMemory, ReMeToolLongTermMemory
 from ._sqlalchemy import AsyncSQLAlchemyMemory
@@ -15,6 +16,8 @@ __all__ = [
     "InMemoryMemory",
     "LocalLongTermMemory",
     "LongTermMemoryBase",
+    "Mem0LongTermMemory",
+    "MemoryNotListable",
     "RedisMemory",
     "AsyncSQLAlchemyMemory",
     "MemoryBackendError",

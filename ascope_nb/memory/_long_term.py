@@ -58,6 +58,26 @@ class LongTermMemoryBase(StateModule):
     async def retrieve_from_memory(self, keywords: list[str], limit: int = 5, **kwargs: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} does not implement retrieve_from_memory")
 
+    async def to_rows(self, query: str = "", *, limit: int = 20) -> list[dict[str, Any]]:
+        """The memories as table rows (``text``; ``id``, ``agent``, ``kind``, ``score`` where
+        known): every memory where the backend can list them, else (and with ``query``) the
+        answer of ``retrieve`` one row a line. Backends that list override this.
+
+        Example:
+            >>> rows = await memory.to_rows("tea", limit=5)  # doctest: +SKIP
+        """
+        if not query:
+            raise MemoryNotListable(
+                f"{type(self).__name__} cannot list its memories; give a query "
+                "(%knowledge memory QUERY --agent NAME)"
+            )
+        text = await self.retrieve(Msg("user", query, "user"), limit=limit)
+        return [{"text": line} for line in (text or "").splitlines() if line.strip()]
+
+
+class MemoryNotListable(ConfigError):
+    """This long-term memory's backend has no way to list what it remembers."""
+
 
 def _text_of(msg: Msg | list[Msg] | None) -> str:
     msgs = [msg] if isinstance(msg, Msg) else list(msg or [])
@@ -207,7 +227,10 @@ class LocalLongTermMemory(LongTermMemoryBase):
         store = await self._index()
         known = {e["id"] for e in self.entries()}
         new = []
-        for text in (t.strip() for t in texts):
+        from ..redact import redact_text  # memories.jsonl and the index never hold a secret
+
+        thinking = redact_text(thinking)
+        for text in (redact_text(t.strip()) for t in texts):
             key = hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
             if text and key not in known:
                 known.add(key)
@@ -254,6 +277,12 @@ class LocalLongTermMemory(LongTermMemoryBase):
                 return
             del _OPEN[key]
             await _close_quietly(held[0])
+
+    async def to_rows(self, query: str = "", *, limit: int = 20) -> list[dict[str, Any]]:
+        """The newest ``limit`` entries, or the best matches of ``query`` (with ``score``)."""
+        if query:
+            return await self.search(query, limit=limit)
+        return self.entries()[-limit:]
 
     def to_dataframe(self) -> Any:
         """The remembered entries as a pandas DataFrame (``id, text, agent, kind, ts``)."""

@@ -28,6 +28,10 @@ try:  # mem0's base class when mem0ai is installed; the adapter works without it
     from mem0.llms.base import LLMBase as _LLMBase
 except ImportError:  # pragma: no cover - depends on the environment
     _LLMBase = object
+try:
+    from mem0.embeddings.base import EmbeddingBase as _EmbeddingBase
+except ImportError:  # pragma: no cover - depends on the environment
+    _EmbeddingBase = object
 
 _LOOP: asyncio.AbstractEventLoop | None = None
 _LOOP_LOCK = threading.Lock()
@@ -103,3 +107,26 @@ class AgentScopeLLM(_LLMBase):  # type: ignore[misc, valid-type]
         if tools:
             return {"content": text, "tool_calls": calls}
         return text
+
+
+class AgentScopeEmbedding(_EmbeddingBase):  # type: ignore[misc, valid-type]
+    """A mem0 embedder backed by ``config.model`` (an ascope_nb ``EmbeddingModelBase``)."""
+
+    def __init__(self, config: Any = None) -> None:
+        from ..embedding import EmbeddingModelBase
+
+        model = getattr(config, "model", None)
+        if not isinstance(model, EmbeddingModelBase):
+            raise ValueError(
+                "AgentScopeEmbedding: config.model must be an ascope_nb embedding model, got "
+                f"{type(model).__name__}"
+            )
+        self.config = config
+        self.agentscope_model = model
+
+    def embed(self, text: str | list[str], memory_action: str | None = None) -> list[float]:
+        """The vector of ``text`` (of its first item when a list is given)."""
+        response: Any = run_in_background(
+            self.agentscope_model([text] if isinstance(text, str) else list(text))
+        )
+        return list(response.embeddings[0])

@@ -4,7 +4,7 @@
 
     %knowledge add docs/ notes.pdf report.docx sheet.xlsx deck.pptx [--name notes]
     %knowledge search how do I export runs? [--name notes] [--limit 5]
-    %knowledge memory [QUERY] [--limit 20]
+    %knowledge memory [QUERY] [--limit 20] [--agent NAME]
     %knowledge list
 
 A knowledge base lives in ``.ascope/knowledge/NAME`` next to the run store (embedded Qdrant,
@@ -31,7 +31,8 @@ from ..exceptions import AscopeError, ConfigError
 
 _USAGE = (
     "%knowledge add PATH... [--name N] [--chunk-size N] [--split-by sentence|paragraph|char] | "
-    "%knowledge search QUERY [--name N] [--limit N] | %knowledge memory [QUERY] [--limit N] | "
+    "%knowledge search QUERY [--name N] [--limit N] | "
+    "%knowledge memory [QUERY] [--limit N] [--agent NAME] | "
     "%knowledge list"
 )
 TEXT_SUFFIXES = {".txt", ".md", ".rst", ".markdown", ".py", ".csv", ".json", ".yaml", ".yml"}
@@ -152,6 +153,11 @@ class ResultTable:
     columns: list[str]
     rows: list[list[Any]]
 
+    def __post_init__(self) -> None:  # indexed files may hold keys: never shown in a cell
+        from ..redact import redact
+
+        self.title, self.rows = redact(self.title), redact(self.rows)
+
     def _repr_html_(self) -> str:
         head = "".join(f"<th>{html.escape(c)}</th>" for c in self.columns)
         body = "".join(
@@ -229,6 +235,7 @@ class KnowledgeMagics(Magics):
         parser.add_argument("words", nargs="*")
         parser.add_argument("--name", default="notes")
         parser.add_argument("--limit", type=int, default=5 if action == "search" else 20)
+        parser.add_argument("--agent", default="")
         parser.add_argument("--chunk-size", type=int, default=512)
         parser.add_argument(
             "--split-by", choices=["sentence", "paragraph", "char"], default="sentence"
@@ -259,6 +266,13 @@ class KnowledgeMagics(Magics):
             if not opts.words:
                 raise ConfigError("%knowledge search: give a query")
             return _run(search_table(" ".join(opts.words), name=opts.name, limit=opts.limit))
+        if action == "memory" and opts.agent:
+            from ._long_term_table import long_term_memory_of, long_term_table
+
+            namespace = self.shell.user_ns if self.shell is not None else {}
+            memory = long_term_memory_of(namespace, opts.agent)
+            query = " ".join(opts.words)
+            return _run(long_term_table(memory, query, owner=opts.agent, limit=opts.limit))
         if action == "memory":
             return _run(memory_table(" ".join(opts.words), limit=opts.limit))
         if action == "list":

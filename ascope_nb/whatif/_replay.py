@@ -228,8 +228,10 @@ def replay(
         live = src.live_agent()
         if planned:
             toolkit = fork_tools(src, None)
+        elif live is not None:
+            toolkit = live.toolkit
         else:
-            toolkit = live.toolkit if live is not None else resolve_tools(schemas, given=None)
+            toolkit = resolve_tools(schemas, given=None, run_id=src.run_id)
     replayer = _replayer(src, agent, model, toolkit, formatter)
     if planned:
         restore_plan(replayer, src, reply.reply_id, 0, align=True)

@@ -19,6 +19,7 @@ from typing import Any
 
 from ...fold import RunFold, StepRecord, block_text
 from ...redact import redact
+from ._media_html import media_html
 
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2")
 _MEDIA = re.compile(r"^image/[\w.+-]+$")
@@ -72,19 +73,8 @@ def _blocks_html(blocks: Any) -> str:
         kind = b.get("type") if isinstance(b, dict) else None
         if kind == "text":
             out.append(_pre(str(b.get("text", ""))))
-        elif kind == "image":
-            src = b.get("source") or {}
-            media, data = str(src.get("media_type", "")), str(src.get("data", ""))
-            if src.get("type") == "base64" and _MEDIA.match(media) and _B64.match(data):
-                out.append(
-                    f'<img alt="image" style="max-width:100%" src="data:{media};base64,{data}">'
-                )
-            elif src.get("type") == "url" and str(src.get("url", "")).startswith(
-                ("http://", "https://")
-            ):
-                out.append(
-                    f'<img alt="image" style="max-width:100%" src="{escape(str(src["url"]))}">'
-                )
+        elif kind in ("image", "audio"):
+            out.append(media_html(b))  # inlined up to a size bound (see _media_html)
         elif kind is not None:
             out.append(_pre(json.dumps(b, ensure_ascii=False, indent=1)[:2000]))
     return "".join(out)
