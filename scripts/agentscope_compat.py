@@ -62,6 +62,8 @@ MODULE_MAP: dict[str, str] = {
     "ascope_nb.model._gemini_model": "ascope_nb.model._gemini",
     # issue 30 (dbmem2): Mem0LongTermMemory
     "ascope_nb.memory._long_term_memory._mem0._mem0_long_term_memory": "ascope_nb.memory._mem0",
+    # issue 34 (tuner): the signature checks live in their own module
+    "ascope_nb.tuner._config": "ascope_nb.tuner._signature",
 }
 
 # Out-of-scope backends imported at the top of in-scope files: module -> names.

@@ -1,0 +1,41 @@
+"""The tuner: AgentScope 1.x's ``agentscope.tuner`` API, for training the model behind an agent.
+
+A workflow function runs the agent on one task and returns a ``WorkflowOutput`` (a reward, or
+a response a judge function scores into a ``JudgeOutput``); ``tune()`` trains the model given
+by ``TunerModelConfig`` on a ``DatasetConfig`` with an ``AlgorithmConfig``. Training runs on
+Trinity-RFT (GPU) when it is installed; the CPU backend is planned (docs/tuner.md).
+
+The tuner reads exports and experiments and writes adapters; it never imports the notebook
+layer.
+
+Example:
+    >>> from ascope_nb.tuner import WorkflowOutput, check_workflow_function
+    >>> async def workflow(task, model, logger=None):
+    ...     return WorkflowOutput(response=task["question"])
+    >>> check_workflow_function(workflow)
+"""
+
+from __future__ import annotations
+
+from ._algorithm import AlgorithmConfig
+from ._dataset import DatasetConfig
+from ._model import TinkerConfig, TunerModelConfig
+from ._outputs import JudgeOutput, JudgeType, WorkflowOutput, WorkflowType
+from ._signature import check_judge_function, check_workflow_function
+from ._tune import TunerBackendError, trinity_available, tune
+
+__all__ = [
+    "AlgorithmConfig",
+    "DatasetConfig",
+    "JudgeOutput",
+    "JudgeType",
+    "TinkerConfig",
+    "TunerBackendError",
+    "TunerModelConfig",
+    "WorkflowOutput",
+    "WorkflowType",
+    "check_judge_function",
+    "check_workflow_function",
+    "trinity_available",
+    "tune",
+]
