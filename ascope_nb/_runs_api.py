@@ -18,7 +18,7 @@ from .exceptions import AscopeError, ConfigError
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .notebook.views.run_view import RunView
+    from .views.run_view import RunView
     from .store import RunStore
 
 FeedbackChoice = Literal["up", "down", "any", "none"]
@@ -120,7 +120,7 @@ def open_run(run_id: str, *, store: RunStore | None = None) -> RunView:
     events = source.events(run_id)
     if not events:
         raise AscopeError(f"no stored run {run_id!r} in {source.target!r}")
-    from .notebook.views import HubView, RunView
+    from .views import HubView, RunView
 
     first = events[0]
     is_hub = first.kind == "run_started" and "participants" in getattr(first, "metadata", {})

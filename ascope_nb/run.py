@@ -307,7 +307,7 @@ class Run:
     def view(self) -> Any:
         """The live widget of this run (made on first use)."""
         if self._view is None:
-            from .notebook.views import HubView, RunView
+            from .views import HubView, RunView
 
             view_class = HubView if self.kind == "hub" else RunView
             self._view = view_class(controller=self, title=self.title)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from ascope_nb.message import Msg
 from ascope_nb.notebook._api import make_agent, show
-from ascope_nb.notebook.views._html import memory_html
-from ascope_nb.notebook.views.memory_view import MemoryView, content_text, memory_rows
+from ascope_nb.views._html import memory_html
+from ascope_nb.views.memory_view import MemoryView, content_text, memory_rows
 from ascope_nb.testing import ScriptedModel, tool_call
 
 

@@ -23,8 +23,8 @@ from ascope_nb.export import export
 from ascope_nb.formatter import OpenAIChatFormatter
 from ascope_nb.message import Msg
 from ascope_nb.model import ChatModelBase, ChatResponse, OpenAIChatModel
-from ascope_nb.notebook.views import RunView
-from ascope_nb.notebook.views.run_view import RUN_MIME
+from ascope_nb.views import RunView
+from ascope_nb.views.run_view import RUN_MIME
 from ascope_nb.run import start
 from ascope_nb.store import RunStore
 from ascope_nb.testing import ScriptedModel, tool_call

@@ -296,7 +296,7 @@ def show(obj: Any) -> Any:
     title = getattr(obj, "name", "") if memory is not None else ""
     source = memory if memory is not None else obj
     if hasattr(source, "to_rows") or hasattr(source, "content"):
-        from .views import MemoryView
+        from ..views import MemoryView
 
         prompt = getattr(obj, "sys_prompt", "") if memory is not None else ""
         view = MemoryView(source, title=str(title), sys_prompt=str(prompt or ""))

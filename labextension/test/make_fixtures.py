@@ -72,7 +72,7 @@ def memory_msgs() -> list[Any]:
 
 def bundles() -> dict[str, dict[str, Any]]:
     """The saved outputs (MIME bundles) of a run, a hub and a memory view."""
-    from ascope_nb.notebook.views import HubView, MemoryView, RunView
+    from ascope_nb.views import HubView, MemoryView, RunView
 
     views = {
         "run": RunView.from_events(saved_run_events(), title="weather"),

@@ -31,13 +31,13 @@ from typing import TYPE_CHECKING, Any
 import anywidget
 import traitlets as t
 
-from ...exceptions import AscopeError
+from ..exceptions import AscopeError
 from ._assets import bundle_esm, read_static
 from .run_view import RunView, _reaches_frontend
 
 if TYPE_CHECKING:
-    from ...export import ExportResult
-    from ...store import RunStore
+    from ..export import ExportResult
+    from ..store import RunStore
 
 _log = logging.getLogger("ascope_nb.notebook")
 
@@ -141,10 +141,10 @@ class RunsTableView(anywidget.AnyWidget):
         limit: int | None = None,
     ) -> None:
         super().__init__()
-        from ...export import FORMATS
+        from ..export import FORMATS
 
         if store is None:
-            from ...store import default_store
+            from ..store import default_store
 
             store = default_store()
         self.store = store
@@ -169,7 +169,7 @@ class RunsTableView(anywidget.AnyWidget):
     # ------------------------------------------------------------------ data
     def refresh(self) -> RunsTableView:
         """Re-read the runs from the store (one state message)."""
-        from ..._runs_api import runs
+        from .._runs_api import runs
 
         frame = runs(store=self.store, **self._query)
         with self.hold_sync():
@@ -188,7 +188,7 @@ class RunsTableView(anywidget.AnyWidget):
 
     def open_run(self, run_id: str) -> RunView:
         """Open a stored run below the table; returns its (read-only) view."""
-        from ..._runs_api import open_run
+        from .._runs_api import open_run
 
         view = open_run(run_id, store=self.store)
         self.opened_view = view
@@ -232,7 +232,7 @@ class RunsTableView(anywidget.AnyWidget):
 
     def export(self, format: str, path: str) -> ExportResult | None:
         """Export the visible runs; sets ``export_message`` (and ``export_ok``)."""
-        from ...export import export
+        from ..export import export
 
         self.export_format, self.export_path = format, path
         ids = [row["run_id"] for row in self.visible_rows()]

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import anywidget
 import traitlets as t
 
-from ...events import Event
+from ..events import Event
 from . import RunController
 from ._assets import bundle_esm, read_static
 from ._coalesce import Coalescer, merge_delta
@@ -293,7 +293,7 @@ def rate_stored_run(run_id: str, *, label: str | None = None, comment: str = "")
     Example:
         >>> rate_stored_run("run_1", label="up", comment="clear")  # doctest: +SKIP
     """
-    from ...store import default_store
+    from ..store import default_store
     from ._html import run_html
 
     store = default_store()

@@ -3,7 +3,7 @@
 Importing this package is cheap: anywidget loads only when a view class is first used.
 
 Example:
-    >>> from ascope_nb.notebook.views import RunView  # doctest: +SKIP
+    >>> from ascope_nb.views import RunView  # doctest: +SKIP
     >>> view = RunView(title="demo")                    # doctest: +SKIP
     >>> view.push(event)                                # doctest: +SKIP
 """

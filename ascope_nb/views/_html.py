@@ -17,8 +17,8 @@ from collections.abc import Iterable
 from html import escape
 from typing import Any
 
-from ...fold import RunFold, StepRecord, block_text
-from ...redact import redact
+from ..fold import RunFold, StepRecord, block_text
+from ..redact import redact
 
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2")
 _MEDIA = re.compile(r"^image/[\w.+-]+$")
