@@ -15,7 +15,8 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from . import views as _views  # noqa: F401  (registers Run's live view: hooks.live_view)
+from ._version import __version__
 
 # public name -> the module that defines it (imported on first access)
 _LAZY: dict[str, str] = {

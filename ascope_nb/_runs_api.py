@@ -18,8 +18,8 @@ from .exceptions import AscopeError, ConfigError
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .views.run_view import RunView
     from .store import RunStore
+    from .views.run_view import RunView
 
 FeedbackChoice = Literal["up", "down", "any", "none"]
 FEEDBACK_CHOICES: tuple[str, ...] = ("up", "down", "any", "none")

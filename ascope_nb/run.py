@@ -17,6 +17,7 @@ import threading
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
+from . import hooks
 from ._ids import new_id
 from .events import (
     Event,
@@ -307,10 +308,7 @@ class Run:
     def view(self) -> Any:
         """The live widget of this run (made on first use)."""
         if self._view is None:
-            from .views import HubView, RunView
-
-            view_class = HubView if self.kind == "hub" else RunView
-            self._view = view_class(controller=self, title=self.title)
+            self._view = hooks.live_view(self, kind=self.kind, title=self.title)
             self.subscribe(self._view.push)
         return self._view
 
@@ -470,3 +468,6 @@ def get_run(run_id: str) -> Run | None:
         if run.run_id == run_id:
             return run
     return None
+
+
+hooks.find_run.set(get_run)  # tracing names a run's model provider through it

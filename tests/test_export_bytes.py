@@ -2,7 +2,7 @@
 
 The corpus is ``tests/fixtures/runs_events.json`` plus the fold fixtures
 (``tests/fixtures/fold/*.json``); each run's events are exported in every text format and the
-SHA-256 of each file is compared with ``tests/fixtures/export_digests.json``. A restructuring
+SHA-256 of each file (of an inspect log's members, its fresh ids and times masked) is compared with ``tests/fixtures/export_digests.json``. A restructuring
 that changes a single byte of any export fails here. Regenerate (after a deliberate format
 change, reviewing the diff of the exports) with
 ``ASCOPE_REGEN_GOLDEN=1 pytest tests/test_export_bytes.py``.
@@ -13,6 +13,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -39,8 +41,23 @@ def corpus() -> dict[str, list[list[Any]]]:
     return found
 
 
+# inspect_ai's log writer stamps each log with a fresh id and the time of writing
+_STAMPS = re.compile(rb'"(eval_id|created|timestamp)":"[^"]*"')
+
+
+def _inspect_bytes(path: Path) -> bytes:
+    """An inspect log's members, names and bytes, with the writer's fresh ids and times masked."""
+    with zipfile.ZipFile(path) as archive:
+        return b"".join(
+            name.encode() + _STAMPS.sub(rb'"\1":"*"', archive.read(name))
+            for name in sorted(archive.namelist())
+        )
+
+
 def digest_of(target: Path) -> str:
     """The SHA-256 of a file, or of a directory's files (names and bytes, in name order)."""
+    if zipfile.is_zipfile(target):
+        return hashlib.sha256(_inspect_bytes(target)).hexdigest()
     digest = hashlib.sha256()
     files = sorted(target.rglob("*")) if target.is_dir() else [target]
     for path in files:
@@ -55,7 +72,8 @@ def digests(tmp: Path) -> dict[str, str]:
     for name, runs in corpus().items():
         events = [[event_from_dict(d) for d in run] for run in runs]
         for fmt in TEXT_FORMATS:
-            target = tmp / f"{name.replace('/', '_')}.{fmt}"
+            suffix = ".eval" if fmt == "inspect" else f".{fmt}"  # else a log directory
+            target = tmp / f"{name.replace('/', '_')}.{fmt}{suffix}"
             export(events, fmt, target)
             out[f"{name}:{fmt}"] = digest_of(target)
     return out

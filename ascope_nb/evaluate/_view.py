@@ -139,9 +139,9 @@ def _num(value: float) -> float | None:
 
 def transcript_html(run_id: str) -> str:
     """The HTML transcript of a run of this process or of the store."""
+    from ..run import get_run
     from ..views._html import run_html
     from ..views.run_view import to_wire
-    from ..run import get_run
 
     run = get_run(run_id)
     if run is not None:

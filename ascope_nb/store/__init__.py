@@ -8,6 +8,7 @@ Example:
     >>> store.close()
 """
 
+from .. import hooks
 from ._connection import StoreWarning
 from ._registry import (
     DEFAULT_PATH,
@@ -20,6 +21,8 @@ from ._registry import (
 from ._scrub import REDACTED, is_secret_key, scrub
 from ._store import RunStore
 from ._writer import DURABLE_KINDS
+
+hooks.wait_durable.set(wait_durable)  # the agent waits for a step on disk before a model call
 
 __all__ = [
     "RunStore",

@@ -3,7 +3,7 @@
 Importing this package is cheap: anywidget loads only when a view class is first used.
 
 Example:
-    >>> from ascope_nb.views import RunView  # doctest: +SKIP
+    >>> from ascope_nb.views import RunView         # doctest: +SKIP
     >>> view = RunView(title="demo")                    # doctest: +SKIP
     >>> view.push(event)                                # doctest: +SKIP
 """
@@ -11,6 +11,8 @@ Example:
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
+
+from .. import hooks
 
 if TYPE_CHECKING:
     from .hub_view import HubView
@@ -50,6 +52,20 @@ class RunController(Protocol):
 
     def submit_input(self, request_id: str, text: str) -> Any: ...
 
+
+def live_view(controller: RunController, *, kind: str, title: str) -> Any:
+    """A new live widget for ``controller``: a ``HubView`` for a hub, else a ``RunView``.
+
+    ``Run.view`` makes its widget through ``ascope_nb.hooks.live_view``, which this sets.
+    """
+    from .hub_view import HubView
+    from .run_view import RunView
+
+    view_class = HubView if kind == "hub" else RunView
+    return view_class(controller=controller, title=title)
+
+
+hooks.live_view.set(live_view)
 
 _LAZY = {"RunView": "run_view", "HubView": "hub_view", "MemoryView": "memory_view"}
 

@@ -19,13 +19,13 @@ Example:
 from __future__ import annotations
 
 import logging
-import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import anywidget
 import traitlets as t
 
+from .. import hooks
 from ..events import Event
 from . import RunController
 from ._assets import bundle_esm, read_static
@@ -176,11 +176,10 @@ class RunView(anywidget.AnyWidget):
 
     def _trace_id(self) -> str:
         """The run's trace id if ``ascope_nb.tracing`` traced it (never imports tracing)."""
-        registry = sys.modules.get("ascope_nb.tracing._registry")
         run_id = str(getattr(self.controller, "run_id", "") or "")
         if not run_id and self._events:
             run_id = str(self._events[0].get("run_id", ""))
-        return (registry.trace_id_of(run_id) or "") if registry is not None and run_id else ""
+        return (hooks.trace_id_of(run_id) or "") if run_id else ""
 
     def _send_snapshot(self, nonce: str) -> None:
         self._coalescer.flush()  # everything sent before the snapshot is inside it
