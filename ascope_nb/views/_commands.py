@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from typing_extensions import NotRequired, TypedDict
 
 if TYPE_CHECKING:
-    from . import RunController
+    from ._controller import RunController
 
 _log = logging.getLogger("ascope_nb.notebook")
 

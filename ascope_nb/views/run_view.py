@@ -27,10 +27,10 @@ import traitlets as t
 
 from .. import hooks
 from ..events import Event
-from . import RunController
 from ._assets import bundle_esm, read_static
 from ._coalesce import Coalescer, merge_delta
 from ._commands import dispatch, parse_command
+from ._controller import RunController
 from ._fold import RunFold
 from ._saved import saved_run_outputs, text_summary
 
