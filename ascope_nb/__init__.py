@@ -15,11 +15,9 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from . import views as _views  # noqa: F401  (registers Run's live view: hooks.live_view)
-from ._version import __version__
-
 # public name -> the module that defines it (imported on first access)
 _LAZY: dict[str, str] = {
+    "__version__": "ascope_nb._version",
     "start": "ascope_nb.run",
     "start_hub": "ascope_nb.run",
     "runs": "ascope_nb._runs_api",
@@ -29,7 +27,7 @@ _LAZY: dict[str, str] = {
     "show": "ascope_nb.notebook._api",
     "make_agent": "ascope_nb.notebook._api",
     "warm": "ascope_nb.model._warm",
-    "set_default_model": "ascope_nb.notebook._model_spec",
+    "set_default_model": "ascope_nb.model._default",
     "load_ipython_extension": "ascope_nb.notebook",
     "unload_ipython_extension": "ascope_nb.notebook",
     "Msg": "ascope_nb.message",
@@ -89,11 +87,11 @@ if TYPE_CHECKING:
     from .memory import InMemoryMemory
     from .message import Msg
     from .model import model_from_spec
+    from .model._default import set_default_model
     from .model._demo import DemoModel
     from .model._warm import warm
     from .notebook import load_ipython_extension, unload_ipython_extension
     from .notebook._api import make_agent, show
-    from .notebook._model_spec import set_default_model
     from .pipeline import MsgHub, fanout_pipeline, sequential_pipeline
     from .run import Run, get_run, start, start_hub
     from .tool import Toolkit, ToolResponse

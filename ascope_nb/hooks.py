@@ -4,10 +4,14 @@ A layer may only import the layers below it (``docs/architecture.md``). When a l
 needs an answer only a higher one has (the agent waits for the store to commit a step, a view
 shows the trace id tracing gave its run, tracing finds a run's agents, a ``Run`` shows its live
 widget), the lower layer calls a ``Hook`` here and the higher layer sets it when it is
-imported. An unset hook answers its default, exactly as if the higher layer were not loaded.
+imported. An unset hook answers its default, exactly as if the higher layer were not loaded;
+a hook with a ``provider`` (``live_view``, ``fork_run``: what ``Run.view`` and ``Run.fork``
+need) imports that module first. These two providers are the only names of a higher layer a
+lower one holds (see ``docs/architecture.md``).
 
 Hooks: ``wait_durable`` (set by ``ascope_nb.store``), ``trace_id_of`` (``ascope_nb.tracing``),
-``find_run`` (``ascope_nb.run``), ``live_view`` (``ascope_nb.views``).
+``find_run`` (``ascope_nb.run``), ``live_view`` (``ascope_nb.views``), ``fork_run``
+(``ascope_nb.whatif``).
 
 Example:
     >>> from ascope_nb import hooks
@@ -18,6 +22,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Callable
+from importlib import import_module
 from typing import Any, Generic, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -33,10 +38,11 @@ class Hook(Generic[F]):
         42
     """
 
-    __slots__ = ("name", "_default", "_function")
+    __slots__ = ("name", "provider", "_default", "_function")
 
-    def __init__(self, name: str, *, default: F) -> None:
+    def __init__(self, name: str, *, default: F, provider: str | None = None) -> None:
         self.name = name
+        self.provider = provider
         self._default = default
         self._function: F | None = None
 
@@ -55,6 +61,8 @@ class Hook(Generic[F]):
         self._function = None
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self._function is None and self.provider is not None:
+            import_module(self.provider)  # the layer that answers sets the hook on import
         return (self._function or self._default)(*args, **kwargs)
 
     def __repr__(self) -> str:
@@ -79,7 +87,17 @@ def _no_view(controller: Any, *, kind: str, title: str) -> Any:
     raise RuntimeError("no live view is registered (ascope_nb.views was not imported)")
 
 
-live_view: Hook[Callable[..., Any]] = Hook("live_view", default=_no_view)
+live_view: Hook[Callable[..., Any]] = Hook(
+    "live_view", default=_no_view, provider="ascope_nb.views"
+)
 """``live_view(controller, kind=..., title=...)``: a new live widget for a run or hub."""
 
-__all__ = ["Hook", "find_run", "live_view", "trace_id_of", "wait_durable"]
+
+def _no_fork(run: Any, step: int, **options: Any) -> Any:
+    raise RuntimeError("no fork is registered (ascope_nb.whatif was not imported)")
+
+
+fork_run: Hook[Callable[..., Any]] = Hook("fork_run", default=_no_fork, provider="ascope_nb.whatif")
+"""``fork_run(run, step, edit=..., guidance=..., model=..., tools=...)``: ``whatif.fork``."""
+
+__all__ = ["Hook", "find_run", "fork_run", "live_view", "trace_id_of", "wait_durable"]

@@ -299,9 +299,7 @@ class Run:
         Example:
             >>> fork = run.fork(1, edit={"city": "Oslo"})  # doctest: +SKIP
         """
-        from .whatif import fork
-
-        return fork(self, step, edit=edit, guidance=guidance, model=model, tools=tools)
+        return hooks.fork_run(self, step, edit=edit, guidance=guidance, model=model, tools=tools)
 
     # ---------------------------------------------------------------- display
     @property

@@ -18,12 +18,12 @@ import ascope_nb
 from ascope_nb.agent import ReActAgent
 from ascope_nb.exceptions import AscopeError, ConfigError
 from ascope_nb.notebook import store_magics
-from ascope_nb.views._assets import bundle_esm
-from ascope_nb.views.runs_table import RunsTableView, row_matches
+from ascope_nb.notebook.runs_table import RunsTableView, row_matches
 from ascope_nb.run import Run, start
 from ascope_nb.store import RunStore, StoreWarning, default_store, set_default_store
 from ascope_nb.testing import ScriptedModel, tool_call
 from ascope_nb.tool import Toolkit
+from ascope_nb.views._assets import bundle_esm
 
 
 def add(a: int, b: int) -> str:

@@ -91,8 +91,8 @@ def make_agent(
             server, client and the system prompt + tools prefix (``ascope_nb.warm``).
     """
     from ..agent import ReActAgent
+    from ..model._default import resolve_model
     from ..tool import Toolkit
-    from ._model_spec import resolve_model
 
     chat_model = resolve_model(model, namespace)
     toolkit = Toolkit()

@@ -32,8 +32,8 @@ import anywidget
 import traitlets as t
 
 from ..exceptions import AscopeError
-from ._assets import bundle_esm, read_static
-from .run_view import RunView, _reaches_frontend
+from ..views._assets import bundle_esm, read_static
+from ..views.run_view import RunView, _reaches_frontend
 
 if TYPE_CHECKING:
     from ..export import ExportResult
