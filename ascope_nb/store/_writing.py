@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from ..events import Event, FeedbackGiven, Subscription, subscribe
 from ..exceptions import AscopeError, ConfigError
-from . import _registry
+from . import _stores
 from ._backend import Backend
 from ._connection import Connection, describe, notice, shown_target
 from ._process import Owner
@@ -78,7 +78,7 @@ class StoreWriting:
         """Store every event emitted in this process from now on (idempotent); returns self."""
         if self._subscription is None:
             self._subscription = subscribe(self._on_event)
-            _registry.attached.append(self)
+            _stores.attached.append(self)
         return self
 
     def detach(self) -> None:
@@ -86,8 +86,8 @@ class StoreWriting:
         if self._subscription is not None:
             self._subscription.close()
             self._subscription = None
-            if self in _registry.attached:
-                _registry.attached.remove(self)
+            if self in _stores.attached:
+                _stores.attached.remove(self)
 
     def _forget(self) -> None:
         """In a forked child: stop collecting events without touching the parent's writer."""
