@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ._chat import chat_messages, tool_uses
+from ._corrections import corrections_of
 from ._record import RunRecord
 from ._write import AFTER_EXPORT
 
@@ -261,8 +262,6 @@ def model_calls(
     record: RunRecord, *, hint_sources: tuple[str, ...] = ("human",)
 ) -> list[CallRecord]:
     """Every model call of ``record`` that produced a message, in call order."""
-    from ._pairs import corrections_of
-
     corrections = corrections_of(record, hint_sources)
     calls = [c for c in record.model_calls if c.output is not None]
     last_of_reply = {c.reply_id: c.msg_id for c in calls}

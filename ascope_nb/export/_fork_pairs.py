@@ -15,12 +15,8 @@ Example:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from ._corrections import PreferencePair
 from ._record import RunRecord
-
-if TYPE_CHECKING:
-    from ._pairs import PreferencePair
 
 
 def _good(label: str | None, score: float | None, threshold: float) -> bool | None:
@@ -55,8 +51,6 @@ def fork_pairs(
     record: RunRecord, parent: RunRecord | None = None, *, score_threshold: float = 0.5
 ) -> list[PreferencePair]:
     """The preference pair of fork ``record`` against its parent (``[]`` if none)."""
-    from ._pairs import PreferencePair
-
     parent_id = record.metadata.get("parent_run_id")
     step = record.metadata.get("fork_step")
     if not isinstance(parent_id, str) or not isinstance(step, int):
