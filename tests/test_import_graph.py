@@ -248,3 +248,17 @@ def test_a_two_module_circle_and_an_upward_import_are_found() -> None:
 @pytest.mark.parametrize("line", ['sys.modules.get("ascope_nb.run")', "sys.modules['ascope_nb.x']"])
 def test_the_lookup_pattern_matches(line: str) -> None:
     assert re.search(r"sys\.modules(?:\.get\(|\[)\s*[\"']ascope_nb", line)
+
+
+def test_hook_providers_are_the_documented_two() -> None:
+    """A hook's ``provider`` is a higher layer named by a string: only the two documented."""
+    from ascope_nb import hooks
+
+    providers = {
+        name: hook.provider
+        for name, hook in vars(hooks).items()
+        if isinstance(hook, hooks.Hook) and hook.provider is not None
+    }
+    assert providers == {"live_view": "ascope_nb.views", "fork_run": "ascope_nb.whatif"}
+    documented = ARCHITECTURE.read_text(encoding="utf-8")
+    assert all(f"`{name}(" in documented for name in providers)
