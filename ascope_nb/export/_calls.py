@@ -33,6 +33,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..feedback import SCORE_THRESHOLD
 from ._chat import chat_messages, tool_uses
 from ._corrections import corrections_of
 from ._record import RunRecord
@@ -252,7 +253,7 @@ def _thumbs_down(record: RunRecord, step: int, reply_id: str) -> bool:
         if item.step != step or (item.reply_id and item.reply_id != reply_id):
             continue
         if item.label == "down" or (
-            item.label is None and item.score is not None and item.score < 0.5
+            item.label is None and item.score is not None and item.score < SCORE_THRESHOLD
         ):
             return True
     return False

@@ -15,20 +15,15 @@ Example:
 
 from __future__ import annotations
 
+from ..feedback import SCORE_THRESHOLD, is_up
 from ._corrections import PreferencePair
 from ._record import RunRecord
-
-
-def _good(label: str | None, score: float | None, threshold: float) -> bool | None:
-    if label is not None:
-        return label == "up"
-    return None if score is None else float(score) >= threshold
 
 
 def _parent_worse(parent: RunRecord, step: int, fork: RunRecord, threshold: float) -> bool:
     for item in reversed(parent.feedback):
         if item.step == step:
-            return _good(item.label, item.score, threshold) is False
+            return is_up(item.label, item.score, threshold) is False
     mine, theirs = fork.reward(), parent.reward()
     return mine is not None and theirs is not None and theirs < mine
 
@@ -48,7 +43,7 @@ def _parent(run_id: str) -> RunRecord | None:
 
 
 def fork_pairs(
-    record: RunRecord, parent: RunRecord | None = None, *, score_threshold: float = 0.5
+    record: RunRecord, parent: RunRecord | None = None, *, score_threshold: float = SCORE_THRESHOLD
 ) -> list[PreferencePair]:
     """The preference pair of fork ``record`` against its parent (``[]`` if none)."""
     parent_id = record.metadata.get("parent_run_id")
@@ -56,7 +51,7 @@ def fork_pairs(
     if not isinstance(parent_id, str) or not isinstance(step, int):
         return []
     judged = record.run_feedback
-    if judged is None or not _good(judged.label, judged.score, score_threshold):
+    if judged is None or not is_up(judged.label, judged.score, score_threshold):
         return []
     parent = parent if parent is not None else _parent(parent_id)
     if parent is None or not _parent_worse(parent, step, record, score_threshold):

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from ..feedback import SCORE_THRESHOLD, is_up
 from ._corrections import (
     LabeledExample,
     PairKind,
@@ -103,18 +104,10 @@ def _same_action(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return a.get("content") == b.get("content")
 
 
-def _label(label: str | None, score: float | None, threshold: float) -> bool | None:
-    if label is not None:
-        return label == "up"
-    if score is not None:
-        return float(score) >= threshold
-    return None
-
-
 def labeled_examples(
     record: RunRecord,
     *,
-    score_threshold: float = 0.5,
+    score_threshold: float = SCORE_THRESHOLD,
     include_pairs: bool = True,
     hint_sources: tuple[str, ...] = ("human",),
 ) -> list[LabeledExample]:
@@ -145,7 +138,7 @@ def labeled_examples(
     for item in record.feedback:
         if item.metric and item is not scored[-1]:
             continue  # only an experiment's first metric labels the run (it is its score)
-        label = _label(item.label, item.score, score_threshold)
+        label = is_up(item.label, item.score, score_threshold)
         if label is None:
             continue
         for call in calls:

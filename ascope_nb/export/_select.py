@@ -16,8 +16,8 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 from ..events import Event, event_from_dict
 from ..exceptions import ConfigError
+from ..feedback import SCORE_THRESHOLD, is_up, matches_feedback
 from ..store._scrub import may_hold_secret
-from ._pairs import _label
 from ._record import RunRecord
 from ._scrub import scrub
 
@@ -108,12 +108,9 @@ def _keep(
         return False
     if feedback is not None:
         item = record.run_feedback
-        label = _label(item.label, item.score, score_threshold) if item else None
-        if feedback == "none":
-            return item is None
-        if feedback == "any":
-            return item is not None
-        return label is (feedback == "up")
+        label = is_up(item.label, item.score, score_threshold) if item else None
+        side = "" if label is None else "up" if label else "down"
+        return matches_feedback(feedback, side=side, judged=item is not None)
     return True
 
 
@@ -169,7 +166,7 @@ def iter_runs(
     status: str | Collection[str] | None = None,
     feedback: FeedbackFilter | None = None,
     agent: str | Collection[str] | None = None,
-    score_threshold: float = 0.5,
+    score_threshold: float = SCORE_THRESHOLD,
     experiment: str | None = None,
 ) -> Iterator[RunRecord]:
     """Yield the selected runs one at a time (a store's events are read run by run).
@@ -217,7 +214,7 @@ def load_runs(
     status: str | Collection[str] | None = None,
     feedback: FeedbackFilter | None = None,
     agent: str | Collection[str] | None = None,
-    score_threshold: float = 0.5,
+    score_threshold: float = SCORE_THRESHOLD,
     experiment: str | None = None,
 ) -> list[RunRecord]:
     """The selected runs as ``RunRecord`` objects (see ``iter_runs`` for the arguments)."""

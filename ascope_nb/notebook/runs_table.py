@@ -32,6 +32,7 @@ import anywidget
 import traitlets as t
 
 from ..exceptions import AscopeError
+from ..feedback import matches_feedback
 from ..views._assets import bundle_esm, read_static
 from ..views.run_view import RunView, _reaches_frontend
 
@@ -84,12 +85,8 @@ def row_matches(row: dict[str, Any], filters: dict[str, Any]) -> bool:
     for key in ("agent", "status"):
         if filters.get(key) and row.get(key) != filters[key]:
             return False
-    feedback = filters.get("feedback")
-    if feedback == "any" and not row.get("feedback"):
-        return False
-    if feedback == "none" and row.get("feedback"):
-        return False
-    if feedback in ("up", "down") and row.get("feedback") != feedback:
+    side = str(row.get("feedback") or "")
+    if not matches_feedback(filters.get("feedback"), side=side, judged=bool(side)):
         return False
     text = str(filters.get("text") or "").strip().lower()
     return not text or any(text in str(row.get(k) or "").lower() for k in SEARCHED)
