@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..feedback import SCORE_THRESHOLD
+from ..message._text import parts_text as _text
 from ._chat import chat_messages, tool_uses
 from ._corrections import corrections_of
 from ._record import RunRecord
@@ -139,18 +140,6 @@ def _run_sync(make: Any) -> Any:
 
     with ThreadPoolExecutor(1) as pool:
         return pool.submit(lambda: asyncio.run(make())).result()
-
-
-def _text(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):  # OpenAI parts, or DashScope's native {"text": ...}
-        return "\n".join(
-            str(b.get("text", ""))
-            for b in content
-            if type(b) is dict and b.get("type", "text") == "text" and "text" in b
-        )
-    return ""
 
 
 def normalise(messages: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
