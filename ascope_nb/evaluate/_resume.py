@@ -14,27 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..store._experiments import experiment_run_ids, title_prefix
 from ._rows import DONE_STATUSES, SampleRow
-
-
-def title_prefix(name: str) -> str:
-    return f"{name} · "
-
-
-def experiment_run_ids(store: Any, name: str) -> list[str]:
-    """The ids of the stored runs of experiment ``name`` (by title, then by metadata)."""
-    store.flush()
-    runs = store.runs()
-    if runs.empty:
-        return []
-    candidates = list(runs[runs["title"].astype(str).str.startswith(title_prefix(name))]["run_id"])
-    if not candidates:
-        return []
-    return [
-        data["run_id"]
-        for data in store.event_dicts(candidates, kinds=["run_started"])
-        if (data.get("metadata") or {}).get("experiment") == name
-    ]
 
 
 def finished_rows(

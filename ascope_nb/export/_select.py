@@ -187,7 +187,7 @@ def iter_runs(
         )
     ids, states, agents = _as_set(run_ids), _as_set(status), _as_set(agent)
     if experiment is not None and (_is_store(source) or _is_store(store)):
-        from ..evaluate._resume import experiment_run_ids
+        from ..store._experiments import experiment_run_ids
 
         mine = set(experiment_run_ids(source if _is_store(source) else store, experiment))
         ids = mine if ids is None else ids & mine
