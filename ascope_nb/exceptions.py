@@ -23,3 +23,7 @@ class ConfigError(AscopeError, ValueError):
 
 class RunInterrupted(AscopeError):
     """Raised inside an agent when its reply is interrupted (stop button, ``interrupt()``)."""
+
+
+class A2AError(AscopeError, RuntimeError):
+    """A remote A2A agent could not be reached or answered badly (the message names its URL)."""

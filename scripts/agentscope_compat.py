@@ -59,6 +59,11 @@ PLACEHOLDERS: dict[str, list[str]] = {
     ],
 }
 
+# Issue 28: files written for a2a-sdk 0.3's pydantic types, which a2a-sdk 1.x (our `a2a` extra)
+# no longer has. They run unchanged with the interpreter named by $ASCOPE_A2A03_PYTHON when
+# it is set (scripts/a2a03_env.sh makes one: our environment with a2a-sdk 0.3 in front).
+A2A03_FILES = {"a2a_agent_test.py", "a2a_resolver_test.py", "formatter_a2a_test.py"}
+
 # files outside tests/ that listed tests read, relative to the AgentScope checkout
 EXAMPLE_DATA = ["examples/functionality/rag/example.pdf"]
 
@@ -147,7 +152,10 @@ def main(argv: list[str]) -> int:
         passed = 0
         for i, target in enumerate(targets):
             report = work / f"report{i}.xml"
-            cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+            python = sys.executable
+            if target.split("::")[0] in A2A03_FILES:
+                python = os.path.abspath(os.environ.get("ASCOPE_A2A03_PYTHON") or python)
+            cmd = [python, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
             cmd += ["-o", "addopts=", "--rootdir", tmp, f"--junitxml={report}", target]
             subprocess.run([*cmd, *argv[2:]], cwd=work, env=env, check=False)
             if report.exists():

@@ -416,7 +416,9 @@ async def test_general_evaluator_is_resumable_and_aggregates(tmp_path):
     calls.clear()
     (tmp_path / "results" / "t3" / "1" / "evaluation" / "numeric.json").unlink()
     await evaluator.run(solution)
-    assert calls == []  # the solution was saved; only the missing metric was judged again
+    # the saved solutions were kept (only the missing metric was judged again); the two
+    # failed ones (t5, which raised) were solved again
+    assert calls == ["t5", "t5"]
     assert storage.evaluation_result_exists("t3", "1", "numeric")
 
 

@@ -94,3 +94,58 @@ async def test_experiment_on_ray_streams_events_into_the_local_store():
     kinds = [e["kind"] for e in events]
     assert kinds[0] == "run_started" and "model_call_ended" in kinds and kinds[-1] == "feedback"
     assert events[0]["metadata"]["experiment"] == "ray-doubles"
+
+
+def _double_or_die(messages, tools):
+    """Doubles, except "Double 3" kills its actor once (a marker file) and "Double 5" always."""
+    import os
+
+    q = [m for m in messages if m["role"] == "user"][-1]["content"]
+    q = q if isinstance(q, str) else " ".join(b.get("text", "") for b in q)
+    marker = os.environ.get("ASCOPE_TEST_DIE_MARKER", "")
+    if q.startswith("Double 5") or (q.startswith("Double 3") and not os.path.exists(marker)):
+        open(marker, "w").close()
+        os._exit(1)
+    return _double(messages, tools)
+
+
+async def test_a_dead_ray_actor_is_replaced_and_only_its_sample_fails(
+    tmp_path, monkeypatch, caplog
+):
+    import logging
+
+    marker = tmp_path / "died-once"
+    rows = [{"id": f"d{i}", "input": f"Double {i}", "target": 2 * i} for i in range(7)]
+    with caplog.at_level(logging.WARNING, logger="ascope_nb.evaluate"):
+        exp = experiment(
+            agent=ReActAgent("Dier", "", FunctionModel(_double_or_die_factory(str(marker)))),
+            dataset=rows,
+            metrics=["numeric"],
+            backend="ray",
+            concurrency=1,
+            name="ray-dead-actor",
+        )
+        await exp  # raised ActorDiedError before
+    assert exp.status == "completed"
+    frame = exp.to_dataframe().set_index("sample_id")
+    assert frame.loc["d3", "status"] == "completed" and frame.loc["d3", "numeric"] == 1.0
+    assert frame.loc["d5", "status"] == "error" and "died twice" in frame.loc["d5", "error"]
+    others = frame.drop(["d5"])
+    assert (others["status"] == "completed").all() and (others["numeric"] == 1.0).all()
+    failed = [r.getMessage() for r in caplog.records if "'d5'" in r.getMessage()]
+    assert len(failed) == 1 and "ray-dead-actor" in failed[0]
+    store = default_store()
+    store.flush()
+    runs = store.runs()
+    mine = runs[runs["title"].str.startswith("ray-dead-actor · ")]
+    assert "running" not in set(mine["status"])  # the dead actors' runs were closed as errors
+
+
+def _double_or_die_factory(marker: str):
+    def answer(messages, tools):
+        import os
+
+        os.environ["ASCOPE_TEST_DIE_MARKER"] = marker
+        return _double_or_die(messages, tools)
+
+    return answer

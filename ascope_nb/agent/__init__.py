@@ -1,5 +1,6 @@
 """Agents (AgentScope 1.x compatible): AgentBase, ReActAgent, UserAgent and input methods."""
 
+from ._a2a_agent import A2AAgent
 from ._base import AgentBase
 from ._control import AgentControl, ApprovalDecision
 from ._printer import ConsolePrinter
@@ -18,4 +19,5 @@ __all__ = [
     "AgentControl",
     "ApprovalDecision",
     "ConsolePrinter",
+    "A2AAgent",
 ]

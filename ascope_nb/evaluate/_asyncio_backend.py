@@ -21,6 +21,13 @@ from ._outcome import Outcome, outcome_of
 Emit = Callable[[Event], None]
 
 
+def cancelling() -> bool:
+    """Whether the current task itself is being cancelled (not only something it awaited)."""
+    task = asyncio.current_task()
+    count = getattr(task, "cancelling", None)  # Python 3.11+
+    return bool(count()) if callable(count) else False
+
+
 class AsyncioBackend:
     """Runs samples as background runs of this process."""
 
@@ -54,12 +61,17 @@ class AsyncioBackend:
                 pass
         except asyncio.CancelledError:
             run.stop()
-            raise
+            own = run._task is not None and run._task.done() and run._task.cancelled()
+            if cancelling() or not own:
+                raise
+            # the run itself was cancelled (stopped before replying): that is its outcome
         except Exception:  # a failed run is an outcome (status "error")
             pass
         finally:
             self.live.pop(run.run_id, None)
         outcome = outcome_of(run.events)
+        if outcome.status == "running" and run.done:
+            outcome.status = "stopped"
         if timed_out:
             outcome.status, outcome.error = "timeout", f"no answer within {timeout:g} s"
         forget_run(run)

@@ -86,6 +86,7 @@ class EvaluatorBase:
                 for m in task.metrics
             )
             or not self.storage.solution_result_exists(task.id, str(repeat))
+            or solution_raised(self.storage.get_solution_result(task.id, str(repeat)))
         ]
 
     async def _save_meta(self) -> None:
@@ -164,6 +165,9 @@ def _aggregate_repeat(
             )
             entry["involved_tasks"] += 1
             if not storage.evaluation_result_exists(task.id, repeat_id, metric.name):
+                error = storage.get_evaluation_errors(task.id, repeat_id).get(metric.name)
+                if error is not None:
+                    entry.setdefault("errors", {})[task.id] = error
                 entry["incomplete_tasks"] += 1
                 if task.id not in incomplete:
                     incomplete.append(task.id)
@@ -200,15 +204,24 @@ def _aggregate_repeat(
     }
 
 
+def solution_raised(output: SolutionOutput) -> bool:
+    """Whether a saved solution is the record of a solution function that raised."""
+    meta = output.meta if isinstance(output.meta, dict) else {}
+    return not output.success and output.output is None and "error" in meta
+
+
 async def solve_and_judge(
     storage: EvaluatorStorageBase, task: Task, repeat_id: str, solution: Solution
 ) -> list[MetricResult]:
     """One task repeat: reuse a saved solution or make one (saving it and its stats), then
     save every metric result not saved yet. A solution that raises is saved as
-    ``success=False`` with the error, so metrics still judge it."""
-    if storage.solution_result_exists(task.id, repeat_id):
-        output = storage.get_solution_result(task.id, repeat_id)
-    else:
+    ``success=False`` with the error, so metrics still judge it, and is run again on the
+    next ``run()``. A metric that raises is logged and kept as that metric's error (see
+    ``get_evaluation_errors``); the other metrics and tasks go on."""
+    saved = storage.solution_result_exists(task.id, repeat_id)
+    output = storage.get_solution_result(task.id, repeat_id) if saved else None
+    fresh = output is None or solution_raised(output)
+    if fresh:
         with collect_stats() as stats:
             try:
                 output = await solution(task, storage.get_agent_pre_print_hook(task.id, repeat_id))
@@ -231,10 +244,18 @@ async def solve_and_judge(
         storage.save_solution_stats(task.id, repeat_id, stats.as_dict())
     results = []
     for metric in task.metrics:
-        if storage.evaluation_result_exists(task.id, repeat_id, metric.name):
+        if not fresh and storage.evaluation_result_exists(task.id, repeat_id, metric.name):
             results.append(storage.get_evaluation_result(task.id, repeat_id, metric.name))
             continue
-        result = await metric(output)
+        try:
+            result = await metric(output)
+        except Exception as exc:  # this metric's error on this task; the rest go on
+            error = f"{type(exc).__name__}: {exc}"
+            _log.warning(
+                "metric %r failed on task %r repeat %s: %s", metric.name, task.id, repeat_id, error
+            )
+            storage.save_evaluation_error(task.id, repeat_id, metric.name, error)
+            continue
         if is_dataclass(result) and not isinstance(result, MetricResult):
             result = MetricResult(**asdict(result))  # type: ignore[arg-type]
         storage.save_evaluation_result(task.id, repeat_id, result)

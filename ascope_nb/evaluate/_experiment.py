@@ -32,6 +32,7 @@ from ._dataset import Column, Sample, load_samples
 from ._metric_base import MetricBase, MetricResult
 from ._resume import finished_rows, title_prefix
 from ._rows import DONE_STATUSES, SampleRow
+from ._scoring import as_score, category_label, is_category, label_comment, sample_hash
 from ._stats import MeanCI, mean_ci
 from ._task import SolutionOutput
 from .metrics import metric_for
@@ -81,20 +82,31 @@ class Experiment:
             backoff,
         )
         self._make_agent = make_agent
-        self._metrics: dict[str, list[MetricBase]] = {
-            s.id: list(s.metrics)
-            if s.metrics is not None
-            else [metric_for(spec, target=s.target, question=s.input) for spec in metric_specs]
-            for s in samples
-        }
-        names: list[str] = []
+        self._metrics: dict[str, list[MetricBase]] = {}
+        for s in samples:
+            try:
+                self._metrics[s.id] = (
+                    list(s.metrics)
+                    if s.metrics is not None
+                    else [
+                        metric_for(spec, target=s.target, question=s.input) for spec in metric_specs
+                    ]
+                )
+            except ConfigError as exc:
+                raise ConfigError(f"sample {s.id!r}: {exc}") from None
+        self.metrics_by_name: dict[str, MetricBase] = {}  # the first of each name (its type)
         for metric_list in self._metrics.values():
             for metric in metric_list:
-                if metric.name not in names:
-                    names.append(metric.name)
-        self.metric_names: tuple[str, ...] = tuple(names)
+                self.metrics_by_name.setdefault(metric.name, metric)
+        self.metric_names: tuple[str, ...] = tuple(self.metrics_by_name)
         self.rows: dict[tuple[str, int], SampleRow] = {
-            (s.id, r): SampleRow(sample_id=s.id, repeat=r, input=s.input, target=s.target)
+            (s.id, r): SampleRow(
+                sample_id=s.id,
+                repeat=r,
+                input=s.input,
+                target=s.target,
+                content_hash=sample_hash(s.input, s.target),
+            )
             for r in range(repeats)
             for s in samples
         }
@@ -104,6 +116,7 @@ class Experiment:
         self.started_at = time.time()
         self.ended_at: float | None = None
         self.resumed = 0
+        self.changed = 0  # stored results not resumed: their sample's input or target changed
         self._finished_now = 0
         self._finished = 0  # rows in a final status (kept as a count: the view reads it often)
         self._listeners: list[Callable[[SampleRow | None], None]] = []
@@ -142,15 +155,25 @@ class Experiment:
             from ..store import default_store
 
             done = await asyncio.to_thread(
-                finished_rows, default_store(), self.name, self.metric_names
+                finished_rows, default_store(), self.name, self.metric_names, self.metrics_by_name
             )
             for key, row in done.items():
                 if key in self.rows:
                     mine = self.rows[key]
+                    if row.content_hash != mine.content_hash:
+                        self.changed += 1
+                        continue
                     row.input, row.target = mine.input, mine.target
                     self.rows[key] = row
                     self.resumed += 1
                     self._finished += 1
+            if self.changed:
+                _log.warning(
+                    "experiment %r: %d sample(s) changed (input or target) since their stored "
+                    "run; running them again",
+                    self.name,
+                    self.changed,
+                )
             self._notify(None)
             pending = deque(key for key, row in self.rows.items() if not row.resumed)
             if pending:
@@ -207,10 +230,15 @@ class Experiment:
                 "repeat": row.repeat,
                 "attempt": attempt,
                 "target": None if sample.target is None else str(sample.target),
+                "sample_hash": row.content_hash,
             }
-            outcome, emit = await self._backend.run_sample(
-                sample.input, title=self._title(row), tags=tags, timeout=self.timeout
-            )
+            try:
+                outcome, emit = await self._backend.run_sample(
+                    sample.input, title=self._title(row), tags=tags, timeout=self.timeout
+                )
+            except Exception as exc:  # this sample failed to run: its error; the rest go on
+                self._fail_row(row, exc)
+                return
             row.run_id, row.status, row.answer, row.error = (
                 outcome.run_id,
                 outcome.status,
@@ -232,6 +260,21 @@ class Experiment:
             self._notify(row)
             await asyncio.sleep(self.backoff * 2**attempt * (1 + random.random() / 4))
         await self._score(row, outcome, emit)
+        self._end_row(row)
+
+    def _fail_row(self, row: SampleRow, exc: BaseException) -> None:
+        row.status, row.error = "error", f"{type(exc).__name__}: {exc}"
+        first_line = (str(exc).strip().splitlines() or [""])[0]
+        _log.warning(
+            "experiment %r: sample %r failed to run: %s: %s",
+            self.name,
+            row.sample_id,
+            type(exc).__name__,
+            first_line,
+        )
+        self._end_row(row)
+
+    def _end_row(self, row: SampleRow) -> None:
         self._finished_now += 1
         self._finished += 1
         if (
@@ -251,26 +294,25 @@ class Experiment:
             trajectory=outcome.trajectory,
             meta={"run_id": outcome.run_id, "status": outcome.status},
         )
-        results: list[MetricResult] = []
+        results: list[tuple[MetricBase, MetricResult]] = []
         for metric in self._metrics[row.sample_id]:
             try:
                 result = await metric(solution)
             except Exception as exc:  # a broken metric scores 0 and says why; the rest go on
                 _log.warning("metric %r failed on sample %r: %s", metric.name, row.sample_id, exc)
                 result = MetricResult(name=metric.name, result=0.0, message=f"metric failed: {exc}")
-            results.append(result)
-        for result in reversed(results):  # the first metric last: it is the run's score
-            value = result.result if isinstance(result.result, (int, float)) else None
-            row.scores[result.name] = float(value) if value is not None else float("nan")
+            results.append((metric, result))
+        for metric, result in reversed(results):  # the first metric last: the run's score
+            if is_category(metric):
+                label = category_label(result)
+                row.labels[result.name] = label
+                value, comment = None, label_comment(label, result.message)
+            else:
+                value = as_score(result.result)
+                row.scores[result.name] = value if value is not None else float("nan")
+                comment = result.message or str(result.result)
             row.messages[result.name] = result.message or ""
-            emit(
-                FeedbackGiven(
-                    agent=self.name,
-                    score=value,
-                    comment=result.message or str(result.result),
-                    metric=result.name,
-                )
-            )
+            emit(FeedbackGiven(agent=self.name, score=value, comment=comment, metric=result.name))
 
     # ------------------------------------------------------------------ control
     def _on_loop(self, fn: Callable[[], None]) -> None:
@@ -359,6 +401,8 @@ class Experiment:
         scores all lie in [0, 1] gets its interval clipped to [0, 1])."""
         out = {}
         for name in self.metric_names:
+            if is_category(self.metrics_by_name.get(name)):
+                continue
             values = [
                 r.scores[name]
                 for r in self.rows.values()
@@ -388,16 +432,43 @@ class Experiment:
 
         return pd.DataFrame([row.as_dict(self.metric_names) for row in self.rows.values()])
 
+    def category_counts(self) -> dict[str, dict[str, int]]:
+        """Each category metric's labels so far: ``{metric: {label: count}}``."""
+        out: dict[str, dict[str, int]] = {}
+        for name, metric in self.metrics_by_name.items():
+            if not is_category(metric):
+                continue
+            counts = out[name] = dict.fromkeys(metric.categories or [], 0)
+            for row in self.rows.values():
+                if name in row.labels:
+                    counts[row.labels[name]] = counts.get(row.labels[name], 0) + 1
+        return out
+
     def summary(self) -> pd.DataFrame:
-        """One row per metric: mean, 95% CI and the number of scored samples."""
+        """One row per numerical metric (mean, 95% CI, number of scored samples) and one per
+        category of each category metric (``category``, ``count``; ``mean`` is its share)."""
         import pandas as pd
 
-        return pd.DataFrame(
-            [
-                {"metric": name, "mean": m.mean, "ci_low": m.low, "ci_high": m.high, "n": m.n}
-                for name, m in self.metric_summary().items()
-            ]
-        )
+        rows: list[dict[str, Any]] = [
+            {"metric": name, "mean": m.mean, "ci_low": m.low, "ci_high": m.high, "n": m.n}
+            for name, m in self.metric_summary().items()
+        ]
+        for name, counts in self.category_counts().items():
+            total = sum(counts.values())
+            for label, count in counts.items():
+                share = mean_ci([1.0] * count + [0.0] * (total - count), bounds=(0.0, 1.0))
+                rows.append(
+                    {
+                        "metric": name,
+                        "mean": share.mean,
+                        "ci_low": share.low,
+                        "ci_high": share.high,
+                        "n": total,
+                        "category": label,
+                        "count": count,
+                    }
+                )
+        return pd.DataFrame(rows)
 
     # ------------------------------------------------------------------ display
     @property

@@ -4,6 +4,9 @@ as they would for a local run.
 
 ``ray.init()`` starts a local Ray unless one runs (``RAY_ADDRESS`` joins a cluster). The
 agent (template or factory) is pickled to the actors, so its model and tools must pickle.
+An actor that dies (a crash, an out-of-memory kill, a lost node) is replaced; the samples
+it was running end as errors in the store and run once more on a fresh actor (a sample
+whose actor dies twice is recorded as that sample's error).
 
 Example:
     >>> exp = experiment(agent=Friday, dataset=df, backend="ray", concurrency=64)  # doctest: +SKIP
@@ -13,16 +16,24 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 import math
+import time
 from collections.abc import Callable
 from typing import Any
 
 from ..agent import AgentBase
-from ..events import Event, _deliver, _global_subscribers, event_from_dict
+from ..events import Event, RunEnded, _deliver, _global_subscribers, event_from_dict
+from ..exceptions import AscopeError
 from ._outcome import Outcome, outcome_of
 from ._ray_evaluator import actor_count, ensure_ray
 
 POLL_SECONDS = 0.05
+_log = logging.getLogger("ascope_nb.evaluate")
+
+
+class ActorDied(AscopeError):
+    """The Ray actor running a sample died (twice: once is retried on a fresh actor)."""
 
 
 @functools.cache
@@ -87,16 +98,24 @@ class RayBackend:
         self.actors: list[Any] = []
         self.live: dict[str, Any] = {}
         self._next = 0
+        self._per_actor = 1
+
+    def _new_actor(self) -> Any:
+        cls = _sample_actor_class()
+        return cls.options(max_concurrency=self._per_actor + 4, num_cpus=0).remote(self.make_agent)
 
     async def start(self) -> None:
         ray = await asyncio.to_thread(ensure_ray)
         n_actors = actor_count(ray, self.concurrency)
-        per_actor = math.ceil(self.concurrency / n_actors)
-        cls = _sample_actor_class()
-        self.actors = [
-            cls.options(max_concurrency=per_actor + 4, num_cpus=0).remote(self.make_agent)
-            for _ in range(n_actors)
-        ]
+        self._per_actor = math.ceil(self.concurrency / n_actors)
+        self.actors = [self._new_actor() for _ in range(n_actors)]
+
+    def _replace(self, dead: Any) -> None:
+        """Put a fresh actor where ``dead`` was (once, however many samples saw it die)."""
+        for index, actor in enumerate(self.actors):
+            if actor is dead:
+                self.actors[index] = self._new_actor()
+                ensure_ray().kill(dead)
 
     async def close(self) -> None:
         if self.actors:
@@ -108,11 +127,43 @@ class RayBackend:
     async def run_sample(
         self, text: str, *, title: str, tags: dict[str, Any], timeout: float | None
     ) -> tuple[Outcome, Callable[[Event], None]]:
-        actor = self.actors[self._next % len(self.actors)]
-        self._next += 1
+        """Run one sample in an actor; a dead actor is replaced and the sample run once more."""
+        from ray.exceptions import RayActorError
+
+        for attempt in range(2):
+            actor = self.actors[self._next % len(self.actors)]
+            self._next += 1
+            events: list[Event] = []
+            try:
+                return await self._run_on(
+                    actor, events, text, title=title, tags=tags, timeout=timeout
+                )
+            except RayActorError as exc:
+                self._replace(actor)
+                _end_dead_run(events, exc)
+                if attempt:
+                    raise ActorDied(
+                        f"the Ray actor running it died twice ({type(exc).__name__})"
+                    ) from None
+                _log.warning(
+                    "%s: its Ray actor died (%s); running it again on a fresh actor",
+                    title,
+                    type(exc).__name__,
+                )
+        raise AssertionError("unreachable")
+
+    async def _run_on(
+        self,
+        actor: Any,
+        events: list[Event],
+        text: str,
+        *,
+        title: str,
+        tags: dict[str, Any],
+        timeout: float | None,
+    ) -> tuple[Outcome, Callable[[Event], None]]:
         run_id = await actor.begin.remote(text, tags, title)
         self.live[run_id] = actor
-        events: list[Event] = []
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout if timeout else None
         timed_out = False
@@ -158,4 +209,14 @@ class RayBackend:
         return None
 
 
-__all__ = ["RayBackend"]
+def _end_dead_run(events: list[Event], exc: BaseException) -> None:
+    """Close the stored run of a dead actor with an error (else it looks running forever)."""
+    if not events or any(isinstance(e, RunEnded) for e in events):
+        return
+    last = events[-1]
+    ended = RunEnded(status="error", error=f"its Ray actor died ({type(exc).__name__})")
+    ended.run_id, ended.seq, ended.ts = last.run_id, max(e.seq for e in events) + 1, time.time()
+    _deliver(_global_subscribers, ended)
+
+
+__all__ = ["ActorDied", "RayBackend"]

@@ -2,7 +2,9 @@
 
 A sample × repeat counts as done when its newest stored run ended ``completed`` or
 ``max_iters`` and holds a score for every metric; everything else (errors, timeouts,
-stopped, crashed or never started) runs again.
+stopped, crashed or never started) runs again. Each done row carries the content hash of
+the sample it ran (its ``sample_hash`` tag; for older runs, computed from the stored input
+and target), so the experiment reruns samples whose input or target changed since.
 
 Example:
     >>> from ascope_nb.store import RunStore
@@ -15,13 +17,35 @@ from __future__ import annotations
 from typing import Any
 
 from ..store._experiments import experiment_run_ids, title_prefix
+from ._metric_base import MetricBase
 from ._rows import DONE_STATUSES, SampleRow
+from ._scoring import as_score, is_category, label_from_comment, sample_hash
+
+
+def _input_text(messages: list[dict[str, Any]]) -> str:
+    texts = []
+    for message in messages:
+        content = message.get("content", "")
+        if isinstance(content, str):
+            texts.append(content)
+        else:
+            texts.extend(
+                b.get("text", "")
+                for b in content
+                if isinstance(b, dict) and b.get("type") == "text"
+            )
+    return "\n".join(texts)
 
 
 def finished_rows(
-    store: Any, name: str, metric_names: tuple[str, ...]
+    store: Any,
+    name: str,
+    metric_names: tuple[str, ...],
+    metrics: dict[str, MetricBase] | None = None,
 ) -> dict[tuple[str, int], SampleRow]:
-    """The done rows of experiment ``name`` in ``store``, keyed by (sample id, repeat)."""
+    """The done rows of experiment ``name`` in ``store``, keyed by (sample id, repeat);
+    ``metrics`` (by name) tells which are category metrics (their labels are read back)."""
+    metrics = metrics or {}
     store.flush()
     runs = store.runs()
     if runs.empty:
@@ -71,12 +95,29 @@ def finished_rows(
                 if isinstance(b, dict) and b.get("type") == "text"
             )
         )
+        scores: dict[str, float] = {}
+        labels: dict[str, str] = {}
+        for m in metric_names:
+            metric = metrics.get(m)
+            if is_category(metric):
+                labels[m] = label_from_comment(
+                    info["messages"].get(m, ""), metric.categories if metric else None
+                )
+            else:
+                score = as_score(info["scores"][m])
+                scores[m] = float("nan") if score is None else score
+        meta = info.get("meta") or {}
+        content_hash = meta.get("sample_hash") or sample_hash(
+            _input_text(info.get("input") or []), meta.get("target")
+        )
         done[key] = SampleRow(
             sample_id=key[0],
             repeat=key[1],
             status=ended["status"],
             answer=answer,
-            scores={m: float(info["scores"][m]) for m in metric_names},
+            scores=scores,
+            labels=labels,
+            content_hash=str(content_hash),
             messages=info["messages"],
             run_id=info["run_id"],
             duration=max(0.0, float(ended.get("ts", 0.0)) - float(info.get("started", 0.0))),

@@ -26,12 +26,14 @@ class SampleRow:
     answer: str = ""
     error: str | None = None
     scores: dict[str, float] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)  # category metrics' labels
     messages: dict[str, str] = field(default_factory=dict)
     run_id: str = ""
     duration: float = 0.0
     tokens: int = 0
     attempts: int = 0
     resumed: bool = False
+    content_hash: str = ""  # of the sample's input and target (see ``_scoring.sample_hash``)
 
     @property
     def key(self) -> tuple[str, int]:
@@ -50,8 +52,8 @@ class SampleRow:
             "target": self.target,
             "answer": self.answer,
         }
-        for name in metric_names or tuple(self.scores):
-            row[name] = self.scores.get(name)
+        for name in metric_names or (*self.scores, *self.labels):
+            row[name] = self.labels[name] if name in self.labels else self.scores.get(name)
         row.update(
             run_id=self.run_id,
             duration=round(self.duration, 3),
@@ -73,6 +75,7 @@ class SampleRow:
             "answer": self.answer[:300],
             "target": None if self.target is None else str(self.target)[:120],
             "scores": self.scores,
+            "labels": self.labels,
             "run_id": self.run_id,
             "duration": round(self.duration, 2),
             "tokens": self.tokens,

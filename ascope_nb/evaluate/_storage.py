@@ -9,7 +9,10 @@ interchangeable::
     save_dir/{task_id}/{repeat_id}/evaluation/{metric_name}.json
 
 Every file is written to a temporary name and renamed, so a killed process leaves either
-the old file or the new one, never half of one.
+the old file or the new one, never half of one. A task id, repeat id or metric name that is
+no plain file name (``a/b``, ``../x``, ``..``) gets a safe one (``a_b-1f3c…``), so nothing is
+written outside ``save_dir``; a metric that raised is kept as
+``{task_id}/{repeat_id}/evaluation_errors/{metric_name}.json`` until it succeeds.
 
 Example:
     >>> import tempfile
@@ -22,14 +25,16 @@ Example:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 import tempfile
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Any
 
-from ..exceptions import AscopeError
+from ..exceptions import AscopeError, ConfigError
 from ._metric_base import MetricResult
 from ._task import SolutionOutput
 
@@ -87,11 +92,38 @@ class EvaluatorStorageBase(ABC):
     def get_solution_stats(self, task_id: str, repeat_id: str) -> dict[str, Any]:
         """The usage counts of one solution (empty if none)."""
 
+    def save_evaluation_error(
+        self, task_id: str, repeat_id: str, metric_name: str, error: str
+    ) -> None:
+        """Keep the error of a metric that raised (default: not kept)."""
+        return None
+
+    def get_evaluation_errors(self, task_id: str, repeat_id: str) -> dict[str, str]:
+        """The errors of the metrics that raised on one task repeat, by metric name."""
+        return {}
+
     @abstractmethod
     def get_agent_pre_print_hook(
         self, task_id: str, repeat_id: str
     ) -> Callable[[Any, dict[str, Any]], None]:
         """A hook ``(agent, kwargs)`` that logs what an agent prints during this repeat."""
+
+
+def safe_name(name: str) -> str:
+    """``name`` as one file name inside a folder: unchanged unless it holds a path separator,
+    is ``.``/``..``/empty or too long; then its plain characters plus a short hash
+    (``"a/b"`` -> ``"a_b-<hash>"``).
+
+    Example:
+        >>> safe_name("task-1"), safe_name("../x").startswith("x-")
+        ('task-1', True)
+    """
+    unsafe = name in ("", ".", "..") or any(c in name for c in "/\\\0")
+    if not unsafe and len(name.encode("utf-8", "surrogatepass")) <= 200:
+        return name  # AgentScope's layout: the id itself
+    digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+    plain = re.sub(r"[^\w.-]+", "_", name).strip("._")[:80]
+    return f"{plain}-{digest}" if plain else digest
 
 
 def _write_json(path: str, data: Any) -> None:
@@ -123,6 +155,7 @@ class FileEvaluatorStorage(EvaluatorStorageBase):
     SOLUTION_FILE_NAME = "solution.json"
     SOLUTION_STATS_FILE_NAME = "stats.json"
     EVALUATION_DIR_NAME = "evaluation"
+    EVALUATION_ERRORS_DIR_NAME = "evaluation_errors"
     EVALUATION_RESULT_FILE = "evaluation_result.json"
     EVALUATION_META_FILE = "evaluation_meta.json"
     TASK_META_FILE = "task_meta.json"
@@ -132,7 +165,16 @@ class FileEvaluatorStorage(EvaluatorStorageBase):
         self.save_dir = os.path.abspath(save_dir)
 
     def _path(self, task_id: str, repeat_id: str | None, *parts: str) -> str:
-        return os.path.join(self.save_dir, *[p for p in (task_id, repeat_id, *parts) if p])
+        names = [safe_name(str(task_id))]
+        if repeat_id is not None:
+            names.append(safe_name(str(repeat_id)))
+        path = os.path.join(self.save_dir, *names, *parts)
+        root = os.path.realpath(self.save_dir)
+        if os.path.commonpath([root, os.path.realpath(path)]) != root:
+            raise ConfigError(
+                f"evaluation storage: task {task_id!r} would be written outside {self.save_dir!r}"
+            )
+        return path
 
     def save_solution_result(self, task_id: str, repeat_id: str, output: SolutionOutput) -> None:
         _write_json(self._path(task_id, repeat_id, self.SOLUTION_FILE_NAME), output.to_dict())
@@ -145,12 +187,37 @@ class FileEvaluatorStorage(EvaluatorStorageBase):
         return os.path.isfile(self._path(task_id, repeat_id, self.SOLUTION_FILE_NAME))
 
     def _metric_path(self, task_id: str, repeat_id: str, metric_name: str) -> str:
-        return self._path(task_id, repeat_id, self.EVALUATION_DIR_NAME, f"{metric_name}.json")
+        name = f"{safe_name(metric_name)}.json"
+        return self._path(task_id, repeat_id, self.EVALUATION_DIR_NAME, name)
+
+    def _error_path(self, task_id: str, repeat_id: str, metric_name: str) -> str:
+        name = f"{safe_name(metric_name)}.json"
+        return self._path(task_id, repeat_id, self.EVALUATION_ERRORS_DIR_NAME, name)
 
     def save_evaluation_result(
         self, task_id: str, repeat_id: str, evaluation: MetricResult
     ) -> None:
         _write_json(self._metric_path(task_id, repeat_id, evaluation.name), evaluation.to_dict())
+        error = self._error_path(task_id, repeat_id, evaluation.name)
+        if os.path.exists(error):
+            os.unlink(error)
+
+    def save_evaluation_error(
+        self, task_id: str, repeat_id: str, metric_name: str, error: str
+    ) -> None:
+        data = {"name": metric_name, "error": error}
+        _write_json(self._error_path(task_id, repeat_id, metric_name), data)
+
+    def get_evaluation_errors(self, task_id: str, repeat_id: str) -> dict[str, str]:
+        folder = self._path(task_id, repeat_id, self.EVALUATION_ERRORS_DIR_NAME)
+        if not os.path.isdir(folder):
+            return {}
+        out = {}
+        for entry in sorted(os.listdir(folder)):
+            if entry.endswith(".json") and not entry.startswith(".tmp-"):
+                data = _read_json(os.path.join(folder, entry))
+                out[str(data.get("name"))] = str(data.get("error"))
+        return out
 
     def get_evaluation_result(self, task_id: str, repeat_id: str, metric_name: str) -> MetricResult:
         return MetricResult.from_dict(

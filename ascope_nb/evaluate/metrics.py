@@ -23,6 +23,7 @@ from typing import Any
 
 from ..exceptions import ConfigError
 from ._metric_base import MetricBase, MetricResult, MetricType
+from ._scoring import as_score
 from ._task import SolutionOutput
 
 _NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?(?:[eE][-+]?\d+)?|-?\.\d+")
@@ -37,6 +38,12 @@ def _text(output: Any) -> str:
     if callable(get_text):
         return get_text() or ""
     return str(output)
+
+
+def _need_target(metric: str, target: Any) -> Any:
+    if target is None:
+        raise ConfigError(f"{metric} metric: the target is None; give the expected answer")
+    return target
 
 
 def _normalise(text: str) -> str:
@@ -67,7 +74,7 @@ class Exact(_Score):
 
     def __init__(self, target: Any, *, name: str = "exact") -> None:
         super().__init__(name, "answer equals the target")
-        self.target = target
+        self.target = _need_target("exact", target)
 
     async def __call__(self, solution: SolutionOutput) -> MetricResult:
         ok = _normalise(_text(solution.output)) == _normalise(str(self.target))
@@ -79,6 +86,7 @@ class Numeric(_Score):
 
     def __init__(self, target: Any, *, name: str = "numeric", rel_tol: float = 1e-6) -> None:
         super().__init__(name, "last number in the answer equals the target")
+        _need_target("numeric", target)
         try:
             self.target = float(str(target).replace(",", ""))
         except ValueError:
@@ -101,7 +109,7 @@ class Contains(_Score):
 
     def __init__(self, target: Any, *, name: str = "contains") -> None:
         super().__init__(name, "answer contains the target")
-        self.target = str(target)
+        self.target = str(_need_target("contains", target))
 
     async def __call__(self, solution: SolutionOutput) -> MetricResult:
         ok = self.target.casefold() in _text(solution.output).casefold()
@@ -206,8 +214,9 @@ class FromCallable(MetricBase):
             value = await value
         if isinstance(value, MetricResult):
             return value
-        if isinstance(value, bool) or isinstance(value, (int, float)):
-            return MetricResult(name=self.name, result=float(value))
+        score = as_score(value)
+        if score is not None:
+            return MetricResult(name=self.name, result=score)
         raise ConfigError(
             f"metric {self.name!r} returned {type(value).__name__}; return a bool, a number or a MetricResult"
         )
@@ -244,6 +253,19 @@ llm_judge = LLMJudge
 from_callable = FromCallable
 
 BUILTIN = ("exact", "numeric", "contains", "tool_called")
+NEEDS_TARGET = ("exact", "numeric", "contains")
+
+
+class NoTarget(MetricBase):
+    """A target-comparing metric for a sample without a target: not scored (NaN), and says so."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name, MetricType.NUMERICAL, "skipped: the sample has no target")
+
+    async def __call__(self, solution: SolutionOutput) -> MetricResult:
+        return MetricResult(
+            name=self.name, result=math.nan, message="not scored: the sample has no target"
+        )
 
 
 def metric_for(spec: Any, *, target: Any, question: Any = "") -> MetricBase:
@@ -253,6 +275,8 @@ def metric_for(spec: Any, *, target: Any, question: Any = "") -> MetricBase:
         return spec
     if isinstance(spec, str):
         name, _, arg = spec.partition(":")
+        if name in NEEDS_TARGET and target is None:
+            return NoTarget(name)
         if name == "exact":
             return Exact(target)
         if name == "numeric":
@@ -295,5 +319,6 @@ __all__ = [
     "metric_for",
     "numbers_in",
     "BUILTIN",
+    "NoTarget",
     "judge",
 ]

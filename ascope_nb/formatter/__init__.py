@@ -1,5 +1,6 @@
 """Formatters: turn ``Msg`` lists into the message dicts of a model API."""
 
+from ._a2a import A2AChatFormatter
 from ._base import FormatterBase, TokenCounter, TruncatedFormatterBase
 from ._dashscope import DashScopeChatFormatter, DashScopeMultiAgentFormatter
 from ._openai import OpenAIChatFormatter, OpenAIMultiAgentFormatter
@@ -12,4 +13,5 @@ __all__ = [
     "OpenAIMultiAgentFormatter",
     "DashScopeChatFormatter",
     "DashScopeMultiAgentFormatter",
+    "A2AChatFormatter",
 ]

@@ -200,9 +200,10 @@ class LocalLongTermMemory(LongTermMemoryBase):
         ]
         await store.add(docs)
 
-    async def add(self, texts: list[str], *, thinking: str = "", kind: str = "fact") -> int:
-        """Remember ``texts`` (duplicates of what is already remembered are skipped);
-        returns how many were new."""
+    async def add(self, texts: list[str] | str, *, thinking: str = "", kind: str = "fact") -> int:
+        """Remember ``texts`` (one string is one memory; duplicates of what is already
+        remembered are skipped); returns how many were new."""
+        texts = [texts] if isinstance(texts, str) else texts
         store = await self._index()
         known = {e["id"] for e in self.entries()}
         new = []
@@ -295,7 +296,9 @@ class LocalLongTermMemory(LongTermMemoryBase):
         """
         from ..tool import ToolResponse
 
-        n = await self.add(list(content), thinking=thinking)
+        n = await self.add(
+            [content] if isinstance(content, str) else list(content), thinking=thinking
+        )
         return ToolResponse(
             content=[{"type": "text", "text": f"Successfully recorded {n} new item(s) to memory."}]
         )
@@ -311,7 +314,7 @@ class LocalLongTermMemory(LongTermMemoryBase):
         from ..tool import ToolResponse
 
         lines: list[str] = []
-        for keyword in keywords:
+        for keyword in [keywords] if isinstance(keywords, str) else keywords:
             hits = await self.search(keyword, limit=limit)
             _emit(keyword, hits, via="tool", agent=self.agent_name)
             lines.extend(h["text"] for h in hits if h["text"] not in lines)

@@ -31,6 +31,9 @@ def load_ipython_extension(ipython: Any) -> None:
     from .knowledge_magics import register_knowledge_magics  # %knowledge
 
     register_knowledge_magics(ipython)
+    from .a2a_magics import register_a2a_magics  # %a2a serve/stop/add
+
+    register_a2a_magics(ipython)
     if getattr(ipython, "kernel", None) is not None:
         _install_notebook_input()
 
@@ -53,6 +56,8 @@ def unload_ipython_extension(ipython: Any) -> None:
         manager.registry.pop("McpMagics", None)
         manager.magics["line"].pop("eval", None)
         manager.registry.pop("EvalMagics", None)
+        manager.magics["line"].pop("a2a", None)
+        manager.registry.pop("A2AMagics", None)
     if _previous_input_method is not None:
         from ..agent import UserAgent
 

@@ -18,7 +18,9 @@ import argparse
 import html
 import os
 import shlex
-from dataclasses import dataclass
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -89,11 +91,28 @@ def _files(paths: list[str]) -> list[Path]:
     return out
 
 
+@dataclass
+class AddReport:
+    """What ``add_paths`` did: files indexed, chunks added, and each file that failed."""
+
+    files: int = 0
+    chunks: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (file, one-line reason)
+
+
 async def add_paths(
-    paths: list[str], *, name: str = "notes", chunk_size: int = 512, split_by: str = "sentence"
-) -> tuple[int, int]:
-    """Index the files (folders: every supported file in them); returns (files, chunks)."""
-    from ..rag import ExcelReader, PDFReader, PowerPointReader, TextReader, WordReader
+    paths: list[str],
+    *,
+    name: str = "notes",
+    chunk_size: int = 512,
+    split_by: str = "sentence",
+    progress: Callable[[str], None] | None = None,
+    progress_every: float = 5.0,
+) -> AddReport:
+    """Index the files (folders: every supported file in them). A file that cannot be read
+    is reported (``AddReport.failed``) and the others are indexed; ``progress`` gets a line
+    every ``progress_every`` seconds while the work goes on."""
+    from ..rag import ExcelReader, PDFReader, PowerPointReader, ReaderError, TextReader, WordReader
 
     files = _files(paths)
     kb = notebook_knowledge(name)
@@ -104,16 +123,25 @@ async def add_paths(
         ".pptx": PowerPointReader(chunk_size, split_by, include_image=False),  # type: ignore[arg-type]
     }
     text_reader = TextReader(chunk_size, split_by)  # type: ignore[arg-type]
-    chunks = 0
-    for path in files:
+    report = AddReport()
+    last = time.monotonic()
+    for number, path in enumerate(files, 1):
         reader = readers.get(path.suffix.lower(), text_reader)
-        docs = await reader(str(path))
+        try:
+            docs = await reader(str(path))
+        except ReaderError as exc:
+            report.failed.append((str(path), str(exc)))
+            continue
         for doc in docs:
             doc.metadata.source = os.path.relpath(path)
         if docs:
             await kb.add_documents(docs)
-        chunks += len(docs)
-    return len(files), chunks
+        report.files += 1
+        report.chunks += len(docs)
+        if progress is not None and time.monotonic() - last >= progress_every:
+            last = time.monotonic()
+            progress(f"knowledge {name!r}: {number}/{len(files)} file(s), {report.chunks} chunk(s)")
+    return report
 
 
 @dataclass
@@ -209,15 +237,22 @@ class KnowledgeMagics(Magics):
         if action == "add":
             if not opts.words:
                 raise ConfigError("%knowledge add: give at least one file or folder")
-            n_files, n_chunks = _run(
+            report = _run(
                 add_paths(
-                    opts.words, name=opts.name, chunk_size=opts.chunk_size, split_by=opts.split_by
+                    opts.words,
+                    name=opts.name,
+                    chunk_size=opts.chunk_size,
+                    split_by=opts.split_by,
+                    progress=lambda line: print(line, flush=True),
                 )
             )
             total = _run(notebook_knowledge(opts.name).embedding_store.count())
+            for _path, reason in report.failed:
+                print(f"skipped: {reason}")
+            skipped = f", {len(report.failed)} file(s) skipped" if report.failed else ""
             print(
-                f"knowledge {opts.name!r}: added {n_chunks} chunk(s) from {n_files} file(s) "
-                f"({total} in all)"
+                f"knowledge {opts.name!r}: added {report.chunks} chunk(s) from {report.files} "
+                f"file(s){skipped} ({total} in all)"
             )
             return None
         if action == "search":

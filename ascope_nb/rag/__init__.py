@@ -12,7 +12,7 @@ from ._knowledge import KnowledgeBase, SimpleKnowledge
 from ._milvus import MilvusLiteStore
 from ._office import WordReader
 from ._pptx import PowerPointReader
-from ._reader import PDFReader, ReaderBase, TextReader
+from ._reader import PDFReader, ReaderBase, ReaderError, TextReader
 from ._store import QdrantStore, VDBStoreBase
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "PowerPointReader",
     "QdrantStore",
     "ReaderBase",
+    "ReaderError",
     "SimpleKnowledge",
     "TextReader",
     "VDBStoreBase",

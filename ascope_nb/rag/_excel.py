@@ -15,7 +15,7 @@ from typing import Any
 from ._document import Document
 from ._office import TableFormat, block_documents, check_table_format
 from ._pptx import media_type
-from ._reader import ReaderBase, TextReader, need
+from ._reader import ReaderBase, TextReader, need, reading
 from ._split import SplitBy, check
 
 
@@ -80,14 +80,12 @@ class ExcelReader(ReaderBase):
 
     async def __call__(self, excel_path: str) -> list[Document]:
         openpyxl = need("openpyxl", "openpyxl")
-        try:
+        with reading(excel_path, "ExcelReader"):
             book = openpyxl.load_workbook(excel_path, data_only=True)
-        except (OSError, KeyError, ValueError) as exc:
-            raise ValueError(f"cannot read Excel file {excel_path!r}: {exc}") from exc
-        try:
-            sheets = [self._sheet_blocks(ws) for ws in book.worksheets]
-        finally:
-            book.close()
+            try:
+                sheets = [self._sheet_blocks(ws) for ws in book.worksheets]
+            finally:
+                book.close()
         groups = sheets if self.separate_sheet else [[b for s in sheets for b in s]]
         docs: list[Document] = []
         for blocks in groups:

@@ -8,7 +8,7 @@ import json
 from typing import Any, Literal
 
 from ._document import DocMetadata, Document
-from ._reader import ReaderBase, TextReader, need
+from ._reader import ReaderBase, TextReader, need, reading
 from ._split import SplitBy, check
 
 TableFormat = Literal["markdown", "json"]
@@ -50,7 +50,7 @@ async def block_documents(
     contents: list[dict[str, Any]] = []
     for block in blocks:
         if block["type"] == "text":
-            contents.extend(d.metadata.content for d in await text(block["text"]))
+            contents.extend(d.metadata.content for d in await text.chunk_text(block["text"]))
         else:
             contents.append(block)
     return [
@@ -100,8 +100,10 @@ class WordReader(ReaderBase):
         self._text = TextReader(chunk_size, split_by)
 
     async def __call__(self, word_path: str) -> list[Document]:
+        with reading(word_path, "WordReader"):
+            blocks = self._blocks(word_path)
         return await block_documents(
-            self._blocks(word_path),
+            blocks,
             path=word_path,
             doc_id=self.get_doc_id(word_path),
             text=self._text,

@@ -8,7 +8,7 @@ from typing import Any
 
 from ._document import Document
 from ._office import TableFormat, block_documents, check_table_format, table_text
-from ._reader import ReaderBase, TextReader, need
+from ._reader import ReaderBase, TextReader, need, reading
 from ._split import SplitBy, check
 
 _SIGNATURES = {
@@ -69,9 +69,10 @@ class PowerPointReader(ReaderBase):
 
     async def __call__(self, ppt_path: str) -> list[Document]:
         pptx = need("pptx", "python-pptx")
-        slides = [
-            self._slide_blocks(s, i) for i, s in enumerate(pptx.Presentation(ppt_path).slides)
-        ]
+        with reading(ppt_path, "PowerPointReader"):
+            slides = [
+                self._slide_blocks(s, i) for i, s in enumerate(pptx.Presentation(ppt_path).slides)
+            ]
         groups = slides if self.separate_slide else [[b for s in slides for b in s]]
         docs: list[Document] = []
         for blocks in groups:

@@ -9,6 +9,7 @@ from abc import ABC, abstractmethod
 from typing import Any, Literal
 
 from ._document import DocMetadata, Document
+from ._qdrant_batch import local_persistence, one_transaction
 from ._reader import need
 
 logger = logging.getLogger(__name__)
@@ -120,7 +121,9 @@ class QdrantStore(VDBStoreBase):
                     payload={**doc.metadata.to_dict(), "id": doc.id},
                 )
             )
-        await self._client.upsert(collection_name=self.collection_name, points=points, **kwargs)
+        persistence = local_persistence(self._client, self.collection_name)
+        with one_transaction(persistence):  # an on-disk folder: one commit, not one per point
+            await self._client.upsert(collection_name=self.collection_name, points=points, **kwargs)
 
     async def search(
         self,

@@ -91,6 +91,7 @@ export function createExperimentRenderer(root, { onCommand }) {
 
   function value(row, key) {
     if (row.scores && key in row.scores) return row.scores[key];
+    if (row.labels && key in row.labels) return row.labels[key]; // category metrics
     return row[key];
   }
 
