@@ -21,7 +21,8 @@ NOTEBOOK = ROOT / "tests" / "ui" / "notebooks" / "saved_runs_ext.ipynb"
 
 def saved_run_events() -> list[Any]:
     """A three-step ReAct run: two tool calls (one failing), then the answer."""
-    from ascope_nb.export._synthetic import SyntheticRun, tool_schema
+    sys.path.insert(0, str(ROOT / "tests"))
+    from synthetic_runs import SyntheticRun, tool_schema
 
     run = SyntheticRun(
         "saved-run-1",
