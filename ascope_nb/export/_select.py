@@ -16,7 +16,7 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 from ..events import Event, event_from_dict
 from ..exceptions import ConfigError
-from ..feedback import SCORE_THRESHOLD, is_up, matches_feedback
+from ..feedback import FEEDBACK_CHOICES, SCORE_THRESHOLD, is_up, matches_feedback
 from ..store._scrub import may_hold_secret
 from ._record import RunRecord
 from ._scrub import scrub
@@ -181,7 +181,7 @@ def iter_runs(
             ``"any"`` (judged) or ``"none"`` (not judged).
         experiment: only the sample runs of this experiment (``ascope_nb.experiment``).
     """
-    if feedback is not None and feedback not in ("up", "down", "any", "none"):
+    if feedback is not None and feedback not in FEEDBACK_CHOICES:
         raise ConfigError(
             f"feedback filter must be 'up', 'down', 'any' or 'none', got {feedback!r}"
         )
