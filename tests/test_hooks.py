@@ -60,3 +60,10 @@ def test_run_view_and_fork_load_their_provider_on_first_ask() -> None:
     loaded, view, fork_set, fork_error = _fresh(code)
     assert loaded == [False, False]
     assert view == "HubView" and fork_set and fork_error != "RuntimeError"
+
+
+def test_the_old_views_import_path_keeps_working() -> None:
+    import ascope_nb.views as views
+    from ascope_nb.notebook.views import HubView, RunController, RunView
+
+    assert (RunView, HubView, RunController) == (views.RunView, views.HubView, views.RunController)
