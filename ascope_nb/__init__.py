@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 _LAZY: dict[str, str] = {
     "__version__": "ascope_nb._version",
     "start": "ascope_nb.run",
+    "init": "ascope_nb._init",
     "start_hub": "ascope_nb.run",
     "runs": "ascope_nb._runs_api",
     "open_run": "ascope_nb._runs_api",
@@ -46,10 +47,13 @@ _LAZY: dict[str, str] = {
     "load_run": "ascope_nb.whatif",
     "replay": "ascope_nb.whatif",
     "diff": "ascope_nb.whatif",
+    "logger": "ascope_nb._logging",
+    "setup_logger": "ascope_nb._logging",
 }
 
 __all__ = [
     "__version__",
+    "init",
     "experiment",
     "compare",
     "load_run",
@@ -78,9 +82,13 @@ __all__ = [
     "fanout_pipeline",
     "model_from_spec",
     "DemoModel",
+    "logger",
+    "setup_logger",
 ]
 
 if TYPE_CHECKING:
+    from ._init import init
+    from ._logging import logger, setup_logger
     from ._runs_api import open_run, runs
     from .agent import ReActAgent, UserAgent
     from .evaluate import compare, experiment

@@ -313,6 +313,27 @@ class KnowledgeRetrieved(Event):
     original_query: str = ""
 
 
+@dataclass(kw_only=True)
+class PlanChanged(Event):
+    """An agent's plan changed (``ascope_nb.plan``): ``plan`` is the whole current plan after
+    the change (``Plan.model_dump()``, None once finished); ``op`` the tool or edit that
+    changed it (``create_plan``, ``finish_subtask``, ``edit``, ``approve``...); ``by``
+    ``"agent"`` or ``"human"``; ``detail`` one line saying what changed; ``finished`` the
+    plan that left for the history (finished or replaced), if any. ``step`` is the first
+    ReAct step whose model call sees this plan (a change made by a tool in step s: s + 1; a
+    person's edit applied before step s: s), so a fork from step k restores the last change
+    with ``step <= k``.
+    """
+
+    kind: ClassVar[str] = "plan_changed"
+    plan: dict[str, Any] | None = None
+    op: str = ""
+    by: Literal["agent", "human"] = "agent"
+    detail: str = ""
+    finished: dict[str, Any] | None = None
+    step: int = 0
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.kind: cls
     for cls in (
@@ -338,6 +359,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         InputRequested,
         FeedbackGiven,
         KnowledgeRetrieved,
+        PlanChanged,
     )
 }
 
@@ -453,7 +475,7 @@ def _deliver(subscribers: Iterable[Subscriber], event: Event) -> None:
 class RunContext:
     """The emitter of one run: numbers events and delivers them to the run's subscribers."""
 
-    __slots__ = ("run_id", "subscribers", "_seq", "events", "keep_events")
+    __slots__ = ("run_id", "subscribers", "_seq", "events", "keep_events", "call_ids")
 
     def __init__(self, run_id: str, *, keep_events: bool = False) -> None:
         self.run_id = run_id
@@ -461,6 +483,7 @@ class RunContext:
         self._seq = 0
         self.keep_events = keep_events
         self.events: list[Event] = []
+        self.call_ids: set[str] = set()  # tool-call ids in use: a repeated one is renamed
 
     def emit(self, event: Event, agent_subscribers: Iterable[Subscriber] = ()) -> Event:
         redact_event(event)  # secrets never reach a subscriber, the store or run.events

@@ -10,7 +10,7 @@ need) imports that module first. These two providers are the only names of a hig
 lower one holds (see ``docs/architecture.md``).
 
 Hooks: ``wait_durable`` (set by ``ascope_nb.store``), ``trace_id_of`` (``ascope_nb.tracing``),
-``find_run`` (``ascope_nb.run``), ``live_view`` (``ascope_nb.views``), ``fork_run``
+``find_run`` (``ascope_nb.run``), ``end_experiment_span`` (``ascope_nb.tracing``), ``live_view`` (``ascope_nb.views``), ``fork_run``
 (``ascope_nb.whatif``).
 
 Example:
@@ -83,6 +83,12 @@ find_run: Hook[Callable[[str], Any]] = Hook("find_run", default=lambda run_id: N
 """``find_run(run_id)``: the live ``Run`` of this process with that id, or None."""
 
 
+end_experiment_span: Hook[Callable[[str, float], None]] = Hook(
+    "end_experiment_span", default=lambda name, ts: None
+)
+"""``end_experiment_span(name, ts)``: close an experiment's span if tracing traced it."""
+
+
 def _no_view(controller: Any, *, kind: str, title: str) -> Any:
     raise RuntimeError("no live view is registered (ascope_nb.views was not imported)")
 
@@ -100,4 +106,12 @@ def _no_fork(run: Any, step: int, **options: Any) -> Any:
 fork_run: Hook[Callable[..., Any]] = Hook("fork_run", default=_no_fork, provider="ascope_nb.whatif")
 """``fork_run(run, step, edit=..., guidance=..., model=..., tools=...)``: ``whatif.fork``."""
 
-__all__ = ["Hook", "find_run", "fork_run", "live_view", "trace_id_of", "wait_durable"]
+__all__ = [
+    "Hook",
+    "end_experiment_span",
+    "find_run",
+    "fork_run",
+    "live_view",
+    "trace_id_of",
+    "wait_durable",
+]

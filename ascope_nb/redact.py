@@ -297,23 +297,74 @@ def redact(obj: Any) -> Any:
 
     Containers are copied only where something changed, so a clean object comes back as is.
     """
+    _redactor.check_env()
+    return _redact_any(obj)
+
+
+def _redact_any(obj: Any) -> Any:
+    kind = type(obj)
+    if kind is str:
+        return redact_text(obj)
+    if kind is dict:
+        return _redact_dict(obj)
+    if kind is list or kind is tuple:
+        return _redact_seq(obj)
     if isinstance(obj, str):
         return redact_text(obj)
     if isinstance(obj, dict):
-        out = None
-        for k, v in obj.items():
-            new = redact(v)
-            if new is not v:
-                if out is None:
-                    out = dict(obj)
-                out[k] = new
-        return obj if out is None else out
+        return _redact_dict(obj)
     if isinstance(obj, (list, tuple)):
-        items = [redact(v) for v in obj]
-        if any(a is not b for a, b in zip(items, obj, strict=True)):
-            return items
-        return obj
+        return _redact_seq(obj)
     return obj
+
+
+def _redact_item(value: Any, clean: set[str]) -> Any:
+    """One value inside a container; short and known-clean strings and plain scalars are
+    answered without a call (the hot path: every event of every step passes here)."""
+    kind = type(value)
+    if kind is str:
+        if len(value) < 7 or value in clean:
+            return value
+        return redact_text(value)
+    if kind is int or kind is float or kind is bool or value is None:
+        return value
+    return _redact_any(value)
+
+
+def _is_stamp(key: Any, value: Any) -> bool:
+    """A message's own id (22 letters and digits, ``_ids.new_id``) or timestamp: unique per
+    message, never a secret, so not worth a scan (nor a place in the clean cache)."""
+    if key == "id":
+        return type(value) is str and len(value) == 22 and value.isalnum()
+    if key == "timestamp":
+        return type(value) is str and len(value) == 23 and value[:4].isdigit()
+    return False
+
+
+def _redact_dict(obj: dict[Any, Any]) -> dict[Any, Any]:
+    out = None
+    clean = _redactor.clean
+    for k, v in obj.items():
+        if (k == "id" or k == "timestamp") and _is_stamp(k, v):
+            continue
+        new = _redact_item(v, clean)
+        if new is not v:
+            if out is None:
+                out = dict(obj)
+            out[k] = new
+    return obj if out is None else out
+
+
+def _redact_seq(obj: list[Any] | tuple[Any, ...]) -> Any:
+    items: list[Any] | None = None
+    clean = _redactor.clean
+    for i, v in enumerate(obj):
+        new = _redact_item(v, clean)
+        if new is not v:
+            if items is None:
+                items = list(obj)
+            items[i] = new
+    return obj if items is None else items
 
 
 _key_cache: dict[str, bool] = {}
@@ -394,10 +445,12 @@ def redact_event(event: Any) -> Any:
             f.name for f in fields(event) if f.name not in _IDS and str(f.type) not in _SCALAR_TYPES
         )
         _event_fields[type(event)] = names
+    _redactor.check_env()
+    clean = _redactor.clean
     for name in names:
         value = getattr(event, name)
         if value:
-            new = redact(value)
+            new = _redact_item(value, clean)
             if new is not value:
                 setattr(event, name, new)
     return event

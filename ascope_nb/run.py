@@ -13,6 +13,7 @@ Example:
 from __future__ import annotations
 
 import asyncio
+import sys
 import threading
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, Literal
@@ -161,9 +162,21 @@ class Run:
         try:
             await asyncio.wait_for(asyncio.shield(self._task), timeout)
         finally:
+            if self._task.done():
+                await self._durable()
             if self._view is not None and self._task.done():
                 self._view.flush()  # the output shows (and a saved notebook keeps) the end
         return self.result
+
+    async def _durable(self) -> None:
+        """Wait until the ended run's last event is committed by every attached store: a run
+        that ``await run`` says has ended is on disk (another process sees its answer)."""
+        if not hooks.wait_durable.is_set or not self.events:  # no store attached
+            return
+        try:
+            await hooks.wait_durable(self.run_id, self.events[-1].seq, timeout=10.0)
+        except Exception:  # a failing store reports itself; the run's result still returns
+            pass
 
     def __await__(self) -> Any:
         return self.wait().__await__()
@@ -282,6 +295,14 @@ class Run:
         finally:
             self._input_waiters.pop(request_id, None)
 
+    @property
+    def plan(self) -> Any:
+        """The plan of this run's agent, editable by a person (``run.plan.add(...)``,
+        ``mark``, ``move``, ``rename``, ``remove``, ``approve``; see ``ascope_nb.plan``)."""
+        from .plan._handle import RunPlan
+
+        return RunPlan(self)
+
     # ---------------------------------------------------------------- what-if
     def fork(
         self,
@@ -330,7 +351,6 @@ class Run:
 
 
 def _execution_count() -> int | None:
-    import sys
 
     ipython = sys.modules.get("IPython")
     shell = ipython.get_ipython() if ipython is not None else None
@@ -379,10 +399,20 @@ def start_hub(
     rounds: int = 1,
     title: str | None = None,
     store: bool = True,
+    play: Callable[[], Awaitable[Any]] | None = None,
 ) -> Run:
     """Start a MsgHub conversation in the background: ``rounds`` of every agent in turn.
 
     The announcement (and the topic, if given) is broadcast to all participants first.
+    ``play``, an ``async def`` taking no arguments, replaces the rounds with your own
+    orchestration (its own hubs, pipelines and votes: a game); its return value is the
+    run's result, and everything the agents say and observe shows in the hub view.
+
+    Example:
+        >>> async def game():  # doctest: +SKIP
+        ...     async with MsgHub(players, announcement=Msg("Moderator", "Night falls", "assistant")):
+        ...         await fanout_pipeline(wolves, vote_msg, structured_model=Vote)
+        >>> run = ascope_nb.start_hub(players, play=game, title="Werewolf")  # doctest: +SKIP
     """
     from .pipeline import MsgHub
 
@@ -410,6 +440,8 @@ def start_hub(
         error = None
         replies: list[Msg] = []
         try:
+            if play is not None:
+                return await play()  # type: ignore[no-any-return]
             async with MsgHub(list(agents), announcement=opening or None):
                 for _ in range(rounds):
                     for agent in agents:

@@ -46,23 +46,43 @@ MODULE_MAP: dict[str, str] = {
     "ascope_nb.model._dashscope_model": "ascope_nb.model._dashscope",
     "ascope_nb.model._ollama_model": "ascope_nb.model._ollama",
     "ascope_nb.model._openai_model": "ascope_nb.model._openai",
+    # plans (issue 29): the hint class lives in its own module
+    "ascope_nb.plan._plan_notebook": "ascope_nb.plan._hint",
+    # issue 30 (dbmem): database memories
+    "ascope_nb.memory._working_memory._tablestore_memory": "ascope_nb.memory._tablestore",
+    "ascope_nb.memory._long_term_memory._mem0._mem0_utils": "ascope_nb.memory._mem0_utils",
+    # issue 31 (models): the other model families
+    "ascope_nb.formatter._openai_response_formatter": "ascope_nb.formatter._openai_response",
+    "ascope_nb.formatter._anthropic_formatter": "ascope_nb.formatter._anthropic",
+    "ascope_nb.formatter._gemini_formatter": "ascope_nb.formatter._gemini",
+    "ascope_nb.formatter._deepseek_formatter": "ascope_nb.formatter._deepseek",
+    "ascope_nb.formatter._ollama_formatter": "ascope_nb.formatter._ollama",
+    "ascope_nb.model._openai_response_model": "ascope_nb.model._openai_response",
+    "ascope_nb.model._anthropic_model": "ascope_nb.model._anthropic",
+    "ascope_nb.model._gemini_model": "ascope_nb.model._gemini",
 }
 
 # Out-of-scope backends imported at the top of in-scope files: module -> names.
-PLACEHOLDERS: dict[str, list[str]] = {
-    "ascope_nb.memory": ["AsyncSQLAlchemyMemory", "RedisMemory"],
-    "ascope_nb.session": ["RedisSession"],
-    "ascope_nb.rag": [
-        "OceanBaseStore",
-        "AlibabaCloudMySQLStore",
-        "MongoDBStore",
-    ],
-}
+PLACEHOLDERS: dict[str, list[str]] = {}
 
 # Issue 28: files written for a2a-sdk 0.3's pydantic types, which a2a-sdk 1.x (our `a2a` extra)
 # no longer has. They run unchanged with the interpreter named by $ASCOPE_A2A03_PYTHON when
 # it is set (scripts/a2a03_env.sh makes one: our environment with a2a-sdk 0.3 in front).
-A2A03_FILES = {"a2a_agent_test.py", "a2a_resolver_test.py", "formatter_a2a_test.py"}
+# model_openai_test.py runs there too: three of its tests build openai errors from a Mock
+# response, which openai >= 3.60 rejects (see scripts/a2a03_env.sh).
+A2A03_FILES = {
+    "a2a_agent_test.py",
+    "a2a_resolver_test.py",
+    "formatter_a2a_test.py",
+    "model_openai_test.py",
+}
+
+# Environment for one test file. plan_test.py builds a DashScopeChatModel without a key and
+# never calls it; AgentScope checks the key at the first call, ascope_nb when the model is
+# made (configuration is validated when given), so the file gets a key that is never sent.
+FILE_ENV: dict[str, dict[str, str]] = {
+    "plan_test.py": {"DASHSCOPE_API_KEY": "compat-key-never-sent"},
+}
 
 # files outside tests/ that listed tests read, relative to the AgentScope checkout
 EXAMPLE_DATA = ["examples/functionality/rag/example.pdf"]
@@ -85,7 +105,7 @@ for _module, _names in {placeholders!r}.items():
 
 REWRITES: list[tuple[str, str]] = [
     (r"\bfrom agentscope import\b", "from ascope_nb import"),
-    (r"\bimport agentscope\b(?!\.)", "import ascope_nb as agentscope"),
+    (r"\bimport agentscope\b(?!\.)", "import ascope_nb, ascope_nb as agentscope"),
     (r"\bagentscope\.(?=[A-Za-z_])", "ascope_nb."),
 ]
 
@@ -157,7 +177,8 @@ def main(argv: list[str]) -> int:
                 python = os.path.abspath(os.environ.get("ASCOPE_A2A03_PYTHON") or python)
             cmd = [python, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
             cmd += ["-o", "addopts=", "--rootdir", tmp, f"--junitxml={report}", target]
-            subprocess.run([*cmd, *argv[2:]], cwd=work, env=env, check=False)
+            file_env = {**env, **FILE_ENV.get(target.split("::")[0], {})}
+            subprocess.run([*cmd, *argv[2:]], cwd=work, env=file_env, check=False)
             if report.exists():
                 passed += sum(
                     not any(c.tag in ("failure", "error", "skipped") for c in case)

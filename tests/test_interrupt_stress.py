@@ -118,12 +118,22 @@ async def test_random_stops_leak_nothing(tmp_path: Path) -> None:
         await asyncio.sleep(0.02)
     leaked_tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
     assert len(asyncio.all_tasks()) <= tasks_before, leaked_tasks
+    pools = ("asyncio_", "ascope-tool")  # the loop's and the sync tools' bounded pools
     extra = [
         t
         for t in threading.enumerate()
-        if t.ident not in threads_before and not t.name.startswith("asyncio_")
+        if t.ident not in threads_before and not t.name.startswith(pools)
     ]
-    assert extra == [], extra  # only the loop's bounded worker pool may have grown
+    assert extra == [], extra  # only the bounded worker pools may have grown
+    from ascope_nb.tool import _threads
+
+    for _ in range(100):  # a stopped sync tool runs to its end in its thread, then frees it
+        if _threads._workers.busy == 0:
+            break
+        await asyncio.sleep(0.02)
+    assert _threads._workers.busy == 0, "a sync tool's thread is still busy"
+    tool_threads = [t for t in threading.enumerate() if t.name == "ascope-tool"]
+    assert len(tool_threads) <= _threads.MAX_WORKERS
     busy = [  # this test's loop's worker pool (other tests' loops may have left theirs)
         t
         for t in threading.enumerate()

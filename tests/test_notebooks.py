@@ -73,6 +73,11 @@ def test_the_tutorials_are_there() -> None:
         "07_structured_output",
         "09_real_model_endpoint",
         "10_local_model",
+        "16_werewolf",
+        "17_debate",
+        "18_deep_research",
+        "19_browser_agent",
+        "20_plans",
     }
     assert expected <= names, sorted(expected - names)
 

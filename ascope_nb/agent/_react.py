@@ -6,7 +6,7 @@ import asyncio
 import json
 import time
 from collections.abc import Collection
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -29,7 +29,7 @@ from ..events import (
     current_run,
 )
 from ..exceptions import ConfigError
-from ..formatter import FormatterBase, OpenAIChatFormatter
+from ..formatter import FormatterBase, OpenAIChatFormatter, formatter_for_model  # noqa: F401
 from ..memory import InMemoryMemory, MemoryBase
 from ..message import Msg, ToolResultBlock, ToolUseBlock
 from ..model import ChatModelBase, ChatResponse
@@ -41,6 +41,10 @@ from ._compression import COMPRESSED_MARK, compress_memory_if_needed
 from ._compression import CompressionConfig as _CompressionConfig
 from ._control import AgentControl
 from ._knowledge import record_after_reply, retrieve_before_reply, setup_knowledge
+from ._plan import plan_before_step, plan_hint, setup_plan
+
+if TYPE_CHECKING:
+    from ..plan import PlanNotebook
 
 FINISH_FUNCTION = "generate_response"
 INTERRUPTED_TEXT = INTERRUPTED_INFO  # one text however the stop reached the tool (AgentScope's)
@@ -126,17 +130,14 @@ class ReActAgent(AgentBase):
         super().__init__(name)
         if not isinstance(model, ChatModelBase) and not callable(model):
             raise ConfigError(f"model must be a ChatModelBase, got {type(model).__name__}")
-        for option, value in (
-            ("plan_notebook", plan_notebook),
-            ("tts_model", tts_model),
-        ):
+        for option, value in (("tts_model", tts_model),):
             if value is not None:
                 raise ConfigError(f"ReActAgent option {option!r} is not supported by ascope_nb yet")
         if not isinstance(max_iters, int) or max_iters < 1:
             raise ConfigError(f"max_iters must be a positive integer, got {max_iters!r}")
         self._sys_prompt = sys_prompt
         self.model = model
-        self.formatter = formatter if formatter is not None else OpenAIChatFormatter()
+        self.formatter = formatter if formatter is not None else formatter_for_model(model)
         self.toolkit = toolkit if toolkit is not None else Toolkit()
         self.memory = memory if memory is not None else InMemoryMemory()
         self.parallel_tool_calls = parallel_tool_calls
@@ -147,6 +148,8 @@ class ReActAgent(AgentBase):
         setup_knowledge(self, long_term_memory, long_term_memory_mode, knowledge)
         self.enable_rewrite_query = enable_rewrite_query
         self.control = AgentControl(require_approval=require_approval)
+        self.plan_notebook: PlanNotebook | None = None
+        setup_plan(self, plan_notebook, enable_meta_tool)
         self._step = 0
         self._step_end: Event | None = None  # the StepEnded to have on disk before a model call
         self._finished_results: dict[str, Msg] = {}
@@ -156,13 +159,16 @@ class ReActAgent(AgentBase):
         self._prompt_parts: tuple[int, list[Msg]] = (-1, [])
         self._required_structured_model: type[BaseModel] | None = None
         self._finish_tool: dict[str, Any] | None = None
+        self._run_structured_model: type[BaseModel] | None = None
         self.register_state("name")
         self.register_state("_sys_prompt")  # AgentScope 1.x's key: session files interchange
 
     @property
     def sys_prompt(self) -> str:
-        """The system prompt."""
-        return self._sys_prompt
+        """The system prompt; with agent skills registered on the toolkit, their block is
+        appended after a blank line (as in AgentScope 1.x)."""
+        skills = self.toolkit.get_agent_skill_prompt()
+        return f"{self._sys_prompt}\n\n{skills}" if skills else self._sys_prompt
 
     @sys_prompt.setter
     def sys_prompt(self, value: str) -> None:
@@ -175,6 +181,8 @@ class ReActAgent(AgentBase):
         if "sys_prompt" in state and "_sys_prompt" not in state:
             state["_sys_prompt"] = state.pop("sys_prompt")
         state.setdefault("toolkit", self.toolkit.state_dict())
+        if self.plan_notebook is not None:  # a state saved before the agent had a plan
+            state.setdefault("plan_notebook", self.plan_notebook.state_dict())
         super().load_state_dict(state, strict=strict)
 
     # --------------------------------------------------------------- steering shortcuts
@@ -183,12 +191,24 @@ class ReActAgent(AgentBase):
         self.control.steer(text)
 
     def _run_metadata(self) -> dict[str, Any]:
+        tools = self.toolkit.get_json_schemas()
+        structured = self._run_structured_model
+        if structured is not None:  # the finish tool the model sees (records list it too)
+            tools = [*tools, _finish_schema(structured, self.finish_function_name)]
         return {
             "agent_class": type(self).__name__,
             "sys_prompt": self.sys_prompt,
-            "tools": self.toolkit.get_json_schemas(),
+            "tools": tools,
             "max_iters": self.max_iters,
         }
+
+    async def _call_in_new_run(self, ctx: Any, *args: Any, **kwargs: Any) -> Any:
+        structured = kwargs.get("structured_model", args[1] if len(args) > 1 else None)
+        self._run_structured_model = structured if isinstance(structured, type) else None
+        try:
+            return await super()._call_in_new_run(ctx, *args, **kwargs)
+        finally:
+            self._run_structured_model = None
 
     # --------------------------------------------------------------- the model's input
     async def _reply_context(self) -> dict[str, Any]:
@@ -204,6 +224,13 @@ class ReActAgent(AgentBase):
         fresh = [m.to_dict() for m in history if m.id not in shown]
         ids = [m.id for m in history]
         shown.update(ids)
+        if ctx is not None:  # a server may reuse the ids of calls already in memory
+            ctx.call_ids.update(
+                b["id"]
+                for m in history
+                if m.role == "assistant"
+                for b in m.get_content_blocks("tool_use")
+            )
         return {
             "memory_ids": ids,
             "memory": fresh,
@@ -260,6 +287,7 @@ class ReActAgent(AgentBase):
             self._step = step
             await self._step_durable()
             await self.control.wait_before_step(self._emit)
+            await plan_before_step(self)
             await self._inject_hints()
             await compress_memory_if_needed(self)
             self._emit(StepStarted(step=self._step))
@@ -329,7 +357,7 @@ class ReActAgent(AgentBase):
         tools = self.toolkit.get_json_schemas()
         if self._finish_tool is not None:  # offered for the whole reply, as in AgentScope
             tools = [*tools, self._finish_tool]
-        prompt = await self._format_prompt()
+        prompt = await self._format_prompt(extra=await plan_hint(self))
         return await self._call_model(prompt, tools=tools or None, tool_choice=tool_choice)
 
     async def _call_model(
@@ -401,8 +429,9 @@ class ReActAgent(AgentBase):
 
     async def _complete(self, msg: Msg) -> None:
         """Announce the tool calls of a finished model answer and keep it in memory."""
-        if isinstance(msg.content, list):
-            msg.content = unique_call_ids(msg.content)  # a reused id would lose a result
+        if isinstance(msg.content, list):  # a reused id would lose a result
+            ctx = current_run.get()
+            msg.content = unique_call_ids(msg.content, ctx.call_ids if ctx is not None else None)
         for block in msg.get_content_blocks("tool_use"):
             self._emit(
                 ToolCall(

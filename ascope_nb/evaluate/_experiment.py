@@ -25,6 +25,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
+from .. import hooks
 from ..events import FeedbackGiven
 from ..exceptions import ConfigError
 from ._agent_copy import agent_factory
@@ -32,6 +33,7 @@ from ._dataset import Column, Sample, load_samples
 from ._metric_base import MetricBase, MetricResult
 from ._resume import finished_rows, title_prefix
 from ._rows import DONE_STATUSES, SampleRow
+from ._running import claim, release
 from ._scoring import as_score, category_label, is_category, label_comment, sample_hash
 from ._stats import MeanCI, mean_ci
 from ._task import SolutionOutput
@@ -137,8 +139,10 @@ class Experiment:
                 "experiment() needs a running event loop (a Jupyter kernel, or inside `async def`)"
             ) from None
         self._loop_thread = threading.get_ident()
+        claim(self.name, self)  # a second start of a running name: one clear line
         self._task = self._loop.create_task(self._main())
         self._task.add_done_callback(lambda t: t.cancelled() or t.exception())
+        self._task.add_done_callback(lambda t: release(self.name, self))
         return self
 
     def _make_backend(self) -> Any:
@@ -206,6 +210,7 @@ class Experiment:
             if self._backend is not None:
                 await self._backend.close()
             self.ended_at = time.time()
+            _end_experiment_span(self.name, self.ended_at)
             self._notify(None)
 
     async def _worker(self, pending: deque[tuple[str, int]]) -> None:
@@ -488,6 +493,10 @@ class Experiment:
             f"Experiment(name={self.name!r}, samples={len(self.rows)}, "
             f"finished={self.finished}, status={self.status!r})"
         )
+
+
+def _end_experiment_span(name: str, ts: float) -> None:
+    hooks.end_experiment_span(name, ts)  # answered once tracing is set up
 
 
 def experiment(

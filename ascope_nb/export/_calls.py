@@ -38,6 +38,7 @@ from ..message._text import parts_text as _text
 from ._chat import chat_messages, tool_uses
 from ._corrections import corrections_of
 from ._record import RunRecord
+from ._vendor_layouts import chat_layout
 from ._write import AFTER_EXPORT
 
 CLEAN_FAILURES = ("partial", "stopped", "max_iters", "empty")
@@ -69,7 +70,8 @@ class CallRecord:
     def prompt(self) -> list[dict[str, Any]]:
         """What the model received, as canonical chat messages."""
         if self._prompt is None:
-            self._prompt = normalise(format_messages(self.formatter, self.inputs))
+            formatted = format_messages(self.formatter, self.inputs)
+            self._prompt = normalise(chat_layout(formatted))  # Anthropic / Gemini / Responses too
         return self._prompt
 
     @property

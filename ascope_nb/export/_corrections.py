@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ._chat import tool_uses
+from ._plan_pairs import is_plan_edit_hint
 from ._record import RunRecord
 
-PairKind = Literal["edited", "denied", "hint", "fork"]
+PairKind = Literal["edited", "denied", "hint", "fork", "plan"]
 
 
 @dataclass
@@ -64,7 +65,9 @@ def corrections_of(
             if kind not in kinds:
                 kinds.append(kind)
     hinted = {
-        (h.reply_id, h.step - 1) for h in record.hints if h.source in hint_sources and h.step > 0
+        (h.reply_id, h.step - 1)
+        for h in record.hints
+        if h.source in hint_sources and h.step > 0 and not is_plan_edit_hint(h.text)
     }
     if hinted:
         for msg in record.messages:

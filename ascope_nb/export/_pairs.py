@@ -14,6 +14,8 @@ calls (``_calls.model_calls``: what one call saw and produced):
   action of step ``s - 1`` rejected and the next acceptable action chosen.
 - The prompt of a pair is what the model saw when it produced the rejected message.
 - **fork**: a fork judged up against its parent's step judged down (``_fork_pairs``).
+- **plan**: a plan a person edited: the model's ``create_plan`` against the edited plan
+  (``_plan_pairs``; the hint of a plan edit is not also guidance).
 - Thumbs and scores become KTO labels (up / score >= threshold is True); pairs add one
   False and one True example each.
 
@@ -57,8 +59,10 @@ def preference_pairs(
     from ._fork_pairs import fork_pairs
 
     corrections = corrections_of(record, hint_sources)
-    if not corrections:
-        return fork_pairs(record)  # a fork judged better than its parent's step
+    from ._plan_pairs import plan_edit_pairs
+
+    if not corrections:  # a fork judged better than its parent's step; a plan a person edited
+        return fork_pairs(record) + plan_edit_pairs(record)
     calls = model_calls(record, hint_sources=hint_sources)
     pairs: list[PreferencePair] = []
     for i, call in enumerate(calls):
@@ -97,7 +101,7 @@ def preference_pairs(
                     tools=record.tools,
                 )
             )
-    return pairs + fork_pairs(record)
+    return pairs + fork_pairs(record) + plan_edit_pairs(record)
 
 
 def _same_action(a: dict[str, Any], b: dict[str, Any]) -> bool:

@@ -168,6 +168,7 @@ def iter_runs(
     agent: str | Collection[str] | None = None,
     score_threshold: float = SCORE_THRESHOLD,
     experiment: str | None = None,
+    superseded: bool = False,
 ) -> Iterator[RunRecord]:
     """Yield the selected runs one at a time (a store's events are read run by run).
 
@@ -180,6 +181,8 @@ def iter_runs(
         feedback: ``"up"``, ``"down"`` (thumb, or score >= ``score_threshold``),
             ``"any"`` (judged) or ``"none"`` (not judged).
         experiment: only the sample runs of this experiment (``ascope_nb.experiment``).
+        superseded: also the experiment runs a newer run of the same sample replaced
+            (a resumed crash, the same experiment started twice); default: skipped.
     """
     if feedback is not None and feedback not in FEEDBACK_CHOICES:
         raise ConfigError(
@@ -191,6 +194,13 @@ def iter_runs(
 
         mine = set(experiment_run_ids(source if _is_store(source) else store, experiment))
         ids = mine if ids is None else ids & mine
+    skip: set[str] = set()
+    if not superseded and (_is_store(source) or _is_store(store)):
+        from ._attempts import superseded_run_ids
+
+        skip = superseded_run_ids(source if _is_store(source) else store)
+        if ids is not None:
+            ids -= skip
     for loaded in _loaded(source, store, ids, states, agents):
         if isinstance(loaded, RunRecord):
             record = loaded
@@ -201,6 +211,8 @@ def iter_runs(
                 continue
             record = RunRecord.from_events(events)
         if experiment is not None and record.metadata.get("experiment") != experiment:
+            continue
+        if record.run_id in skip:
             continue
         if _keep(record, ids, states, agents, feedback, score_threshold):
             yield record
@@ -216,6 +228,7 @@ def load_runs(
     agent: str | Collection[str] | None = None,
     score_threshold: float = SCORE_THRESHOLD,
     experiment: str | None = None,
+    superseded: bool = False,
 ) -> list[RunRecord]:
     """The selected runs as ``RunRecord`` objects (see ``iter_runs`` for the arguments)."""
     return list(
@@ -228,6 +241,7 @@ def load_runs(
             agent=agent,
             score_threshold=score_threshold,
             experiment=experiment,
+            superseded=superseded,
         )
     )
 

@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 from ..events import EVENT_TYPES, Event
 from ..message import Msg
 from ._conversation import Conversation, ModelCallState, Wire
+from ._plan import PlanFold, PlanState
 from ._streamed import Streamed
 from ._timeline import StepRecord, Timeline
 
@@ -51,7 +52,7 @@ def _handlers(cls: type, prefix: str) -> dict[str, Any]:
     return {kind: h for kind, h in found.items() if h is not None}
 
 
-class RunFold(Timeline, Conversation, Streamed):
+class RunFold(Timeline, Conversation, Streamed, PlanFold):
     """Incremental fold of one run's events (``Event`` objects or their wire dicts).
 
     ``add`` is O(1) per event: it folds the timeline (which a live view reads after every
@@ -72,13 +73,17 @@ class RunFold(Timeline, Conversation, Streamed):
     """
 
     _TIMELINE: ClassVar[dict[str, Any]] = _handlers(Timeline, "_on_")
-    _CONVERSATION: ClassVar[dict[str, Any]] = _handlers(Conversation, "_c_")
+    _CONVERSATION: ClassVar[dict[str, Any]] = {
+        **_handlers(Conversation, "_c_"),
+        **_handlers(PlanFold, "_c_"),  # the plan after each change (``plan_state``)
+    }
     _STREAMED: ClassVar[dict[str, Any]] = _handlers(Streamed, "_s_")
 
     def __init__(self, *, timeline: bool = True) -> None:
         Timeline.__init__(self)
         Conversation.__init__(self)
         Streamed.__init__(self)
+        PlanFold.__init__(self)
         self._log: list[Event | Wire] = []
         self._logged = self._log.append
         self._folded = 0  # how much of the log the conversation part has folded
@@ -263,6 +268,16 @@ class RunFold(Timeline, Conversation, Streamed):
             if call.step == step:
                 seen = (self.as_seen(i) for i in call.memory[: call.n])
                 return [m for m in seen if m is not None]
+        raise ValueError(f"no model call at step {step} of reply {reply_id!r}")
+
+    def plan_at(self, reply_id: str, step: int) -> PlanState:
+        """The agent's plan when step ``step`` of reply ``reply_id`` called the model (a
+        fork from that step starts from it)."""
+        self._sync()
+        reply = self.replies.get(reply_id)
+        for call in reply.calls if reply is not None else ():
+            if call.step == step:
+                return self.plan_state(agent=call.agent, before_seq=call.seq)
         raise ValueError(f"no model call at step {step} of reply {reply_id!r}")
 
 

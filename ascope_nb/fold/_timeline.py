@@ -58,6 +58,7 @@ class Timeline:
         self._calls: dict[str, ToolCallRecord] = {}
         self._model_msgs: dict[str, StepRecord] = {}
         self._current: dict[str, StepRecord] = {}  # reply_id -> open step
+        self._msg_items: dict[str, dict[str, Any]] = {}  # msg id -> its one non-step item
         self.agent = ""
         self.title = ""
         self.status = "idle"
@@ -81,7 +82,7 @@ class Timeline:
         self.status = "running"
         self.live = True
         for msg in ev.get("input") or []:
-            self.items.append({"type": "input", "msg": msg})
+            self._add_msg_item({"type": "input", "msg": msg, "observers": []})
 
     def _on_run_ended(self, ev: Wire) -> None:
         self.status = str(ev.get("status", "completed"))
@@ -239,8 +240,9 @@ class Timeline:
             is_tool_result = isinstance(content, list) and any(
                 b.get("type") == "tool_result" for b in content
             )
-            if not is_tool_result:
-                self.items.append({"type": "message", "msg": msg})
+            known = str(msg.get("id", "")) in self._msg_items  # a hub's opening: shown once
+            if not is_tool_result and not known:
+                self._add_msg_item({"type": "message", "msg": msg, "observers": []})
         if self.pending_input is not None and ev.get("agent") == self.pending_input.get("agent"):
             self.pending_input = None
 
@@ -252,12 +254,30 @@ class Timeline:
             observer = str(ev.get("observer") or "")
             if observer not in observers:
                 observers.append(observer)
-        self.items.append(
-            {"type": "observed", "observer": ev.get("observer"), "msg": ev.get("msg")}
-        )
+            return
+        observer = str(ev.get("observer") or "")
+        item = self._msg_items.get(str(msg.get("id", "")))
+        if item is None:  # a message this run did not show yet (broadcast from outside)
+            self._add_msg_item(
+                {"type": "observed", "observer": observer, "msg": msg, "observers": [observer]}
+            )
+        elif observer not in item.setdefault("observers", []):
+            item["observers"].append(observer)
+
+    def _add_msg_item(self, item: dict[str, Any]) -> None:
+        """Show a message once; the agents that observe it later join its ``observers``."""
+        self.items.append(item)
+        msg_id = str((item.get("msg") or {}).get("id") or "")
+        if msg_id:
+            self._msg_items[msg_id] = item
 
     def _on_reply_ended(self, ev: Wire) -> None:
         step = self._current.pop(str(ev.get("reply_id", "")), None)
+        msg_id = str(ev.get("msg_id") or "")
+        if step is not None and msg_id and msg_id not in self._model_msgs:
+            # the returned Msg is not the model's (structured output): a hub that broadcasts
+            # it later adds observers to this step instead of a second row
+            self._msg_items.setdefault(msg_id, step)  # type: ignore[arg-type]
         if step is not None and step["ended"] is None:
             step["ended"] = ev.get("ts")
 

@@ -8,6 +8,7 @@ from typing import Any, Literal, Protocol
 
 from ..exceptions import ConfigError
 from ..message import Msg
+from . import _media
 
 GroupType = Literal["tool_sequence", "agent_message"]
 
@@ -30,6 +31,13 @@ class FormatterBase(ABC):
     @abstractmethod
     async def format(self, msgs: list[Msg], **kwargs: Any) -> list[dict[str, Any]]:
         """Format the messages for the model API."""
+
+    @staticmethod
+    def convert_tool_result_to_string(
+        output: str | list[dict[str, Any]] | None,
+    ) -> tuple[str, list[tuple[str, dict[str, Any]]]]:
+        """A tool output as text plus its media as ``(url_or_path, block)`` pairs."""
+        return _media.tool_result_text(output)  # looked up per call: tests patch save_base64
 
     @staticmethod
     def assert_list_of_msgs(msgs: list[Msg]) -> None:

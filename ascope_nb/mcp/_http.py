@@ -29,18 +29,23 @@ def open_http(
     headers: dict[str, str] | None,
     timeout: float,
     sse_read_timeout: float,
+    *,
+    auth: Any = None,
 ) -> Any:
-    """The SDK's transport context manager for ``transport``."""
+    """The SDK's transport context manager for ``transport``; ``auth`` is an ``httpx.Auth``
+    (e.g. the MCP SDK's ``OAuthClientProvider``) for servers behind authentication."""
     if transport == "sse":
         from mcp.client.sse import sse_client
 
-        return sse_client(url, headers=headers, timeout=timeout, sse_read_timeout=sse_read_timeout)
+        return sse_client(
+            url, headers=headers, timeout=timeout, sse_read_timeout=sse_read_timeout, auth=auth
+        )
     import httpx
     from mcp.client.streamable_http import streamable_http_client
     from mcp.shared._httpx_utils import create_mcp_http_client
 
     http_client = create_mcp_http_client(
-        headers=headers, timeout=httpx.Timeout(timeout, read=sse_read_timeout)
+        headers=headers, timeout=httpx.Timeout(timeout, read=sse_read_timeout), auth=auth
     )
     return _owned(http_client, streamable_http_client(url, http_client=http_client))
 

@@ -28,6 +28,8 @@ class HttpStatelessClient(MCPClientBase):
         headers: Extra HTTP headers.
         timeout: Seconds for connecting and ordinary requests.
         sse_read_timeout: Seconds to wait for the next event of a streamed response.
+        auth: An ``httpx.Auth`` for a server behind authentication (e.g. the MCP SDK's
+            ``OAuthClientProvider``); it signs every request.
 
     Example:
         >>> client = HttpStatelessClient("maps", transport="streamable_http",
@@ -44,6 +46,7 @@ class HttpStatelessClient(MCPClientBase):
         headers: dict[str, str] | None = None,
         timeout: float = 30,
         sse_read_timeout: float = 300,
+        auth: Any = None,
     ) -> None:
         super().__init__(name)
         check_http_options(name, transport, url)
@@ -52,6 +55,7 @@ class HttpStatelessClient(MCPClientBase):
         self.headers = dict(headers) if headers else None
         self.timeout = timeout
         self.sse_read_timeout = sse_read_timeout
+        self.auth = auth
 
     @property
     def target(self) -> str:
@@ -97,7 +101,12 @@ class HttpStatelessClient(MCPClientBase):
             async with AsyncExitStack() as stack:
                 streams = await stack.enter_async_context(
                     open_http(
-                        self.transport, self.url, self.headers, self.timeout, self.sse_read_timeout
+                        self.transport,
+                        self.url,
+                        self.headers,
+                        self.timeout,
+                        self.sse_read_timeout,
+                        auth=self.auth,
                     )
                 )
                 read = watch_stream(stack, streams[0], on_end)

@@ -17,9 +17,9 @@ class MemoryBase(StateModule):
         self,
         memories: Msg | list[Msg] | None,
         marks: str | list[str] | None = None,
-        allow_duplicates: bool = False,
+        **kwargs: Any,
     ) -> None:
-        """Append messages, optionally tagged with marks."""
+        """Append messages, optionally tagged with marks (duplicate ids are skipped)."""
 
     @abstractmethod
     async def delete(self, msg_ids: list[str]) -> int:

@@ -48,6 +48,7 @@ class InMemoryMemory(MemoryBase):
         memories: Msg | list[Msg] | None,
         marks: str | list[str] | None = None,
         allow_duplicates: bool = False,
+        **kwargs: Any,
     ) -> None:
         """Append ``memories`` (a Msg, a list, or None for nothing) tagged with ``marks``.
 
@@ -57,9 +58,10 @@ class InMemoryMemory(MemoryBase):
             return
         batch = [memories] if isinstance(memories, Msg) else memories
         mark_list = _as_list(marks)
-        for msg in batch:
+        for msg in batch:  # check all first: a batch is added whole or not at all
             if not isinstance(msg, Msg):
                 raise TypeError(f"memory only stores Msg objects, got {type(msg).__name__}")
+        for msg in batch:
             if msg.id in self._ids and not allow_duplicates:
                 continue
             self._ids.add(msg.id)

@@ -207,7 +207,10 @@ class LocalLongTermMemory(LongTermMemoryBase):
         store = await self._index()
         known = {e["id"] for e in self.entries()}
         new = []
-        for text in (t.strip() for t in texts):
+        from ..redact import redact_text  # memories.jsonl and the index never hold a secret
+
+        thinking = redact_text(thinking)
+        for text in (redact_text(t.strip()) for t in texts):
             key = hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
             if text and key not in known:
                 known.add(key)

@@ -113,7 +113,16 @@ class Msg:
         return isinstance(other, Msg) and self.to_dict() == other.to_dict()
 
     def __repr__(self) -> str:
+        """The message, secrets redacted (``await run`` as a cell's last line shows it).
+
+        Example:
+            >>> Msg("Friday", "key sk-abcdefghijklmnopqrstuvwx1234", "assistant")  # doctest: +ELLIPSIS
+            Msg(id=..., name='Friday', content='key [REDACTED]', ...)
+        """
+        from ..redact import redact_keys
+
+        content, metadata = redact_keys(self.content), redact_keys(self.metadata)
         return (
-            f"Msg(id={self.id!r}, name={self.name!r}, content={self.content!r}, "
-            f"role={self.role!r}, metadata={self.metadata!r}, timestamp={self.timestamp!r})"
+            f"Msg(id={self.id!r}, name={self.name!r}, content={content!r}, "
+            f"role={self.role!r}, metadata={metadata!r}, timestamp={self.timestamp!r})"
         )

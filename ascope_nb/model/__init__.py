@@ -7,7 +7,14 @@ from ._openai import OpenAIChatModel
 from ._response import ChatResponse, ChatUsage
 from ._spec import model_from_spec
 
-_LAZY = {"LocalModel": "._local", "SchemaToolModel": "._schema_model", "DemoModel": "._demo"}
+_LAZY = {
+    "LocalModel": "._local",
+    "SchemaToolModel": "._schema_model",
+    "DemoModel": "._demo",
+    "AnthropicChatModel": "._anthropic",
+    "GeminiChatModel": "._gemini",
+    "OpenAIResponseModel": "._openai_response",
+}
 
 
 def __getattr__(name: str) -> object:
@@ -29,4 +36,7 @@ __all__ = [
     "LocalModel",
     "SchemaToolModel",
     "DemoModel",
+    "AnthropicChatModel",
+    "GeminiChatModel",
+    "OpenAIResponseModel",
 ]

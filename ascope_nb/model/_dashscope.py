@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import time
+import weakref
 from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
@@ -249,6 +250,7 @@ class DashScopeChatModel(ChatModelBase):
 
         A stream is opened up to its first chunk, so its status can be retried too.
         """
+        await _close_session_with_loop()
         attempt = 0
         while True:
             attempt += 1
@@ -423,3 +425,33 @@ async def _aiter(response: Any) -> AsyncIterator[Any]:
     else:
         for item in response:
             yield item
+
+
+_session_closers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+async def _close_session_with_loop() -> None:
+    """Close the DashScope SDK's shared aiohttp session of this loop when the loop shuts
+    down (``asyncio.run`` finalises async generators before closing the loop): the SDK
+    never closes it, so every script ended with "Unclosed client session" warnings."""
+    loop = asyncio.get_running_loop()
+    if loop in _session_closers:
+        return
+
+    async def closer() -> AsyncGenerator[None, None]:
+        try:
+            yield
+        finally:
+            import dashscope
+
+            try:
+                close: Any = dashscope.close_shared_aio_session  # a coroutine function
+                await close()
+            except Exception:  # closing is best effort: never fail the loop's shutdown
+                logger.debug("dashscope: closing the shared session failed", exc_info=True)
+
+    parked = closer()
+    await anext(parked)  # parked at its yield until the loop's shutdown_asyncgens()
+    _session_closers[loop] = parked

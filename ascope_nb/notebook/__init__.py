@@ -34,6 +34,12 @@ def load_ipython_extension(ipython: Any) -> None:
     from .a2a_magics import register_a2a_magics  # %a2a serve/stop/add
 
     register_a2a_magics(ipython)
+    from .skill_magics import register_skill_magics  # %skill
+
+    register_skill_magics(ipython)
+    from .session_magics import register_session_magics  # %session save/load
+
+    register_session_magics(ipython)
     if getattr(ipython, "kernel", None) is not None:
         _install_notebook_input()
 
@@ -58,6 +64,8 @@ def unload_ipython_extension(ipython: Any) -> None:
         manager.registry.pop("EvalMagics", None)
         manager.magics["line"].pop("a2a", None)
         manager.registry.pop("A2AMagics", None)
+        manager.magics["line"].pop("skill", None)
+        manager.registry.pop("SkillMagics", None)
     if _previous_input_method is not None:
         from ..agent import UserAgent
 

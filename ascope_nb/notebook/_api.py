@@ -72,6 +72,9 @@ def make_agent(
     mcp: Iterable[str] = (),
     namespace: Mapping[str, Any] | None = None,
     warm: bool = True,
+    plan: bool = False,
+    approve_plan: bool = False,
+    memory: Any = None,
 ) -> ReActAgent:
     """Make a ``ReActAgent`` the way ``%%agent`` does.
 
@@ -89,6 +92,9 @@ def make_agent(
         namespace: Where names are looked up (the notebook's ``user_ns`` for magics).
         warm: Prepare a model that supports it (the embedded model) in the background:
             server, client and the system prompt + tools prefix (``ascope_nb.warm``).
+        plan: Give the agent a ``PlanNotebook`` (its tools and hints; ``run.plan`` edits).
+        approve_plan: With ``plan``, each new plan waits for a person's approval.
+        memory: The agent's memory (a ``MemoryBase``), or None for an ``InMemoryMemory``.
     """
     from ..agent import ReActAgent
     from ..model._default import resolve_model
@@ -117,12 +123,22 @@ def make_agent(
         max_iters=max_iters,
         parallel_tool_calls=parallel,
         require_approval=approval,
+        plan_notebook=_plan_notebook(plan, approve_plan),
+        memory=memory,
     )
     if warm:
         from ..model._warm import warm as warm_agent
 
         warm_agent(agent)
     return agent
+
+
+def _plan_notebook(plan: bool, approve_plan: bool) -> Any:
+    if not plan:
+        return None
+    from ..plan import PlanNotebook
+
+    return PlanNotebook(require_approval=approve_plan)
 
 
 def display_card(agent: AgentBase) -> AgentCard:
@@ -193,6 +209,12 @@ class AgentCard:
             out["approve"] = policy if isinstance(policy, str) else sorted(policy)
         if getattr(agent, "parallel_tool_calls", False):
             out["parallel"] = True
+        skills = getattr(toolkit, "skills", None)
+        if skills:
+            out["skills"] = list(skills)
+        notebook = getattr(agent, "plan_notebook", None)
+        if notebook is not None:
+            out["plan"] = "approve" if notebook.require_approval else "on"
         return out
 
     def text(self) -> str:

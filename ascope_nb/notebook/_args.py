@@ -125,7 +125,8 @@ def _parse(parser: _Parser, line: str) -> dict[str, Any]:
 
 @dataclass
 class AgentArgs:
-    """``%%agent NAME [--model M] [--tools f,g] [--mcp S] [--max-iters N] [--parallel] [--approve ...]``."""
+    """``%%agent NAME [--model M] [--tools f,g] [--mcp S] [--max-iters N] [--parallel]
+    [--approve ...] [--plan] [--approve-plan]``."""
 
     name: str
     model: str | None = None
@@ -135,6 +136,10 @@ class AgentArgs:
     approve: list[str] = field(default_factory=list)
     mcp: list[str] = field(default_factory=list)
     raw: bool = False
+    plan: bool = False
+    approve_plan: bool = False
+    memory: str | None = None
+    session: str | None = None
 
     @property
     def require_approval(self) -> str | list[str] | None:
@@ -158,6 +163,15 @@ def parse_agent(line: str) -> AgentArgs:
         "--mcp", type=_name_list, default=[], help="MCP servers (from %%mcp add) whose tools to use"
     )
     p.add_argument("--raw", action="store_true", help="do not interpolate {var} in the body")
+    p.add_argument("--plan", action="store_true", help="give the agent a PlanNotebook")
+    p.add_argument(
+        "--approve-plan",
+        action="store_true",
+        dest="approve_plan",
+        help="with a plan: wait for a person to approve each new plan",
+    )
+    p.add_argument("--memory", help="where the memory lives: redis://..., sqlite:///..., ...")
+    p.add_argument("--session", help="the memory's session id (default: the agent's name)")
     return AgentArgs(**_parse(p, line))
 
 

@@ -152,6 +152,11 @@ class ResultTable:
     columns: list[str]
     rows: list[list[Any]]
 
+    def __post_init__(self) -> None:  # indexed files may hold keys: never shown in a cell
+        from ..redact import redact
+
+        self.title, self.rows = redact(self.title), redact(self.rows)
+
     def _repr_html_(self) -> str:
         head = "".join(f"<th>{html.escape(c)}</th>" for c in self.columns)
         body = "".join(

@@ -45,6 +45,15 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def _memory_option(url: str | None, session_id: str) -> Any:
+    """``%%agent --memory URL``: the memory for that URL and session (None: in memory)."""
+    if url is None:
+        return None
+    from ..memory import memory_from_url
+
+    return memory_from_url(url, session_id=session_id)
+
+
 def _one_line(method: F) -> F:
     """Turn our configuration errors into a one-line ``UsageError``; ``--help`` returns."""
 
@@ -140,7 +149,8 @@ class AgentMagics(Magics):  # type: ignore[misc]  # IPython's Magics is untyped
     @_one_line
     def agent(self, line: str, cell: str) -> None:
         """%%agent NAME [--model M] [--tools f,g] [--mcp server,...] [--max-iters N]
-        [--parallel] [--approve tool,...|all] -- the cell body is the system prompt."""
+        [--parallel] [--approve tool,...|all] [--plan] [--approve-plan] -- the cell body is
+        the system prompt."""
         from ._api import display_card, make_agent
 
         args = _args.parse_agent(line)
@@ -154,6 +164,9 @@ class AgentMagics(Magics):  # type: ignore[misc]  # IPython's Magics is untyped
             require_approval=args.require_approval,
             mcp=args.mcp,
             namespace=self._ns,
+            plan=args.plan or args.approve_plan,
+            approve_plan=args.approve_plan,
+            memory=_memory_option(args.memory, args.session or args.name),
         )
         self._ns[args.name] = agent
         display_card(agent)  # "warming…", then "ready" for the embedded model

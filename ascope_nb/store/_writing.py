@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
+from .. import hooks
 from ..events import Event, FeedbackGiven, Subscription, subscribe
 from ..exceptions import AscopeError, ConfigError
 from . import _stores
@@ -314,6 +315,18 @@ class StoreWriting:
             raise AscopeError(
                 f"run {run_id!r} is still running: emit FeedbackGiven on its RunContext"
             )
+        live = _live_run(run_id) if self in _stores.attached else None
+        if live is not None:  # numbered by the run: its events (the view) get it too
+            event = FeedbackGiven(
+                agent=agent or "",
+                score=score,
+                label=label,  # type: ignore[arg-type]  # checked above
+                comment=comment,
+                step=step,
+            )
+            live._context.emit(event)
+            self.flush()
+            return event
         event = FeedbackGiven(
             run_id=run_id,
             agent=agent or "",
@@ -326,3 +339,8 @@ class StoreWriting:
         self.append(event)
         self.flush()
         return event
+
+
+def _live_run(run_id: str) -> Any:
+    """The ``Run`` handle of ``run_id`` if this process still holds it (never imports it)."""
+    return hooks.find_run(run_id)

@@ -144,7 +144,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         from . import _native_server as native
 
-        path = self.path.rstrip("/")
+        path = self.path.split("?", 1)[0].rstrip("/")
+        if self._vendor(path, raw):  # Anthropic, Gemini, OpenAI Responses (issue 31)
+            return
         protocol = (
             "dashscope"
             if path.endswith(native.DASHSCOPE_PATHS)
@@ -183,6 +185,12 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             time.sleep(reply.chunk_delay)
             self._send_json(200, _completion(body, reply, self.fake.model))
+
+    def _vendor(self, path: str, raw: bytes) -> bool:
+        """Answer the Anthropic, Gemini and Responses API paths; False for the others."""
+        from ._vendor_routes import answer
+
+        return answer(self, path, raw)
 
     def _embeddings(self, raw: bytes) -> None:
         """``/v1/embeddings`` (OpenAI) and ``/api/embed`` (Ollama): a vector from each text's hash."""

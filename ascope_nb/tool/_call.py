@@ -11,6 +11,7 @@ from typing import Any
 
 from ..message import TextBlock, ToolUseBlock
 from ._response import ToolResponse
+from ._threads import in_thread
 from ._types import RegisteredToolFunction
 from ._validate import validate_content
 
@@ -182,7 +183,7 @@ async def _iterate(result: Any) -> AsyncIterator[Any]:
         async for item in result:
             yield item
         return
-    while (item := await asyncio.to_thread(next, result, _DONE)) is not _DONE:
+    while (item := await in_thread(next, result, _DONE)) is not _DONE:
         yield item
 
 
@@ -202,8 +203,9 @@ async def run_tool(
 
     Sync functions and sync generators always run in worker threads: whether a call will be
     slow is unknown until it has run (a tool quick once may block the next time), so none
-    ever holds the event loop (and the notebook's Stop button); a thread hop costs tens of
-    microseconds. Each chunk passes ``checked`` (bad media, unknown blocks, size cap).
+    ever holds the event loop (and the notebook's Stop button) for more than
+    ``QUICK_WAIT`` (1 ms); a quick call's result is taken without a loop round trip
+    (``_threads.in_thread``). Each chunk passes ``checked`` (bad media, unknown blocks, size cap).
 
     As in AgentScope 1.x, an exception of a function or coroutine becomes a final error
     response (``Error: {exc}``, ``metadata["success"] is False``), while one raised by a
@@ -221,7 +223,7 @@ async def run_tool(
         if _is_async(func) or inspect.isasyncgenfunction(func) or inspect.isgeneratorfunction(func):
             result = func(*args, **kwargs)  # a coroutine or generator: no tool code has run yet
         else:
-            result = await asyncio.to_thread(func, *args, **kwargs)
+            result = await in_thread(func, *args, **kwargs)
         if inspect.isawaitable(result):
             result = await result
         if not (inspect.isasyncgen(result) or isinstance(result, Generator)):

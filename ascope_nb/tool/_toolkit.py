@@ -16,6 +16,7 @@ from ..module import StateModule
 from ._background import BackgroundTasks
 from ._call import error_response, prepare_arguments, run_tool
 from ._response import ToolResponse
+from ._skills import AgentSkills
 from ._stream import ToolCallStream
 from ._types import PostprocessFunc, RegisteredToolFunction, ToolFunction, ToolGroup
 
@@ -47,7 +48,7 @@ async def _single(response: ToolResponse) -> AsyncGenerator[ToolResponse, None]:
     yield response
 
 
-class Toolkit(BackgroundTasks, StateModule):
+class Toolkit(AgentSkills, BackgroundTasks, StateModule):
     """Registers tool functions, builds their JSON schemas and runs tool calls (AgentScope 1.x API).
 
     Tools may be sync or async functions, sync or async generators (streaming cumulative
@@ -73,8 +74,14 @@ class Toolkit(BackgroundTasks, StateModule):
         '5'
     """
 
-    def __init__(self) -> None:
+    def __init__(
+        self, agent_skill_instruction: str | None = None, agent_skill_template: str | None = None
+    ) -> None:
+        """``agent_skill_instruction`` / ``agent_skill_template`` replace the defaults of the
+        skills block (see ``get_agent_skill_prompt``; the template has ``{name}``,
+        ``{description}`` and ``{dir}`` placeholders)."""
         super().__init__()
+        self._init_skills(agent_skill_instruction, agent_skill_template)
         self.tools: dict[str, RegisteredToolFunction] = {}
         self.groups: dict[str, ToolGroup] = {}
         self._middlewares: list[Middleware] = []

@@ -154,18 +154,20 @@ def validate_content(blocks: Any) -> tuple[list[dict[str, Any]], list[str]]:
     return out, notes
 
 
-def unique_call_ids(blocks: list[Any]) -> list[Any]:
+def unique_call_ids(blocks: list[Any], taken: set[str] | None = None) -> list[Any]:
     """``blocks`` with repeated ``tool_use`` ids renamed (``call_1``, ``call_1~2``...).
 
-    Some OpenAI-compatible servers reuse an id within one answer; without this, the calls
-    would share one result and the other would be lost.
+    Some OpenAI-compatible servers reuse an id within one answer, or number calls per answer
+    (``call_0``), and Ollama names them ``0_add`` in every step; without this, the calls
+    would share one result and the other would be lost. ``taken``: the ids already used
+    (this run's and the memory's); the kept ids are added to it.
 
     Example:
         >>> calls = [{"type": "tool_use", "id": "c", "name": "f", "input": {}}] * 2
         >>> [b["id"] for b in unique_call_ids(calls)]
         ['c', 'c~2']
     """
-    seen: set[str] = set()
+    seen: set[str] = taken if taken is not None else set()
     out: list[Any] = []
     for block in blocks:
         if isinstance(block, dict) and block.get("type") == "tool_use":

@@ -31,6 +31,7 @@ Example:
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,6 +67,9 @@ _PROVIDERS = {
     "DashScopeChatModel": "dashscope",
     "OllamaChatModel": "ollama",
     "OpenAIChatModel": "openai",
+    "AnthropicChatModel": "anthropic",
+    "GeminiChatModel": "gemini",
+    "OpenAIResponseModel": "openai",
 }
 
 
@@ -95,13 +99,14 @@ class _Trace:
 class _Experiment:
     """The span of an experiment: parent of its samples' runs, one trace for all of them.
 
-    It ends when no sample of the experiment is running; a sample started later still
-    hangs off it (through its context), so an experiment is one trace however it is paced.
+    It ends when the experiment ends (``experiment_ended``), after its last sample; if
+    that never comes (tracing switched off first), at its last sample's end.
     """
 
     span: Span
     context: SpanContext
     running: int = 0
+    last_end: float = 0.0  # when its last sample ended (where an unfinished one is cut)
 
 
 class EventTracer:
@@ -258,11 +263,20 @@ class EventTracer:
 
     def _sample_ended(self, name: str, ts: float) -> None:
         exp = self._experiments.get(name)
-        if exp is None:
-            return
-        exp.running -= 1
-        if exp.running <= 0 and exp.span.is_recording():
-            exp.span.end(end_time=_ns(ts))
+        if exp is not None:  # the span ends with the experiment, not between two samples
+            exp.running -= 1
+            exp.last_end = max(exp.last_end, ts)
+
+    def experiment_ended(self, name: str, ts: float) -> None:
+        """End the span of experiment ``name`` at ``ts`` (the experiment's end)."""
+        exp = self._experiments.pop(name, None)
+        if exp is not None and exp.span.is_recording():
+            exp.span.end(end_time=_ns(max(ts, exp.last_end)))
+
+    def close(self) -> None:
+        """End the spans of experiments still open (tracing is being switched off)."""
+        for name, exp in list(self._experiments.items()):
+            self.experiment_ended(name, exp.last_end or time.time())
 
     def _run_ended(self, run: _Trace, event: RunEnded) -> None:
         for chat in run.chats.values():

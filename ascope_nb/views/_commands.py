@@ -12,6 +12,7 @@ dicts (a kernel test sends exactly the same content through the comm)::
     {"cmd": "input", "request_id": "req_1", "text": "yes"}
     {"cmd": "snapshot", "nonce": "v1"}                                   # handled by the view
     {"cmd": "fork", "step": 1, "edit": {"x": 2}}     # "Fork from here" (edit: args or text)
+    {"cmd": "plan", "op": "rename", "index": 1, "name": "x"}   # plan edits, approve / deny
 
 The comm message itself is ``{"method": "custom", "content": <one of the above>}`` on the
 widget's ``jupyter.widget`` comm. Invalid content is logged in one line and ignored.
@@ -34,6 +35,8 @@ from typing_extensions import NotRequired, TypedDict
 
 if TYPE_CHECKING:
     from ._controller import RunController
+
+from ..plan._command import PLAN_TEXT, plan_command
 
 _log = logging.getLogger("ascope_nb.notebook")
 
@@ -115,6 +118,7 @@ _SPEC: dict[str, tuple[tuple[str, ...], dict[str, tuple[type, ...]]]] = {
     ),
     "input": (("request_id", "text"), {}),
     "fork": ((), {"step": (int,), "edit": (str, dict, type(None))}),
+    "plan": (("op",), {k: (int,) for k in ("index", "to")} | {k: (str,) for k in PLAN_TEXT}),
 }
 
 
@@ -179,6 +183,8 @@ def dispatch(controller: RunController, cmd: Command) -> Any:
         )
     elif name == "input":
         result = controller.submit_input(c["request_id"], c["text"])
+    elif name == "plan":
+        result = plan_command(controller, c)
     else:
         raise ValueError(f"command {name!r} is not a controller command")
     if inspect.isawaitable(result):

@@ -19,6 +19,7 @@ from typing import Any
 
 from ..fold import RunFold, StepRecord, block_text
 from ..redact import redact
+from ._media_html import media_html
 
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2")
 _MEDIA = re.compile(r"^image/[\w.+-]+$")
@@ -72,19 +73,8 @@ def _blocks_html(blocks: Any) -> str:
         kind = b.get("type") if isinstance(b, dict) else None
         if kind == "text":
             out.append(_pre(str(b.get("text", ""))))
-        elif kind == "image":
-            src = b.get("source") or {}
-            media, data = str(src.get("media_type", "")), str(src.get("data", ""))
-            if src.get("type") == "base64" and _MEDIA.match(media) and _B64.match(data):
-                out.append(
-                    f'<img alt="image" style="max-width:100%" src="data:{media};base64,{data}">'
-                )
-            elif src.get("type") == "url" and str(src.get("url", "")).startswith(
-                ("http://", "https://")
-            ):
-                out.append(
-                    f'<img alt="image" style="max-width:100%" src="{escape(str(src["url"]))}">'
-                )
+        elif kind in ("image", "audio"):
+            out.append(media_html(b))  # inlined up to a size bound (see _media_html)
         elif kind is not None:
             out.append(_pre(json.dumps(b, ensure_ascii=False, indent=1)[:2000]))
     return "".join(out)
@@ -138,6 +128,14 @@ def _msg_html(msg: dict[str, Any], *, note: str = "") -> str:
     )
 
 
+def _seen(item: dict[str, Any]) -> str:
+    """`` (seen by A, B)`` for a message the hub's agents observed; empty otherwise."""
+    observers = [str(o) for o in item.get("observers") or [] if o]
+    if not observers:
+        return ""
+    return f' <span class="meta">(seen by {escape(", ".join(observers))})</span>'
+
+
 def _knowledge_html(item: dict[str, Any]) -> str:
     label = "Remembered" if item.get("source") == "long_term_memory" else "Retrieved"
     rows = []
@@ -164,11 +162,8 @@ def _items_html(fold: RunFold) -> str:
         kind = item.get("type")
         if kind == "step":
             out.append(_step_html(item, open_=item is last))  # type: ignore[arg-type]
-        elif kind in ("input", "message"):
-            out.append(_msg_html(item["msg"]))
-        elif kind == "observed":
-            note = f' <span class="meta">(seen by {escape(str(item.get("observer")))})</span>'
-            out.append(_msg_html(item["msg"] or {}, note=note))
+        elif kind in ("input", "message", "observed"):
+            out.append(_msg_html(item["msg"] or {}, note=_seen(item)))
         elif kind == "hint":
             out.append(
                 f'<div class="hint">Guidance ({escape(str(item.get("source")))}): {escape(str(item["text"]))}</div>'
@@ -203,20 +198,30 @@ def run_html(events: Iterable[dict[str, Any]], *, title: str = "") -> str:
         f'<span class="meta">{s["n_steps"]} steps · {s["tokens"]["input"]}→{s["tokens"]["output"]} tok'
         f" · {s['elapsed']:.2f}s</span></div>"
     )
-    return f'<style>{CSS}</style><div class="ascope-t">{header}{_items_html(fold)}{output}</div>'
+    from ._plan_html import plan_html
+
+    plan = plan_html(fold)  # the final plan, when the agent had one
+    return (
+        f'<style>{CSS}</style><div class="ascope-t">{header}{plan}{_items_html(fold)}{output}</div>'
+    )
 
 
 def hub_html(events: Iterable[dict[str, Any]], *, title: str = "") -> str:
     """A MsgHub conversation as a chat transcript (one colour per agent; secrets redacted)."""
-    fold = RunFold().extend(redact(list(events)))
+    from .hub_graph import hub_graph_html
+
+    kept = redact(list(events))
+    fold = RunFold().extend(kept)
     rows = []
     for item in fold.items:
-        if item.get("type") in ("input", "message"):
-            rows.append(_msg_html(item["msg"]))
+        if item.get("type") in ("input", "message", "observed"):
+            rows.append(_msg_html(item["msg"] or {}, note=_seen(item)))
         elif item.get("type") == "step" and item.get("text"):
-            rows.append(_msg_html({"name": item["agent"], "content": item["text"]}))
+            msg = {"name": item["agent"], "content": item["text"]}
+            rows.append(_msg_html(msg, note=_seen(item)))
     header = f'<div class="hd"><b>{escape(title or "hub")}</b><span class="badge {escape(fold.status)}">{escape(fold.status)}</span></div>'
-    return f'<style>{CSS}</style><div class="ascope-t">{header}{"".join(rows)}</div>'
+    graph = hub_graph_html(kept)  # who talks to whom, per round
+    return f'<style>{CSS}</style><div class="ascope-t">{header}{"".join(rows)}{graph}</div>'
 
 
 def memory_html(rows: Iterable[dict[str, Any]], *, title: str = "") -> str:

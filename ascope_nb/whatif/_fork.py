@@ -13,6 +13,8 @@ Example:
 from __future__ import annotations
 
 import copy
+import datetime
+import json
 from collections.abc import AsyncGenerator
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +22,9 @@ from .._ids import new_id
 from ..exceptions import ConfigError
 from ..message import Msg, ToolUseBlock
 from ..model._replay import ReplayingModel, Reply
-from ._source import Source, ToolMap, build_agent, model_for, source_of, tools_for
+from ..redact import redact_keys
+from ._plan import fork_tools, restore_plan
+from ._source import Source, ToolMap, build_agent, model_for, resolve_tools, source_of
 
 if TYPE_CHECKING:
     from ..model import ChatModelBase, ChatResponse
@@ -51,26 +55,49 @@ class EditedFirstAnswer(ReplayingModel):
         return await self.inner(messages, tools=tools, tool_choice=tool_choice, **kwargs)
 
 
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
+        return value.isoformat()  # what a model would have sent for it
+    raise TypeError(f"{type(value).__name__} {value!r} is not JSON")
+
+
+def as_json_edit(edit: Any, where: str) -> Any:
+    """``edit`` as the JSON a model would have produced (dates as ISO text); anything else
+    that JSON cannot hold is one clear ``ConfigError`` naming ``where``."""
+    try:
+        return json.loads(json.dumps(edit, default=_jsonable, ensure_ascii=False))
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{where}: the edit must be JSON-like ({exc})") from None
+
+
 def edited_reply(src: Source, step: int, edit: str | dict[str, Any]) -> Reply:
     """The output of ``step`` with ``edit`` applied: a text replaces the whole answer; a
-    dict replaces the arguments of the step's (first) tool call."""
+    dict replaces the arguments of the step's (first) tool call; a tool-call block
+    (``tool_call("name", ...)``) replaces that call, name and arguments."""
     if isinstance(edit, str):
         return Reply(text=edit)
     if not isinstance(edit, dict):
-        raise ConfigError(f"edit must be a text or a dict of tool arguments, got {edit!r}")
+        raise ConfigError(
+            f"edit must be a text, a dict of tool arguments or a tool-call block, got {edit!r}"
+        )
+    is_block = edit.get("type") == "tool_use"
+    if is_block and (not isinstance(edit.get("name"), str) or not edit["name"]):
+        raise ConfigError(f"the tool-call block to fork run {src.run_id!r} with has no name")
     call = src.call_at(step)
     recorded = src.fold.rebuilt(call.msg_id) or {}
     blocks = [b for b in recorded.get("content") or [] if isinstance(b, dict)]
     uses = [b for b in blocks if b.get("type") == "tool_use"]
-    if not uses:
+    if not uses and not is_block:
         raise ConfigError(
-            f"step {step} of run {src.run_id!r} called no tool: edit it with a text instead"
+            f"step {step} of run {src.run_id!r} called no tool: edit it with a text or a "
+            "tool-call block instead"
         )
+    arguments = edit.get("input") if is_block else edit
     first: ToolUseBlock = {
         "type": "tool_use",
         "id": f"call_{new_id()[:12]}",
-        "name": str(uses[0]["name"]),
-        "input": copy.deepcopy(edit),
+        "name": str(edit["name"] if is_block else uses[0]["name"]),
+        "input": copy.deepcopy(dict(arguments or {})),
     }
     others: list[ToolUseBlock] = [copy.deepcopy(b) for b in uses[1:]]  # type: ignore[misc]
     text = "".join(str(b.get("text", "")) for b in blocks if b.get("type") == "text")
@@ -104,10 +131,16 @@ def fork(
     if guidance is not None and (not isinstance(guidance, str) or not guidance.strip()):
         raise ConfigError("guidance must be a non-empty string")
     chosen = model_for(src, model)
+    if edit is not None and not isinstance(edit, str):
+        edit = as_json_edit(edit, f"fork of run {src.run_id!r} at step {step}")
     if edit is not None:
         chosen = EditedFirstAnswer(chosen, edited_reply(src, step, edit))
     max_iters = int(src.metadata.get("max_iters") or 10) - step
-    agent = build_agent(src, model=chosen, toolkit=tools_for(src, tools), max_iters=max_iters)
+    toolkit = fork_tools(src, tools)
+    if isinstance(edit, dict) and edit.get("type") == "tool_use":
+        toolkit = _with_edited_tool(toolkit, str(edit["name"]), tools, src.run_id)
+    agent = build_agent(src, model=chosen, toolkit=toolkit, max_iters=max_iters)
+    restore_plan(agent, src, call.reply_id, step)  # the plan as it was at that step
     if guidance is not None:
         agent.control.steer(guidance)
     name = title or f"{src.fold.run_info.get('title') or src.agent_name} · fork@{step}"
@@ -116,6 +149,7 @@ def fork(
         tags["fork_edit"] = edit
     if guidance is not None:
         tags["fork_guidance"] = guidance
+    tags = redact_keys(tags)  # the in-memory RunStarted says what the stored one says
     new = Run(agents=[agent], title=name)
     new._context.subscribers.insert(0, tag_run_started(tags, title=name))
     restored = [Msg.from_dict(m) for m in memory]
@@ -125,6 +159,27 @@ def fork(
         return await agent._call_in_new_run(new._context, None)
 
     return new._launch(body)
+
+
+def _with_edited_tool(toolkit: Any, name: str, given: ToolMap | None, run_id: str) -> Any:
+    """``toolkit`` plus the tool a tool-call edit names, when the parent run did not have it
+    (from ``tools=``, else the notebook namespace or the built-in tools); a copy, so the
+    parent's live toolkit is never changed."""
+    if name in toolkit.tools:
+        return toolkit
+    try:
+        extra = resolve_tools(
+            [{"type": "function", "function": {"name": name}}], given=given, run_id=run_id
+        )
+    except ConfigError:
+        raise ConfigError(
+            f"tool {name!r} of the edit to fork run {run_id!r} is not defined here: "
+            f"define it in the notebook or pass tools={{{name!r}: fn}}"
+        ) from None
+    toolkit = copy.copy(toolkit)
+    toolkit.tools = dict(toolkit.tools)
+    toolkit.register_tool_function(extra.tools[name].original_func)
+    return toolkit
 
 
 __all__ = ["fork", "EditedFirstAnswer", "edited_reply"]

@@ -23,6 +23,7 @@ from ..events import Event, StepEnded, StepStarted, ToolResult
 from ..exceptions import ConfigError, ModelCallError
 from ..message import Msg
 from ..model._replay import ReplayingModel, Reply
+from ._plan import PLAN_TOOLS, fork_tools, has_plan, restore_plan
 from ._source import Source, build_agent, formatter_for, resolve_tools, source_of
 
 if TYPE_CHECKING:
@@ -216,14 +217,24 @@ def replay(
     )
     schemas = agent.toolkit.get_json_schemas() if agent is not None else None
     schemas = schemas if schemas is not None else list(src.metadata.get("tools") or [])
+    planned = agent is None and has_plan(src)  # plan tools run on a notebook of the replay's own
+    if planned:
+        schemas = [s for s in schemas if s.get("function", {}).get("name") not in PLAN_TOOLS]
     if tools == "recorded":
         toolkit = _recorded_tools(src, schemas, report, step)
     elif agent is not None:
         toolkit = agent.toolkit
     else:
         live = src.live_agent()
-        toolkit = live.toolkit if live is not None else resolve_tools(schemas, given=None)
+        if planned:
+            toolkit = fork_tools(src, None)
+        elif live is not None:
+            toolkit = live.toolkit
+        else:
+            toolkit = resolve_tools(schemas, given=None, run_id=src.run_id)
     replayer = _replayer(src, agent, model, toolkit, formatter)
+    if planned:
+        restore_plan(replayer, src, reply.reply_id, 0, align=True)
     name = f"{src.fold.run_info.get('title') or src.agent_name} · replay"
     new = Run(agents=[replayer], title=name)
     new._context.subscribers.insert(

@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..agent._react import FINISH_FUNCTION
 from ..exceptions import AscopeError, ConfigError
 from ..fold import RunFold
 from ..fold._conversation import ModelCallState, ReplyState
@@ -148,6 +149,8 @@ def resolve_tools(
         if func is None:
             namespace = _namespace() if namespace is None else namespace
             func = namespace.get(name) or getattr(builtins, name, None)
+        if not callable(func) and name == FINISH_FUNCTION:
+            continue  # a structured reply's finish tool: the agent offers its own
         if not callable(func):
             raise ConfigError(
                 f"tool {name!r} of run {run_id!r} is not defined here: define it in the "

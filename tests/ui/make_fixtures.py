@@ -284,6 +284,41 @@ model = FunctionModel(plan)
     " fork.result.get_text_content())",
 )
 
+PLAN = notebook(
+    f"""
+{IMPORTS}
+
+
+def task(name):
+    return {{"name": name, "description": "Do " + name, "expected_outcome": name + " done"}}
+
+
+model = ScriptedModel(
+    [
+        [
+            tool_call(
+                "create_plan",
+                name="Oslo weekend",
+                description="Plan a weekend in Oslo",
+                expected_outcome="A schedule",
+                subtasks=[task("Pick dates"), task("Book train"), task("Book hotel")],
+            )
+        ],
+        [tool_call("update_subtask_state", subtask_idx=0, state="in_progress")],
+        [tool_call("finish_subtask", subtask_idx=0, subtask_outcome="May 3-5")],
+        [tool_call("finish_subtask", subtask_idx=1, subtask_outcome="Night train 22:50")],
+        [tool_call("finish_plan", state="done", outcome="Weekend planned")],
+        "Your weekend is planned.",
+    ],
+    stream=False,
+)
+""",
+    "%load_ext ascope_nb",
+    "%%agent Planner --model model --approve-plan\nYou plan trips.",
+    "%%ask Planner\nPlan a weekend in Oslo.",
+    CHECK + 'print(run.status, "Book a night train" in model.calls[1].text())',
+)
+
 FIXTURES = {
     "fork": FORK,
     "stop": STOP,
@@ -292,6 +327,7 @@ FIXTURES = {
     "saved": SAVED,
     "controls": CONTROLS,
     "experiment": EXPERIMENT,
+    "plan": PLAN,
 }
 
 

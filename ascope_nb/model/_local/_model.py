@@ -33,7 +33,10 @@ class LocalModel(ChatModelBase):
         model_path: A ``.gguf`` file; default: the installed pinned weights of ``size``.
         size: ``"1.5b"`` (default, 1.1 GB) or ``"0.5b"`` (0.5 GB, faster, loops more).
         n_threads: CPU threads; default: the cores this process may use.
-        n_ctx: Context window in tokens.
+        n_ctx: Context window in tokens (of each slot).
+        n_slots: Requests the server decodes at once (continuous batching, a prompt cache
+            per slot); default ``$ASCOPE_LOCAL_SLOTS``, else 4. The first model to start the
+            server for a weights file sets it.
         stream: Return cumulative chunks instead of one response.
         tool_mode: ``"schema"`` (tools through a JSON-schema-constrained reply, see
             ``SchemaToolModel``) or ``"native"`` (send ``tools`` as is).
@@ -58,7 +61,9 @@ class LocalModel(ChatModelBase):
         tool_mode: Literal["schema", "native"] = "schema",
         generate_kwargs: dict[str, Any] | None = None,
         verbosity: int = 1,
+        n_slots: int | None = None,
     ) -> None:
+        from ._server import check_slots
         from ._weights import weight_set
 
         if tool_mode not in ("schema", "native"):
@@ -76,6 +81,7 @@ class LocalModel(ChatModelBase):
         self.size = size.lower()
         self.n_threads = n_threads
         self.n_ctx = n_ctx
+        self.n_slots = check_slots(n_slots) if n_slots is not None else None
         self.tool_mode = tool_mode
         self.generate_kwargs = {**DEFAULT_GENERATE, **(generate_kwargs or {})}
         self.verbosity = verbosity
@@ -106,6 +112,7 @@ class LocalModel(ChatModelBase):
                 n_threads=self.n_threads,
                 n_ctx=self.n_ctx,
                 verbosity=self.verbosity,
+                n_slots=self.n_slots,
             )
         return self.server
 

@@ -45,7 +45,8 @@ export function prettyJson(value) {
   }
 }
 
-// Output blocks (text, image, other) as nodes. Only image/* data and http(s) URLs are shown.
+// Output blocks (text, image, audio, other) as nodes. Only image/* and audio/* data and
+// http(s) URLs are shown.
 export function blocksNodes(doc, blocks) {
   if (typeof blocks === "string") return [h(doc, "pre.ascope-pre", {}, blocks)];
   const out = [];
@@ -58,6 +59,14 @@ export function blocksNodes(doc, blocks) {
         out.push(h(doc, "img.ascope-img", { alt: "image", src: `data:${src.media_type};base64,${src.data}` }));
       else if (src.type === "url" && /^https?:\/\//.test(src.url || ""))
         out.push(h(doc, "img.ascope-img", { alt: "image", src: src.url }));
+    } else if (b.type === "audio") {
+      // audio made by a tool (e.g. openai_text_to_audio): a player for audio/* data or a URL
+      const src = b.source || {};
+      if (src.type === "base64" && /^audio\/[\w.+-]+$/.test(src.media_type || ""))
+        out.push(h(doc, "audio", { controls: "", preload: "none", src: `data:${src.media_type};base64,${src.data}` }));
+      else if (src.type === "url" && /^https?:\/\//.test(src.url || ""))
+        out.push(h(doc, "audio", { controls: "", preload: "none", src: src.url }));
+      else out.push(h(doc, "pre.ascope-pre", {}, "[audio]"));
     } else out.push(h(doc, "pre.ascope-pre", {}, prettyJson(b)));
   }
   return out;

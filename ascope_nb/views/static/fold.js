@@ -48,7 +48,10 @@ export function createFold() {
       f.status = "running";
       f.live = true;
       let last = null;
-      for (const msg of ev.input || []) last = push({ type: "input", msg });
+      for (const msg of ev.input || []) {
+        last = push({ type: "input", msg, observers: [] });
+        if (msg.id) f.msgItems.set(msg.id, last); // a hub's opening: observers join this row
+      }
       return last;
     },
     run_ended(ev) {
@@ -202,8 +205,8 @@ export function createFold() {
         f.msgItems.set(msg.id, s);
         return s;
       }
-      let item = null;
-      if (!f.current.get(ev.reply_id || "") && msg.role !== "system") {
+      let item = (msg.id && f.msgItems.get(msg.id)) || null; // a run's input: shown once
+      if (!item && !f.current.get(ev.reply_id || "") && msg.role !== "system") {
         const isResult =
           Array.isArray(content) && content.some((b) => b && b.type === "tool_result");
         if (!isResult) {
@@ -228,6 +231,9 @@ export function createFold() {
     },
     reply_ended(ev) {
       const s = f.current.get(ev.reply_id || "");
+      // the returned Msg is not the model's (structured output): a later broadcast of it adds
+      // observers to this step instead of a second row
+      if (s && ev.msg_id && !f.modelMsgs.has(ev.msg_id) && !f.msgItems.has(ev.msg_id)) f.msgItems.set(ev.msg_id, s);
       f.current.delete(ev.reply_id || "");
       if (s && s.ended == null) s.ended = ev.ts ?? null;
       return s || null;

@@ -21,6 +21,7 @@ import { createCollapse } from "./collapse.js";
 import { approvalBox } from "./approval.js";
 import { forkBox } from "./fork.js";
 import { decisionNode, humanChips, isStopError } from "./human.js";
+import { createPlanView } from "./plan_view.js";
 
 const EAGER_LIMIT = 300; // above this many steps, a closed step's body is built when opened
 
@@ -68,6 +69,7 @@ export function createRunRenderer(container, { onCommand = () => {}, live = fals
   const inputBox = h(doc, "div.ascope-input-box");
   const answer = h(doc, "div.ascope-answer");
   const feedbackBox = h(doc, "div.ascope-feedback-box");
+  const plan = createPlanView(doc, { send }); // the agent's plan (plan_view.js), if it has one
   const root = h(
     doc,
     chat ? "div.ascope-root.ascope-hub" : "div.ascope-root.ascope-run",
@@ -75,6 +77,7 @@ export function createRunRenderer(container, { onCommand = () => {}, live = fals
     h(doc, "div.ascope-header", {}, titleEl, badge, meta, search),
     controls,
     notice,
+    plan.el,
     timeline,
     inputBox,
     answer,
@@ -426,6 +429,7 @@ export function createRunRenderer(container, { onCommand = () => {}, live = fals
 
   // ------------------------------------------------------------------ API
   function renderAll() {
+    plan.render({ live: liveNow() });
     renderHeader();
     renderControls();
     renderInputBox();
@@ -443,6 +447,7 @@ export function createRunRenderer(container, { onCommand = () => {}, live = fals
     for (const ev of list || []) {
       const item = fold.add(ev);
       if (item) touched.add(item);
+      plan.add(ev);
     }
     const last = fold.steps[fold.steps.length - 1];
     if (prevLast && prevLast !== last) touched.add(prevLast); // auto-collapse the old step
@@ -457,7 +462,11 @@ export function createRunRenderer(container, { onCommand = () => {}, live = fals
     nodes = new Map();
     collapse.reset();
     clear(timeline);
-    for (const ev of list || []) fold.add(ev);
+    plan.reset();
+    for (const ev of list || []) {
+      fold.add(ev);
+      plan.add(ev);
+    }
     const first = (list || []).find((ev) => ev && ev.run_id);
     collapse.useRun(first ? first.run_id : "");
     for (const item of fold.items) updateItem(item);
