@@ -19,8 +19,15 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ._chat import tool_uses
-from ._plan_pairs import is_plan_edit_hint
 from ._record import RunRecord
+
+EDIT_HINT_PREFIX = "<system-hint>The user edited the plan:"
+
+
+def is_plan_edit_hint(text: str) -> bool:
+    """Whether a hint is the one a person's plan edit injected (``plan._edits.edit_hint``)."""
+    return text.startswith(EDIT_HINT_PREFIX)
+
 
 PairKind = Literal["edited", "denied", "hint", "fork", "plan"]
 

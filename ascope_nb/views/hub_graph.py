@@ -24,7 +24,7 @@ from html import escape
 from typing import Any, TypedDict
 
 from ..fold import RunFold, block_text
-from ._html import agent_color
+from ._colors import agent_color
 
 
 class HubTurn(TypedDict):
