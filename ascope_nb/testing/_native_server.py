@@ -27,6 +27,8 @@ class _Handler(Protocol):
 
     def _send_chunked(self, *args: Any, **kwargs: Any) -> None: ...
 
+    def _die(self, *args: Any, **kwargs: Any) -> Any: ...
+
 
 DASHSCOPE_PATHS = (
     "/services/aigc/text-generation/generation",
