@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..exceptions import AscopeError, ConfigError
+from ._result_table import ResultTable
 
 
 def long_term_memory_of(namespace: dict[str, Any], name: str) -> Any:
@@ -38,7 +39,6 @@ def long_term_memory_of(namespace: dict[str, Any], name: str) -> Any:
 
 async def long_term_table(memory: Any, query: str = "", *, owner: str, limit: int = 20) -> Any:
     """``memory``'s rows (all, or the best for ``query``) as a ``ResultTable``."""
-    from .knowledge_magics import ResultTable
 
     kind = type(memory).__name__
     try:

@@ -15,7 +15,6 @@ the offline MiniLM model), so a new kernel finds it again; pass it to an agent w
 from __future__ import annotations
 
 import argparse
-import html
 import os
 import shlex
 import time
@@ -28,6 +27,7 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_magic, magics_class
 
 from ..exceptions import AscopeError, ConfigError
+from ._result_table import ResultTable
 
 _USAGE = (
     "%knowledge add PATH... [--name N] [--chunk-size N] [--split-by sentence|paragraph|char] | "
@@ -143,37 +143,6 @@ async def add_paths(
             last = time.monotonic()
             progress(f"knowledge {name!r}: {number}/{len(files)} file(s), {report.chunks} chunk(s)")
     return report
-
-
-@dataclass
-class ResultTable:
-    """Rows shown as an HTML table (and a plain-text one for consoles and nbval)."""
-
-    title: str
-    columns: list[str]
-    rows: list[list[Any]]
-
-    def __post_init__(self) -> None:  # indexed files may hold keys: never shown in a cell
-        from ..redact import redact
-
-        self.title, self.rows = redact(self.title), redact(self.rows)
-
-    def _repr_html_(self) -> str:
-        head = "".join(f"<th>{html.escape(c)}</th>" for c in self.columns)
-        body = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
-            for row in self.rows
-        )
-        return (
-            f"<div><b>{html.escape(self.title)}</b><table class='ascope-knowledge-table'>"
-            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
-        )
-
-    def __repr__(self) -> str:
-        lines = [self.title]
-        for row in self.rows:
-            lines.append(" | ".join(str(v).replace("\n", " ")[:120] for v in row))
-        return "\n".join(lines)
 
 
 async def search_table(query: str, *, name: str = "notes", limit: int = 5) -> ResultTable:
