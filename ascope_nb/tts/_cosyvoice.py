@@ -70,7 +70,9 @@ class DashScopeCosyVoiceTTSModel(TTSModelBase):
         return TTSResponse(content=audio_block(bytes(audio), _MEDIA))
 
     @staticmethod
-    async def _chunks(synthesizer: Any, callback: Any, text: str) -> AsyncGenerator[TTSResponse, None]:
+    async def _chunks(
+        synthesizer: Any, callback: Any, text: str
+    ) -> AsyncGenerator[TTSResponse, None]:
         synthesizer.call(text=text)  # with a callback the SDK returns at once and streams
         async for chunk in callback.get_audio_chunk():
             yield chunk

@@ -117,7 +117,9 @@ class DashScopeCosyVoiceRealtimeTTSModel(TTSModelBase):
         return await callback.get_audio_data(block=True)
 
     @staticmethod
-    async def _chunks(callback: Any, done: asyncio.Future[Any]) -> AsyncGenerator[TTSResponse, None]:
+    async def _chunks(
+        callback: Any, done: asyncio.Future[Any]
+    ) -> AsyncGenerator[TTSResponse, None]:
         async for chunk in callback.get_audio_chunk():
             yield chunk
         await done

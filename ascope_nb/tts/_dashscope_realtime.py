@@ -3,7 +3,6 @@ pushed while the LLM is still writing it."""
 
 from __future__ import annotations
 
-
 from collections.abc import AsyncGenerator
 from typing import Any
 
@@ -121,6 +120,3 @@ class DashScopeRealtimeTTSModel(TTSModelBase):
         if self.stream:
             return self._dashscope_callback.get_audio_chunk()
         return await self._dashscope_callback.get_audio_data(block=True)
-
-
-
