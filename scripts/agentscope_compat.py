@@ -66,6 +66,8 @@ MODULE_MAP: dict[str, str] = {
     "ascope_nb.tuner._config": "ascope_nb.tuner._signature",
     # issue 32 (voice): TTS and realtime modules
     "ascope_nb.tts._dashscope_cosyvoice_realtime_tts_model": "ascope_nb.tts._cosyvoice_realtime",
+    "ascope_nb.realtime._openai_realtime_model": "ascope_nb.realtime._openai",
+    "ascope_nb.realtime._dashscope_realtime_model": "ascope_nb.realtime._dashscope",
 }
 
 # Out-of-scope backends imported at the top of in-scope files: module -> names.

@@ -6,6 +6,8 @@ Example:
     0
 """
 
+from ._base import RealtimeModelBase
+from ._dashscope import DashScopeRealtimeModel
 from ._events import (
     ClientEvents,
     ClientEventType,
@@ -14,6 +16,8 @@ from ._events import (
     ServerEvents,
     ServerEventType,
 )
+from ._gemini import GeminiRealtimeModel
+from ._openai import OpenAIRealtimeModel
 
 __all__ = [
     "ModelEventType",
@@ -22,4 +26,8 @@ __all__ = [
     "ServerEvents",
     "ClientEventType",
     "ClientEvents",
+    "RealtimeModelBase",
+    "DashScopeRealtimeModel",
+    "OpenAIRealtimeModel",
+    "GeminiRealtimeModel",
 ]

@@ -127,12 +127,16 @@ class ServerEvents:
         try:
             return target.model_validate({**data, "agent_id": agent_id, "agent_name": agent_name})
         except Exception as exc:
-            raise RuntimeError(f"cannot turn {type(model_event).__name__} into {name}: {exc}") from exc
+            raise RuntimeError(
+                f"cannot turn {type(model_event).__name__} into {name}: {exc}"
+            ) from exc
 
 
 def _twin(model_name: str) -> type[ServerEvents.EventBase]:
     source: type[BaseModel] = getattr(ModelEvents, model_name)
-    kind = S(ModelEventType(source.model_fields["type"].default).value.replace("model_", "agent_", 1))
+    kind = S(
+        ModelEventType(source.model_fields["type"].default).value.replace("model_", "agent_", 1)
+    )
     fields: dict[str, Any] = {
         key: (info.annotation, info) for key, info in source.model_fields.items() if key != "type"
     }

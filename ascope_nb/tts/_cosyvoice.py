@@ -49,7 +49,7 @@ class DashScopeCosyVoiceTTSModel(TTSModelBase):
             model=self.model_name,
             voice=self.voice,
             format=AudioFormat.PCM_24000HZ_MONO_16BIT,
-            callback=callback,
+            callback=callback,  # type: ignore[arg-type]
             **self.client_kwargs,
             **self.generate_kwargs,
         )

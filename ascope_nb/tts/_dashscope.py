@@ -52,7 +52,7 @@ class DashScopeTTSModel(TTSModelBase):
             return TTSResponse(content=None)
         import dashscope
 
-        chunks = dashscope.MultiModalConversation.call(
+        chunks: Any = dashscope.MultiModalConversation.call(
             model=self.model_name,
             api_key=self.api_key,
             text=msg.get_text_content() or "",

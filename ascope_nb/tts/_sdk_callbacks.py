@@ -17,7 +17,7 @@ def qwen_realtime_callback_class() -> type:
             QwenTtsRealtimeCallback.__init__(self)
             AudioBuffer.__init__(self)
 
-        def on_event(self, response: dict[str, Any]) -> None:
+        def on_event(self, response: Any) -> None:  # a dict, though the SDK says str
             kind = response.get("type")
             if kind == "response.audio.delta" and response.get("delta"):
                 self.add_audio(response["delta"])
