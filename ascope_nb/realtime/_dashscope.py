@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..message import AudioBlock, ImageBlock, TextBlock, ToolResultBlock
+from ..tts._keys import require_key
 from ._base import RealtimeModelBase, fetch_url_as_base64, tool_output_text
 from ._openai_protocol import DASHSCOPE_NAMES, OpenAIStyleParser
 
@@ -40,6 +41,7 @@ class DashScopeRealtimeModel(OpenAIStyleParser, RealtimeModelBase):
         self.enable_input_audio_transcription = enable_input_audio_transcription
         self.generate_kwargs = dict(generate_kwargs or {})
         self.websocket_url = f"{base_url}?model={model_name}"
+        api_key = require_key(api_key, env="DASHSCOPE_API_KEY", who=type(self).__name__)
         self.websocket_headers = {"Authorization": f"Bearer {api_key}"}
         self._init_parser()
 

@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from ..message import AudioBlock, ImageBlock, TextBlock, ToolResultBlock, ToolUseBlock
+from ..tts._keys import require_key
 from ._base import RealtimeModelBase, fetch_url_as_base64, tool_output_text
 from ._model_events import AudioFormat, ModelEvents
 
@@ -57,6 +58,7 @@ class GeminiRealtimeModel(RealtimeModelBase):
         self.enable_input_audio_transcription = enable_input_audio_transcription
         self.generate_kwargs = dict(generate_kwargs or {})
         self.websocket_url = base_url
+        api_key = require_key(api_key, env="GEMINI_API_KEY", who=type(self).__name__)
         self.websocket_headers = {"x-goog-api-key": api_key}
         self._response_id: str | None = None
 

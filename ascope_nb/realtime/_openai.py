@@ -6,6 +6,7 @@ from typing import Any
 
 from ..formatter._media import image_url
 from ..message import AudioBlock, ImageBlock, TextBlock, ToolResultBlock
+from ..tts._keys import require_key
 from ._base import RealtimeModelBase, fetch_url_as_base64, tool_output_text
 from ._openai_protocol import OPENAI_NAMES, OpenAIStyleParser
 
@@ -42,6 +43,7 @@ class OpenAIRealtimeModel(OpenAIStyleParser, RealtimeModelBase):
         self.enable_input_audio_transcription = enable_input_audio_transcription
         self.generate_kwargs = dict(generate_kwargs or {})
         self.websocket_url = f"{base_url}?model={model_name}"
+        api_key = require_key(api_key, env="OPENAI_API_KEY", who=type(self).__name__)
         self.websocket_headers = {"Authorization": f"Bearer {api_key}"}
         self._init_parser()
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..message import Msg
 from ._base import TTSModelBase
+from ._keys import require_key
 from ._response import TTSResponse, audio_block
 from ._sdk_callbacks import cosyvoice_callback_class
 
@@ -35,7 +36,7 @@ class DashScopeCosyVoiceTTSModel(TTSModelBase):
         super().__init__(model_name=model_name, stream=stream)
         import dashscope
 
-        dashscope.api_key = api_key
+        dashscope.api_key = require_key(api_key, env="DASHSCOPE_API_KEY", who=type(self).__name__)
         self.voice = voice
         self.client_kwargs = dict(client_kwargs or {})
         self.generate_kwargs = dict(generate_kwargs or {})

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..message import Msg
 from ._base import TTSModelBase
+from ._keys import require_key
 from ._response import TTSResponse, audio_block
 
 _MEDIA = "audio/pcm;rate=24000"
@@ -40,7 +41,7 @@ class DashScopeTTSModel(TTSModelBase):
         generate_kwargs: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(model_name=model_name, stream=stream)
-        self.api_key = api_key
+        self.api_key = require_key(api_key, env="DASHSCOPE_API_KEY", who=type(self).__name__)
         self.voice = voice
         self.language_type = language_type
         self.generate_kwargs = dict(generate_kwargs or {})

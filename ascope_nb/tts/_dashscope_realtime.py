@@ -10,6 +10,7 @@ from .._logging import logger
 from ..message import Msg
 from ._base import TTSModelBase
 from ._incremental import IncrementalText
+from ._keys import require_key
 from ._response import TTSResponse
 from ._sdk_callbacks import qwen_realtime_callback_class
 
@@ -43,7 +44,7 @@ class DashScopeRealtimeTTSModel(TTSModelBase):
         super().__init__(model_name=model_name, stream=stream)
         import dashscope
 
-        dashscope.api_key = api_key
+        dashscope.api_key = require_key(api_key, env="DASHSCOPE_API_KEY", who=type(self).__name__)
         self.voice = voice
         self.mode = "server_commit"
         self.client_kwargs = dict(client_kwargs or {})

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..message import Msg
 from ._base import TTSModelBase
+from ._keys import require_key
 from ._response import TTSResponse, audio_block
 
 
@@ -48,6 +49,7 @@ class GeminiTTSModel(TTSModelBase):
 
         self.voice = voice
         self.generate_kwargs = dict(generate_kwargs or {})
+        api_key = require_key(api_key, env="GEMINI_API_KEY", who=type(self).__name__)
         self._client = genai.Client(api_key=api_key, **(client_kwargs or {}))
 
     def _config(self, kwargs: dict[str, Any]) -> Any:

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..message import Msg
 from ._base import TTSModelBase
+from ._keys import require_key
 from ._response import TTSResponse, audio_block
 
 _MEDIA = "audio/pcm"
@@ -36,6 +37,7 @@ class OpenAITTSModel(TTSModelBase):
 
         self.voice = voice
         self.generate_kwargs = dict(generate_kwargs or {})
+        api_key = require_key(api_key, env="OPENAI_API_KEY", who=type(self).__name__)
         self._client = openai.AsyncOpenAI(api_key=api_key, **(client_kwargs or {}))
 
     def _request(self, msg: Msg, kwargs: dict[str, Any]) -> dict[str, Any]:
