@@ -136,7 +136,9 @@ class RealtimeModelBase(ABC):
             reason = f"connection dropped: {exc}"
             await outgoing_queue.put(
                 ModelEvents.ModelErrorEvent(
-                    error_type="connection", code=str(exc.code), message=reason
+                    error_type="connection",
+                    code=str(exc.rcvd.code if exc.rcvd else 1006),
+                    message=reason,
                 )
             )
         await outgoing_queue.put(
