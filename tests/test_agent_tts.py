@@ -14,6 +14,7 @@ import pytest
 from ascope_nb.agent import ReActAgent
 from ascope_nb.events import MessageCompleted
 from ascope_nb.exceptions import ConfigError
+from ascope_nb.fold import RunFold
 from ascope_nb.message import Msg
 from ascope_nb.testing import Reply, ScriptedModel
 from ascope_nb.testing.speech_server import FakeSpeechServer, tone_pcm
@@ -48,6 +49,8 @@ async def test_reply_is_spoken_as_a_wav_message_outside_memory(stream: bool) -> 
     memory = await agent.memory.get_memory()
     assert [m.id for m in memory][-1] == reply_id  # the text reply, not the audio
     assert not any(b.get("type") == "audio" for m in memory for b in m.get_content_blocks())
+    shown = [i for i in RunFold().extend(events).items if i.get("type") == "message"]
+    assert [i["msg"]["content"][0]["type"] for i in shown] == ["audio"]  # the live view's row
 
 
 async def test_failing_tts_keeps_the_reply_and_warns_once_without_the_key(
