@@ -12,13 +12,15 @@ import wave
 import pytest
 
 from ascope_nb.agent import ReActAgent
+from ascope_nb.agent._speech import collect_speech, playable_block
 from ascope_nb.events import MessageCompleted
 from ascope_nb.exceptions import ConfigError
 from ascope_nb.fold import RunFold
 from ascope_nb.message import Msg
 from ascope_nb.testing import Reply, ScriptedModel
 from ascope_nb.testing.speech_server import FakeSpeechServer, tone_pcm
-from ascope_nb.tts import OpenAITTSModel
+from ascope_nb.tts import OpenAITTSModel, TTSModelBase, TTSResponse
+from ascope_nb.tts._response import audio_block
 
 
 def _agent(server: FakeSpeechServer, *, stream: bool) -> ReActAgent:
@@ -68,3 +70,42 @@ async def test_failing_tts_keeps_the_reply_and_warns_once_without_the_key(
 def test_a_tts_model_that_is_not_one_is_refused() -> None:
     with pytest.raises(ConfigError, match="tts_model must be a TTSModelBase"):
         ReActAgent("Friday", "x", ScriptedModel([Reply("hi")]), tts_model="openai")
+
+
+class _Chunks(TTSModelBase):
+    """A TTS model that streams scripted chunks (silence repeats on purpose)."""
+
+    def __init__(self, chunks: list[bytes], *, cumulative: bool) -> None:
+        super().__init__(model_name="scripted-tts", stream=True)
+        self.chunks = chunks
+        self.stream_chunks_cumulative = cumulative
+
+    async def synthesize(self, msg=None, **kwargs):
+        async def gen():
+            for i, data in enumerate(self.chunks):
+                last = i == len(self.chunks) - 1
+                yield TTSResponse(content=audio_block(data, "audio/pcm;rate=16000"), is_last=last)
+
+        return gen()
+
+
+SILENCE = b"\x00\x00" * 50
+
+
+@pytest.mark.parametrize(
+    ("chunks", "cumulative"),
+    [
+        ([SILENCE, SILENCE * 2, SILENCE * 2], True),  # cumulative, last repeats all
+        ([SILENCE, SILENCE, SILENCE], False),  # own bytes each, last repeats the last piece
+    ],
+)
+async def test_repeated_silent_chunks_are_neither_lost_nor_doubled(
+    chunks: list[bytes], cumulative: bool
+) -> None:
+    audio, media_type = await collect_speech(
+        _Chunks(chunks, cumulative=cumulative), Msg("Friday", "...", "assistant")
+    )
+    assert audio == SILENCE * 2 and media_type == "audio/pcm;rate=16000"
+    block = playable_block(audio, media_type)
+    with wave.open(io.BytesIO(base64.b64decode(block["source"]["data"]))) as wav:
+        assert wav.getframerate() == 16000 and wav.getnframes() == 100

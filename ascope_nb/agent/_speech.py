@@ -56,16 +56,20 @@ def _bytes_of(block: Any) -> tuple[bytes, str] | None:
 
 
 async def collect_speech(tts: TTSModelBase, msg: Msg) -> tuple[bytes, str] | None:
-    """All the audio ``tts`` makes for ``msg`` (streamed or not; chunks cumulative or not)."""
+    """All the audio ``tts`` makes for ``msg``, streamed or not. Streamed chunks are taken
+    as cumulative (AgentScope's convention) unless the model says
+    ``stream_chunks_cumulative = False`` (OpenAI: each chunk its own bytes, the last a repeat).
+    """
+    cumulative = bool(getattr(tts, "stream_chunks_cumulative", True))
     if tts.supports_streaming_input:
         async with tts:
             await tts.push(msg)
             result: Any = await tts.synthesize(msg)
-            return await _gather(result, tts.stream)
-    return await _gather(await tts.synthesize(msg), tts.stream)
+            return await _gather(result, stream=tts.stream, cumulative=cumulative)
+    return await _gather(await tts.synthesize(msg), stream=tts.stream, cumulative=cumulative)
 
 
-async def _gather(result: Any, stream: bool) -> tuple[bytes, str] | None:
+async def _gather(result: Any, *, stream: bool, cumulative: bool) -> tuple[bytes, str] | None:
     if not stream:
         return _bytes_of(result.content)
     audio, media_type = b"", "audio/pcm"
@@ -73,11 +77,10 @@ async def _gather(result: Any, stream: bool) -> tuple[bytes, str] | None:
         found = _bytes_of(chunk.content)
         if found is None:
             continue
-        piece, media_type = found
-        if piece.startswith(audio):  # cumulative chunks: each holds everything so far
-            audio = piece
-        elif not (chunk.is_last and audio.endswith(piece)):  # a last chunk may repeat
-            audio += piece
+        if cumulative:
+            audio, media_type = found
+        elif not chunk.is_last:
+            audio, media_type = audio + found[0], found[1]
     return (audio, media_type) if audio else None
 
 

@@ -22,6 +22,8 @@ class OpenAITTSModel(TTSModelBase):
     """
 
     supports_streaming_input = False
+    stream_chunks_cumulative = False
+    """Each streamed chunk holds only its own bytes; the last repeats the final piece."""
 
     def __init__(
         self,
