@@ -153,3 +153,33 @@ def test_client_events_reject_bad_input_with_one_line() -> None:
         ClientEvents.from_json({"type": "client_dance"})
     with pytest.raises(ValueError, match="Invalid JSON data"):
         ClientEvents.from_json(["not", "a", "dict"])
+
+
+@pytest.mark.timeout(60)
+async def test_dashscope_session_over_its_own_event_names() -> None:
+    with FakeRealtimeServer(replies=["Ni hao"], dialect="dashscope") as server:
+        model = DashScopeRealtimeModel(
+            model_name="qwen3-omni-flash-realtime",
+            api_key="sk-ds-rt-1122334455",
+            base_url=server.url,
+        )
+        queue: asyncio.Queue = asyncio.Queue()
+        await model.connect(queue, instructions="Short answers.")
+        await _drain(queue, ModelEvents.ModelSessionCreatedEvent)
+        await model.send(TextBlock(type="text", text="hello"))
+        events = await _drain(queue, ModelEvents.ModelResponseDoneEvent)
+        await model.disconnect()
+    session = server.received[0]["session"]
+    assert (session["voice"], session["instructions"]) == ("Cherry", "Short answers.")
+    audio = b"".join(
+        base64.b64decode(e.delta)
+        for e in events
+        if isinstance(e, ModelEvents.ModelResponseAudioDeltaEvent)
+    )
+    assert audio == tone_pcm("Ni hao")
+    assert any(isinstance(e, ModelEvents.ModelResponseAudioTranscriptDeltaEvent) for e in events)
+
+
+def test_fake_server_refuses_an_unknown_dialect() -> None:
+    with pytest.raises(ValueError, match="unknown dialect 'klingon'"):
+        FakeRealtimeServer(dialect="klingon")

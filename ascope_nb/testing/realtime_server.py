@@ -2,7 +2,7 @@
 
 It answers ``session.update`` with ``session.created`` and each user text item with one
 response: ``response.created``, audio deltas (a tone as base64 PCM), a transcript of the
-scripted reply, ``response.done``. It records every message received. ``drop_after`` closes
+scripted reply, ``response.done`` (``dialect="dashscope"``: Qwen Omni's event names). It records every message received. ``drop_after`` closes
 the TCP connection (no close frame) after that many audio deltas, as a crashed server would.
 
 Example:
@@ -24,6 +24,13 @@ from .speech_server import tone_pcm
 
 __all__ = ["FakeRealtimeServer"]
 
+# the audio/transcript event prefixes of each dialect (DashScope's Qwen Omni follows OpenAI's
+# protocol with its own names for these)
+_AUDIO_EVENTS = {
+    "openai": ("response.output_audio", "response.output_audio_transcript"),
+    "dashscope": ("response.audio", "response.audio_transcript"),
+}
+
 
 class FakeRealtimeServer:
     """The fake realtime server; ``url`` is what ``OpenAIRealtimeModel(base_url=...)`` takes."""
@@ -34,7 +41,11 @@ class FakeRealtimeServer:
         *,
         chunk_bytes: int = 4800,
         drop_after: int | None = None,
+        dialect: str = "openai",
     ) -> None:
+        if dialect not in _AUDIO_EVENTS:
+            raise ValueError(f"FakeRealtimeServer: unknown dialect {dialect!r} (openai, dashscope)")
+        self.audio_event = _AUDIO_EVENTS[dialect]
         self.replies = list(replies)
         self.chunk_bytes = chunk_bytes
         self.drop_after = drop_after
@@ -99,6 +110,7 @@ class FakeRealtimeServer:
     async def _respond(self, websocket: Any, n: int) -> bool:
         text = self.replies.pop(0) if self.replies else "OK"
         response_id, item_id = f"resp_{n}", f"item_{n}"
+        audio_kind, transcript_kind = self.audio_event
         await websocket.send(
             json.dumps({"type": "response.created", "response": {"id": response_id}})
         )
@@ -109,14 +121,12 @@ class FakeRealtimeServer:
                 return False
             delta = base64.b64encode(audio[start : start + self.chunk_bytes]).decode()
             await websocket.send(
-                json.dumps(
-                    {"type": "response.output_audio.delta", "item_id": item_id, "delta": delta}
-                )
+                json.dumps({"type": f"{audio_kind}.delta", "item_id": item_id, "delta": delta})
             )
         for event in (
-            {"type": "response.output_audio.done", "item_id": item_id},
-            {"type": "response.output_audio_transcript.delta", "item_id": item_id, "delta": text},
-            {"type": "response.output_audio_transcript.done", "item_id": item_id},
+            {"type": f"{audio_kind}.done", "item_id": item_id},
+            {"type": f"{transcript_kind}.delta", "item_id": item_id, "delta": text},
+            {"type": f"{transcript_kind}.done", "item_id": item_id},
             {
                 "type": "response.done",
                 "response": {"id": response_id, "usage": {"input_tokens": 3, "output_tokens": 5}},
