@@ -38,7 +38,7 @@ def _inputs(root: Path) -> Iterator[Path]:
     for name in _SOURCES:
         path = ext / name
         yield from sorted(path.rglob("*")) if path.is_dir() else [path]
-    yield from sorted((root / "ascope_nb" / "notebook" / "static").glob("*"))
+    yield from sorted((root / "ascope_nb" / "views" / "static").glob("*"))
 
 
 def source_hash(root: Path) -> str:

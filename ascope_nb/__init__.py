@@ -15,10 +15,9 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
-
 # public name -> the module that defines it (imported on first access)
 _LAZY: dict[str, str] = {
+    "__version__": "ascope_nb._version",
     "start": "ascope_nb.run",
     "init": "ascope_nb._init",
     "start_hub": "ascope_nb.run",
@@ -29,7 +28,7 @@ _LAZY: dict[str, str] = {
     "show": "ascope_nb.notebook._api",
     "make_agent": "ascope_nb.notebook._api",
     "warm": "ascope_nb.model._warm",
-    "set_default_model": "ascope_nb.notebook._model_spec",
+    "set_default_model": "ascope_nb.model._default",
     "load_ipython_extension": "ascope_nb.notebook",
     "unload_ipython_extension": "ascope_nb.notebook",
     "Msg": "ascope_nb.message",
@@ -96,11 +95,11 @@ if TYPE_CHECKING:
     from .memory import InMemoryMemory
     from .message import Msg
     from .model import model_from_spec
+    from .model._default import set_default_model
     from .model._demo import DemoModel
     from .model._warm import warm
     from .notebook import load_ipython_extension, unload_ipython_extension
     from .notebook._api import make_agent, show
-    from .notebook._model_spec import set_default_model
     from .pipeline import MsgHub, fanout_pipeline, sequential_pipeline
     from .run import Run, get_run, start, start_hub
     from .tool import Toolkit, ToolResponse

@@ -11,37 +11,22 @@ Example:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from .exceptions import AscopeError, ConfigError
+from .feedback import (
+    FEEDBACK_CHOICES,
+    SCORE_THRESHOLD,
+    FeedbackChoice,
+    feedback_of,
+    matches_feedback,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .notebook.views.run_view import RunView
     from .store import RunStore
-
-FeedbackChoice = Literal["up", "down", "any", "none"]
-FEEDBACK_CHOICES: tuple[str, ...] = ("up", "down", "any", "none")
-SCORE_THRESHOLD = 0.5  # a score at or above it counts as "up" (as in ascope_nb.export)
-
-
-def feedback_of(label: Any, score: Any) -> str:
-    """A run's feedback as ``"up"``, ``"down"`` or ``""`` (a thumb, else a score's side).
-
-    Example:
-        >>> feedback_of(None, 0.9), feedback_of("down", 1.0), feedback_of(None, None)
-        ('up', 'down', '')
-    """
-    if label in ("up", "down"):
-        return str(label)
-    try:
-        value = float(score)
-    except (TypeError, ValueError):
-        return ""
-    if value != value:  # NaN: no score
-        return ""
-    return "up" if value >= SCORE_THRESHOLD else "down"
+    from .views.run_view import RunView
 
 
 def check_feedback(feedback: str | None) -> None:
@@ -96,8 +81,8 @@ def runs(
         for label, score in zip(frame["feedback_label"], frame["feedback_score"], strict=True)
     ]
     if feedback is not None:
-        wanted = {"up": {"up"}, "down": {"down"}, "any": {"up", "down"}, "none": {""}}[feedback]
-        frame = frame[frame["feedback"].isin(wanted)]
+        keep = [matches_feedback(feedback, side=s, judged=bool(s)) for s in frame["feedback"]]
+        frame = frame[keep]
         if limit is not None:
             frame = frame.head(limit)
         frame = frame.reset_index(drop=True)
@@ -120,7 +105,7 @@ def open_run(run_id: str, *, store: RunStore | None = None) -> RunView:
     events = source.events(run_id)
     if not events:
         raise AscopeError(f"no stored run {run_id!r} in {source.target!r}")
-    from .notebook.views import HubView, RunView
+    from .views import HubView, RunView
 
     first = events[0]
     is_hub = first.kind == "run_started" and "participants" in getattr(first, "metadata", {})
@@ -129,4 +114,12 @@ def open_run(run_id: str, *, store: RunStore | None = None) -> RunView:
     return view_class.from_events(events, title=title)
 
 
-__all__ = ["runs", "open_run", "feedback_of", "check_feedback", "FEEDBACK_CHOICES"]
+__all__ = [
+    "runs",
+    "open_run",
+    "feedback_of",
+    "check_feedback",
+    "FEEDBACK_CHOICES",
+    "FeedbackChoice",
+    "SCORE_THRESHOLD",
+]

@@ -18,6 +18,7 @@ import threading
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
+from . import hooks
 from ._ids import new_id
 from .events import (
     Event,
@@ -170,11 +171,10 @@ class Run:
     async def _durable(self) -> None:
         """Wait until the ended run's last event is committed by every attached store: a run
         that ``await run`` says has ended is on disk (another process sees its answer)."""
-        store = sys.modules.get("ascope_nb.store")  # never import the store just for this
-        if store is None or not self.events:
+        if not hooks.wait_durable.is_set or not self.events:  # no store attached
             return
         try:
-            await store.wait_durable(self.run_id, self.events[-1].seq, timeout=10.0)
+            await hooks.wait_durable(self.run_id, self.events[-1].seq, timeout=10.0)
         except Exception:  # a failing store reports itself; the run's result still returns
             pass
 
@@ -320,19 +320,14 @@ class Run:
         Example:
             >>> fork = run.fork(1, edit={"city": "Oslo"})  # doctest: +SKIP
         """
-        from .whatif import fork
-
-        return fork(self, step, edit=edit, guidance=guidance, model=model, tools=tools)
+        return hooks.fork_run(self, step, edit=edit, guidance=guidance, model=model, tools=tools)
 
     # ---------------------------------------------------------------- display
     @property
     def view(self) -> Any:
         """The live widget of this run (made on first use)."""
         if self._view is None:
-            from .notebook.views import HubView, RunView
-
-            view_class = HubView if self.kind == "hub" else RunView
-            self._view = view_class(controller=self, title=self.title)
+            self._view = hooks.live_view(self, kind=self.kind, title=self.title)
             self.subscribe(self._view.push)
         return self._view
 
@@ -356,7 +351,6 @@ class Run:
 
 
 def _execution_count() -> int | None:
-    import sys
 
     ipython = sys.modules.get("IPython")
     shell = ipython.get_ipython() if ipython is not None else None
@@ -504,3 +498,6 @@ def get_run(run_id: str) -> Run | None:
         if run.run_id == run_id:
             return run
     return None
+
+
+hooks.find_run.set(get_run)  # tracing names a run's model provider through it

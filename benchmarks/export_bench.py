@@ -20,10 +20,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from ascope_nb.events import Event
-from ascope_nb.export import export, load_runs
-from ascope_nb.export._synthetic import SyntheticRun, tool_schema
-from ascope_nb.export.parquet import messages_frame
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # synthetic_runs
+
+from synthetic_runs import SyntheticRun, tool_schema  # noqa: E402
+
+from ascope_nb.events import Event  # noqa: E402
+from ascope_nb.export import export, load_runs  # noqa: E402
+from ascope_nb.export.parquet import messages_frame  # noqa: E402
 
 STEPS = 10
 PER_RUN = 2 + 2 * STEPS  # user + (assistant + tool) * steps + answer

@@ -49,7 +49,7 @@ from ascope_nb.events import (  # noqa: E402
 OLD_COMMIT = "ca75e9f"
 OLD_FILES = {
     "fold": "ascope_nb/fold.py",
-    "views": "ascope_nb/notebook/views/_fold.py",
+    "views": "ascope_nb/views/_fold.py",
     "record": "ascope_nb/export/_record.py",
 }
 IMPORTS = {

@@ -23,7 +23,7 @@ from ascope_nb.agent import ReActAgent
 from ascope_nb.formatter import OpenAIChatFormatter
 from ascope_nb.message import Msg
 from ascope_nb.model import ChatModelBase, ChatResponse
-from ascope_nb.notebook.views import RunView
+from ascope_nb.views import RunView
 from ascope_nb.testing import Reply, ScriptedModel, tool_call
 from ascope_nb.tool import Toolkit
 

@@ -15,11 +15,11 @@ from typing import Any, Literal
 
 import pytest
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from synthetic_runs import demo_runs
 
 from ascope_nb.events import event_from_dict
 from ascope_nb.exceptions import ConfigError
 from ascope_nb.export import FORMATS, export, load_runs
-from ascope_nb.export._synthetic import demo_runs
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EVENTS_FILE = FIXTURES / "runs_events.json"

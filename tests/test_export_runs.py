@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from synthetic_runs import SyntheticRun, demo_runs, tool_schema
 
 from ascope_nb.agent import ReActAgent
 from ascope_nb.agent._control import ApprovalDecision
@@ -14,7 +15,6 @@ from ascope_nb.events import Event, ToolResult
 from ascope_nb.exceptions import ConfigError
 from ascope_nb.export import RunRecord, export, labeled_examples, load_runs, preference_pairs
 from ascope_nb.export._pairs import assistant_weights
-from ascope_nb.export._synthetic import SyntheticRun, demo_runs, tool_schema
 from ascope_nb.formatter import OpenAIChatFormatter
 from ascope_nb.store import RunStore
 from ascope_nb.testing import ScriptedModel, tool_call

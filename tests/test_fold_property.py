@@ -26,8 +26,8 @@ from ascope_nb.events import (
 from ascope_nb.export import RunRecord
 from ascope_nb.fold import RunFold, block_text
 from ascope_nb.message import Msg
-from ascope_nb.notebook.views import RunView
-from ascope_nb.notebook.views._html import run_html
+from ascope_nb.views import RunView
+from ascope_nb.views._html import run_html
 from tests.support.fold_runs import CallSpec, ReplySpec, Session, run_hub, run_session
 
 WORDS = st.sampled_from(["hello", "世界", "42", "a<b>", "ok", "Paris", "—", "x y"])

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from ascope_nb.fold import RunFold
-from ascope_nb.notebook.views._html import hub_html, run_html
-from ascope_nb.notebook.views.hub_graph import hub_edges, hub_graph_html, hub_nodes, hub_turns
+from ascope_nb.views._html import hub_html, run_html
+from ascope_nb.views.hub_graph import hub_edges, hub_graph_html, hub_nodes, hub_turns
 
 JS_DIR = Path(__file__).parent / "js"
 EVENTS: list[dict[str, Any]] = json.loads((JS_DIR / "fixture_hub9.json").read_text())["events"]
@@ -79,8 +79,8 @@ def js_turns(events: list[dict[str, Any]], tmp_path: Path) -> Any:
     path.write_text(json.dumps({"events": events}), encoding="utf-8")
     script = (
         'import { readFileSync } from "node:fs";'
-        'import { createFold } from "../../ascope_nb/notebook/static/fold.js";'
-        'import { hubTurns } from "../../ascope_nb/notebook/static/hub_graph.js";'
+        'import { createFold } from "../../ascope_nb/views/static/fold.js";'
+        'import { hubTurns } from "../../ascope_nb/views/static/hub_graph.js";'
         f"const {{ events }} = JSON.parse(readFileSync({json.dumps(str(path))}, 'utf8'));"
         "const f = createFold(); for (const e of events) f.add(e);"
         "console.log(JSON.stringify(hubTurns(f.items)));"

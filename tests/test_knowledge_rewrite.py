@@ -13,10 +13,10 @@ from ascope_nb.agent import ReActAgent
 from ascope_nb.embedding import LocalTextEmbedding
 from ascope_nb.events import KnowledgeRetrieved
 from ascope_nb.message import Msg
-from ascope_nb.notebook.views._fold import RunFold
-from ascope_nb.notebook.views._html import run_html
 from ascope_nb.rag import QdrantStore, SimpleKnowledge, TextReader
 from ascope_nb.testing import Reply, ScriptedModel
+from ascope_nb.views._fold import RunFold
+from ascope_nb.views._html import run_html
 
 NOTES = [
     "The Zarnak lighthouse was painted bright green in 1921 by the harbour guild.",

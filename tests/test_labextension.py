@@ -100,8 +100,8 @@ def test_source_hash_follows_the_shared_renderer(tmp_path: Path) -> None:
         shutil.copytree(EXT_SRC / sub, tmp_path / "labextension" / sub)
     for name in ("package.json", "package-lock.json", "tsconfig.json"):
         shutil.copy(EXT_SRC / name, tmp_path / "labextension" / name)
-    static = tmp_path / "ascope_nb" / "notebook" / "static"
-    shutil.copytree(ROOT / "ascope_nb" / "notebook" / "static", static)
+    static = tmp_path / "ascope_nb" / "views" / "static"
+    shutil.copytree(ROOT / "ascope_nb" / "views" / "static", static)
     out = tmp_path / "ascope_nb" / "labextension"
     out.mkdir()
     (out / "package.json").write_text("{}")

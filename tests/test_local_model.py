@@ -206,8 +206,8 @@ async def test_run_view_shows_first_token_and_speeds_per_step(
     from ascope_nb.fold import RunFold
     from ascope_nb.message import Msg
     from ascope_nb.model import OpenAIChatModel
-    from ascope_nb.notebook.views._html import run_html
     from ascope_nb.testing import FakeReply
+    from ascope_nb.views._html import run_html
 
     timings = {"prompt_per_second": prompt, "predicted_per_second": gen, "cache_n": 7}
     with FakeOpenAIServer(replies=[FakeReply(text="391", timings=timings)]) as fake:

@@ -12,11 +12,11 @@ import pytest
 from ascope_nb.exceptions import ConfigError
 from ascope_nb.message import Msg
 from ascope_nb.model import model_from_spec
+from ascope_nb.model._default import resolve_model, set_default_model
 from ascope_nb.model._demo import DemoModel
 from ascope_nb.notebook import _args
 from ascope_nb.notebook._api import AgentCard, RunsTable, make_agent
 from ascope_nb.notebook._interpolate import UnknownVariableError, interpolate
-from ascope_nb.notebook._model_spec import resolve_model, set_default_model
 from ascope_nb.testing import ScriptedModel
 
 # ---------------------------------------------------------------- command lines

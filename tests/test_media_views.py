@@ -10,8 +10,8 @@ from typing import Any
 from ascope_nb.agent import ReActAgent
 from ascope_nb.events import Event, subscribe
 from ascope_nb.message import Msg
-from ascope_nb.notebook.views._html import run_html
-from ascope_nb.notebook.views._media_html import MAX_INLINE_CHARS, media_html
+from ascope_nb.views._html import run_html
+from ascope_nb.views._media_html import MAX_INLINE_CHARS, media_html
 from ascope_nb.testing import ScriptedModel, tool_call
 from ascope_nb.tool import Toolkit, ToolResponse
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from ascope_nb.message import Msg
 from ascope_nb.notebook._api import make_agent, show
-from ascope_nb.notebook.views._html import memory_html
-from ascope_nb.notebook.views.memory_view import MemoryView, content_text, memory_rows
 from ascope_nb.testing import ScriptedModel, tool_call
+from ascope_nb.views._html import memory_html
+from ascope_nb.views.memory_view import MemoryView, content_text, memory_rows
 
 
 async def test_rows_of_a_tool_run_show_the_call_its_result_and_the_prompt() -> None:

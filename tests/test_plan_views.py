@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import ascope_nb
-from ascope_nb.notebook.views._html import run_html
+from ascope_nb.views._html import run_html
 from tests.plan_golden import FIXTURES, expected
 from tests.support.plan_runs import planner, planning_script
 

@@ -384,8 +384,8 @@ def test_memory_bad_record_lines_are_skipped(
 
 def test_static_html_and_python_fold_show_retrievals() -> None:
     from ascope_nb.events import KnowledgeRetrieved, RunStarted, event_from_dict
-    from ascope_nb.notebook.views._fold import RunFold
-    from ascope_nb.notebook.views._html import run_html
+    from ascope_nb.views._fold import RunFold
+    from ascope_nb.views._html import run_html
 
     chunk = {
         "text": "Green <paint>",

@@ -23,13 +23,13 @@ from ascope_nb.export import export
 from ascope_nb.formatter import OpenAIChatFormatter
 from ascope_nb.message import Msg
 from ascope_nb.model import ChatModelBase, ChatResponse, OpenAIChatModel
-from ascope_nb.notebook.views import RunView
-from ascope_nb.notebook.views.run_view import RUN_MIME
 from ascope_nb.run import start
 from ascope_nb.store import RunStore
 from ascope_nb.testing import ScriptedModel, tool_call
 from ascope_nb.testing.openai_server import FakeOpenAIServer, FakeReply
 from ascope_nb.tool import Toolkit, execute_python_code
+from ascope_nb.views import RunView
+from ascope_nb.views.run_view import RUN_MIME
 
 ENV_SECRET = "envsecret-4f8a2c9e1b7d"
 MODEL_KEY = "mk-2b9f7c1d8e3a6f0b4c5d"

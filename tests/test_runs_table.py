@@ -18,12 +18,12 @@ import ascope_nb
 from ascope_nb.agent import ReActAgent
 from ascope_nb.exceptions import AscopeError, ConfigError
 from ascope_nb.notebook import store_magics
-from ascope_nb.notebook.views._assets import bundle_esm
-from ascope_nb.notebook.views.runs_table import RunsTableView, row_matches
+from ascope_nb.notebook.runs_table import RunsTableView, row_matches
 from ascope_nb.run import Run, start
 from ascope_nb.store import RunStore, StoreWarning, default_store, set_default_store
 from ascope_nb.testing import ScriptedModel, tool_call
 from ascope_nb.tool import Toolkit
+from ascope_nb.views._assets import bundle_esm
 
 
 def add(a: int, b: int) -> str:
@@ -425,7 +425,7 @@ async def test_js_table_sorts_filters_opens_and_exports(three_runs: list[Run]) -
     table.comm = comm
     table.open_run(up.run_id)
     opened = next(m for m in comm.custom() if m.get("type") == "run")
-    module = Path(ascope_nb.__file__).parent / "notebook" / "static" / "runs_table.js"
+    module = Path(ascope_nb.__file__).parent / "views" / "static" / "runs_table.js"
     data = {"rows": table.rows, "formats": table.formats, "opened": opened, "up": up.run_id}
     script = JS_DOM_SCRIPT % {"module": json.dumps(module.as_uri()), "data": json.dumps(data)}
     result = subprocess.run(
@@ -467,7 +467,7 @@ async def test_rate_stored_run_is_what_the_saved_view_calls(
 ) -> None:
     from IPython.core.formatters import DisplayFormatter
 
-    from ascope_nb.notebook.views.run_view import rate_stored_run
+    from ascope_nb.views.run_view import rate_stored_run
 
     plain = three_runs[2]
     reply = rate_stored_run(plain.run_id, label="down", comment="too terse")

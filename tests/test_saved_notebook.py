@@ -38,8 +38,8 @@ async def test_ended_runs_and_memory_tables_display_kernel_free() -> None:
     from ascope_nb.agent import ReActAgent
     from ascope_nb.formatter import OpenAIChatFormatter
     from ascope_nb.message import Msg
-    from ascope_nb.notebook.views import MemoryView, RunView
     from ascope_nb.testing import ScriptedModel
+    from ascope_nb.views import MemoryView, RunView
 
     agent = ReActAgent(
         name="Friday",

@@ -13,9 +13,9 @@ from typing import Any
 
 from fixture_runs import react_run, wire
 
-from ascope_nb.notebook.views import RunView
-from ascope_nb.notebook.views._saved import HEAD_STEPS, TAIL_STEPS, bounded_events
-from ascope_nb.notebook.views.run_view import RUN_MIME
+from ascope_nb.views import RunView
+from ascope_nb.views._saved import HEAD_STEPS, TAIL_STEPS, bounded_events
+from ascope_nb.views.run_view import RUN_MIME
 
 
 def long_run(steps: int) -> list[dict[str, Any]]:
@@ -75,7 +75,7 @@ async def test_a_user_agent_transcript_shows_the_answer_once() -> None:
 
     import ascope_nb
     from ascope_nb.agent import ScriptedUserInput, UserAgent
-    from ascope_nb.notebook.views._html import run_html
+    from ascope_nb.views._html import run_html
 
     you = UserAgent(name="user")
     you.override_instance_input_method(ScriptedUserInput(["exit"]))

@@ -7,7 +7,7 @@ from typing import Any
 
 from fixture_runs import FINAL_TEXT, USER_TEXT, hub_run, react_run, wire
 
-from ascope_nb.notebook.views._html import agent_color, hub_html, memory_html, run_html
+from ascope_nb.views._html import agent_color, hub_html, memory_html, run_html
 
 
 class Tree(HTMLParser):

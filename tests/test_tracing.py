@@ -369,7 +369,7 @@ def test_setup_tracing_reuses_the_global_provider() -> None:
 
 
 async def test_run_view_shows_the_trace_id(spans) -> None:
-    from ascope_nb.notebook.views import RunView
+    from ascope_nb.views import RunView
 
     run = start(agent_with(["hi"]), "hello")
     await run

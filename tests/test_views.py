@@ -13,9 +13,9 @@ import pytest
 from fixture_runs import FINAL_TEXT, FIXTURE_PATH, fixture_json, hub_run, react_run, wire
 
 from ascope_nb.events import RunEnded, RunStarted, TextDelta, event_from_dict
-from ascope_nb.notebook.views import RunController
-from ascope_nb.notebook.views._coalesce import Coalescer
-from ascope_nb.notebook.views.run_view import RUN_MIME, RunView
+from ascope_nb.views import RunController
+from ascope_nb.views._coalesce import Coalescer
+from ascope_nb.views.run_view import RUN_MIME, RunView
 
 
 class RecordingComm:
@@ -318,7 +318,7 @@ def test_snapshot_reply_has_every_event_and_flushes_first() -> None:
 
 
 def test_snapshot_is_chunked(monkeypatch: pytest.MonkeyPatch) -> None:
-    import ascope_nb.notebook.views.run_view as rv
+    import ascope_nb.views.run_view as rv
 
     monkeypatch.setattr(rv, "SNAPSHOT_CHUNK", 10)
     view = RunView.from_events(react_run())
@@ -374,8 +374,8 @@ def test_hub_run_fixture_folds_with_observers() -> None:
 
 
 def test_hub_view_reprs_and_saved_outputs() -> None:
-    from ascope_nb.notebook.views import HubView
-    from ascope_nb.notebook.views.hub_view import HUB_MIME
+    from ascope_nb.views import HubView
+    from ascope_nb.views.hub_view import HUB_MIME
 
     events = hub_run()
     view = HubView(controller=RecordingController(), title="dinner")
@@ -397,8 +397,8 @@ def test_hub_view_reprs_and_saved_outputs() -> None:
 def test_memory_view_from_memory_msgs_and_rows() -> None:
     from ascope_nb.memory import InMemoryMemory
     from ascope_nb.message import Msg
-    from ascope_nb.notebook.views import MemoryView
-    from ascope_nb.notebook.views.memory_view import MEMORY_MIME
+    from ascope_nb.views import MemoryView
+    from ascope_nb.views.memory_view import MEMORY_MIME
 
     mem = InMemoryMemory()
     msgs = [
@@ -447,7 +447,7 @@ KERNEL_SETUP = """
 import sys
 sys.path.insert(0, {tests!r})
 from fixture_runs import react_run
-from ascope_nb.notebook.views import RunView
+from ascope_nb.views import RunView
 class Ctrl:
     calls = []
     def __getattr__(self, name):

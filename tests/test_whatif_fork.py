@@ -128,7 +128,7 @@ async def test_bad_forks_are_one_line_errors() -> None:
 
 
 def test_the_fork_command_of_the_view_is_validated() -> None:
-    from ascope_nb.notebook.views._commands import parse_command
+    from ascope_nb.views._commands import parse_command
 
     assert parse_command({"cmd": "fork", "step": 1, "edit": {"city": "Oslo"}}) == {
         "cmd": "fork",

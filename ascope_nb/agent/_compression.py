@@ -10,15 +10,24 @@ are marked ``"compressed"`` so later prompts leave them out.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..message import Msg
 from ..token import TokenCounterBase
 
-if TYPE_CHECKING:
-    from ._react import ReActAgent
+
+class ReActAgent(Protocol):
+    """What compression asks of an agent (``ascope_nb.agent.ReActAgent``)."""
+
+    name: Any
+    sys_prompt: Any
+    compression_config: Any
+    memory: Any
+    model: Any
+    formatter: Any
+
 
 logger = logging.getLogger(__name__)
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sys
 import time
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ValidationError
 
+from .. import hooks
 from ..events import (
     Event,
     HintInjected,
@@ -329,9 +329,8 @@ class ReActAgent(AgentBase):
     async def _step_durable(self) -> None:
         """When a run store is attached, wait until the last ended step is committed."""
         event, self._step_end = self._step_end, None
-        store = sys.modules.get("ascope_nb.store")  # never import the store just for this
-        if event is not None and store is not None and event.run_id:
-            await store.wait_durable(event.run_id, event.seq)
+        if event is not None and hooks.wait_durable.is_set and event.run_id:
+            await hooks.wait_durable(event.run_id, event.seq)
 
     async def _inject_hints(self) -> None:
         for text, source in self.control.take_hints():

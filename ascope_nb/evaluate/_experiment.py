@@ -19,13 +19,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import sys
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
+from .. import hooks
 from ..events import FeedbackGiven
 from ..exceptions import ConfigError
 from ._agent_copy import agent_factory
@@ -496,9 +496,7 @@ class Experiment:
 
 
 def _end_experiment_span(name: str, ts: float) -> None:
-    tracing = sys.modules.get("ascope_nb.tracing._setup")  # loaded only when tracing is used
-    if tracing is not None:
-        tracing.end_experiment_span(name, ts)
+    hooks.end_experiment_span(name, ts)  # answered once tracing is set up
 
 
 def experiment(

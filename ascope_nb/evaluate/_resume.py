@@ -16,29 +16,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..store._experiments import experiment_run_ids, title_prefix
 from ._metric_base import MetricBase
 from ._rows import DONE_STATUSES, SampleRow
 from ._scoring import as_score, is_category, label_from_comment, sample_hash
-
-
-def title_prefix(name: str) -> str:
-    return f"{name} · "
-
-
-def experiment_run_ids(store: Any, name: str) -> list[str]:
-    """The ids of the stored runs of experiment ``name`` (by title, then by metadata)."""
-    store.flush()
-    runs = store.runs()
-    if runs.empty:
-        return []
-    candidates = list(runs[runs["title"].astype(str).str.startswith(title_prefix(name))]["run_id"])
-    if not candidates:
-        return []
-    return [
-        data["run_id"]
-        for data in store.event_dicts(candidates, kinds=["run_started"])
-        if (data.get("metadata") or {}).get("experiment") == name
-    ]
 
 
 def _input_text(messages: list[dict[str, Any]]) -> str:

@@ -18,8 +18,8 @@ from typing import Any
 import anywidget
 import traitlets as t
 
-from ..notebook.views._assets import bundle_esm, read_static
-from ..notebook.views.run_view import _reaches_frontend
+from ..views._assets import bundle_esm, read_static
+from ..views.run_view import _reaches_frontend
 from ._html import experiment_html
 from ._rows import SampleRow
 
@@ -139,9 +139,9 @@ def _num(value: float) -> float | None:
 
 def transcript_html(run_id: str) -> str:
     """The HTML transcript of a run of this process or of the store."""
-    from ..notebook.views._html import run_html
-    from ..notebook.views.run_view import to_wire
     from ..run import get_run
+    from ..views._html import run_html
+    from ..views.run_view import to_wire
 
     run = get_run(run_id)
     if run is not None:

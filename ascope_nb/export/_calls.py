@@ -33,7 +33,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..feedback import SCORE_THRESHOLD
+from ..message._text import parts_text as _text
 from ._chat import chat_messages, tool_uses
+from ._corrections import corrections_of
 from ._record import RunRecord
 from ._vendor_layouts import chat_layout
 from ._write import AFTER_EXPORT
@@ -141,18 +144,6 @@ def _run_sync(make: Any) -> Any:
         return pool.submit(lambda: asyncio.run(make())).result()
 
 
-def _text(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):  # OpenAI parts, or DashScope's native {"text": ...}
-        return "\n".join(
-            str(b.get("text", ""))
-            for b in content
-            if type(b) is dict and b.get("type", "text") == "text" and "text" in b
-        )
-    return ""
-
-
 def normalise(messages: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Formatter output (or OpenAI messages) as canonical chat messages: text content,
     JSON-string arguments, ``name`` kept where present."""
@@ -253,7 +244,7 @@ def _thumbs_down(record: RunRecord, step: int, reply_id: str) -> bool:
         if item.step != step or (item.reply_id and item.reply_id != reply_id):
             continue
         if item.label == "down" or (
-            item.label is None and item.score is not None and item.score < 0.5
+            item.label is None and item.score is not None and item.score < SCORE_THRESHOLD
         ):
             return True
     return False
@@ -263,8 +254,6 @@ def model_calls(
     record: RunRecord, *, hint_sources: tuple[str, ...] = ("human",)
 ) -> list[CallRecord]:
     """Every model call of ``record`` that produced a message, in call order."""
-    from ._pairs import corrections_of
-
     corrections = corrections_of(record, hint_sources)
     calls = [c for c in record.model_calls if c.output is not None]
     last_of_reply = {c.reply_id: c.msg_id for c in calls}

@@ -13,6 +13,8 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Literal
 
+from ..message._text import message_text as msg_text
+
 ArgsStyle = Literal["json", "dict"]
 
 
@@ -35,14 +37,6 @@ def output_text(output: Any) -> str:
         else:
             parts.append(f"[{block.get('type', 'block')}]")
     return "\n".join(parts)
-
-
-def msg_text(msg: Mapping[str, Any]) -> str:
-    """The text blocks of ``msg`` joined with newlines (thinking is not text)."""
-    content = msg.get("content")
-    if isinstance(content, str):
-        return content
-    return "\n".join(str(b.get("text", "")) for b in content or [] if b.get("type") == "text")
 
 
 def tool_uses(msg: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -15,24 +15,15 @@ Example:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from ..feedback import SCORE_THRESHOLD, is_up
+from ._corrections import PreferencePair
 from ._record import RunRecord
-
-if TYPE_CHECKING:
-    from ._pairs import PreferencePair
-
-
-def _good(label: str | None, score: float | None, threshold: float) -> bool | None:
-    if label is not None:
-        return label == "up"
-    return None if score is None else float(score) >= threshold
 
 
 def _parent_worse(parent: RunRecord, step: int, fork: RunRecord, threshold: float) -> bool:
     for item in reversed(parent.feedback):
         if item.step == step:
-            return _good(item.label, item.score, threshold) is False
+            return is_up(item.label, item.score, threshold) is False
     mine, theirs = fork.reward(), parent.reward()
     return mine is not None and theirs is not None and theirs < mine
 
@@ -52,17 +43,15 @@ def _parent(run_id: str) -> RunRecord | None:
 
 
 def fork_pairs(
-    record: RunRecord, parent: RunRecord | None = None, *, score_threshold: float = 0.5
+    record: RunRecord, parent: RunRecord | None = None, *, score_threshold: float = SCORE_THRESHOLD
 ) -> list[PreferencePair]:
     """The preference pair of fork ``record`` against its parent (``[]`` if none)."""
-    from ._pairs import PreferencePair
-
     parent_id = record.metadata.get("parent_run_id")
     step = record.metadata.get("fork_step")
     if not isinstance(parent_id, str) or not isinstance(step, int):
         return []
     judged = record.run_feedback
-    if judged is None or not _good(judged.label, judged.score, score_threshold):
+    if judged is None or not is_up(judged.label, judged.score, score_threshold):
         return []
     parent = parent if parent is not None else _parent(parent_id)
     if parent is None or not _parent_worse(parent, step, record, score_threshold):

@@ -27,70 +27,18 @@ Example:
 
 from __future__ import annotations
 
-import copy
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ._chat import tool_uses
-from ._plan_pairs import is_plan_edit_hint
+from ..feedback import SCORE_THRESHOLD, is_up
+from ._corrections import (
+    LabeledExample,
+    PairKind,
+    PreferencePair,
+    _edited,
+    _original,
+    corrections_of,
+)
 from ._record import RunRecord
-
-PairKind = Literal["edited", "denied", "hint", "fork", "plan"]
-
-
-@dataclass
-class PreferencePair:
-    """A rejected and a chosen assistant message after the same ``prompt`` messages."""
-
-    run_id: str
-    reply_id: str
-    step: int | None
-    kinds: tuple[PairKind, ...]
-    prompt: list[dict[str, Any]]
-    chosen: dict[str, Any]
-    rejected: dict[str, Any]
-    sys_prompt: str | None = None
-    tools: list[dict[str, Any]] = field(default_factory=list)
-
-
-@dataclass
-class LabeledExample:
-    """A completion judged good (``label`` True) or bad after ``prompt`` (KTO)."""
-
-    run_id: str
-    prompt: list[dict[str, Any]]
-    completion: list[dict[str, Any]]
-    label: bool
-    source: Literal["feedback", "pair"]
-    sys_prompt: str | None = None
-    tools: list[dict[str, Any]] = field(default_factory=list)
-
-
-def corrections_of(
-    record: RunRecord, hint_sources: tuple[str, ...] = ("human",)
-) -> dict[str, list[PairKind]]:
-    """Assistant message id -> why a person corrected it (denied / edited / hint)."""
-    out: dict[str, list[PairKind]] = {}
-    for call in record.tool_calls.values():
-        if call.decision in ("denied", "edited") and call.msg_id:
-            kinds = out.setdefault(call.msg_id, [])
-            kind: PairKind = "denied" if call.decision == "denied" else "edited"
-            if kind not in kinds:
-                kinds.append(kind)
-    hinted = {
-        (h.reply_id, h.step - 1)
-        for h in record.hints
-        if h.source in hint_sources and h.step > 0 and not is_plan_edit_hint(h.text)
-    }
-    if hinted:
-        for msg in record.messages:
-            if msg.get("role") != "assistant":
-                continue
-            msg_id = str(msg.get("id"))
-            key = (record.msg_replies.get(msg_id, ""), record.msg_steps.get(msg_id, -1))
-            if key in hinted or ("", key[1]) in hinted:
-                out.setdefault(msg_id, []).append("hint")
-    return out
 
 
 def assistant_weights(
@@ -101,37 +49,6 @@ def assistant_weights(
     from ._calls import model_calls
 
     return {c.msg_id: 0 for c in model_calls(record, hint_sources=hint_sources) if not c.kept}
-
-
-def _original(msg: dict[str, Any], record: RunRecord) -> dict[str, Any]:
-    """``msg`` with each tool call's input restored to what the model proposed."""
-    out = copy.deepcopy(msg)
-    for block in tool_uses(out):
-        call = record.tool_calls.get(str(block.get("id")))
-        if call is not None and call.decision == "edited":
-            block["input"] = copy.deepcopy(call.original_input)
-            block.pop("raw_input", None)
-    return out
-
-
-def _edited(msg: dict[str, Any], record: RunRecord) -> dict[str, Any] | None:
-    """``msg`` as the person corrected it: edited inputs, denied calls left out."""
-    out = copy.deepcopy(msg)
-    content = out.get("content")
-    if not isinstance(content, list):
-        return None
-    kept: list[Any] = []
-    for block in content:
-        if block.get("type") == "tool_use":
-            call = record.tool_calls.get(str(block.get("id")))
-            if call is not None and call.decision == "denied":
-                continue
-            if call is not None and call.decision == "edited":
-                block["input"] = copy.deepcopy(call.input)
-                block.pop("raw_input", None)
-        kept.append(block)
-    out["content"] = kept
-    return out if tool_uses(out) else None
 
 
 def preference_pairs(
@@ -191,18 +108,10 @@ def _same_action(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return a.get("content") == b.get("content")
 
 
-def _label(label: str | None, score: float | None, threshold: float) -> bool | None:
-    if label is not None:
-        return label == "up"
-    if score is not None:
-        return float(score) >= threshold
-    return None
-
-
 def labeled_examples(
     record: RunRecord,
     *,
-    score_threshold: float = 0.5,
+    score_threshold: float = SCORE_THRESHOLD,
     include_pairs: bool = True,
     hint_sources: tuple[str, ...] = ("human",),
 ) -> list[LabeledExample]:
@@ -233,7 +142,7 @@ def labeled_examples(
     for item in record.feedback:
         if item.metric and item is not scored[-1]:
             continue  # only an experiment's first metric labels the run (it is its score)
-        label = _label(item.label, item.score, score_threshold)
+        label = is_up(item.label, item.score, score_threshold)
         if label is None:
             continue
         for call in calls:

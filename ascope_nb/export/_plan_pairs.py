@@ -21,18 +21,13 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING, Any
 
+from ._corrections import EDIT_HINT_PREFIX, is_plan_edit_hint
 from ._record import RunRecord
 
 if TYPE_CHECKING:
-    from ._pairs import PreferencePair
+    from ._corrections import PreferencePair
 
-EDIT_HINT_PREFIX = "<system-hint>The user edited the plan:"
 _KEYS = ("name", "description", "expected_outcome")
-
-
-def is_plan_edit_hint(text: str) -> bool:
-    """Whether a hint is the one a person's plan edit injected (``plan._edits.edit_hint``)."""
-    return text.startswith(EDIT_HINT_PREFIX)
 
 
 def _subtasks(tasks: Any) -> list[dict[str, Any]]:
@@ -58,7 +53,7 @@ def plan_edit_pairs(record: RunRecord) -> list[PreferencePair]:
     if fold is None or not fold.sync().plan_changes:
         return []
     from ._calls import model_calls
-    from ._pairs import PreferencePair
+    from ._corrections import PreferencePair
 
     made: dict[str, tuple[Any, dict[str, Any]]] = {}  # plan id -> (call, create_plan block)
     edited: dict[str, dict[str, Any]] = {}  # plan id -> the plan after the last human edit

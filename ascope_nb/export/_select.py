@@ -16,8 +16,8 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 from ..events import Event, event_from_dict
 from ..exceptions import ConfigError
+from ..feedback import FEEDBACK_CHOICES, SCORE_THRESHOLD, is_up, matches_feedback
 from ..store._scrub import may_hold_secret
-from ._pairs import _label
 from ._record import RunRecord
 from ._scrub import scrub
 
@@ -108,12 +108,9 @@ def _keep(
         return False
     if feedback is not None:
         item = record.run_feedback
-        label = _label(item.label, item.score, score_threshold) if item else None
-        if feedback == "none":
-            return item is None
-        if feedback == "any":
-            return item is not None
-        return label is (feedback == "up")
+        label = is_up(item.label, item.score, score_threshold) if item else None
+        side = "" if label is None else "up" if label else "down"
+        return matches_feedback(feedback, side=side, judged=item is not None)
     return True
 
 
@@ -169,7 +166,7 @@ def iter_runs(
     status: str | Collection[str] | None = None,
     feedback: FeedbackFilter | None = None,
     agent: str | Collection[str] | None = None,
-    score_threshold: float = 0.5,
+    score_threshold: float = SCORE_THRESHOLD,
     experiment: str | None = None,
     superseded: bool = False,
 ) -> Iterator[RunRecord]:
@@ -187,13 +184,13 @@ def iter_runs(
         superseded: also the experiment runs a newer run of the same sample replaced
             (a resumed crash, the same experiment started twice); default: skipped.
     """
-    if feedback is not None and feedback not in ("up", "down", "any", "none"):
+    if feedback is not None and feedback not in FEEDBACK_CHOICES:
         raise ConfigError(
             f"feedback filter must be 'up', 'down', 'any' or 'none', got {feedback!r}"
         )
     ids, states, agents = _as_set(run_ids), _as_set(status), _as_set(agent)
     if experiment is not None and (_is_store(source) or _is_store(store)):
-        from ..evaluate._resume import experiment_run_ids
+        from ..store._experiments import experiment_run_ids
 
         mine = set(experiment_run_ids(source if _is_store(source) else store, experiment))
         ids = mine if ids is None else ids & mine
@@ -229,7 +226,7 @@ def load_runs(
     status: str | Collection[str] | None = None,
     feedback: FeedbackFilter | None = None,
     agent: str | Collection[str] | None = None,
-    score_threshold: float = 0.5,
+    score_threshold: float = SCORE_THRESHOLD,
     experiment: str | None = None,
     superseded: bool = False,
 ) -> list[RunRecord]:

@@ -28,6 +28,7 @@ import os
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from ..feedback import SCORE_THRESHOLD
 from ._calls import CallRecord, model_calls, output_message
 from ._chat import ArgsStyle, stable_messages, tools_json
 from ._pairs import LabeledExample, PreferencePair, labeled_examples, preference_pairs
@@ -89,7 +90,7 @@ def iter_trl_dpo(
 def iter_trl_kto(
     runs: Iterable[RunRecord],
     *,
-    score_threshold: float = 0.5,
+    score_threshold: float = SCORE_THRESHOLD,
     include_pairs: bool = True,
     arguments: ArgsStyle = "json",
 ) -> Iterator[dict[str, Any]]:
@@ -128,7 +129,7 @@ def export_trl_kto(
     **filters: Any,
 ) -> ExportResult:
     """Write TRL conversational KTO JSONL from thumbs, scores and steering corrections."""
-    threshold = float(filters.get("score_threshold", 0.5))
+    threshold = float(filters.get("score_threshold", SCORE_THRESHOLD))
     runs = RunCounter(iter_runs(source, **filters))
     rows = iter_trl_kto(
         runs, score_threshold=threshold, include_pairs=include_pairs, arguments=arguments

@@ -10,6 +10,8 @@ from typing import Any
 
 from typing_extensions import NotRequired, TypedDict
 
+from ..message._text import content_text as block_text
+
 Wire = dict[str, Any]
 
 
@@ -45,17 +47,6 @@ class StepRecord(TypedDict):
 
 
 _WAITING = ("paused", "waiting_approval", "waiting_input")
-
-
-def block_text(blocks: Any) -> str:
-    """The text of a Msg's content (a string or blocks), thinking excluded."""
-    if isinstance(blocks, str):
-        return blocks
-    parts = []
-    for b in blocks or []:
-        if isinstance(b, dict) and b.get("type") == "text":
-            parts.append(str(b.get("text", "")))
-    return "\n".join(parts)
 
 
 class Timeline:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..tool._call import error_response
 from ..tool._response import ToolResponse
@@ -14,7 +14,13 @@ from ._signature import build_signature
 if TYPE_CHECKING:
     import mcp.types
 
-    from ._client_base import MCPClientBase
+
+class MCPClientBase(Protocol):
+    """What a tool function asks of its client (``ascope_nb.mcp.MCPClientBase``)."""
+
+    name: str
+
+    async def call_tool(self, name: str, arguments: dict[str, Any] | None = None) -> Any: ...
 
 
 class MCPToolFunction:

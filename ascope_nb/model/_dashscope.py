@@ -19,6 +19,7 @@ from typing import Any
 
 from .._guard import check_model_request_allowed
 from ..exceptions import ConfigError, ModelCallError
+from ..message._text import parts_text
 from ..redact import register_secrets_in
 from ._base import ChatModelBase, ToolChoice, check_messages
 from ._layouts import dashscope_to_openai, to_dashscope
@@ -372,11 +373,7 @@ def _tool_choice(choice: str) -> str | dict[str, Any]:
 
 def _text_of(content: Any) -> str:
     """A DashScope message's text: a string, or the text parts of a multimodal list."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "".join(p["text"] for p in content if isinstance(p, dict) and "text" in p)
-    return ""
+    return parts_text(content, separator="")
 
 
 def _usage(response: Any, started: float) -> ChatUsage | None:

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._ids import new_id
+from ..message._text import parts_text as _text
 from ._partial_json import parse_partial_object
 from ._response import ResponseBlock
 
@@ -226,16 +227,6 @@ def lean_parameters(parameters: dict[str, Any] | None) -> dict[str, Any]:
             if k in required or not (isinstance(v, dict) and "default" in v)
         }
     return params
-
-
-def _text(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "\n".join(
-            str(p.get("text", "")) for p in content if isinstance(p, dict) and "text" in p
-        )
-    return ""
 
 
 def _call_json(call: dict[str, Any], said: Mapping[str, str], flat: set[str]) -> str:

@@ -1,4 +1,4 @@
-"""Notebook layer: magics, live widgets (``views``) and their static assets.
+"""Notebook layer (the magic shell): magics and the user-facing helpers on top of every layer.
 
 ``%load_ext ascope_nb`` (or ``%load_ext ascope_nb.notebook``) registers the magics; heavy
 modules load when a magic first runs.

@@ -97,8 +97,8 @@ def make_agent(
         memory: The agent's memory (a ``MemoryBase``), or None for an ``InMemoryMemory``.
     """
     from ..agent import ReActAgent
+    from ..model._default import resolve_model
     from ..tool import Toolkit
-    from ._model_spec import resolve_model
 
     chat_model = resolve_model(model, namespace)
     toolkit = Toolkit()
@@ -318,7 +318,7 @@ def show(obj: Any) -> Any:
     title = getattr(obj, "name", "") if memory is not None else ""
     source = memory if memory is not None else obj
     if hasattr(source, "to_rows") or hasattr(source, "content"):
-        from .views import MemoryView
+        from ..views import MemoryView
 
         prompt = getattr(obj, "sys_prompt", "") if memory is not None else ""
         view = MemoryView(source, title=str(title), sys_prompt=str(prompt or ""))

@@ -94,7 +94,7 @@ class AgentMagics(Magics):  # type: ignore[misc]  # IPython's Magics is untyped
 
     @staticmethod
     def _apply_default_model(spec: str) -> None:
-        from ._model_spec import set_default_model
+        from ..model._default import set_default_model
 
         set_default_model(spec or None)
 
@@ -233,7 +233,7 @@ class AgentMagics(Magics):  # type: ignore[misc]  # IPython's Magics is untyped
     def ascope(self, line: str) -> Any:
         """%ascope [model SPEC | trace URL|off] -- show the settings, set the default model,
         or send runs to an OpenTelemetry collector."""
-        from ._model_spec import default_model_spec, set_default_model
+        from ..model._default import default_model_spec, set_default_model
 
         try:
             args = _args.parse_ascope(line)

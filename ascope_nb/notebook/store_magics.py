@@ -118,7 +118,7 @@ class StoreMagics(Magics):  # type: ignore[misc]  # IPython's Magics is untyped
                 from .._runs_api import open_run
 
                 return open_run(args.open)
-            from .views.runs_table import RunsTableView
+            from .runs_table import RunsTableView
 
             return RunsTableView(
                 agent=args.agent, status=args.status, feedback=args.feedback, limit=args.limit
@@ -134,7 +134,7 @@ class StoreMagics(Magics):  # type: ignore[misc]  # IPython's Magics is untyped
         export the stored runs (all, or those selected) and print one line."""
         from ..export import export
         from ..store import default_store
-        from .views.runs_table import export_line
+        from .runs_table import export_line
 
         try:
             args = parse_export(line)

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from ..message._text import message_text as text_of
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -42,18 +44,6 @@ def to_epoch(value: Any) -> float:
 
 def _times(pd: Any, values: Sequence[float | None]) -> Any:
     return pd.to_datetime(pd.Series(values, dtype="float64"), unit="s", utc=True)
-
-
-def text_of(msg: dict[str, Any]) -> str:
-    """The text blocks of a ``Msg.to_dict()`` joined by newlines."""
-    content = msg.get("content")
-    if isinstance(content, str):
-        return content
-    if not isinstance(content, list):
-        return ""
-    return "\n".join(
-        str(b.get("text", "")) for b in content if isinstance(b, dict) and b.get("type") == "text"
-    )
 
 
 def _output_text(output: Any) -> str:

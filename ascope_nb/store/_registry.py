@@ -8,25 +8,15 @@ import atexit
 import logging
 import os
 import threading
-import weakref
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ._store import RunStore
-    from ._writing import StoreWriting
 
-DEFAULT_PATH = os.path.join(".ascope", "runs.sqlite")
-ENV_VAR = "ASCOPE_STORE"
+from ._stores import attached, open_stores
 
-attached: list[StoreWriting] = []  # stores subscribed to this process's events
-open_stores: weakref.WeakSet[RunStore] = weakref.WeakSet()  # closed at exit
 _default: RunStore | None = None
 _default_lock = threading.Lock()
-
-
-def default_store_target() -> str:
-    """``$ASCOPE_STORE`` if set, else ``.ascope/runs.sqlite`` in the working directory."""
-    return os.environ.get(ENV_VAR) or os.path.join(os.getcwd(), DEFAULT_PATH)
 
 
 def default_store() -> RunStore:

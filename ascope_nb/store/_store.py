@@ -12,12 +12,12 @@ from typing import Any
 
 from ..events import Subscription
 from ..exceptions import ConfigError
-from . import _registry
+from . import _stores
 from ._connection import Connection
 from ._process import Owner, this_process
 from ._reading import StoreReading
 from ._recovery import StoreRecovery
-from ._registry import default_store_target
+from ._stores import default_store_target
 from ._writer import Writer
 
 
@@ -90,7 +90,7 @@ class RunStore(StoreRecovery, StoreReading):
             self._write_batch, linger=linger, max_batch=max_batch, on_idle=self._maintain
         )
         self._writer.start()
-        _registry.open_stores.add(self)
+        _stores.open_stores.add(self)
         if mark_crashed and not self.degraded:
             self.mark_crashed()
 
@@ -118,7 +118,7 @@ class RunStore(StoreRecovery, StoreReading):
         self._closed = True
         self._writer.stop()
         self._writer.join(timeout)
-        _registry.open_stores.discard(self)
+        _stores.open_stores.discard(self)
         if self._held and not self._writer.is_alive():
             self._retry_at = 0.0
             if not self._write_held():

@@ -7,15 +7,15 @@ import asyncio
 import json
 import logging
 import os
-import sys
 import tempfile
 import time
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
+from .. import hooks
 from ..events import Event, FeedbackGiven, Subscription, subscribe
 from ..exceptions import AscopeError, ConfigError
-from . import _registry
+from . import _stores
 from ._backend import Backend
 from ._connection import Connection, describe, notice, shown_target
 from ._process import Owner
@@ -79,7 +79,7 @@ class StoreWriting:
         """Store every event emitted in this process from now on (idempotent); returns self."""
         if self._subscription is None:
             self._subscription = subscribe(self._on_event)
-            _registry.attached.append(self)
+            _stores.attached.append(self)
         return self
 
     def detach(self) -> None:
@@ -87,8 +87,8 @@ class StoreWriting:
         if self._subscription is not None:
             self._subscription.close()
             self._subscription = None
-            if self in _registry.attached:
-                _registry.attached.remove(self)
+            if self in _stores.attached:
+                _stores.attached.remove(self)
 
     def _forget(self) -> None:
         """In a forked child: stop collecting events without touching the parent's writer."""
@@ -315,7 +315,7 @@ class StoreWriting:
             raise AscopeError(
                 f"run {run_id!r} is still running: emit FeedbackGiven on its RunContext"
             )
-        live = _live_run(run_id) if self in _registry.attached else None
+        live = _live_run(run_id) if self in _stores.attached else None
         if live is not None:  # numbered by the run: its events (the view) get it too
             event = FeedbackGiven(
                 agent=agent or "",
@@ -343,5 +343,4 @@ class StoreWriting:
 
 def _live_run(run_id: str) -> Any:
     """The ``Run`` handle of ``run_id`` if this process still holds it (never imports it)."""
-    run_module = sys.modules.get("ascope_nb.run")
-    return run_module.get_run(run_id) if run_module is not None else None
+    return hooks.find_run(run_id)

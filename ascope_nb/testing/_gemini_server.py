@@ -11,10 +11,11 @@ import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from .openai_server import _pieces
+from ._replies import _pieces
 
 if TYPE_CHECKING:
-    from .openai_server import FakeReply, _Handler
+    from ._native_server import _Handler
+    from ._replies import FakeReply
 
 GENERATE = ":generateContent"
 STREAM = ":streamGenerateContent"

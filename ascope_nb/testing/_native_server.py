@@ -11,12 +11,24 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from .openai_server import _pieces
+from ._replies import FakeReply, _pieces
 
-if TYPE_CHECKING:
-    from .openai_server import FakeReply, _Handler
+
+class _Handler(Protocol):
+    """The request handler of ``openai_server`` (what these answers use of it)."""
+
+    fake: Any
+    path: str
+    headers: Any
+
+    def _send_json(self, status: int, payload: dict[str, Any]) -> None: ...
+
+    def _send_chunked(self, *args: Any, **kwargs: Any) -> None: ...
+
+    def _die(self, *args: Any, **kwargs: Any) -> Any: ...
+
 
 DASHSCOPE_PATHS = (
     "/services/aigc/text-generation/generation",

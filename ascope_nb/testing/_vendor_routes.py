@@ -10,7 +10,7 @@ from . import _gemini_server as gemini
 from . import _responses_server as responses
 
 if TYPE_CHECKING:
-    from .openai_server import _Handler
+    from ._native_server import _Handler
 
 
 def answer(handler: _Handler, path: str, raw: bytes) -> bool:

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from ..exceptions import ConfigError
 
 if TYPE_CHECKING:
     from ..mcp import MCPClientBase
-    from ._toolkit import Toolkit
+
+
+class Toolkit(Protocol):
+    """What MCP registration asks of a toolkit (``ascope_nb.tool.Toolkit``)."""
+
+    tools: dict[str, Any]
+
+    def register_tool_function(self, tool_func: Any, *args: Any, **kwargs: Any) -> None: ...
+
+    def remove_tool_function(self, tool_name: str, *args: Any, **kwargs: Any) -> Any: ...
 
 
 async def register_mcp_client(

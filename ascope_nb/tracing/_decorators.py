@@ -49,7 +49,7 @@ def _content_on() -> bool:
 def _begin(name: str, attributes: dict[str, Any]) -> Span:
     from opentelemetry import trace
 
-    from .. import __version__
+    from .._version import __version__
     from ._setup import active_tracer, reply_context
 
     parent = None

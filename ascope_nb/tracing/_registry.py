@@ -10,6 +10,8 @@ Example:
 
 from __future__ import annotations
 
+from .. import hooks
+
 _MAX = 10_000
 _trace_ids: dict[str, str] = {}
 
@@ -24,3 +26,6 @@ def remember(run_id: str, trace_id: str) -> None:
 def trace_id_of(run_id: str) -> str | None:
     """The trace id of run ``run_id`` as 32 hex digits, or None if it was not traced."""
     return _trace_ids.get(run_id)
+
+
+hooks.trace_id_of.set(trace_id_of)  # the run view shows it

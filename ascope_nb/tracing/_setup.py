@@ -16,7 +16,7 @@ import os
 import threading
 from typing import TYPE_CHECKING, Any
 
-from .. import _config
+from .. import _config, hooks
 from ..events import Subscription, current_reply, current_run, subscribe
 from ..exceptions import ConfigError
 from ..redact import redact_text
@@ -226,3 +226,6 @@ def reply_context() -> Context | None:
     from opentelemetry import trace
 
     return trace.set_span_in_context(span)
+
+
+hooks.end_experiment_span.set(end_experiment_span)  # experiments close their span through it

@@ -11,7 +11,7 @@ from typing import Any
 
 from opentelemetry.trace import Span, SpanContext, SpanKind, Status, StatusCode
 
-from .. import __version__
+from .._version import __version__
 from ._redact import redact
 
 _INTERNAL = SpanKind.INTERNAL

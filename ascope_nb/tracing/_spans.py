@@ -31,7 +31,6 @@ Example:
 
 from __future__ import annotations
 
-import sys
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,7 +38,8 @@ from typing import Any
 from opentelemetry import trace as otel
 from opentelemetry.trace import Span, SpanContext, SpanKind, Status, StatusCode, TracerProvider
 
-from .. import __version__
+from .. import hooks
+from .._version import __version__
 from ..events import (
     ApprovalRequested,
     ApprovalResolved,
@@ -531,8 +531,7 @@ def _feedback_attributes(event: FeedbackGiven, content: bool) -> dict[str, Any]:
 
 def _provider(run_id: str, agent_name: str) -> str:
     """``gen_ai.provider.name`` from the class of the agent's model (found through its run)."""
-    run_module = sys.modules.get("ascope_nb.run")
-    run = run_module.get_run(run_id) if run_module is not None else None
+    run = hooks.find_run(run_id)
     for agent in getattr(run, "agents", None) or []:
         if agent.name == agent_name:
             model = getattr(agent, "model", None)

@@ -9,11 +9,14 @@ Example:
 
 from __future__ import annotations
 
+from .. import hooks
 from ._diff import RunDiff, diff
 from ._fork import fork
 from ._replay import Divergence, replay
 from ._stored import StoredRun, load_run
 from ._tree import RunTree, run_tree
+
+hooks.fork_run.set(fork)  # Run.fork answers through it
 
 __all__ = [
     "diff",

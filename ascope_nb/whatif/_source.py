@@ -214,7 +214,7 @@ def model_for(src: Source, model: ChatModelBase | None) -> ChatModelBase:
     live = src.live_agent()
     if live is not None:
         return live.model
-    from ..notebook._model_spec import default_model
+    from ..model._default import default_model
 
     return default_model()
 

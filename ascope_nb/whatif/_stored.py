@@ -53,7 +53,7 @@ class StoredRun:
     @property
     def view(self) -> Any:
         """The read-only view of the run (as ``ascope_nb.open_run``)."""
-        from ..notebook.views import HubView, RunView
+        from ..views import HubView, RunView
 
         cls = HubView if "participants" in self.metadata else RunView
         return cls.from_events(self.events, title=self.title)

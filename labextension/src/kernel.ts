@@ -47,7 +47,7 @@ const py = (s: string): string => JSON.stringify(s);
 
 /**
  * Store feedback on an ended run through the kernel (`rate_stored_run` in
- * `ascope_nb/notebook/views/run_view.py`); throws with the kernel's one-line error.
+ * `ascope_nb/views/run_view.py`); throws with the kernel's one-line error.
  */
 export async function rateRun(
   kernel: IKernelLike,
@@ -56,7 +56,7 @@ export async function rateRun(
   comment: string
 ): Promise<IRated> {
   const expr =
-    "__import__('ascope_nb.notebook.views.run_view', fromlist=['rate_stored_run'])" +
+    "__import__('ascope_nb.views.run_view', fromlist=['rate_stored_run'])" +
     `.rate_stored_run(${py(runId)}, label=${py(label)}, comment=${py(comment)})`;
   const reply = await kernel.requestExecute({
     code: '',

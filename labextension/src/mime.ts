@@ -1,5 +1,5 @@
 /**
- * The MIME types of ascope_nb's kernel-free outputs (see ascope_nb/notebook/views).
+ * The MIME types of ascope_nb's kernel-free outputs (see ascope_nb/views).
  *
  * - run:    `{version: 1, events: [...]}`        (RunView of an ended run)
  * - hub:    `{version: 1, events: [...]}`        (HubView, a MsgHub conversation)

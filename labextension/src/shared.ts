@@ -1,7 +1,7 @@
 /**
  * The one rendering code of ascope_nb, shared with the live anywidget view.
  *
- * It lives in `ascope_nb/notebook/static/` as plain ES modules; the bundler pulls it in from
+ * It lives in `ascope_nb/views/static/` as plain ES modules; the bundler pulls it in from
  * there at build time (no second copy in this package). This module gives it types.
  */
 
@@ -33,9 +33,9 @@ type RunFactory = (container: HTMLElement, options?: IRunOptions) => IRunRendere
 type MemoryFactory = (container: HTMLElement, options?: { title?: string }) => IMemoryRenderer;
 
 // @ts-expect-error: plain ES module without declarations; typed by the interfaces above.
-import * as render from '../../ascope_nb/notebook/static/render.js';
+import * as render from '../../ascope_nb/views/static/render.js';
 // @ts-expect-error: plain ES module without declarations; typed by the interfaces above.
-import * as memory from '../../ascope_nb/notebook/static/memory.js';
+import * as memory from '../../ascope_nb/views/static/memory.js';
 
 export const createRunRenderer = render.createRunRenderer as RunFactory;
 export const createHubRenderer = render.createHubRenderer as RunFactory;

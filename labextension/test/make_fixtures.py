@@ -21,7 +21,8 @@ NOTEBOOK = ROOT / "tests" / "ui" / "notebooks" / "saved_runs_ext.ipynb"
 
 def saved_run_events() -> list[Any]:
     """A three-step ReAct run: two tool calls (one failing), then the answer."""
-    from ascope_nb.export._synthetic import SyntheticRun, tool_schema
+    sys.path.insert(0, str(ROOT / "tests"))
+    from synthetic_runs import SyntheticRun, tool_schema
 
     run = SyntheticRun(
         "saved-run-1",
@@ -72,7 +73,7 @@ def memory_msgs() -> list[Any]:
 
 def bundles() -> dict[str, dict[str, Any]]:
     """The saved outputs (MIME bundles) of a run, a hub and a memory view."""
-    from ascope_nb.notebook.views import HubView, MemoryView, RunView
+    from ascope_nb.views import HubView, MemoryView, RunView
 
     views = {
         "run": RunView.from_events(saved_run_events(), title="weather"),

@@ -4,9 +4,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
 import { parseHTML } from "linkedom";
-import { controlState, press, settle, phaseOf } from "../../ascope_nb/notebook/static/controls.js";
-import { createCollapse, autoOpen } from "../../ascope_nb/notebook/static/collapse.js";
-import { createRunRenderer } from "../../ascope_nb/notebook/static/render.js";
+import { controlState, press, settle, phaseOf } from "../../ascope_nb/views/static/controls.js";
+import { createCollapse, autoOpen } from "../../ascope_nb/views/static/collapse.js";
+import { createRunRenderer } from "../../ascope_nb/views/static/render.js";
 
 const on = (s) => Object.keys(s.enabled).filter((k) => s.enabled[k]);
 
@@ -159,7 +159,7 @@ test("human decisions are neutral: no error flag, no duplicated denial", () => {
 // Emoji render as empty boxes with Debian's default fonts: icons are inline SVG.
 test("no emoji code points in the views' sources", () => {
   const EMOJI = /[\u{1F000}-\u{1FAFF}\u{2300}-\u{23FF}\u{2600}-\u{27BF}\u{FE0F}\u{2B00}-\u{2BFF}]/u;
-  const dirs = ["../../ascope_nb/notebook/static/", "../../labextension/src/", "../../labextension/style/"];
+  const dirs = ["../../ascope_nb/views/static/", "../../labextension/src/", "../../labextension/style/"];
   let checked = 0;
   for (const dir of dirs) {
     const url = new URL(dir, import.meta.url);
@@ -170,7 +170,7 @@ test("no emoji code points in the views' sources", () => {
       checked++;
     }
   }
-  const py = readFileSync(new URL("../../ascope_nb/notebook/views/_html.py", import.meta.url), "utf8");
+  const py = readFileSync(new URL("../../ascope_nb/views/_html.py", import.meta.url), "utf8");
   assert.equal(py.match(EMOJI), null, "_html.py uses an emoji");
   assert.ok(checked > 10);
 });

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createFold } from "../../ascope_nb/notebook/static/fold.js";
+import { createFold } from "../../ascope_nb/views/static/fold.js";
 
 const GOLDEN = fileURLToPath(new URL("../fixtures/fold/", import.meta.url));
 const KEYS = ["status", "agent", "title", "step", "n_steps", "tokens", "error", "live"];

@@ -3,9 +3,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { parseHTML } from "linkedom";
-import { createHubRenderer } from "../../ascope_nb/notebook/static/render.js";
-import { createMemoryRenderer } from "../../ascope_nb/notebook/static/memory.js";
-import { agentColor } from "../../ascope_nb/notebook/static/dom.js";
+import { createHubRenderer } from "../../ascope_nb/views/static/render.js";
+import { createMemoryRenderer } from "../../ascope_nb/views/static/memory.js";
+import { agentColor } from "../../ascope_nb/views/static/dom.js";
 
 const fixture = JSON.parse(readFileSync(new URL("./fixture_run.json", import.meta.url), "utf8"));
 const dom = () => parseHTML("<!doctype html><html><body><div id=app></div></body></html>");

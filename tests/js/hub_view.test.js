@@ -4,9 +4,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { parseHTML } from "linkedom";
-import { createHubRenderer } from "../../ascope_nb/notebook/static/render.js";
-import { createFold } from "../../ascope_nb/notebook/static/fold.js";
-import { hubTurns, withHubGraph } from "../../ascope_nb/notebook/static/hub_graph.js";
+import { createHubRenderer } from "../../ascope_nb/views/static/render.js";
+import { createFold } from "../../ascope_nb/views/static/fold.js";
+import { hubTurns, withHubGraph } from "../../ascope_nb/views/static/hub_graph.js";
 
 const { events } = JSON.parse(readFileSync(new URL("./fixture_hub9.json", import.meta.url), "utf8"));
 const PLAYERS = ["P1", "P2", "P3", "P4", "P5", "P6", "P7", "P8", "P9"];

@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parseHTML } from "linkedom";
-import { createRunRenderer } from "../../ascope_nb/notebook/static/render.js";
+import { createRunRenderer } from "../../ascope_nb/views/static/render.js";
 
 test("retrieved chunks show inline with score and source", () => {
   const { document } = parseHTML("<!doctype html><html><body><div id=app></div></body></html>");

@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parseHTML } from "linkedom";
-import { blocksNodes } from "../../ascope_nb/notebook/static/dom.js";
+import { blocksNodes } from "../../ascope_nb/views/static/dom.js";
 
 const { document } = parseHTML("<!doctype html><html><body></body></html>");
 

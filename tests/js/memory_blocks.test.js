@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parseHTML } from "linkedom";
-import { createMemoryRenderer } from "../../ascope_nb/notebook/static/memory.js";
+import { createMemoryRenderer } from "../../ascope_nb/views/static/memory.js";
 
 test("tool calls and results are visible, multi-line, never an empty cell", () => {
   const { document } = parseHTML("<!doctype html><html><body><div id=app></div></body></html>");

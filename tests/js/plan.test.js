@@ -7,8 +7,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseHTML } from "linkedom";
-import { createPlanFold } from "../../ascope_nb/notebook/static/plan_fold.js";
-import { createRunRenderer } from "../../ascope_nb/notebook/static/render.js";
+import { createPlanFold } from "../../ascope_nb/views/static/plan_fold.js";
+import { createRunRenderer } from "../../ascope_nb/views/static/render.js";
 
 const DIR = fileURLToPath(new URL("../fixtures/plan/", import.meta.url));
 const fixtures = Object.fromEntries(

@@ -4,8 +4,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { parseHTML } from "linkedom";
-import { createRunRenderer } from "../../ascope_nb/notebook/static/render.js";
-import widget from "../../ascope_nb/notebook/static/run_view.js";
+import { createRunRenderer } from "../../ascope_nb/views/static/render.js";
+import widget from "../../ascope_nb/views/static/run_view.js";
 
 const fixture = JSON.parse(readFileSync(new URL("./fixture_run.json", import.meta.url), "utf8"));
 
@@ -237,7 +237,7 @@ test("a 10,000-step run opens quickly with lazy step bodies", () => {
 test("the bundled _esm the kernel ships loads as one module (as anywidget loads it)", async () => {
   const { execFileSync } = await import("node:child_process");
   const repo = new URL("../../", import.meta.url).pathname;
-  const code = execFileSync("python3", ["-c", "from ascope_nb.notebook.views._assets import bundle_esm; print(bundle_esm('run_view.js'))"], {
+  const code = execFileSync("python3", ["-c", "from ascope_nb.views._assets import bundle_esm; print(bundle_esm('run_view.js'))"], {
     cwd: repo,
     env: { ...process.env, PYTHONPATH: repo },
   }).toString();

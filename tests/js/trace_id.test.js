@@ -1,9 +1,9 @@
-// The trace id line under a run or hub view (ascope_nb/notebook/static/trace_id.js).
+// The trace id line under a run or hub view (ascope_nb/views/static/trace_id.js).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parseHTML } from "linkedom";
 
-import { mountTraceId } from "../../ascope_nb/notebook/static/trace_id.js";
+import { mountTraceId } from "../../ascope_nb/views/static/trace_id.js";
 
 test("the trace id shows, follows the trait, and goes away with the view", () => {
   const { document } = parseHTML("<!doctype html><html><body><div id=app></div></body></html>");

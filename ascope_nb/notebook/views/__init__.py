@@ -1,65 +1,20 @@
-"""Live notebook views of runs, hubs and memories (anywidget), and their controller protocol.
-
-Importing this package is cheap: anywidget loads only when a view class is first used.
+"""The live views moved to ``ascope_nb.views``; this old import path keeps working.
 
 Example:
-    >>> from ascope_nb.notebook.views import RunView  # doctest: +SKIP
-    >>> view = RunView(title="demo")                    # doctest: +SKIP
-    >>> view.push(event)                                # doctest: +SKIP
+    >>> from ascope_nb.notebook.views import RunView  # same class as ascope_nb.views.RunView
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
+from typing import Any
 
-if TYPE_CHECKING:
-    from .hub_view import HubView
-    from .memory_view import MemoryView
-    from .run_view import RunView
-
-
-@runtime_checkable
-class RunController(Protocol):
-    """What a live view's buttons drive (the ``Run`` handle implements it).
-
-    Each method only queues a request for the running agent; a coroutine result is scheduled
-    on the kernel's loop by the view.
-    """
-
-    def stop(self) -> Any: ...
-
-    def steer(self, text: str) -> Any: ...
-
-    def approve(self, tool_call_id: str, input: dict[str, Any] | None = None) -> Any: ...
-
-    def deny(self, tool_call_id: str, reason: str = "") -> Any: ...
-
-    def pause(self) -> Any: ...
-
-    def step(self) -> Any: ...
-
-    def resume(self) -> Any: ...
-
-    def feedback(
-        self,
-        *,
-        score: float | None = None,
-        label: Literal["up", "down"] | None = None,
-        comment: str = "",
-    ) -> Any: ...
-
-    def submit_input(self, request_id: str, text: str) -> Any: ...
-
-
-_LAZY = {"RunView": "run_view", "HubView": "hub_view", "MemoryView": "memory_view"}
+from ...views import RunController
 
 
 def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        from importlib import import_module
+    from ... import views
 
-        return getattr(import_module(f"{__name__}.{_LAZY[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(views, name)
 
 
 __all__ = ["RunController", "RunView", "HubView", "MemoryView"]

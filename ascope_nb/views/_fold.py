@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from ...fold import RunFold, StepRecord, ToolCallRecord, block_text
+from ..fold import RunFold, StepRecord, ToolCallRecord, block_text
 
 __all__ = ["RunFold", "StepRecord", "ToolCallRecord", "block_text"]

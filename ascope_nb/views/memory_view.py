@@ -101,7 +101,7 @@ def memory_rows(source: Any) -> list[dict[str, Any]]:
     A dict with a ``"text"`` key is taken as a row already; other dicts are ``Msg.to_dict()``.
     Secrets are redacted (``ascope_nb.redact``): the rows are shown and saved in the notebook.
     """
-    from ...redact import redact
+    from ..redact import redact
 
     return [redact(row) for row in _memory_rows(source)]
 

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 from ..exceptions import ConfigError
 
 if TYPE_CHECKING:
-    from ..model import ChatModelBase
+    from . import ChatModelBase
 
-from ..model._spec import builtin_default_spec
+from ._spec import builtin_default_spec
 
 ENV_VAR = "ASCOPE_MODEL"
 """Environment variable with a default model spec (used when nothing else is set)."""
@@ -30,7 +30,7 @@ def set_default_model(model: ChatModelBase | str | None) -> None:
 
     A spec string is checked now (a missing API key is an error here, not at the first call).
     """
-    from ..model import ChatModelBase, model_from_spec
+    from . import ChatModelBase, model_from_spec
 
     global _default
     if model is None or model == "":
@@ -59,7 +59,7 @@ def default_model() -> ChatModelBase:
     A spec makes a new model object on each call (each agent gets its own client); a model
     object is shared.
     """
-    from ..model import model_from_spec
+    from . import model_from_spec
 
     if _default is None:
         return model_from_spec(os.environ.get(ENV_VAR) or builtin_default_spec())
@@ -68,7 +68,7 @@ def default_model() -> ChatModelBase:
 
 def resolve_model(value: Any, namespace: Mapping[str, Any] | None = None) -> ChatModelBase:
     """A model from ``--model``: ``None`` (the default), a model, a variable name, or a spec."""
-    from ..model import ChatModelBase, model_from_spec
+    from . import ChatModelBase, model_from_spec
 
     if value is None:
         return default_model()

@@ -67,7 +67,7 @@ def saved_run_outputs(
 
     ``render(events, title=...)`` makes the HTML (default: ``run_html``; hubs: ``hub_html``).
     """
-    from ...redact import redact
+    from ..redact import redact
     from ._html import run_html
 
     kept, note = bounded_events(events)

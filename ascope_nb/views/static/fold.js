@@ -1,5 +1,5 @@
 // Fold a run's wire events (Event.to_dict()) into timeline items and a summary.
-// The JS twin of ascope_nb/notebook/views/_fold.py. Incremental: add() returns the item it
+// The JS twin of ascope_nb/views/_fold.py. Incremental: add() returns the item it
 // changed (or null), so the renderer redraws only that item.
 
 export function blockText(content) {

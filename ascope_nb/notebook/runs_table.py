@@ -31,13 +31,14 @@ from typing import TYPE_CHECKING, Any
 import anywidget
 import traitlets as t
 
-from ...exceptions import AscopeError
-from ._assets import bundle_esm, read_static
-from .run_view import RunView, _reaches_frontend
+from ..exceptions import AscopeError
+from ..feedback import matches_feedback
+from ..views._assets import bundle_esm, read_static
+from ..views.run_view import RunView, _reaches_frontend
 
 if TYPE_CHECKING:
-    from ...export import ExportResult
-    from ...store import RunStore
+    from ..export import ExportResult
+    from ..store import RunStore
 
 _log = logging.getLogger("ascope_nb.notebook")
 
@@ -84,12 +85,8 @@ def row_matches(row: dict[str, Any], filters: dict[str, Any]) -> bool:
     for key in ("agent", "status"):
         if filters.get(key) and row.get(key) != filters[key]:
             return False
-    feedback = filters.get("feedback")
-    if feedback == "any" and not row.get("feedback"):
-        return False
-    if feedback == "none" and row.get("feedback"):
-        return False
-    if feedback in ("up", "down") and row.get("feedback") != feedback:
+    side = str(row.get("feedback") or "")
+    if not matches_feedback(filters.get("feedback"), side=side, judged=bool(side)):
         return False
     text = str(filters.get("text") or "").strip().lower()
     return not text or any(text in str(row.get(k) or "").lower() for k in SEARCHED)
@@ -141,10 +138,10 @@ class RunsTableView(anywidget.AnyWidget):
         limit: int | None = None,
     ) -> None:
         super().__init__()
-        from ...export import FORMATS
+        from ..export import FORMATS
 
         if store is None:
-            from ...store import default_store
+            from ..store import default_store
 
             store = default_store()
         self.store = store
@@ -169,7 +166,7 @@ class RunsTableView(anywidget.AnyWidget):
     # ------------------------------------------------------------------ data
     def refresh(self) -> RunsTableView:
         """Re-read the runs from the store (one state message)."""
-        from ..._runs_api import runs
+        from .._runs_api import runs
 
         frame = runs(store=self.store, **self._query)
         with self.hold_sync():
@@ -188,7 +185,7 @@ class RunsTableView(anywidget.AnyWidget):
 
     def open_run(self, run_id: str) -> RunView:
         """Open a stored run below the table; returns its (read-only) view."""
-        from ..._runs_api import open_run
+        from .._runs_api import open_run
 
         view = open_run(run_id, store=self.store)
         self.opened_view = view
@@ -232,7 +229,7 @@ class RunsTableView(anywidget.AnyWidget):
 
     def export(self, format: str, path: str) -> ExportResult | None:
         """Export the visible runs; sets ``export_message`` (and ``export_ok``)."""
-        from ...export import export
+        from ..export import export
 
         self.export_format, self.export_path = format, path
         ids = [row["run_id"] for row in self.visible_rows()]

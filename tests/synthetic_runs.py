@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Literal, cast
 
-from ..events import (
+from ascope_nb.events import (
     ApprovalRequested,
     ApprovalResolved,
     Event,

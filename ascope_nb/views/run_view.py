@@ -19,18 +19,18 @@ Example:
 from __future__ import annotations
 
 import logging
-import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import anywidget
 import traitlets as t
 
-from ...events import Event
-from . import RunController
+from .. import hooks
+from ..events import Event
 from ._assets import bundle_esm, read_static
 from ._coalesce import Coalescer, merge_delta
 from ._commands import dispatch, parse_command
+from ._controller import RunController
 from ._fold import RunFold
 from ._saved import saved_run_outputs, text_summary
 
@@ -176,11 +176,10 @@ class RunView(anywidget.AnyWidget):
 
     def _trace_id(self) -> str:
         """The run's trace id if ``ascope_nb.tracing`` traced it (never imports tracing)."""
-        registry = sys.modules.get("ascope_nb.tracing._registry")
         run_id = str(getattr(self.controller, "run_id", "") or "")
         if not run_id and self._events:
             run_id = str(self._events[0].get("run_id", ""))
-        return (registry.trace_id_of(run_id) or "") if registry is not None and run_id else ""
+        return (hooks.trace_id_of(run_id) or "") if run_id else ""
 
     def _send_snapshot(self, nonce: str) -> None:
         self._coalescer.flush()  # everything sent before the snapshot is inside it
@@ -293,7 +292,7 @@ def rate_stored_run(run_id: str, *, label: str | None = None, comment: str = "")
     Example:
         >>> rate_stored_run("run_1", label="up", comment="clear")  # doctest: +SKIP
     """
-    from ...store import default_store
+    from ..store import default_store
     from ._html import run_html
 
     store = default_store()

@@ -17,11 +17,11 @@ from collections.abc import Iterable
 from html import escape
 from typing import Any
 
-from ...fold import RunFold, StepRecord, block_text
-from ...redact import redact
+from ..fold import RunFold, StepRecord, block_text
+from ..redact import redact
+from ._colors import agent_color
 from ._media_html import media_html
 
-PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2")
 _MEDIA = re.compile(r"^image/[\w.+-]+$")
 _B64 = re.compile(r"^[A-Za-z0-9+/=\s]*$")
 
@@ -50,14 +50,6 @@ CSS = """
     "Noto Sans CJK SC,Noto Sans Mono CJK SC,Source Han Sans SC,WenQuanYi Zen Hei,"
     "WenQuanYi Micro Hei,Droid Sans Fallback,PingFang SC,Microsoft YaHei",
 )
-
-
-def agent_color(name: str) -> str:
-    """A stable colour per agent name (same hash as ``static/dom.js``)."""
-    h = 0
-    for ch in name:
-        h = (h * 31 + ord(ch)) & 0xFFFFFFFF
-    return PALETTE[h % len(PALETTE)]
 
 
 def _pre(text: str, cls: str = "") -> str:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from html import escape
 
-from ...fold import RunFold
-from ...fold._plan import plan_view
+from ..fold import RunFold
+from ..fold._plan import plan_view
 
 _MARK = {"todo": "○", "in_progress": "◐", "done": "●", "abandoned": "⊘"}
 _LABEL = {"todo": "to do", "in_progress": "in progress", "done": "done", "abandoned": "abandoned"}

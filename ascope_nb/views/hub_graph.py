@@ -23,8 +23,8 @@ from collections.abc import Iterable
 from html import escape
 from typing import Any, TypedDict
 
-from ...fold import RunFold, block_text
-from ._html import agent_color
+from ..fold import RunFold, block_text
+from ._colors import agent_color
 
 
 class HubTurn(TypedDict):

@@ -15,12 +15,12 @@ import re
 from functools import cache
 from pathlib import Path
 
-STATIC = Path(__file__).resolve().parent.parent / "static"
+STATIC = Path(__file__).resolve().parent / "static"
 _IMPORT = re.compile(r"""^import\s*\{[^}]*\}\s*from\s*["'](\./[\w./-]+)["'];?[ \t]*$""", re.M)
 
 
 def read_static(name: str) -> str:
-    """The text of ``ascope_nb/notebook/static/<name>``."""
+    """The text of ``ascope_nb/views/static/<name>``."""
     return (STATIC / name).read_text(encoding="utf-8")
 
 

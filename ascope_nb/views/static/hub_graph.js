@@ -1,5 +1,5 @@
 // Who talks to whom in a hub run: agents as nodes, messages as edges, replayable by round.
-// The JS twin of ascope_nb/notebook/views/hub_graph.py: turns come from the one fold's items
+// The JS twin of ascope_nb/views/hub_graph.py: turns come from the one fold's items
 // (each message once, with the agents that observed it); rounds as documented there.
 
 import { createFold, blockText } from "./fold.js";

@@ -34,9 +34,9 @@ from typing import TYPE_CHECKING, Any, Literal
 from typing_extensions import NotRequired, TypedDict
 
 if TYPE_CHECKING:
-    from . import RunController
+    from ._controller import RunController
 
-from ...plan._command import PLAN_TEXT, plan_command
+from ..plan._command import PLAN_TEXT, plan_command
 
 _log = logging.getLogger("ascope_nb.notebook")
 
