@@ -64,6 +64,10 @@ MODULE_MAP: dict[str, str] = {
     "ascope_nb.memory._long_term_memory._mem0._mem0_long_term_memory": "ascope_nb.memory._mem0",
     # issue 34 (tuner): the signature checks live in their own module
     "ascope_nb.tuner._config": "ascope_nb.tuner._signature",
+    # issue 32 (voice): TTS and realtime modules
+    "ascope_nb.tts._dashscope_cosyvoice_realtime_tts_model": "ascope_nb.tts._cosyvoice_realtime",
+    "ascope_nb.realtime._openai_realtime_model": "ascope_nb.realtime._openai",
+    "ascope_nb.realtime._dashscope_realtime_model": "ascope_nb.realtime._dashscope",
 }
 
 # Out-of-scope backends imported at the top of in-scope files: module -> names.

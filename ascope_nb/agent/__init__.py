@@ -20,4 +20,13 @@ __all__ = [
     "ApprovalDecision",
     "ConsolePrinter",
     "A2AAgent",
+    "RealtimeAgent",
 ]
+
+
+def __getattr__(name: str) -> object:
+    if name == "RealtimeAgent":  # imported when used: it loads the realtime event models
+        from ._realtime import RealtimeAgent
+
+        return RealtimeAgent
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

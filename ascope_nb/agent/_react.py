@@ -42,6 +42,7 @@ from ._compression import CompressionConfig as _CompressionConfig
 from ._control import AgentControl
 from ._knowledge import record_after_reply, retrieve_before_reply, setup_knowledge
 from ._plan import plan_before_step, plan_hint, setup_plan
+from ._speech import speak
 
 if TYPE_CHECKING:
     from ..plan import PlanNotebook
@@ -130,9 +131,9 @@ class ReActAgent(AgentBase):
         super().__init__(name)
         if not isinstance(model, ChatModelBase) and not callable(model):
             raise ConfigError(f"model must be a ChatModelBase, got {type(model).__name__}")
-        for option, value in (("tts_model", tts_model),):
-            if value is not None:
-                raise ConfigError(f"ReActAgent option {option!r} is not supported by ascope_nb yet")
+        if tts_model is not None and not callable(getattr(tts_model, "synthesize", None)):
+            raise ConfigError(f"tts_model must be a TTSModelBase, got {type(tts_model).__name__}")
+        self.tts_model = tts_model
         if not isinstance(max_iters, int) or max_iters < 1:
             raise ConfigError(f"max_iters must be a positive integer, got {max_iters!r}")
         self._sys_prompt = sys_prompt
@@ -269,6 +270,8 @@ class ReActAgent(AgentBase):
         await self.memory.add(msg)
         await retrieve_before_reply(self, msg)
         reply = await self._react_loop(structured_model)
+        if self.tts_model is not None:
+            await speak(self, reply)
         await record_after_reply(self)
         return reply
 

@@ -236,7 +236,8 @@ class Timeline:
             if text:
                 step["text"] = text
             return
-        if self._step_for(ev) is None and msg.get("role") != "system":
+        spoken = bool((msg.get("metadata") or {}).get("speech_of"))  # a reply's TTS audio
+        if (self._step_for(ev) is None or spoken) and msg.get("role") != "system":
             is_tool_result = isinstance(content, list) and any(
                 b.get("type") == "tool_result" for b in content
             )

@@ -1,0 +1,114 @@
+"""Speaking a reply: ``ReActAgent(tts_model=...)`` turns the final answer into one audio
+message the live view plays (never added to memory, never sent to the model)."""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+import wave
+from typing import TYPE_CHECKING, Any
+
+from .._logging import logger
+from ..events import MessageCompleted
+from ..message import AudioBlock, Base64Source, Msg
+from ..redact import redact_text
+
+if TYPE_CHECKING:
+    from ..tts import TTSModelBase
+
+_PCM_RATE = re.compile(r"rate=(\d+)")
+
+
+def pcm_to_wav(pcm: bytes, *, rate: int = 24000) -> bytes:
+    """16-bit mono PCM as a WAV file (what a browser's ``<audio>`` plays).
+
+    Example:
+        >>> pcm_to_wav(b"\\x00\\x00" * 10)[:4]
+        b'RIFF'
+    """
+    out = io.BytesIO()
+    with wave.open(out, "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(rate)
+        wav.writeframes(pcm[: len(pcm) // 2 * 2])
+    return out.getvalue()
+
+
+def playable_block(audio: bytes, media_type: str) -> AudioBlock:
+    """An ``AudioBlock`` a browser can play: raw PCM (``audio/pcm;rate=N``) becomes WAV."""
+    if media_type.startswith("audio/pcm") or media_type.startswith("audio/L16"):
+        found = _PCM_RATE.search(media_type)
+        audio = pcm_to_wav(audio, rate=int(found.group(1)) if found else 24000)
+        media_type = "audio/wav"
+    data = base64.b64encode(audio).decode("ascii")
+    return AudioBlock(
+        type="audio", source=Base64Source(type="base64", data=data, media_type=media_type)
+    )
+
+
+def _bytes_of(block: Any) -> tuple[bytes, str] | None:
+    source = (block or {}).get("source") or {}
+    if source.get("type") != "base64" or not source.get("data"):
+        return None
+    return base64.b64decode(source["data"]), str(source.get("media_type", "audio/pcm"))
+
+
+async def collect_speech(tts: TTSModelBase, msg: Msg) -> tuple[bytes, str] | None:
+    """All the audio ``tts`` makes for ``msg``, streamed or not. Streamed chunks are taken
+    as cumulative (AgentScope's convention) unless the model says
+    ``stream_chunks_cumulative = False`` (OpenAI: each chunk its own bytes, the last a repeat).
+    """
+    cumulative = bool(getattr(tts, "stream_chunks_cumulative", True))
+    if tts.supports_streaming_input:
+        async with tts:
+            await tts.push(msg)
+            result: Any = await tts.synthesize(msg)
+            return await _gather(result, stream=tts.stream, cumulative=cumulative)
+    return await _gather(await tts.synthesize(msg), stream=tts.stream, cumulative=cumulative)
+
+
+async def _gather(result: Any, *, stream: bool, cumulative: bool) -> tuple[bytes, str] | None:
+    if not stream:
+        return _bytes_of(result.content)
+    audio, media_type = b"", "audio/pcm"
+    async for chunk in result:
+        found = _bytes_of(chunk.content)
+        if found is None:
+            continue
+        if cumulative:
+            audio, media_type = found
+        elif not chunk.is_last:
+            audio, media_type = audio + found[0], found[1]
+    return (audio, media_type) if audio else None
+
+
+async def speak(agent: Any, reply: Msg) -> Msg | None:
+    """Synthesize ``reply``'s text with ``agent.tts_model`` and emit it as an audio message.
+
+    A failing TTS service costs the voice, not the reply: one warning line, no event.
+    """
+    tts = agent.tts_model
+    if tts is None or not reply.get_text_content():
+        return None
+    try:
+        speech = await collect_speech(tts, reply)
+    except Exception as exc:  # the reply stands; say once why it is silent
+        logger.warning(
+            "%s: no speech from %s: %s",
+            agent.name,
+            getattr(tts, "model_name", type(tts).__name__),
+            redact_text(f"{type(exc).__name__}: {exc}"),
+        )
+        return None
+    if speech is None:
+        return None
+    msg = Msg(
+        agent.name,
+        [playable_block(*speech)],
+        "assistant",
+        metadata={"speech_of": reply.id},
+    )
+    agent._emit(MessageCompleted(msg=msg.to_dict(), added_to_memory=False))
+    return msg

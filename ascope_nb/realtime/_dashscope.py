@@ -1,0 +1,97 @@
+"""``DashScopeRealtimeModel``: Qwen Omni realtime over DashScope's WebSocket API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..message import AudioBlock, ImageBlock, TextBlock, ToolResultBlock
+from ..tts._keys import require_key
+from ._base import RealtimeModelBase, fetch_url_as_base64, tool_output_text
+from ._openai_protocol import DASHSCOPE_NAMES, OpenAIStyleParser
+
+_get_bytes_from_web_url = fetch_url_as_base64
+
+
+class DashScopeRealtimeModel(OpenAIStyleParser, RealtimeModelBase):
+    """Speech to speech with ``qwen3-omni-flash-realtime`` (16 kHz PCM in, 24 kHz out;
+    images as video frames).
+
+    Example:
+        >>> DashScopeRealtimeModel(model_name="qwen3-omni-flash-realtime", api_key="sk-...").input_sample_rate
+        16000
+    """
+
+    support_input_modalities = ["audio", "image", "text", "tool_result"]
+    input_sample_rate = 16000
+    output_sample_rate = 24000
+    _names = DASHSCOPE_NAMES
+
+    def __init__(
+        self,
+        model_name: str,
+        api_key: str,
+        voice: str = "Cherry",
+        enable_input_audio_transcription: bool = True,
+        *,
+        base_url: str = "wss://dashscope.aliyuncs.com/api-ws/v1/realtime",
+        generate_kwargs: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(model_name)
+        self.voice = voice
+        self.enable_input_audio_transcription = enable_input_audio_transcription
+        self.generate_kwargs = dict(generate_kwargs or {})
+        self.websocket_url = f"{base_url}?model={model_name}"
+        api_key = require_key(api_key, env="DASHSCOPE_API_KEY", who=type(self).__name__)
+        self.websocket_headers = {"Authorization": f"Bearer {api_key}"}
+        self._init_parser()
+
+    def _build_session_config(
+        self, instructions: str, tools: list[dict] | None, **kwargs: Any
+    ) -> dict:
+        session: dict[str, Any] = {
+            "modalities": ["text", "audio"],
+            "voice": self.voice,
+            "instructions": instructions,
+            "input_audio_format": "pcm16",
+            "output_audio_format": "pcm24",
+            "turn_detection": {"type": "server_vad"},
+            **self.generate_kwargs,
+            **kwargs,
+        }
+        if self.enable_input_audio_transcription:
+            session["input_audio_transcription"] = {"model": "gummy-realtime-v1"}
+        if tools:
+            session["tools"] = [{"type": "function", **t.get("function", t)} for t in tools]
+        return {"type": "session.update", "session": session}
+
+    async def send(self, data: AudioBlock | TextBlock | ImageBlock | ToolResultBlock) -> None:
+        kind = data["type"]
+        if kind in ("audio", "image"):
+            source: dict[str, Any] = dict(data["source"])  # type: ignore[typeddict-item]
+            if source["type"] == "base64":
+                key = "audio" if kind == "audio" else "image"
+                await self._send_json({"type": f"input_{key}_buffer.append", key: source["data"]})
+            elif source["type"] == "url":
+                fetched = _get_bytes_from_web_url(source["url"])
+                if kind == "audio":
+                    await self._send_json({"type": "input_audio_buffer.append", "audio": fetched})
+                else:
+                    await self._send_json({"type": "input_image_url.append", "image_url": fetched})
+            else:
+                raise ValueError(f"{self.model_name}: unknown {kind} source {source['type']!r}")
+        elif kind == "text":
+            item = {
+                "type": "message",
+                "role": "user",
+                "content": [{"type": "input_text", "text": data["text"]}],  # type: ignore[typeddict-item]
+            }
+            await self._send_json({"type": "conversation.item.create", "item": item})
+        elif kind == "tool_result":
+            item = {
+                "type": "function_call_output",
+                "call_id": data["id"],  # type: ignore[typeddict-item]
+                "output": tool_output_text(data),  # type: ignore[arg-type]
+            }
+            await self._send_json({"type": "conversation.item.create", "item": item})
+        else:
+            raise ValueError(f"{self.model_name}: cannot send a {kind!r} block")

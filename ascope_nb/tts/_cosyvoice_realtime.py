@@ -1,0 +1,126 @@
+"""``DashScopeCosyVoiceRealtimeTTSModel``: CosyVoice with text streamed in as it is written."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator
+from typing import Any
+
+from .._logging import logger
+from ..message import Msg
+from ._base import TTSModelBase
+from ._incremental import IncrementalText
+from ._keys import require_key
+from ._response import TTSResponse
+from ._sdk_callbacks import cosyvoice_callback_class
+
+
+def _get_cosyvoice_callback_class() -> type:
+    """The callback class fed by the SDK (a seam: tests replace it)."""
+    return cosyvoice_callback_class()
+
+
+class DashScopeCosyVoiceRealtimeTTSModel(TTSModelBase):
+    """Streaming-input CosyVoice speech (``dashscope`` extra): ``push`` the growing message,
+    then ``synthesize()`` to finish the utterance.
+
+    Example:
+        >>> async with DashScopeCosyVoiceRealtimeTTSModel(api_key="sk-...") as tts:  # doctest: +SKIP
+        ...     await tts.push(msg); speech = await tts.synthesize(msg)
+    """
+
+    supports_streaming_input = True
+
+    def __init__(
+        self,
+        api_key: str,
+        model_name: str = "cosyvoice-v3-plus",
+        voice: str = "longanyang",
+        stream: bool = True,
+        cold_start_length: int | None = None,
+        cold_start_words: int | None = None,
+        client_kwargs: dict[str, Any] | None = None,
+        generate_kwargs: dict[str, Any] | None = None,
+        max_retries: int = 3,
+        retry_delay: float = 5.0,
+    ) -> None:
+        super().__init__(model_name=model_name, stream=stream)
+        import dashscope
+
+        dashscope.api_key = require_key(api_key, env="DASHSCOPE_API_KEY", who=type(self).__name__)
+        self.voice = voice
+        self.client_kwargs = dict(client_kwargs or {})
+        self.generate_kwargs = dict(generate_kwargs or {})
+        self.max_retries = max_retries
+        self.retry_delay = retry_delay
+        self._text = IncrementalText(
+            cold_start_length=cold_start_length, cold_start_words=cold_start_words
+        )
+        self._dashscope_callback = _get_cosyvoice_callback_class()()
+        self._synthesizer: Any = None
+
+    async def connect(self) -> None:
+        if self._synthesizer is not None:
+            return
+        from dashscope.audio.tts_v2 import AudioFormat, SpeechSynthesizer
+
+        self._synthesizer = SpeechSynthesizer(
+            model=self.model_name,
+            voice=self.voice,
+            format=AudioFormat.PCM_24000HZ_MONO_16BIT,
+            callback=self._dashscope_callback,
+            **self.client_kwargs,
+            **self.generate_kwargs,
+        )
+
+    async def close(self) -> None:
+        synthesizer, self._synthesizer = self._synthesizer, None
+        if synthesizer is not None:
+            try:
+                synthesizer.close()
+            except Exception as exc:  # closing a dropped connection must not raise
+                logger.debug("cosyvoice close: %s", exc)
+
+    def _ready(self) -> Any:
+        if self._synthesizer is None:
+            raise RuntimeError(f"{type(self).__name__} is not connected: call connect() first")
+        return self._synthesizer
+
+    async def push(self, msg: Msg, **kwargs: Any) -> TTSResponse:
+        synthesizer = self._ready()
+        self._text.check(msg, type(self).__name__)
+        delta = self._text.delta(msg)
+        if delta:
+            synthesizer.streaming_call(delta)
+        if not self._text.sent:
+            return TTSResponse(content=None)
+        return await self._dashscope_callback.get_audio_data(block=False)
+
+    async def synthesize(
+        self, msg: Msg | None = None, **kwargs: Any
+    ) -> TTSResponse | AsyncGenerator[TTSResponse, None]:
+        synthesizer = self._ready()
+        self._text.check(msg, type(self).__name__)
+        if msg is not None:
+            delta = self._text.delta(msg, final=True)
+            if delta:
+                synthesizer.streaming_call(delta)
+        self._text.reset()
+        callback = self._dashscope_callback
+        # the SDK allows one utterance per synthesizer: the next one gets fresh objects
+        self._synthesizer = None
+        self._dashscope_callback = _get_cosyvoice_callback_class()()
+        await self.connect()
+        done = asyncio.ensure_future(asyncio.to_thread(synthesizer.streaming_complete))
+        if self.stream:
+            return self._chunks(callback, done)
+        await done
+        return await callback.get_audio_data(block=True)
+
+    @staticmethod
+    async def _chunks(
+        callback: Any, done: asyncio.Future[Any]
+    ) -> AsyncGenerator[TTSResponse, None]:
+        async for chunk in callback.get_audio_chunk():
+            yield chunk
+        await done
