@@ -36,13 +36,13 @@ def test_plan_clicks_edit_and_approve_and_reach_the_next_model_call(kernel: Kern
     kernel.click(comm_id, {"cmd": "plan", "op": "approve"})
     got = kernel.ok(
         """
-reply = await asyncio.wait_for(runp.wait(), 10)
+reply = await asyncio.wait_for(runp.wait(), 60)
 human = [(e.op, e.detail) for e in runp.events if e.kind == "plan_changed" and e.by == "human"]
 json.dumps([runp.status, reply.get_text_content(), human,
             "renamed subtask 1 from 'Book train' to 'Book a night train'" in mp.calls[1].text(),
             [t.state for t in Planner.plan_notebook.current_plan.subtasks]])
 """,
-        timeout=20,
+        timeout=90,
     ).value()
     status, text, human, told, states = got
     assert (status, text) == ("completed", "Started on the plan.")
