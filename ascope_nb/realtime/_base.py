@@ -62,6 +62,17 @@ class RealtimeModelBase(ABC):
         self._websocket: Any = None
         self._session_id = ""
 
+    def _set_voice_options(
+        self,
+        voice: str,
+        enable_input_audio_transcription: bool,
+        generate_kwargs: dict[str, Any] | None,
+    ) -> None:
+        """Keep the options every vendor's constructor takes."""
+        self.voice = voice
+        self.enable_input_audio_transcription = enable_input_audio_transcription
+        self.generate_kwargs = dict(generate_kwargs or {})
+
     @abstractmethod
     async def send(self, data: AudioBlock | TextBlock | ImageBlock | ToolResultBlock) -> None:
         """Send one block to the model."""

@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from ..message import AudioBlock, ImageBlock, TextBlock, ToolResultBlock
-from ..tts._keys import require_key
-from ._base import RealtimeModelBase, fetch_url_as_base64, tool_output_text
-from ._openai_protocol import DASHSCOPE_NAMES, OpenAIStyleParser
+from ._base import fetch_url_as_base64
+from ._openai_protocol import DASHSCOPE_NAMES
+from ._openai_style import OpenAIStyleRealtimeModel
 
 _get_bytes_from_web_url = fetch_url_as_base64
 
 
-class DashScopeRealtimeModel(OpenAIStyleParser, RealtimeModelBase):
+class DashScopeRealtimeModel(OpenAIStyleRealtimeModel):
     """Speech to speech with ``qwen3-omni-flash-realtime`` (16 kHz PCM in, 24 kHz out;
     images as video frames).
 
@@ -25,6 +25,7 @@ class DashScopeRealtimeModel(OpenAIStyleParser, RealtimeModelBase):
     input_sample_rate = 16000
     output_sample_rate = 24000
     _names = DASHSCOPE_NAMES
+    _key_env = "DASHSCOPE_API_KEY"
 
     def __init__(
         self,
@@ -36,14 +37,14 @@ class DashScopeRealtimeModel(OpenAIStyleParser, RealtimeModelBase):
         base_url: str = "wss://dashscope.aliyuncs.com/api-ws/v1/realtime",
         generate_kwargs: dict[str, Any] | None = None,
     ) -> None:
-        super().__init__(model_name)
-        self.voice = voice
-        self.enable_input_audio_transcription = enable_input_audio_transcription
-        self.generate_kwargs = dict(generate_kwargs or {})
-        self.websocket_url = f"{base_url}?model={model_name}"
-        api_key = require_key(api_key, env="DASHSCOPE_API_KEY", who=type(self).__name__)
-        self.websocket_headers = {"Authorization": f"Bearer {api_key}"}
-        self._init_parser()
+        super().__init__(
+            model_name,
+            api_key,
+            voice,
+            enable_input_audio_transcription,
+            base_url=base_url,
+            generate_kwargs=generate_kwargs,
+        )
 
     def _build_session_config(
         self, instructions: str, tools: list[dict] | None, **kwargs: Any
@@ -61,7 +62,7 @@ class DashScopeRealtimeModel(OpenAIStyleParser, RealtimeModelBase):
         if self.enable_input_audio_transcription:
             session["input_audio_transcription"] = {"model": "gummy-realtime-v1"}
         if tools:
-            session["tools"] = [{"type": "function", **t.get("function", t)} for t in tools]
+            session["tools"] = self._function_tools(tools)
         return {"type": "session.update", "session": session}
 
     async def send(self, data: AudioBlock | TextBlock | ImageBlock | ToolResultBlock) -> None:
@@ -80,18 +81,8 @@ class DashScopeRealtimeModel(OpenAIStyleParser, RealtimeModelBase):
             else:
                 raise ValueError(f"{self.model_name}: unknown {kind} source {source['type']!r}")
         elif kind == "text":
-            item = {
-                "type": "message",
-                "role": "user",
-                "content": [{"type": "input_text", "text": data["text"]}],  # type: ignore[typeddict-item]
-            }
-            await self._send_json({"type": "conversation.item.create", "item": item})
+            await self._send_user_item({"type": "input_text", "text": data["text"]})  # type: ignore[typeddict-item]
         elif kind == "tool_result":
-            item = {
-                "type": "function_call_output",
-                "call_id": data["id"],  # type: ignore[typeddict-item]
-                "output": tool_output_text(data),  # type: ignore[arg-type]
-            }
-            await self._send_json({"type": "conversation.item.create", "item": item})
+            await self._send_tool_result(data)  # type: ignore[arg-type]
         else:
             raise ValueError(f"{self.model_name}: cannot send a {kind!r} block")

@@ -54,9 +54,7 @@ class GeminiRealtimeModel(RealtimeModelBase):
         generate_kwargs: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(model_name)
-        self.voice = voice
-        self.enable_input_audio_transcription = enable_input_audio_transcription
-        self.generate_kwargs = dict(generate_kwargs or {})
+        self._set_voice_options(voice, enable_input_audio_transcription, generate_kwargs)
         self.websocket_url = base_url
         api_key = require_key(api_key, env="GEMINI_API_KEY", who=type(self).__name__)
         self.websocket_headers = {"x-goog-api-key": api_key}

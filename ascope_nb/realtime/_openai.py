@@ -6,14 +6,14 @@ from typing import Any
 
 from ..formatter._media import image_url
 from ..message import AudioBlock, ImageBlock, TextBlock, ToolResultBlock
-from ..tts._keys import require_key
-from ._base import RealtimeModelBase, fetch_url_as_base64, tool_output_text
-from ._openai_protocol import OPENAI_NAMES, OpenAIStyleParser
+from ._base import fetch_url_as_base64
+from ._openai_protocol import OPENAI_NAMES
+from ._openai_style import OpenAIStyleRealtimeModel
 
 _get_bytes_from_web_url = fetch_url_as_base64
 
 
-class OpenAIRealtimeModel(OpenAIStyleParser, RealtimeModelBase):
+class OpenAIRealtimeModel(OpenAIStyleRealtimeModel):
     """Speech to speech with ``gpt-4o-realtime-preview`` and successors (24 kHz PCM both
     ways, server-side voice activity detection).
 
@@ -27,6 +27,7 @@ class OpenAIRealtimeModel(OpenAIStyleParser, RealtimeModelBase):
     input_sample_rate = 24000
     output_sample_rate = 24000
     _names = OPENAI_NAMES
+    _key_env = "OPENAI_API_KEY"
 
     def __init__(
         self,
@@ -38,14 +39,14 @@ class OpenAIRealtimeModel(OpenAIStyleParser, RealtimeModelBase):
         base_url: str = "wss://api.openai.com/v1/realtime",
         generate_kwargs: dict[str, Any] | None = None,
     ) -> None:
-        super().__init__(model_name)
-        self.voice = voice
-        self.enable_input_audio_transcription = enable_input_audio_transcription
-        self.generate_kwargs = dict(generate_kwargs or {})
-        self.websocket_url = f"{base_url}?model={model_name}"
-        api_key = require_key(api_key, env="OPENAI_API_KEY", who=type(self).__name__)
-        self.websocket_headers = {"Authorization": f"Bearer {api_key}"}
-        self._init_parser()
+        super().__init__(
+            model_name,
+            api_key,
+            voice,
+            enable_input_audio_transcription,
+            base_url=base_url,
+            generate_kwargs=generate_kwargs,
+        )
 
     def _build_session_config(
         self, instructions: str, tools: list[dict] | None, **kwargs: Any
@@ -71,7 +72,7 @@ class OpenAIRealtimeModel(OpenAIStyleParser, RealtimeModelBase):
             **kwargs,
         }
         if tools:
-            session["tools"] = [{"type": "function", **t.get("function", t)} for t in tools]
+            session["tools"] = self._function_tools(tools)
         return {"type": "session.update", "session": session}
 
     async def send(self, data: AudioBlock | TextBlock | ImageBlock | ToolResultBlock) -> None:
@@ -90,15 +91,6 @@ class OpenAIRealtimeModel(OpenAIStyleParser, RealtimeModelBase):
             url = image_url(data["source"])  # type: ignore[typeddict-item, arg-type]
             await self._send_user_item({"type": "input_image", "image_url": url})
         elif kind == "tool_result":
-            item = {
-                "type": "function_call_output",
-                "call_id": data["id"],  # type: ignore[typeddict-item]
-                "output": tool_output_text(data),  # type: ignore[arg-type]
-            }
-            await self._send_json({"type": "conversation.item.create", "item": item})
+            await self._send_tool_result(data)  # type: ignore[arg-type]
         else:
             raise ValueError(f"{self.model_name}: cannot send a {kind!r} block")
-
-    async def _send_user_item(self, content: dict[str, Any]) -> None:
-        item = {"type": "message", "role": "user", "content": [content]}
-        await self._send_json({"type": "conversation.item.create", "item": item})

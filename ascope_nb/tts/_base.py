@@ -32,6 +32,11 @@ class TTSModelBase(ABC):
         self.model_name = model_name
         self.stream = stream
 
+    def _set_voice_options(self, voice: str, generate_kwargs: dict[str, Any] | None) -> None:
+        """Keep the voice and the extra request options every vendor's constructor takes."""
+        self.voice = voice
+        self.generate_kwargs = dict(generate_kwargs or {})
+
     async def __aenter__(self) -> TTSModelBase:
         if self.supports_streaming_input:
             await self.connect()

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..message import Msg
 from ._base import TTSModelBase
-from ._keys import require_key
+from ._keys import set_dashscope_key
 from ._response import TTSResponse, audio_block
 from ._sdk_callbacks import cosyvoice_callback_class
 
@@ -34,12 +34,9 @@ class DashScopeCosyVoiceTTSModel(TTSModelBase):
         generate_kwargs: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(model_name=model_name, stream=stream)
-        import dashscope
-
-        dashscope.api_key = require_key(api_key, env="DASHSCOPE_API_KEY", who=type(self).__name__)
-        self.voice = voice
+        set_dashscope_key(api_key, who=type(self).__name__)
+        self._set_voice_options(voice, generate_kwargs)
         self.client_kwargs = dict(client_kwargs or {})
-        self.generate_kwargs = dict(generate_kwargs or {})
 
     def _create_synthesizer(self) -> tuple[Any, Any]:
         """A fresh ``SpeechSynthesizer`` (and its audio callback when streaming)."""

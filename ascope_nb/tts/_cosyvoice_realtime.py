@@ -8,9 +8,7 @@ from typing import Any
 
 from .._logging import logger
 from ..message import Msg
-from ._base import TTSModelBase
-from ._incremental import IncrementalText
-from ._keys import require_key
+from ._dashscope_streaming import DashScopeStreamingTTSBase
 from ._response import TTSResponse
 from ._sdk_callbacks import cosyvoice_callback_class
 
@@ -20,7 +18,7 @@ def _get_cosyvoice_callback_class() -> type:
     return cosyvoice_callback_class()
 
 
-class DashScopeCosyVoiceRealtimeTTSModel(TTSModelBase):
+class DashScopeCosyVoiceRealtimeTTSModel(DashScopeStreamingTTSBase):
     """Streaming-input CosyVoice speech (``dashscope`` extra): ``push`` the growing message,
     then ``synthesize()`` to finish the utterance.
 
@@ -28,8 +26,6 @@ class DashScopeCosyVoiceRealtimeTTSModel(TTSModelBase):
         >>> async with DashScopeCosyVoiceRealtimeTTSModel(api_key="sk-...") as tts:  # doctest: +SKIP
         ...     await tts.push(msg); speech = await tts.synthesize(msg)
     """
-
-    supports_streaming_input = True
 
     def __init__(
         self,
@@ -44,17 +40,17 @@ class DashScopeCosyVoiceRealtimeTTSModel(TTSModelBase):
         max_retries: int = 3,
         retry_delay: float = 5.0,
     ) -> None:
-        super().__init__(model_name=model_name, stream=stream)
-        import dashscope
-
-        dashscope.api_key = require_key(api_key, env="DASHSCOPE_API_KEY", who=type(self).__name__)
-        self.voice = voice
-        self.client_kwargs = dict(client_kwargs or {})
-        self.generate_kwargs = dict(generate_kwargs or {})
-        self.max_retries = max_retries
-        self.retry_delay = retry_delay
-        self._text = IncrementalText(
-            cold_start_length=cold_start_length, cold_start_words=cold_start_words
+        super().__init__(
+            api_key,
+            model_name,
+            voice,
+            stream,
+            cold_start_length,
+            cold_start_words,
+            client_kwargs,
+            generate_kwargs,
+            max_retries,
+            retry_delay,
         )
         self._dashscope_callback = _get_cosyvoice_callback_class()()
         self._synthesizer: Any = None
@@ -88,23 +84,18 @@ class DashScopeCosyVoiceRealtimeTTSModel(TTSModelBase):
 
     async def push(self, msg: Msg, **kwargs: Any) -> TTSResponse:
         synthesizer = self._ready()
-        self._text.check(msg, type(self).__name__)
-        delta = self._text.delta(msg)
+        delta = self._new_text(msg)
         if delta:
             synthesizer.streaming_call(delta)
-        if not self._text.sent:
-            return TTSResponse(content=None)
-        return await self._dashscope_callback.get_audio_data(block=False)
+        return await self._audio_so_far()
 
     async def synthesize(
         self, msg: Msg | None = None, **kwargs: Any
     ) -> TTSResponse | AsyncGenerator[TTSResponse, None]:
         synthesizer = self._ready()
-        self._text.check(msg, type(self).__name__)
-        if msg is not None:
-            delta = self._text.delta(msg, final=True)
-            if delta:
-                synthesizer.streaming_call(delta)
+        delta = self._new_text(msg, final=True)
+        if delta:
+            synthesizer.streaming_call(delta)
         self._text.reset()
         callback = self._dashscope_callback
         # the SDK allows one utterance per synthesizer: the next one gets fresh objects

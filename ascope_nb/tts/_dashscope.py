@@ -42,9 +42,8 @@ class DashScopeTTSModel(TTSModelBase):
     ) -> None:
         super().__init__(model_name=model_name, stream=stream)
         self.api_key = require_key(api_key, env="DASHSCOPE_API_KEY", who=type(self).__name__)
-        self.voice = voice
+        self._set_voice_options(voice, generate_kwargs)
         self.language_type = language_type
-        self.generate_kwargs = dict(generate_kwargs or {})
 
     async def synthesize(
         self, msg: Msg | None = None, **kwargs: Any

@@ -8,14 +8,12 @@ from typing import Any
 
 from .._logging import logger
 from ..message import Msg
-from ._base import TTSModelBase
-from ._incremental import IncrementalText
-from ._keys import require_key
+from ._dashscope_streaming import DashScopeStreamingTTSBase
 from ._response import TTSResponse
 from ._sdk_callbacks import qwen_realtime_callback_class
 
 
-class DashScopeRealtimeTTSModel(TTSModelBase):
+class DashScopeRealtimeTTSModel(DashScopeStreamingTTSBase):
     """Streaming-input speech from ``qwen3-tts-flash-realtime`` (``dashscope`` extra).
 
     One utterance at a time: push the growing message (same ``msg.id``), then
@@ -25,8 +23,6 @@ class DashScopeRealtimeTTSModel(TTSModelBase):
         >>> async with DashScopeRealtimeTTSModel(api_key="sk-...") as tts:  # doctest: +SKIP
         ...     await tts.push(msg); speech = await tts.synthesize(msg)
     """
-
-    supports_streaming_input = True
 
     def __init__(
         self,
@@ -41,19 +37,19 @@ class DashScopeRealtimeTTSModel(TTSModelBase):
         max_retries: int = 3,
         retry_delay: float = 5.0,
     ) -> None:
-        super().__init__(model_name=model_name, stream=stream)
-        import dashscope
-
-        dashscope.api_key = require_key(api_key, env="DASHSCOPE_API_KEY", who=type(self).__name__)
-        self.voice = voice
-        self.mode = "server_commit"
-        self.client_kwargs = dict(client_kwargs or {})
-        self.generate_kwargs = dict(generate_kwargs or {})
-        self.max_retries = max_retries
-        self.retry_delay = retry_delay
-        self._text = IncrementalText(
-            cold_start_length=cold_start_length, cold_start_words=cold_start_words
+        super().__init__(
+            api_key,
+            model_name,
+            voice,
+            stream,
+            cold_start_length,
+            cold_start_words,
+            client_kwargs,
+            generate_kwargs,
+            max_retries,
+            retry_delay,
         )
+        self.mode = "server_commit"
         self._connected = False
         self._spent = False  # the session ended with an utterance: open a new one first
         self._new_client()
@@ -98,23 +94,18 @@ class DashScopeRealtimeTTSModel(TTSModelBase):
 
     async def push(self, msg: Msg, **kwargs: Any) -> TTSResponse:
         await self._ready()
-        self._text.check(msg, type(self).__name__)
-        delta = self._text.delta(msg)
+        delta = self._new_text(msg)
         if delta and not self._send(delta):
             return TTSResponse(content=None)
-        if not self._text.sent:
-            return TTSResponse(content=None)
-        return await self._dashscope_callback.get_audio_data(block=False)
+        return await self._audio_so_far()
 
     async def synthesize(
         self, msg: Msg | None = None, **kwargs: Any
     ) -> TTSResponse | AsyncGenerator[TTSResponse, None]:
         await self._ready()
-        self._text.check(msg, type(self).__name__)
-        if msg is not None:
-            delta = self._text.delta(msg, final=True)
-            if delta:
-                self._send(delta)
+        delta = self._new_text(msg, final=True)
+        if delta:
+            self._send(delta)
         self._tts_client.finish()
         self._text.reset()
         self._spent = True

@@ -47,8 +47,7 @@ class GeminiTTSModel(TTSModelBase):
         super().__init__(model_name=model_name, stream=stream)
         from google import genai
 
-        self.voice = voice
-        self.generate_kwargs = dict(generate_kwargs or {})
+        self._set_voice_options(voice, generate_kwargs)
         api_key = require_key(api_key, env="GEMINI_API_KEY", who=type(self).__name__)
         self._client = genai.Client(api_key=api_key, **(client_kwargs or {}))
 

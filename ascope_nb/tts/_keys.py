@@ -21,3 +21,14 @@ def require_key(api_key: str | None, *, env: str, who: str) -> str:
         raise ConfigError(f"{who}: no API key (pass api_key= or set {env})")
     register_secret(key)
     return key
+
+
+def set_dashscope_key(api_key: str | None, *, who: str) -> None:
+    """Give the ``dashscope`` SDK its key (``api_key``, else ``$DASHSCOPE_API_KEY``).
+
+    Example:
+        >>> set_dashscope_key("sk-123", who="DashScopeRealtimeTTSModel")  # doctest: +SKIP
+    """
+    import dashscope
+
+    dashscope.api_key = require_key(api_key, env="DASHSCOPE_API_KEY", who=who)

@@ -37,8 +37,7 @@ class OpenAITTSModel(TTSModelBase):
         super().__init__(model_name=model_name, stream=stream)
         import openai
 
-        self.voice = voice
-        self.generate_kwargs = dict(generate_kwargs or {})
+        self._set_voice_options(voice, generate_kwargs)
         api_key = require_key(api_key, env="OPENAI_API_KEY", who=type(self).__name__)
         self._client = openai.AsyncOpenAI(api_key=api_key, **(client_kwargs or {}))
 
