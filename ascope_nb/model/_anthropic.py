@@ -19,7 +19,15 @@ from ._base import ChatModelBase, ToolChoice, check_messages
 from ._native import ToolCallAccumulator, structured_tool, validated
 from ._openai_errors import CallSite
 from ._response import ChatResponse, ChatUsage, ResponseBlock
-from ._vendor import LoopClient, function_schemas, guarded, resolve_key, str_id, vendor_error
+from ._vendor import (
+    LoopClient,
+    client_kwargs_from,
+    function_schemas,
+    guarded,
+    resolve_key,
+    str_id,
+    vendor_error,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -93,12 +101,9 @@ class AnthropicChatModel(ChatModelBase):
         generate_kwargs: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
-        client_args = kwargs.pop("client_args", None)
-        if client_args is not None and client_kwargs is not None:
-            raise ConfigError("pass client_kwargs only (client_args is its deprecated name)")
-        client_kwargs = client_kwargs if client_kwargs is not None else client_args
-        if kwargs:
-            logger.warning("AnthropicChatModel ignores unknown arguments %s", sorted(kwargs))
+        client_kwargs = client_kwargs_from(
+            client_kwargs, kwargs, owner="AnthropicChatModel", log=logger
+        )
         anthropic = import_anthropic()
         super().__init__(model_name, stream)
         ckw = dict(client_kwargs or {})
