@@ -7,7 +7,6 @@ with ``AnthropicChatFormatter`` (or ``AnthropicMultiAgentFormatter``).
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import AsyncGenerator
 from typing import Any
@@ -24,8 +23,8 @@ from ._vendor import (
     client_kwargs_from,
     function_schemas,
     guarded,
-    resolve_key,
     str_id,
+    vendor_endpoint,
     vendor_error,
 )
 
@@ -107,10 +106,14 @@ class AnthropicChatModel(ChatModelBase):
         anthropic = import_anthropic()
         super().__init__(model_name, stream)
         ckw = dict(client_kwargs or {})
-        self.base_url = str(
-            ckw.get("base_url") or os.environ.get("ANTHROPIC_BASE_URL") or DEFAULT_BASE_URL
-        ).rstrip("/")
-        key = resolve_key(api_key, (self.key_env,), self._label, base_url=ckw.get("base_url"))
+        self.base_url, key = vendor_endpoint(
+            ckw,
+            api_key,
+            key_env=self.key_env,
+            url_env="ANTHROPIC_BASE_URL",
+            default_url=DEFAULT_BASE_URL,
+            label=self._label,
+        )
         self._clients = LoopClient(lambda: anthropic.AsyncAnthropic(api_key=key or "EMPTY", **ckw))
         self.client: Any = self._clients.own
         self.max_tokens = max_tokens
