@@ -12,7 +12,7 @@ from urllib.parse import urlparse
 
 from ..message import Msg
 from ._base import TokenCounter, TruncatedFormatterBase
-from ._history import HISTORY_PROMPT, wrap_history
+from ._history import HISTORY_PROMPT, interleaved_parts, wrap_history
 
 logger = logging.getLogger(__name__)
 
@@ -157,19 +157,12 @@ class AnthropicMultiAgentFormatter(TruncatedFormatterBase):
     async def _format_agent_message(
         self, msgs: list[Msg], is_first: bool = True
     ) -> list[dict[str, Any]]:
-        parts: list[dict[str, Any]] = []
-        lines: list[str] = []
-        for msg in msgs:
-            for block in msg.get_content_blocks():
-                if block["type"] == "text":
-                    lines.append(f"{msg.name}: {block['text']}")
-                elif block["type"] == "image":
-                    if lines:
-                        parts.append({"type": "text", "text": "\n".join(lines)})
-                        lines = []
-                    parts.append(anthropic_image(block))  # type: ignore[arg-type]
-        if lines:
-            parts.append({"type": "text", "text": "\n".join(lines)})
+        parts = interleaved_parts(
+            msgs,
+            media_types=("image",),
+            media_part=anthropic_image,
+            text_part=lambda text: {"type": "text", "text": text},
+        )
         prompt = self.conversation_history_prompt if is_first else ""
         wrap_history(parts, prompt)
         return [{"role": "user", "content": parts}] if parts else []

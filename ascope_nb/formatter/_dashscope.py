@@ -17,6 +17,7 @@ from typing import Any
 from ..message import Msg
 from ._base import TokenCounter, TruncatedFormatterBase
 from ._blocks import tool_call, tool_message
+from ._history import interleaved_parts, wrap_history
 from ._openai import HISTORY_PROMPT
 
 _MEDIA = ("image", "audio", "video")
@@ -220,28 +221,10 @@ class DashScopeMultiAgentFormatter(_PromotingFormatter):
     async def _format_agent_message(
         self, msgs: list[Msg], is_first: bool = True
     ) -> list[dict[str, Any]]:
-        parts: list[dict[str, Any]] = []
-        lines: list[str] = []
-        for msg in msgs:
-            for block in msg.get_content_blocks():
-                if block["type"] == "text":
-                    lines.append(f"{msg.name}: {block['text']}")
-                elif block["type"] in _MEDIA:
-                    if lines:
-                        parts.append({"text": "\n".join(lines)})
-                        lines = []
-                    parts.append(media_part(block))  # type: ignore[arg-type]
-        if lines:
-            parts.append({"text": "\n".join(lines)})
+        parts = interleaved_parts(
+            msgs, media_types=_MEDIA, media_part=media_part, text_part=lambda text: {"text": text}
+        )
         if not parts:
             return []
-        head = (self.conversation_history_prompt if is_first else "") + "<history>\n"
-        if parts[0].get("text"):
-            parts[0]["text"] = head + parts[0]["text"]
-        else:
-            parts.insert(0, {"text": head})
-        if parts[-1].get("text"):
-            parts[-1]["text"] += "\n</history>"
-        else:
-            parts.append({"text": "</history>"})
+        wrap_history(parts, self.conversation_history_prompt if is_first else "")
         return join_text_parts([{"role": "user", "content": parts}])

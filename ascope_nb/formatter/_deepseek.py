@@ -8,7 +8,7 @@ from typing import Any
 
 from ..message import Msg
 from ._base import TokenCounter, TruncatedFormatterBase
-from ._history import HISTORY_PROMPT, named_lines
+from ._history import HISTORY_PROMPT, history_text, named_lines
 
 logger = logging.getLogger(__name__)
 
@@ -112,5 +112,4 @@ class DeepSeekMultiAgentFormatter(TruncatedFormatterBase):
         if not lines:
             return []
         prompt = self.conversation_history_prompt if is_first else ""
-        text = prompt + "<history>\n" + "\n".join(lines) + "\n</history>"
-        return [{"role": "user", "content": text}]
+        return [{"role": "user", "content": history_text(lines, prompt)}]

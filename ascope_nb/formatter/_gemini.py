@@ -11,7 +11,7 @@ from urllib.parse import urlparse
 
 from ..message import Msg
 from ._base import TokenCounter, TruncatedFormatterBase
-from ._history import HISTORY_PROMPT, web_bytes, wrap_history
+from ._history import HISTORY_PROMPT, interleaved_parts, web_bytes, wrap_history
 
 logger = logging.getLogger(__name__)
 
@@ -186,19 +186,12 @@ class GeminiMultiAgentFormatter(TruncatedFormatterBase):
     async def _format_agent_message(
         self, msgs: list[Msg], is_first: bool = True
     ) -> list[dict[str, Any]]:
-        parts: list[dict[str, Any]] = []
-        lines: list[str] = []
-        for msg in msgs:
-            for block in msg.get_content_blocks():
-                if block["type"] == "text":
-                    lines.append(f"{msg.name}: {block['text']}")
-                elif block["type"] in ("image", "video", "audio"):
-                    if lines:
-                        parts.append({"text": "\n".join(lines)})
-                        lines = []
-                    parts.append(gemini_media(block))  # type: ignore[arg-type]
-        if lines:
-            parts.append({"text": "\n".join(lines)})
+        parts = interleaved_parts(
+            msgs,
+            media_types=("image", "video", "audio"),
+            media_part=gemini_media,
+            text_part=lambda text: {"text": text},
+        )
         prompt = self.conversation_history_prompt if is_first else ""
         wrap_history(parts, prompt, opener="<history>")
         return [{"role": "user", "parts": parts}] if parts else []

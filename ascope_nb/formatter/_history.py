@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import urllib.request
+from collections.abc import Callable, Collection
 from typing import Any
 
 HISTORY_PROMPT = (
@@ -49,6 +50,51 @@ def named_lines(msgs: list[Any]) -> list[str]:
         for block in msg.get_content_blocks()
         if block["type"] == "text"
     ]
+
+
+def history_text(lines: list[str], prompt: str) -> str:
+    """``prompt`` then ``lines`` joined inside ``<history>`` tags.
+
+    Example:
+        >>> history_text(["Alice: Hi"], "")
+        '<history>\\nAlice: Hi\\n</history>'
+    """
+    return prompt + "<history>\n" + "\n".join(lines) + "\n</history>"
+
+
+def interleaved_parts(
+    msgs: list[Any],
+    *,
+    media_types: Collection[str],
+    media_part: Callable[[Any], dict[str, Any]],
+    text_part: Callable[[str], dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """Runs of ``name: text`` lines as one text part each, media blocks kept in place.
+
+    Example:
+        >>> from ascope_nb.message import Msg
+        >>> interleaved_parts(
+        ...     [Msg("Alice", "Hi", "assistant")],
+        ...     media_types=("image",),
+        ...     media_part=dict,
+        ...     text_part=lambda text: {"text": text},
+        ... )
+        [{'text': 'Alice: Hi'}]
+    """
+    parts: list[dict[str, Any]] = []
+    lines: list[str] = []
+    for msg in msgs:
+        for block in msg.get_content_blocks():
+            if block["type"] == "text":
+                lines.append(f"{msg.name}: {block['text']}")
+            elif block["type"] in media_types:
+                if lines:
+                    parts.append(text_part("\n".join(lines)))
+                    lines = []
+                parts.append(media_part(block))
+    if lines:
+        parts.append(text_part("\n".join(lines)))
+    return parts
 
 
 def web_bytes(url: str, *, retries: int = 3, timeout: float = 30.0) -> str:

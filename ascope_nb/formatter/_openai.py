@@ -9,6 +9,7 @@ from typing import Any
 from ..message import Msg
 from ._base import TokenCounter, TruncatedFormatterBase
 from ._blocks import tool_call, tool_message
+from ._history import history_text
 from ._media import audio_part, image_part
 
 logger = logging.getLogger(__name__)
@@ -235,7 +236,6 @@ class OpenAIMultiAgentFormatter(TruncatedFormatterBase):
         content: list[dict[str, Any]] = []
         if lines:
             prompt = self.conversation_history_prompt if is_first else ""
-            history = "\n".join(lines)
-            content.append({"type": "text", "text": f"{prompt}<history>\n{history}\n</history>"})
+            content.append({"type": "text", "text": history_text(lines, prompt)})
         content.extend(media)
         return [{"role": "user", "content": content}] if content else []

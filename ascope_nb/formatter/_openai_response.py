@@ -9,7 +9,7 @@ from typing import Any
 
 from ..message import Msg
 from ._base import TokenCounter, TruncatedFormatterBase
-from ._history import HISTORY_PROMPT
+from ._history import HISTORY_PROMPT, history_text
 from ._media import audio_part, image_url
 
 logger = logging.getLogger(__name__)
@@ -173,8 +173,7 @@ class OpenAIResponseMultiAgentFormatter(TruncatedFormatterBase):
         content: list[dict[str, Any]] = []
         if lines:
             prompt = self.conversation_history_prompt if is_first else ""
-            text = prompt + "<history>\n" + "\n".join(lines) + "\n</history>"
-            content.append({"type": "input_text", "text": text})
+            content.append({"type": "input_text", "text": history_text(lines, prompt)})
         content.extend(images)
         content.extend(audios)
         return [{"role": "user", "content": content}] if content else []

@@ -7,7 +7,6 @@ with ``AnthropicChatFormatter`` (or ``AnthropicMultiAgentFormatter``).
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import AsyncGenerator
 from typing import Any
@@ -19,7 +18,15 @@ from ._base import ChatModelBase, ToolChoice, check_messages
 from ._native import ToolCallAccumulator, structured_tool, validated
 from ._openai_errors import CallSite
 from ._response import ChatResponse, ChatUsage, ResponseBlock
-from ._vendor import LoopClient, function_schemas, guarded, resolve_key, str_id, vendor_error
+from ._vendor import (
+    LoopClient,
+    client_kwargs_from,
+    function_schemas,
+    guarded,
+    str_id,
+    vendor_endpoint,
+    vendor_error,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -93,19 +100,20 @@ class AnthropicChatModel(ChatModelBase):
         generate_kwargs: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
-        client_args = kwargs.pop("client_args", None)
-        if client_args is not None and client_kwargs is not None:
-            raise ConfigError("pass client_kwargs only (client_args is its deprecated name)")
-        client_kwargs = client_kwargs if client_kwargs is not None else client_args
-        if kwargs:
-            logger.warning("AnthropicChatModel ignores unknown arguments %s", sorted(kwargs))
+        client_kwargs = client_kwargs_from(
+            client_kwargs, kwargs, owner="AnthropicChatModel", log=logger
+        )
         anthropic = import_anthropic()
         super().__init__(model_name, stream)
         ckw = dict(client_kwargs or {})
-        self.base_url = str(
-            ckw.get("base_url") or os.environ.get("ANTHROPIC_BASE_URL") or DEFAULT_BASE_URL
-        ).rstrip("/")
-        key = resolve_key(api_key, (self.key_env,), self._label, base_url=ckw.get("base_url"))
+        self.base_url, key = vendor_endpoint(
+            ckw,
+            api_key,
+            key_env=self.key_env,
+            url_env="ANTHROPIC_BASE_URL",
+            default_url=DEFAULT_BASE_URL,
+            label=self._label,
+        )
         self._clients = LoopClient(lambda: anthropic.AsyncAnthropic(api_key=key or "EMPTY", **ckw))
         self.client: Any = self._clients.own
         self.max_tokens = max_tokens

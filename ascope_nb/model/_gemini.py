@@ -21,7 +21,7 @@ from ._base import ChatModelBase, ToolChoice, check_messages
 from ._openai_errors import CallSite
 from ._partial_json import parse_partial_object
 from ._response import ChatResponse, ChatUsage, ResponseBlock
-from ._vendor import LoopClient, guarded, resolve_key, str_id, vendor_error
+from ._vendor import LoopClient, client_kwargs_from, guarded, resolve_key, str_id, vendor_error
 
 logger = logging.getLogger(__name__)
 
@@ -101,12 +101,9 @@ class GeminiChatModel(ChatModelBase):
         generate_kwargs: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
-        client_args = kwargs.pop("client_args", None)
-        if client_args is not None and client_kwargs is not None:
-            raise ConfigError("pass client_kwargs only (client_args is its deprecated name)")
-        client_kwargs = client_kwargs if client_kwargs is not None else client_args
-        if kwargs:
-            logger.warning("GeminiChatModel ignores unknown arguments %s", sorted(kwargs))
+        client_kwargs = client_kwargs_from(
+            client_kwargs, kwargs, owner="GeminiChatModel", log=logger
+        )
         genai = import_genai()
         super().__init__(model_name, stream)
         ckw = dict(client_kwargs or {})

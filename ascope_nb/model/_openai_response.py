@@ -5,7 +5,6 @@ SDK (AgentScope 1.x API). Format messages with ``OpenAIResponseChatFormatter``.
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import AsyncGenerator
 from typing import Any
@@ -16,7 +15,7 @@ from ._base import ChatModelBase
 from ._openai_errors import CallSite, to_model_error
 from ._partial_json import parse_partial_object
 from ._response import ChatResponse, ChatUsage, ResponseBlock
-from ._vendor import LoopClient, guarded, resolve_key, str_id
+from ._vendor import LoopClient, guarded, str_id, vendor_endpoint
 
 logger = logging.getLogger(__name__)
 
@@ -88,10 +87,14 @@ class OpenAIResponseModel(ChatModelBase):
         import openai
 
         ckw = dict(client_kwargs or {})
-        self.base_url = str(
-            ckw.get("base_url") or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
-        ).rstrip("/")
-        key = resolve_key(api_key, (self.key_env,), self._label, base_url=ckw.get("base_url"))
+        self.base_url, key = vendor_endpoint(
+            ckw,
+            api_key,
+            key_env=self.key_env,
+            url_env="OPENAI_BASE_URL",
+            default_url=DEFAULT_BASE_URL,
+            label=self._label,
+        )
         self._clients = LoopClient(
             lambda: openai.AsyncClient(api_key=key or "EMPTY", organization=organization, **ckw)
         )

@@ -42,6 +42,58 @@ def resolve_key(
     raise ConfigError(f"{label}: no API key - pass api_key=... or set {names}")
 
 
+def client_kwargs_from(
+    client_kwargs: dict[str, Any] | None,
+    kwargs: dict[str, Any],
+    *,
+    owner: str,
+    log: logging.Logger,
+) -> dict[str, Any] | None:
+    """``client_kwargs``, or its deprecated name ``client_args`` popped from ``kwargs``;
+    any other ``kwargs`` are logged on ``log`` as ignored by ``owner``.
+
+    Raises:
+        ConfigError: Both names were passed.
+
+    Example:
+        >>> client_kwargs_from(None, {"client_args": {"timeout": 5}}, owner="M", log=logger)
+        {'timeout': 5}
+    """
+    client_args = kwargs.pop("client_args", None)
+    if client_args is not None and client_kwargs is not None:
+        raise ConfigError("pass client_kwargs only (client_args is its deprecated name)")
+    if kwargs:
+        log.warning("%s ignores unknown arguments %s", owner, sorted(kwargs))
+    return client_kwargs if client_kwargs is not None else client_args
+
+
+def vendor_endpoint(
+    ckw: dict[str, Any],
+    api_key: str | None,
+    *,
+    key_env: str,
+    url_env: str,
+    default_url: str,
+    label: str,
+) -> tuple[str, str | None]:
+    """The base URL (``ckw["base_url"]``, else ``$url_env``, else ``default_url``, no
+    trailing slash) and the key (see ``resolve_key``).
+
+    Example:
+        >>> vendor_endpoint(
+        ...     {"base_url": "http://127.0.0.1:1/"},
+        ...     None,
+        ...     key_env="NO_SUCH_KEY",
+        ...     url_env="NO_SUCH_URL",
+        ...     default_url="https://example.invalid",
+        ...     label="M",
+        ... )
+        ('http://127.0.0.1:1', None)
+    """
+    base_url = str(ckw.get("base_url") or os.environ.get(url_env) or default_url).rstrip("/")
+    return base_url, resolve_key(api_key, (key_env,), label, base_url=ckw.get("base_url"))
+
+
 def status_code(exc: BaseException) -> int | None:
     """The HTTP status an SDK exception carries (``status_code`` or ``code``), else None."""
     for attr in ("status_code", "code"):
