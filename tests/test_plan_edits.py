@@ -179,3 +179,36 @@ async def test_editing_a_finished_plan_or_a_run_without_a_plan_is_refused() -> N
     await other
     with pytest.raises(ConfigError, match="has no plan: give its agent a PlanNotebook"):
         other.plan.add("x")
+
+
+async def test_an_approval_landing_while_an_edit_is_applied_keeps_the_edit_recorded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The approval arrives while an edit's ``PlanChanged`` is being recorded (a slow
+    store): the edit keeps its human event and hint (it was cut off before)."""
+    from ascope_nb.plan._notebook import PlanNotebook
+
+    agent, model, notebook = planner(
+        [[plan_call("Pick dates", "Book train", "Book hotel")], "Starting."], approval=True
+    )
+    recording = asyncio.Event()
+    changed = PlanNotebook._changed
+
+    async def slow_changed(self: Any, op: str, detail: str, **kw: Any) -> Any:
+        if kw.get("by") == "human" and op == "edit":
+            recording.set()
+            await asyncio.sleep(0.05)
+        return await changed(self, op, detail, **kw)
+
+    monkeypatch.setattr(PlanNotebook, "_changed", slow_changed)
+    run = ascope_nb.start(agent, "Plan a trip.")
+    await _until(lambda: run.plan.waiting_for_approval)
+    run.plan.rename(1, "Book a night train")
+    await asyncio.wait_for(recording.wait(), 5)
+    run.plan.approve()  # lands while the edit's event is being recorded
+    await run
+    assert run.status == "completed", run.error
+    human = [e.op for e in run.events if isinstance(e, PlanChanged) and e.by == "human"]
+    assert human == ["edit", "approve"]
+    prompt = str(model.calls[1].messages)
+    assert "renamed subtask 1 from 'Book train' to 'Book a night train'" in prompt

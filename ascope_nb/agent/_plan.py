@@ -116,12 +116,19 @@ async def _wait_for_approval(agent: ReActAgent, notebook: PlanNotebook) -> None:
     if notebook._decided_version == notebook.version:  # denied, and unchanged since
         return
     call = {"id": APPROVAL_PREFIX + plan.id, "name": "plan", "input": {"plan": plan.model_dump()}}
-    edits = asyncio.ensure_future(_apply_edits_while_waiting(agent, notebook))
+    decided = asyncio.Event()
+    edits = asyncio.ensure_future(_apply_edits_while_waiting(agent, notebook, decided))
     try:
         decision = await agent.control.request_approval(call, agent._emit)
     finally:
-        edits.cancel()
-        notebook._edit_signal = None
+        # let an edit being applied finish (its PlanChanged event and hint), never cut it
+        decided.set()
+        if notebook._edit_signal is not None:
+            notebook._edit_signal.set()
+        try:
+            await edits
+        finally:
+            notebook._edit_signal = None
     if notebook._pending_edits:
         await apply_pending_edits(agent, notebook)
     if decision.decision == "denied":
@@ -139,13 +146,18 @@ async def _wait_for_approval(agent: ReActAgent, notebook: PlanNotebook) -> None:
     await notebook._changed("approve", "approved the plan", by="human")
 
 
-async def _apply_edits_while_waiting(agent: ReActAgent, notebook: PlanNotebook) -> None:
-    """While a plan waits for approval, a person's edits apply at once (they see them)."""
+async def _apply_edits_while_waiting(
+    agent: ReActAgent, notebook: PlanNotebook, decided: asyncio.Event
+) -> None:
+    """While a plan waits for approval, a person's edits apply at once (they see them); once
+    ``decided`` is set, the edits queued so far are applied and the task ends."""
     while True:
         signal = notebook._edit_signal = asyncio.Event()
         if notebook._pending_edits:
             await apply_pending_edits(agent, notebook)
             continue
+        if decided.is_set():
+            return
         await signal.wait()
 
 
