@@ -29,7 +29,7 @@ from ..events import (
     current_run,
 )
 from ..exceptions import ConfigError
-from ..formatter import FormatterBase, OpenAIChatFormatter, formatter_for_model  # noqa: F401
+from ..formatter import FormatterBase, formatter_for_model
 from ..memory import InMemoryMemory, MemoryBase
 from ..message import Msg, ToolResultBlock, ToolUseBlock
 from ..model import ChatModelBase, ChatResponse
@@ -87,6 +87,7 @@ class ReActAgent(AgentBase):
     action is an event instead of console output.
 
     Example:
+        >>> from ascope_nb.formatter import OpenAIChatFormatter
         >>> from ascope_nb.testing import ScriptedModel
         >>> agent = ReActAgent(name="Friday", sys_prompt="You are Friday.",
         ...                    model=ScriptedModel(["Hello!"]), formatter=OpenAIChatFormatter())
