@@ -3,7 +3,8 @@
 A workflow function runs the agent on one task and returns a ``WorkflowOutput`` (a reward, or
 a response a judge function scores into a ``JudgeOutput``); ``tune()`` trains the model given
 by ``TunerModelConfig`` on a ``DatasetConfig`` with an ``AlgorithmConfig``. Training runs on
-Trinity-RFT (GPU) when it is installed; the CPU backend is planned (docs/tuner.md).
+Trinity-RFT (GPU) when it is installed, else on the CPU backend (``TRLBackend``: TRL + peft
+LoRA; extra ``ascope-nb[train]``), see docs/tuner.md.
 
 The tuner reads exports and experiments and writes adapters; it never imports the notebook
 layer.
@@ -24,18 +25,45 @@ from ._outputs import JudgeOutput, JudgeType, WorkflowOutput, WorkflowType
 from ._signature import check_judge_function, check_workflow_function
 from ._tune import TunerBackendError, trinity_available, tune
 
+
+def __getattr__(name: str) -> object:
+    # the CPU backend's parts load on first use (their heavy imports stay inside functions)
+    lazy = {
+        "TRLBackend": "._trl_backend",
+        "TrainDataError": "._train_data",
+        "adapter_to_gguf": "._gguf_lora",
+        "TransformersChatModel": "._hf_chat",
+        "load_adapter": "._hf_chat",
+        "read_manifest": "._manifest",
+        "group_advantages": "._grpo",
+        "metric_judge": "._grpo",
+    }
+    if name in lazy:
+        import importlib
+
+        return getattr(importlib.import_module(lazy[name], __name__), name)
+    raise AttributeError(f"module 'ascope_nb.tuner' has no attribute {name!r}")
+
 __all__ = [
     "AlgorithmConfig",
     "DatasetConfig",
     "JudgeOutput",
     "JudgeType",
+    "TRLBackend",
     "TinkerConfig",
+    "TrainDataError",
+    "TransformersChatModel",
     "TunerBackendError",
     "TunerModelConfig",
     "WorkflowOutput",
     "WorkflowType",
+    "adapter_to_gguf",
     "check_judge_function",
     "check_workflow_function",
+    "group_advantages",
+    "load_adapter",
+    "metric_judge",
+    "read_manifest",
     "trinity_available",
     "tune",
 ]

@@ -22,13 +22,9 @@ EMBEDDED = "embedded:"
 
 def require_train_extra(what: str = "the CPU training backend") -> None:
     """Raise ``ImportError`` naming the pip command when a training package is missing."""
-    import importlib.util
+    from ._tune import missing_train_packages
 
-    missing = [
-        name
-        for name in ("torch", "transformers", "trl", "peft", "accelerate", "datasets")
-        if importlib.util.find_spec(name) is None
-    ]
+    missing = missing_train_packages()
     if missing:
         raise ImportError(f"{what} needs {', '.join(missing)}: {TRAIN_HINT}")
 

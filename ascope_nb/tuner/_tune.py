@@ -15,7 +15,7 @@ from ._signature import check_judge_function, check_workflow_function
 
 NO_BACKEND = (
     "tune() has no training backend here: Trinity-RFT is not installed (GPU: pip install "
-    "'ascope-nb[trinity]') and the CPU backend (TRL LoRA, extra 'ascope-nb[train]') is not built yet"
+    "'ascope-nb[trinity]') and the CPU backend lacks {missing}: pip install 'ascope-nb[train]'"
 )
 
 
@@ -41,8 +41,10 @@ def tune(
 
     Everything is checked first (signatures, option types, ``config_path``), each problem one
     ``ConfigError`` line. The job then goes to Trinity-RFT when it is installed, as in
-    AgentScope; otherwise ``TunerBackendError`` says so (the CPU backend is planned: see
-    docs/tuner.md). ``config_path`` is a Trinity yaml whose fields the other options override.
+    AgentScope; otherwise to the CPU backend (``TRLBackend``: LoRA SFT/DPO/KTO on an export,
+    or the GRPO loop over the tasks; see docs/tuner.md), which returns a ``TrainResult``. With
+    neither, ``TunerBackendError`` names the pip command. ``config_path`` is a Trinity yaml
+    whose fields the other options override (Trinity only).
 
     Example:
         >>> async def workflow(task, model):
@@ -62,7 +64,22 @@ def tune(
         raise ConfigError(f"tune(): config_path {config_path!r} is not a file")
 
     if not trinity_available():
-        raise TunerBackendError(NO_BACKEND)
+        missing = missing_train_packages()
+        if missing:
+            raise TunerBackendError(NO_BACKEND.format(missing=", ".join(missing)))
+        from ._cpu_tune import run_on_cpu
+
+        return run_on_cpu(
+            workflow_func=workflow_func,
+            judge_func=judge_func,
+            train_dataset=train_dataset,
+            eval_dataset=eval_dataset,
+            model=model,
+            algorithm=algorithm,
+            project_name=project_name,
+            experiment_name=experiment_name,
+            config_path=config_path,
+        )
     from ._trinity import run_on_trinity
 
     return run_on_trinity(
@@ -86,6 +103,18 @@ def trinity_available() -> bool:
         return importlib.util.find_spec("trinity.cli.launcher") is not None
     except (ImportError, ValueError):  # no `trinity` package, or one without `cli`
         return False
+
+
+def missing_train_packages() -> list[str]:
+    """The packages of the ``train`` extra the CPU backend needs that are not installed."""
+    found = []
+    for name in ("torch", "transformers", "trl", "peft", "accelerate", "datasets"):
+        try:
+            if importlib.util.find_spec(name) is None:
+                found.append(name)
+        except (ImportError, ValueError):
+            found.append(name)
+    return found
 
 
 def _expect(option: str, value: object, kind: type) -> None:

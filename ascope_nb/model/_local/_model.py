@@ -43,6 +43,8 @@ class LocalModel(ChatModelBase):
         generate_kwargs: Request fields for every call (default temperature 0.2,
             max_tokens 1024).
         verbosity: llama.cpp log level (0 silent .. 4 debug).
+        lora: a GGUF LoRA adapter file (``ascope_nb.tuner.adapter_to_gguf``) applied to
+            every answer; the model then has its own server and ``+lora`` in its name.
 
     Example:
         >>> model = LocalModel()  # nothing loads until the first call
@@ -62,6 +64,7 @@ class LocalModel(ChatModelBase):
         generate_kwargs: dict[str, Any] | None = None,
         verbosity: int = 1,
         n_slots: int | None = None,
+        lora: str | Path | None = None,
     ) -> None:
         from ._server import check_slots
         from ._weights import weight_set
@@ -76,6 +79,11 @@ class LocalModel(ChatModelBase):
         else:
             weight_set(size)  # fail now on an unknown size
             path, name = None, f"qwen2.5-coder-{size.lower()}-instruct"
+        self.lora = Path(lora).expanduser() if lora is not None else None
+        if self.lora is not None:
+            if not self.lora.is_file() or self.lora.suffix != ".gguf":
+                raise ConfigError(f"LocalModel: lora {str(self.lora)!r} is not a .gguf file")
+            name = f"{name}+lora-{self.lora.parent.name or self.lora.stem}"
         super().__init__(name, stream)
         self.model_path = path
         self.size = size.lower()
@@ -113,6 +121,7 @@ class LocalModel(ChatModelBase):
                 n_ctx=self.n_ctx,
                 verbosity=self.verbosity,
                 n_slots=self.n_slots,
+                lora=self.lora,
             )
         return self.server
 
@@ -240,6 +249,8 @@ class LocalModel(ChatModelBase):
 
     def __repr__(self) -> str:
         where = self.model_path or f"pinned {self.size} weights"
+        lora = f", lora={str(self.lora)!r}" if self.lora is not None else ""
         return (
-            f"LocalModel({self.model_name!r}, weights={str(where)!r}, tool_mode={self.tool_mode!r})"
+            f"LocalModel({self.model_name!r}, weights={str(where)!r}, "
+            f"tool_mode={self.tool_mode!r}{lora})"
         )

@@ -31,6 +31,7 @@ class LocalServer:
     n_threads: int
     n_ctx: int
     n_slots: int = 1
+    lora: Path | None = None
     pid: int = field(default_factory=os.getpid)
     handle: Any = field(default=None, repr=False)
 
@@ -93,11 +94,18 @@ def import_engine() -> Any:
 
 
 def _start(
-    model_path: Path, n_threads: int, n_ctx: int, verbosity: int, n_slots: int = 1
+    model_path: Path,
+    n_threads: int,
+    n_ctx: int,
+    verbosity: int,
+    n_slots: int = 1,
+    lora: Path | None = None,
 ) -> LocalServer:
     engine = import_engine()
     params = engine.CommonParams()
     params.model.path = str(model_path)
+    if lora is not None:  # a GGUF LoRA applied to every request (scale 1)
+        params.lora_adapters = [engine.CommonAdapterLoraInfo(str(lora), 1.0)]
     # n_slots requests decode together (continuous batching), each slot keeps its own prompt
     # cache; one unified KV buffer of n_ctx tokens per slot, so any one request may use more
     # than its share while others are short
@@ -133,6 +141,7 @@ def _start(
         n_threads=n_threads,
         n_ctx=n_ctx,
         n_slots=n_slots,
+        lora=lora,
         handle=handle,
     )
     logger.info(
@@ -152,8 +161,10 @@ def get_server(
     n_ctx: int = 8192,
     verbosity: int = 1,
     n_slots: int | None = None,
+    lora: Path | None = None,
 ) -> LocalServer:
-    """The server for ``model_path``, started (blocking, seconds) on first use.
+    """The server for ``model_path`` (with the GGUF LoRA ``lora`` applied, if given), started
+    (blocking, seconds) on first use.
 
     Every ``LocalModel`` with the same weights file shares one server; the first caller's
     ``n_threads``, ``n_ctx`` (per slot) and ``n_slots`` (default ``default_slots()``) win.
@@ -161,8 +172,10 @@ def get_server(
     """
     slots = check_slots(n_slots) if n_slots is not None else default_slots()
     key = str(Path(model_path).resolve())
+    lora = Path(lora).resolve() if lora is not None else None
+    server_key = key if lora is None else f"{key}+lora:{lora}"
     with _LOCK:
-        server = _SERVERS.get(key)
+        server = _SERVERS.get(server_key)
         if server is not None and server.pid == os.getpid():
             if (
                 (n_threads and n_threads != server.n_threads)
@@ -171,8 +184,8 @@ def get_server(
             ):
                 logger.info("reusing the running local server for %s (%s)", key, server)
             return server
-        server = _start(Path(key), n_threads or default_threads(), n_ctx, verbosity, slots)
-        _SERVERS[key] = server
+        server = _start(Path(key), n_threads or default_threads(), n_ctx, verbosity, slots, lora)
+        _SERVERS[server_key] = server
         return server
 
 
