@@ -71,6 +71,11 @@ def load_student(base_model: str | Path) -> tuple[Any, Any]:
     except (OSError, ValueError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ConfigError(f"base model {str(base)!r} cannot be loaded: {first}") from None
+    quantizer = getattr(model, "hf_quantizer", None)
+    if quantizer is not None and is_gguf(base):
+        # the GGUF weights are already dequantized to float32 tensors; the leftover GGUF
+        # quantization marker only makes the trainers refuse the model
+        quantizer.remove_quantization_config(model)
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     return model, tokenizer

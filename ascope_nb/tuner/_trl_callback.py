@@ -14,12 +14,11 @@ from ._progress import TrainProgress
 
 
 class StepWatch:
-    """What the callback saw: the last loss, whether a stop was asked, the last step."""
+    """What the callback saw: the last loss, whether a stop was asked, the metrics."""
 
     def __init__(self) -> None:
         self.last_loss: float | None = None
         self.stopped = False
-        self.step = 0
         self.metrics: dict[str, float] = {}
 
 
@@ -30,21 +29,13 @@ def progress_callback(
     should_stop: Callable[[], bool] | None,
     started: float | None = None,
 ) -> Any:
-    """A ``TrainerCallback``: ``on_progress`` after every logged step, a checkpoint and a stop
-    when ``should_stop()`` turns true between steps."""
+    """A ``TrainerCallback``: ``on_progress`` after every step (``logging_steps=1``), then a
+    checkpoint and a stop when ``should_stop()`` is true."""
     from transformers import TrainerCallback
 
     begin = time.monotonic() if started is None else started
 
     class _Progress(TrainerCallback):  # type: ignore[misc]
-        def on_step_end(self, args: Any, state: Any, control: Any, **_: Any) -> Any:
-            watch.step = state.global_step
-            if should_stop is not None and state.global_step < state.max_steps and should_stop():
-                watch.stopped = True
-                control.should_save = True
-                control.should_training_stop = True
-            return control
-
         def on_log(
             self, args: Any, state: Any, control: Any, logs: Any = None, **_: Any
         ) -> Any:
@@ -70,6 +61,12 @@ def progress_callback(
                         metrics=metrics,
                     )
                 )
+            # asked after this step's report: save a checkpoint now (the trainer saves after
+            # logging) and end before the next step
+            if should_stop is not None and state.global_step < state.max_steps and should_stop():
+                watch.stopped = True
+                control.should_save = True
+                control.should_training_stop = True
             return control
 
     return _Progress()
