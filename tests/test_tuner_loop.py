@@ -264,9 +264,9 @@ def test_group_advantages_normalise_within_each_group() -> None:
         group_advantages([1.0, 2.0, 3.0], group_size=2)
 
 
-def _tea_tasks(folder: Path) -> Path:
+def _tea_tasks(folder: Path, answer: str = "tea") -> Path:
     path = folder / "tasks.jsonl"
-    rows = [{"question": "Which drink is hot ?", "answer": "tea"}]
+    rows = [{"question": "Which drink is hot ?", "answer": answer}]
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     return path
 
@@ -281,18 +281,48 @@ async def _agent_workflow(task: dict[str, Any], model: Any) -> WorkflowOutput:
     return WorkflowOutput(response=reply.get_text_content() or "")
 
 
-def _first_token_logp(model: Any, tokenizer: Any, word: str) -> float:
-    import torch
-
+def _prompt_ids(model: Any, tokenizer: Any) -> list[int]:
     from ascope_nb.tuner import TransformersChatModel
 
-    chat = TransformersChatModel(model, tokenizer)
-    ids = chat.prompt_ids(
+    return TransformersChatModel(model, tokenizer).prompt_ids(
         [{"role": "system", "content": SYSTEM}, {"role": "user", "content": "Which drink is hot ?"}]
     )
+
+
+def _first_token_logps(model: Any, tokenizer: Any) -> Any:
+    import torch
+
+    ids = _prompt_ids(model, tokenizer)
     with torch.no_grad():
         logits = model(input_ids=torch.tensor([ids])).logits[0, -1]
-    return float(torch.log_softmax(logits, -1)[tokenizer.convert_tokens_to_ids(word)])
+    return torch.log_softmax(logits, -1)
+
+
+def _said_rate(model: Any, tokenizer: Any, word: str, *, n: int = 200) -> float:
+    """How often ``n`` sampled two-token answers contain ``word`` (the expected reward)."""
+    import torch
+
+    ids = _prompt_ids(model, tokenizer)
+    torch.manual_seed(1)
+    with torch.no_grad():
+        out = model.generate(
+            input_ids=torch.tensor([ids] * n),
+            attention_mask=torch.ones(n, len(ids), dtype=torch.long),
+            do_sample=True, top_k=0, max_new_tokens=2, pad_token_id=tokenizer.pad_token_id,
+        )  # fmt: skip
+    said = (out[:, len(ids) :] == tokenizer.convert_tokens_to_ids(word)).any(dim=1)
+    return float(said.float().mean())
+
+
+def _sometimes_said_word(model: Any, tokenizer: Any) -> str:
+    """A plain word the base model starts its answer with now and then (p about 0.05-0.4):
+    sampled groups then mix rewarded and unrewarded answers."""
+    logps = _first_token_logps(model, tokenizer)
+    for index in logps.argsort(descending=True).tolist():
+        word = tokenizer.convert_ids_to_tokens(index)
+        if word.isalpha() and 0.05 < float(logps[index].exp()) < 0.4:
+            return str(word)
+    raise AssertionError("no suitable word in the tiny model's first-token distribution")
 
 
 def test_grpo_runs_agent_rollouts_scored_by_a_metric_and_rewards_what_scored(
@@ -301,24 +331,30 @@ def test_grpo_runs_agent_rollouts_scored_by_a_metric_and_rewards_what_scored(
     from ascope_nb.tuner import load_adapter, metric_judge
     from ascope_nb.tuner._student import load_student
 
+    base, tokenizer = load_student(data / "base")
+    word = _sometimes_said_word(base, tokenizer)
+    before = _said_rate(base, tokenizer, word)
     seen: list[TrainProgress] = []
     backend = TRLBackend(
         data / "base", workflow_func=_agent_workflow, judge_func=metric_judge("contains"),
-        group_size=8, max_new_tokens=3, max_steps=6, learning_rate=5e-2, temperature=1.0,
+        group_size=8, max_new_tokens=2, max_steps=8, learning_rate=2e-2, temperature=1.0,
     )  # fmt: skip
     result = backend.train(
-        _tea_tasks(tmp_path), method="grpo", output_dir=tmp_path / "grpo", on_progress=seen.append
+        _tea_tasks(tmp_path, word),
+        method="grpo",
+        output_dir=tmp_path / "grpo",
+        on_progress=seen.append,
     )
-    assert result.method == "grpo" and result.steps == 6 and [p.step for p in seen] == list(
-        range(1, 7)
+    assert result.method == "grpo" and result.steps == 8 and [p.step for p in seen] == list(
+        range(1, 9)
     )
+    rewards = [p.metrics["reward_mean"] for p in seen]
     assert all("reward_mean" in p.metrics and "rollout/contains" in p.metrics for p in seen)
     assert any(0.0 < p.metrics["reward_mean"] < 1.0 for p in seen)  # groups that teach
-    base, tokenizer = load_student(data / "base")
+    assert sum(rewards[-3:]) > sum(rewards[:3]), (word, rewards)
     tuned, _ = load_adapter(tmp_path / "grpo")
-    before = _first_token_logp(base, tokenizer, "tea")
-    after = _first_token_logp(tuned, tokenizer, "tea")
-    assert after > before + 0.5, (before, after)  # the rewarded answer became likelier
+    after = _said_rate(tuned, tokenizer, word)
+    assert after > before + 0.3, (word, before, after, rewards)  # the rewarded answer became likelier
 
 
 def test_grpo_needs_a_workflow_and_tasks(data: Path, tmp_path: Path) -> None:
