@@ -197,13 +197,18 @@ def test_preview_of_missing_path_or_split_is_one_line(tmp_path: Path) -> None:
 # -- tune(): checks first, then the backend -----------------------------------------------------
 
 
-def test_tune_without_trinity_says_cpu_backend_is_not_built() -> None:
+def test_tune_without_trinity_or_the_train_extra_names_the_pip_command(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ascope_nb.tuner import _tune
+
     assert not trinity_available()
+    monkeypatch.setattr(_tune, "missing_train_packages", lambda: ["peft"])
     with pytest.raises(TunerBackendError) as info:
         tune(workflow_func=good_workflow, train_dataset=DatasetConfig(path="tasks"))
     line = _one_line(info.value)
     assert "Trinity-RFT is not installed" in line
-    assert "CPU backend (TRL LoRA, extra 'ascope-nb[train]') is not built yet" in line
+    assert "the CPU backend lacks peft: pip install 'ascope-nb[train]'" in line
     assert isinstance(info.value, ImportError)  # AgentScope raises ImportError
 
 
@@ -236,7 +241,8 @@ def test_another_package_named_trinity_is_not_trinity_rft(
     monkeypatch.delitem(sys.modules, "trinity", raising=False)
     try:
         assert not trinity_available()
-        with pytest.raises(TunerBackendError):
+        # not Trinity: the job goes to the CPU backend, which asks for the model to train
+        with pytest.raises(ConfigError, match="the CPU backend needs model=TunerModelConfig"):
             tune(workflow_func=good_workflow)
     finally:
         sys.modules.pop("trinity", None)

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.support.tiny_lm import save_tiny_lm
 from synthetic_runs import SyntheticRun, demo_runs
 
 from ascope_nb.exceptions import ConfigError
@@ -34,6 +33,7 @@ from ascope_nb.tuner import (
     tune,
 )
 from ascope_nb.tuner._progress import TrainProgress
+from tests.support.tiny_lm import save_tiny_lm
 
 SYSTEM = "You are a helpful assistant."
 QA = [("Which drink is hot ?", "tea please"), ("Which drink is cold ?", "iced coffee")]
@@ -124,12 +124,16 @@ def test_export_train_load_and_experiment_the_adapter_changes_trained_answers(
 
     def agent(model: Any) -> ReActAgent:
         chat = TransformersChatModel(model, tokenizer, max_new_tokens=6)
-        return ReActAgent(name="Friday", sys_prompt=SYSTEM, model=chat, formatter=OpenAIChatFormatter())
+        return ReActAgent(
+            name="Friday", sys_prompt=SYSTEM, model=chat, formatter=OpenAIChatFormatter()
+        )
 
     rows = [{"input": q, "target": a} for q, a in QA]
 
     async def score(model: Any, name: str) -> float:
-        exp = experiment(agent=agent(model), dataset=rows, metrics=["exact"], name=name, concurrency=1)
+        exp = experiment(
+            agent=agent(model), dataset=rows, metrics=["exact"], name=name, concurrency=1
+        )
         await exp
         frame = exp.to_dataframe()
         assert list(frame["status"]) == ["completed"] * len(QA)
@@ -222,8 +226,7 @@ BAD = [
 def test_a_bad_dataset_is_one_line_before_any_model_loads(
     method: str, content: bytes, expected: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ascope_nb.tuner import TrainDataError
-    from ascope_nb.tuner import _trl_backend
+    from ascope_nb.tuner import TrainDataError, _trl_backend
 
     def no_loading(*_: Any) -> Any:
         raise AssertionError("the model was loaded before the dataset was checked")
@@ -276,7 +279,9 @@ async def _agent_workflow(task: dict[str, Any], model: Any) -> WorkflowOutput:
     from ascope_nb.formatter import OpenAIChatFormatter
     from ascope_nb.message import Msg
 
-    agent = ReActAgent(name="Friday", sys_prompt=SYSTEM, model=model, formatter=OpenAIChatFormatter())
+    agent = ReActAgent(
+        name="Friday", sys_prompt=SYSTEM, model=model, formatter=OpenAIChatFormatter()
+    )
     reply = await agent(Msg("user", task["question"], "user"))
     return WorkflowOutput(response=reply.get_text_content() or "")
 
@@ -345,8 +350,10 @@ def test_grpo_runs_agent_rollouts_scored_by_a_metric_and_rewards_what_scored(
         output_dir=tmp_path / "grpo",
         on_progress=seen.append,
     )
-    assert result.method == "grpo" and result.steps == 8 and [p.step for p in seen] == list(
-        range(1, 9)
+    assert (
+        result.method == "grpo"
+        and result.steps == 8
+        and [p.step for p in seen] == list(range(1, 9))
     )
     rewards = [p.metrics["reward_mean"] for p in seen]
     assert all("reward_mean" in p.metrics and "rollout/contains" in p.metrics for p in seen)
@@ -354,7 +361,12 @@ def test_grpo_runs_agent_rollouts_scored_by_a_metric_and_rewards_what_scored(
     assert sum(rewards[-3:]) > sum(rewards[:3]), (word, rewards)
     tuned, _ = load_adapter(tmp_path / "grpo")
     after = _said_rate(tuned, tokenizer, word)
-    assert after > before + 0.3, (word, before, after, rewards)  # the rewarded answer became likelier
+    assert after > before + 0.3, (
+        word,
+        before,
+        after,
+        rewards,
+    )  # the rewarded answer became likelier
 
 
 def test_grpo_needs_a_workflow_and_tasks(data: Path, tmp_path: Path) -> None:

@@ -44,6 +44,7 @@ def __getattr__(name: str) -> object:
         return getattr(importlib.import_module(lazy[name], __name__), name)
     raise AttributeError(f"module 'ascope_nb.tuner' has no attribute {name!r}")
 
+
 __all__ = [
     "AlgorithmConfig",
     "DatasetConfig",

@@ -13,14 +13,14 @@ import logging
 import math
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ..exceptions import ConfigError
 from ._algorithm import AlgorithmConfig
 from ._dataset import DatasetConfig
 from ._model import TunerModelConfig
 from ._outputs import JudgeType, WorkflowType
-from ._progress import TrainProgress, TrainResult
+from ._progress import TrainMethod, TrainProgress, TrainResult
 
 logger = logging.getLogger("ascope_nb.tuner")
 
@@ -60,7 +60,9 @@ def run_on_cpu(
         raise ConfigError("tune(): no training tasks: pass train_dataset=DatasetConfig(...)")
     for ignored, value in (("config_path", config_path), ("eval_dataset", eval_dataset)):
         if value is not None:
-            logger.warning("tune(): %s is used by Trinity-RFT only; the CPU backend ignores it", ignored)
+            logger.warning(
+                "tune(): %s is used by Trinity-RFT only; the CPU backend ignores it", ignored
+            )
     rank = model.tinker_config.rank if model.tinker_config is not None else 8
     backend = TRLBackend(
         model.model_path,
@@ -82,7 +84,10 @@ def run_on_cpu(
     output_dir = CHECKPOINT_ROOT / (project_name or "AgentScope") / name
     if kind in TRL_TYPES:
         return backend.train(
-            Path(train_dataset.path), method=kind, output_dir=output_dir, on_progress=_log  # type: ignore[arg-type]
+            Path(train_dataset.path),
+            method=cast(TrainMethod, kind),
+            output_dir=output_dir,
+            on_progress=_log,
         )
     from ._grpo import run_grpo
 
@@ -112,7 +117,9 @@ def load_tasks(dataset: DatasetConfig) -> list[dict[str, Any]]:
     try:
         from datasets import load_dataset
     except ImportError as exc:  # the train extra brings datasets
-        raise ImportError(f"reading {dataset.path!r} needs datasets: pip install 'ascope-nb[train]'") from exc
+        raise ImportError(
+            f"reading {dataset.path!r} needs datasets: pip install 'ascope-nb[train]'"
+        ) from exc
     loaded = load_dataset(path=dataset.path, name=dataset.name, split=dataset.split)
     return [dict(row) for row in loaded]
 

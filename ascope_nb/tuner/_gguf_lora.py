@@ -98,7 +98,9 @@ def _read_json(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(f"{path.parent}: no adapter_config.json (a peft LoRA adapter folder)")
+        raise ConfigError(
+            f"{path.parent}: no adapter_config.json (a peft LoRA adapter folder)"
+        ) from None
     except ValueError as exc:
         raise ConfigError(f"{path}: not JSON ({exc})") from None
     return data if isinstance(data, dict) else {}

@@ -142,9 +142,7 @@ def _looks_like(row: dict[str, Any]) -> str | None:
 
 
 def _describe(method: str) -> str:
-    return {"sft": "prompt/completion", "dpo": "chosen/rejected", "kto": "completion/label"}[
-        method
-    ]
+    return {"sft": "prompt/completion", "dpo": "chosen/rejected", "kto": "completion/label"}[method]
 
 
 def render_lengths(

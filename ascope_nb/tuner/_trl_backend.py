@@ -77,7 +77,9 @@ class TRLBackend:
             if not isinstance(value, int) or value < 1:
                 raise ConfigError(f"TRLBackend: {name} must be a positive integer, got {value!r}")
         if max_steps is not None and (not isinstance(max_steps, int) or max_steps < 1):
-            raise ConfigError(f"TRLBackend: max_steps must be a positive integer, got {max_steps!r}")
+            raise ConfigError(
+                f"TRLBackend: max_steps must be a positive integer, got {max_steps!r}"
+            )
         if learning_rate <= 0:
             raise ConfigError(f"TRLBackend: learning_rate must be > 0, got {learning_rate!r}")
         if group_size < 2:
@@ -111,7 +113,7 @@ class TRLBackend:
 
         return LoraConfig(
             r=self.lora_r,
-            lora_alpha=self.lora_alpha,
+            lora_alpha=self.lora_alpha,  # type: ignore[arg-type]  # peft takes a float
             lora_dropout=self.lora_dropout,
             target_modules=self.target_modules,
             task_type="CAUSAL_LM",
@@ -239,9 +241,7 @@ class TRLBackend:
         config_type = {"sft": trl.SFTConfig, "dpo": trl.DPOConfig, "kto": trl.KTOConfig}[method]
         if method in ("dpo", "kto"):
             common["beta"] = self.beta
-        trainer_type = {"sft": trl.SFTTrainer, "dpo": trl.DPOTrainer, "kto": trl.KTOTrainer}[
-            method
-        ]
+        trainer_type = {"sft": trl.SFTTrainer, "dpo": trl.DPOTrainer, "kto": trl.KTOTrainer}[method]
         watch = StepWatch()
         callback = progress_callback(watch=watch, on_progress=on_progress, should_stop=should_stop)
         trainer = trainer_type(

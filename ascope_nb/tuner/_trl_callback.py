@@ -36,9 +36,7 @@ def progress_callback(
     begin = time.monotonic() if started is None else started
 
     class _Progress(TrainerCallback):  # type: ignore[misc]
-        def on_log(
-            self, args: Any, state: Any, control: Any, logs: Any = None, **_: Any
-        ) -> Any:
+        def on_log(self, args: Any, state: Any, control: Any, logs: Any = None, **_: Any) -> Any:
             logs = logs or {}
             if "loss" not in logs:  # the end-of-training summary
                 return control
