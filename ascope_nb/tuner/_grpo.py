@@ -24,7 +24,7 @@ import threading
 import time
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..exceptions import ConfigError
 from ._manifest import file_sha256, write_manifest
@@ -32,9 +32,8 @@ from ._progress import TrainProgress, TrainResult
 from ._rollout import run_rollout
 from ._train_data import TrainDataError
 
-if TYPE_CHECKING:
-    from ._trl_backend import TRLBackend
-
+# the backend is a ``TRLBackend`` (typed ``Any`` here: it imports this module when it trains)
+TRLBackend = Any
 STATE_FILE = "grpo_state.json"
 
 

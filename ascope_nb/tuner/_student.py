@@ -11,6 +11,7 @@ Example:
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +21,20 @@ TRAIN_HINT = "pip install 'ascope-nb[train]'"
 EMBEDDED = "embedded:"
 
 
+def missing_train_packages() -> list[str]:
+    """The packages of the ``train`` extra the CPU backend needs that are not installed."""
+    found = []
+    for name in ("torch", "transformers", "trl", "peft", "accelerate", "datasets"):
+        try:
+            if importlib.util.find_spec(name) is None:
+                found.append(name)
+        except (ImportError, ValueError):
+            found.append(name)
+    return found
+
+
 def require_train_extra(what: str = "the CPU training backend") -> None:
     """Raise ``ImportError`` naming the pip command when a training package is missing."""
-    from ._tune import missing_train_packages
-
     missing = missing_train_packages()
     if missing:
         raise ImportError(f"{what} needs {', '.join(missing)}: {TRAIN_HINT}")

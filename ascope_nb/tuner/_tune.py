@@ -12,6 +12,7 @@ from ._dataset import DatasetConfig
 from ._model import TunerModelConfig
 from ._outputs import JudgeType, WorkflowType
 from ._signature import check_judge_function, check_workflow_function
+from ._student import missing_train_packages
 
 NO_BACKEND = (
     "tune() has no training backend here: Trinity-RFT is not installed (GPU: pip install "
@@ -103,18 +104,6 @@ def trinity_available() -> bool:
         return importlib.util.find_spec("trinity.cli.launcher") is not None
     except (ImportError, ValueError):  # no `trinity` package, or one without `cli`
         return False
-
-
-def missing_train_packages() -> list[str]:
-    """The packages of the ``train`` extra the CPU backend needs that are not installed."""
-    found = []
-    for name in ("torch", "transformers", "trl", "peft", "accelerate", "datasets"):
-        try:
-            if importlib.util.find_spec(name) is None:
-                found.append(name)
-        except (ImportError, ValueError):
-            found.append(name)
-    return found
 
 
 def _expect(option: str, value: object, kind: type) -> None:
