@@ -18,6 +18,7 @@ import pytest
 from synthetic_runs import SyntheticRun
 
 from ascope_nb.export import export
+from ascope_nb.tuner._progress import TrainProgress
 
 pytestmark = [
     pytest.mark.tuner_slow,
@@ -60,18 +61,24 @@ def test_embedded_student_learns_a_fact_and_llama_cpp_serves_the_adapter(tmp_pat
     export(runs, "trl-sft", tmp_path / "sft.jsonl")
 
     steps: list[tuple[int, float | None, float]] = []
+
+    def report(p: TrainProgress) -> None:
+        steps.append((p.step, p.loss, p.elapsed_s))
+        print(f"step {p.step}/{p.total_steps} loss={p.loss} at {p.elapsed_s:.1f} s", flush=True)
+
     started = time.monotonic()
     backend = TRLBackend(
-        "embedded:0.5b", lora_r=8, lora_alpha=16, max_steps=12, learning_rate=2e-3,
+        "embedded:0.5b", lora_r=8, lora_alpha=16, max_steps=10, learning_rate=2e-3,
         batch_size=2, threads=2,
     )  # fmt: skip
     result = backend.train(
         tmp_path / "sft.jsonl",
         method="sft",
         output_dir=tmp_path / "adapter",
-        on_progress=lambda p: steps.append((p.step, p.loss, p.elapsed_s)),
+        on_progress=report,
     )
     trained = time.monotonic() - started
+    print(f"train() returned after {trained:.1f} s", flush=True)
     gguf_file = adapter_to_gguf(result.adapter_dir, base_gguf=weights_path("0.5b"))
 
     base = LocalModel(size="0.5b", stream=False, tool_mode="native", n_threads=2, n_slots=1)
@@ -88,7 +95,7 @@ def test_embedded_student_learns_a_fact_and_llama_cpp_serves_the_adapter(tmp_pat
         f"(load + checks + steps + save), loss {steps[0][1]:.3f} -> {steps[-1][1]:.3f}"
     )
     print(f"base : {before!r}\ntuned: {after!r}")
-    assert result.steps == 12 and not result.stopped
+    assert result.steps == 10 and not result.stopped
     assert steps[-1][1] is not None and steps[0][1] is not None and steps[-1][1] < steps[0][1]
     assert "PELICAN" not in before
     assert after != before and "PELICAN-42" in after
