@@ -21,7 +21,7 @@ from typing import Any
 
 from ..exceptions import ConfigError
 from ._manifest import file_sha256, write_manifest
-from ._progress import TrainMethod, TrainProgress, TrainResult
+from ._progress import TrainingBackend, TrainMethod, TrainProgress, TrainResult
 from ._student import load_student, require_train_extra
 from ._train_data import check_tokens, read_samples
 
@@ -257,3 +257,7 @@ class TRLBackend:
         for noisy in (PrinterCallback, ProgressCallback):  # progress goes to on_progress
             trainer.remove_callback(noisy)
         return trainer, watch
+
+
+def _implements_the_contract(backend: TRLBackend) -> TrainingBackend:
+    return backend  # mypy checks TRLBackend against the TrainingBackend protocol here
