@@ -236,6 +236,9 @@ class TRLBackend:
             "seed": self.seed,
             "dataloader_num_workers": 0,
             "disable_tqdm": True,
+            # short samples on a CPU: memory is not the limit, recomputing activations would
+            # only cost time (TRL turns checkpointing on by default)
+            "gradient_checkpointing": False,
             "max_length": self.max_length,
         }
         config_type = {"sft": trl.SFTConfig, "dpo": trl.DPOConfig, "kto": trl.KTOConfig}[method]
