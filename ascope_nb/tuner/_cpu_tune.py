@@ -40,6 +40,7 @@ def run_on_cpu(
     experiment_name: str | None,
     config_path: str | None,
     eval_dataset: DatasetConfig | None = None,
+    auxiliary_models: dict[str, TunerModelConfig] | None = None,
 ) -> TrainResult:
     """Train on this machine; returns the ``TrainResult`` (the adapter folder and numbers)."""
     from ._trl_backend import TRLBackend
@@ -58,7 +59,11 @@ def run_on_cpu(
         )
     if train_dataset is None:
         raise ConfigError("tune(): no training tasks: pass train_dataset=DatasetConfig(...)")
-    for ignored, value in (("config_path", config_path), ("eval_dataset", eval_dataset)):
+    for ignored, value in (
+        ("config_path", config_path),
+        ("eval_dataset", eval_dataset),
+        ("auxiliary_models", auxiliary_models or None),
+    ):
         if value is not None:
             logger.warning(
                 "tune(): %s is used by Trinity-RFT only; the CPU backend ignores it", ignored

@@ -75,6 +75,7 @@ def tune(
             judge_func=judge_func,
             train_dataset=train_dataset,
             eval_dataset=eval_dataset,
+            auxiliary_models=auxiliary_models,
             model=model,
             algorithm=algorithm,
             project_name=project_name,
