@@ -507,3 +507,25 @@ def test_local_model_takes_a_gguf_lora_and_names_it(tmp_path: Path) -> None:
     assert "lora=" in repr(model)
     with pytest.raises(ConfigError, match="lora '.*missing.gguf' is not a .gguf file"):
         LocalModel(size="0.5b", lora=tmp_path / "missing.gguf")
+
+
+def test_an_answer_the_chat_template_drops_is_one_line_before_training(
+    data: Path, tmp_path: Path
+) -> None:
+    from ascope_nb.tuner import TrainDataError
+    from ascope_nb.tuner._train_data import check_tokens, read_samples
+    from tests.support.tiny_lm import build_tokenizer
+
+    tokenizer: Any = build_tokenizer(["hi tea"])
+    samples = read_samples(data / "sft.jsonl", method="sft")
+    check_tokens(samples, tokenizer, method="sft", where="sft.jsonl")  # the real template: fine
+    tokenizer.chat_template = (  # a template that renders no assistant turn at all
+        "{%- for m in messages if m.role != 'assistant' -%}<|{{ m.role }}|>{{ m.content }}"
+        "{%- endfor -%}"
+    )
+    with pytest.raises(TrainDataError) as info:
+        check_tokens(samples, tokenizer, method="sft", where="sft.jsonl")
+    assert str(info.value) == (
+        "sft.jsonl: sample 1: no assistant tokens in 'completion' after the chat template "
+        "(the answer renders to nothing)"
+    )
