@@ -40,7 +40,7 @@ def _solution_actor_class() -> Any:
     return ray.remote(SolutionActor)
 
 
-class RaySolver:
+class RaySolver(Solver):
     """Solves in a pool of Ray actors (the engine's Ray path, shared with experiments)."""
 
     def __init__(self, n_workers: int) -> None:
@@ -51,15 +51,6 @@ class RaySolver:
 
     async def close(self) -> None:
         await self.pool.close()
-
-    def stop_all(self) -> None:
-        return None  # in-flight remote solutions finish; no new ones start
-
-    def pause_all(self) -> None:
-        return None
-
-    def resume_all(self) -> None:
-        return None
 
     async def solve(
         self, storage: EvaluatorStorageBase, task: Task, repeat_id: str, solution: Solution

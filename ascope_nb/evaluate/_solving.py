@@ -27,7 +27,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, is_dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from ..exceptions import ConfigError
 from ._engine import Engine
@@ -102,21 +102,9 @@ async def solve_and_judge(
     return results
 
 
-class Solver(Protocol):
-    """Where a ``SolutionJob``'s items run (an engine backend that also solves)."""
-
-    async def start(self) -> None: ...
-    async def close(self) -> None: ...
-    def stop_all(self) -> None: ...
-    def pause_all(self) -> None: ...
-    def resume_all(self) -> None: ...
-    async def solve(
-        self, storage: EvaluatorStorageBase, task: Task, repeat_id: str, solution: Solution
-    ) -> None: ...
-
-
-class LocalSolver:
-    """Solves on this event loop (``GeneralEvaluator``)."""
+class Solver:
+    """Where a ``SolutionJob``'s items run: an engine backend that also solves. Solutions
+    are not interruptible, so stopping or pausing only holds the items not started."""
 
     async def start(self) -> None:
         return None
@@ -132,6 +120,15 @@ class LocalSolver:
 
     def resume_all(self) -> None:
         return None
+
+    async def solve(
+        self, storage: EvaluatorStorageBase, task: Task, repeat_id: str, solution: Solution
+    ) -> None:
+        raise NotImplementedError
+
+
+class LocalSolver(Solver):
+    """Solves on this event loop (``GeneralEvaluator``)."""
 
     async def solve(
         self, storage: EvaluatorStorageBase, task: Task, repeat_id: str, solution: Solution
