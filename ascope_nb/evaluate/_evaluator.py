@@ -71,9 +71,7 @@ class EvaluatorBase:
         """Solve and judge every task × repeat, then aggregate."""
         raise NotImplementedError
 
-    def pending(self) -> list[tuple[Task, str]]:
-        """The task × repeats not finished in the storage: no solution, a solution that
-        raised, or a metric result missing (what ``run`` solves or judges)."""
+    def _pending(self) -> list[tuple[Task, str]]:
         return [
             (task, str(repeat))
             for task in self.benchmark

@@ -149,7 +149,7 @@ class SolutionJob(Engine):
         self.failures: list[tuple[tuple[str, str], Exception]] = []
 
     async def _pending(self) -> list[Any]:
-        pending = self.evaluator.pending()
+        pending = self.evaluator._pending()  # what the storage lacks (resume)
         for _ in range(self._total - len(pending)):
             self._item_resumed()
         return pending
