@@ -225,7 +225,15 @@ class WorkersEvaluator(EvaluatorBase):
         a task repeat that raised is logged, the rest go on, and its error is raised after
         the aggregation."""
         await self._save_meta()
-        self.job = SolutionJob(self, solution, self._solver())
+        self.job = SolutionJob(
+            name=self.name,
+            storage=self.storage,
+            task_repeats=len(self.benchmark) * self.n_repeat,
+            pending=self._pending,
+            solution=solution,
+            solver=self._solver(),
+            n_workers=self.n_workers,
+        )
         await self.job.run()
         await self.aggregate()
         if self.job.failures:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, is_dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..exceptions import ConfigError
 from ._engine import Engine
@@ -35,9 +35,6 @@ from ._metric_base import MetricResult
 from ._stats_collector import collect_stats
 from ._storage import EvaluatorStorageBase
 from ._task import SolutionOutput, Task
-
-if TYPE_CHECKING:
-    from ._evaluator import EvaluatorBase
 
 Solution = Callable[[Task, Callable[..., Any]], Awaitable[SolutionOutput]]
 _log = logging.getLogger("ascope_nb.evaluate")
@@ -142,24 +139,35 @@ class SolutionJob(Engine):
 
     what = "this evaluation"
 
-    def __init__(self, evaluator: EvaluatorBase, solution: Solution, solver: Solver) -> None:
-        super().__init__(name=evaluator.name, concurrency=getattr(evaluator, "n_workers", 1))
-        self.evaluator, self.solution, self.solver = evaluator, solution, solver
-        self._total = len(evaluator.benchmark) * evaluator.n_repeat
+    def __init__(
+        self,
+        *,
+        name: str,
+        storage: EvaluatorStorageBase,
+        task_repeats: int,
+        pending: Callable[[], list[tuple[Task, str]]],
+        solution: Solution,
+        solver: Solver,
+        n_workers: int,
+    ) -> None:
+        super().__init__(name=name, concurrency=n_workers)
+        self.storage, self.solution, self.solver = storage, solution, solver
+        self._total = task_repeats
+        self._find_pending = pending
         self.failures: list[tuple[tuple[str, str], Exception]] = []
 
     async def _pending(self) -> list[Any]:
-        pending = self.evaluator._pending()  # what the storage lacks (resume)
+        pending = self._find_pending()  # what the storage lacks (resume)
         for _ in range(self._total - len(pending)):
             self._item_resumed()
-        return pending
+        return list(pending)
 
     def _make_backend(self) -> Solver:
         return self.solver
 
     async def _run_item(self, key: Any) -> None:
         task, repeat_id = key
-        await self.solver.solve(self.evaluator.storage, task, repeat_id, self.solution)
+        await self.solver.solve(self.storage, task, repeat_id, self.solution)
         self._item_ended((task.id, repeat_id))
 
     def _item_failed(self, key: Any, exc: Exception) -> None:
