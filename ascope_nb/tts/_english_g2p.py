@@ -61,7 +61,9 @@ def _lexicon() -> dict[str, str]:
     with _lock:
         merged: dict[str, str] = {}
         for name in ("us_silver.json", "us_gold.json"):
-            raw: dict[str, Any] = json.loads(files("misaki").joinpath("data", name).read_text())
+            raw: dict[str, Any] = json.loads(
+                files("misaki").joinpath("data").joinpath(name).read_text()
+            )
             for word, phones in raw.items():
                 if isinstance(phones, dict):
                     phones = phones.get("DEFAULT") or next(iter(phones.values()), None)
