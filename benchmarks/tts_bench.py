@@ -7,6 +7,8 @@ are the package's and the protocol's overhead, not a real voice's).
 
 Scenarios (each ``--repeats`` times, the median printed):
 - ``rtf``: synthesis wall time / audio duration for a 5-sentence paragraph (warm model).
+  ``rtf.cpu`` divides the process's CPU time instead (what the synthesis costs, whatever else
+  runs on the machine); ``rtf.1thread`` is the wall RTF with one onnxruntime thread.
 - ``cold``: the first call in a fresh model (voice load, sha256 check, lexicon load).
 - ``ttfa.push``: text arrives as LLM tokens (``--token-ms`` apart); each is ``push``-ed;
   time from the first token to the first audio returned (streaming input).
@@ -28,6 +30,7 @@ import asyncio
 import base64
 import io
 import json
+import os
 import statistics
 import time
 import wave
@@ -50,15 +53,16 @@ def _seconds(block: dict[str, Any], default_rate: int = 24000) -> float:
     return len(data) / 2 / default_rate
 
 
-async def _local_rtf(text: str, threads: int) -> tuple[float, float]:
+async def _local_rtf(text: str, threads: int) -> tuple[float, float, float]:
+    """(wall seconds, CPU seconds of all this process's threads, audio seconds)."""
     from ascope_nb.message import Msg
     from ascope_nb.tts import LocalTTSModel
 
     tts = LocalTTSModel(stream=False, threads=threads)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     speech = await tts.synthesize(Msg("a", text, "assistant"))
-    wall = time.perf_counter() - started
-    return wall, _seconds(speech.content)
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return wall, cpu, _seconds(speech.content)
 
 
 async def _local_push_ttfa(text: str, threads: int, token_ms: float) -> float:
@@ -117,7 +121,9 @@ async def _fake_server(text: str) -> tuple[float, float, float]:
             if not first:
                 first = time.perf_counter() - started
             audio += _seconds(chunk.content)
-        return first, time.perf_counter() - started, audio
+        wall = time.perf_counter() - started
+        await tts._client.close()
+        return first, wall, audio
 
 
 def main() -> None:
@@ -132,11 +138,14 @@ def main() -> None:
     words = len(text.split())
     raw: dict[str, Any] = {"words": words, "threads": args.threads, "token_ms": args.token_ms}
 
-    cold_wall, cold_audio = asyncio.run(_local_rtf(text, args.threads))
-    raw["cold_s"] = cold_wall
+    raw["cold_s"] = asyncio.run(_local_rtf(text, args.threads))[0]
     runs = [asyncio.run(_local_rtf(text, args.threads)) for _ in range(args.repeats)]
-    raw["rtf"] = [wall / audio for wall, audio in runs]
-    raw["audio_s"] = statistics.median(audio for _, audio in runs)
+    raw["rtf"] = [wall / audio for wall, _, audio in runs]
+    raw["rtf_cpu"] = [cpu / audio for _, cpu, audio in runs]
+    raw["audio_s"] = statistics.median(audio for _, _, audio in runs)
+    one = [asyncio.run(_local_rtf(text, 1)) for _ in range(args.repeats)]
+    raw["rtf_1thread"] = [wall / audio for wall, _, audio in one]
+    raw["load_avg"] = os.getloadavg()
     raw["ttfa_push"] = [
         asyncio.run(_local_push_ttfa(text, args.threads, args.token_ms))
         for _ in range(args.repeats)
@@ -151,6 +160,8 @@ def main() -> None:
     med = statistics.median
     rows = [
         ("local.rtf", f"{med(raw['rtf']):.3f}", "x", f"{raw['audio_s']:.1f} s of audio, {words} words"),
+        ("local.rtf.cpu", f"{med(raw['rtf_cpu']):.3f}", "x", "CPU seconds (all threads) / audio second"),
+        ("local.rtf.1thread", f"{med(raw['rtf_1thread']):.3f}", "x", "threads=1"),
         ("local.cold", f"{raw['cold_s']:.2f}", "s", "first call: voice load + sha256 + lexicon"),
         ("local.ttfa.push", f"{med(raw['ttfa_push']) * 1000:.0f}", "ms", f"tokens {args.token_ms:g} ms apart"),
         ("local.ttfa.stream", f"{med(raw['ttfa_stream']) * 1000:.0f}", "ms", "after the whole text"),

@@ -191,6 +191,15 @@ def test_missing_onnxruntime_names_the_extra(monkeypatch: pytest.MonkeyPatch) ->
         _piper.load_voice(threads=1)
 
 
+async def test_missing_lexicon_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ascope_nb.tts import _english_g2p
+
+    monkeypatch.setitem(sys.modules, "misaki", None)
+    monkeypatch.setattr(_english_g2p, "_loaded", {})
+    with pytest.raises(ConfigError, match=r"needs misaki.*voice-local"):
+        await LocalTTSModel(stream=False).synthesize(_msg("Hello."))
+
+
 def _fake_install(tmp_path: Path, *, tamper: str | None) -> str:
     """A copy of the installed voice package under another name, one file changed."""
     real = _piper.JOE_MEDIUM.data_dir()

@@ -10,6 +10,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 ROWS = {
     "local.rtf",
+    "local.rtf.cpu",
+    "local.rtf.1thread",
     "local.cold",
     "local.ttfa.push",
     "local.ttfa.stream",

@@ -16,9 +16,9 @@ from __future__ import annotations
 import json
 import re
 import threading
-from functools import lru_cache
 from typing import Any
 
+from ..exceptions import ConfigError
 from ._letter_rules import guess_misaki
 from ._numbers import expand_numbers
 
@@ -53,23 +53,37 @@ _SYMBOLS = {"&": " and ", "%": " percent ", "+": " plus ", "=": " equals ", "@":
 _lock = threading.Lock()
 
 
-@lru_cache(maxsize=1)
+_loaded: dict[str, str] = {}
+
+
 def _lexicon() -> dict[str, str]:
-    """misaki's US gold and silver lexicons (gold wins), one pronunciation per word."""
+    """misaki's US gold and silver lexicons (gold wins), one pronunciation per word; read
+    once per process (concurrent first callers wait for one load)."""
+    if _loaded:
+        return _loaded
     from importlib.resources import files
 
+    try:
+        files("misaki")
+    except ImportError:
+        raise ConfigError(
+            "LocalTTSModel needs misaki (its English lexicon), which is not installed: "
+            "pip install 'ascope-nb[voice-local]'"
+        ) from None
     with _lock:
+        if _loaded:
+            return _loaded
         merged: dict[str, str] = {}
         for name in ("us_silver.json", "us_gold.json"):
-            raw: dict[str, Any] = json.loads(
-                files("misaki").joinpath("data").joinpath(name).read_text()
-            )
+            data = files("misaki").joinpath("data").joinpath(name).read_text(encoding="utf-8")
+            raw: dict[str, Any] = json.loads(data)
             for word, phones in raw.items():
                 if isinstance(phones, dict):
                     phones = phones.get("DEFAULT") or next(iter(phones.values()), None)
                 if isinstance(phones, str) and phones:
                     merged[word] = phones
-        return merged
+        _loaded.update(merged)
+        return _loaded
 
 
 def to_espeak(misaki: str) -> str:
