@@ -237,3 +237,21 @@ def test_tampered_weights_are_refused_naming_the_file(
 def test_own_voice_path_that_does_not_exist(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="does not exist"):
         _piper.load_voice(model_path=tmp_path / "mine.onnx")
+
+
+async def test_react_agent_speaks_its_reply_with_the_local_voice() -> None:
+    from ascope_nb.agent import ReActAgent
+    from ascope_nb.events import MessageCompleted
+    from ascope_nb.testing import Reply, ScriptedModel
+
+    agent = ReActAgent(
+        "Friday",
+        "You are Friday.",
+        ScriptedModel([Reply("Sure. Here you go.")]),
+        tts_model=LocalTTSModel(stream=True),
+    )
+    events = [e async for e in agent.stream(Msg("user", "hi", "user"))]
+    spoken = [e for e in events if isinstance(e, MessageCompleted) and not e.added_to_memory]
+    assert len(spoken) == 1
+    samples, rate = _wav(spoken[0].msg["content"][0])
+    assert rate == 22050 and 0.8 < len(samples) / rate < 5
