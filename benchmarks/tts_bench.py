@@ -9,6 +9,7 @@ Scenarios (each ``--repeats`` times, the median printed):
 - ``rtf``: synthesis wall time / audio duration for a 5-sentence paragraph (warm model).
   ``rtf.cpu`` divides the process's CPU time instead (what the synthesis costs, whatever else
   runs on the machine); ``rtf.1thread`` is the wall RTF with one onnxruntime thread.
+- ``stt.rtf``: ``LocalSTTModel`` recognising the same speech (wall / audio length, warm).
 - ``cold``: the first call in a fresh model (voice load, sha256 check, lexicon load).
 - ``ttfa.push``: text arrives as LLM tokens (``--token-ms`` apart); each is ``push``-ed;
   time from the first token to the first audio returned (streaming input).
@@ -63,6 +64,23 @@ async def _local_rtf(text: str, threads: int) -> tuple[float, float, float]:
     speech = await tts.synthesize(Msg("a", text, "assistant"))
     wall, cpu = time.perf_counter() - started, time.process_time() - cpu
     return wall, cpu, _seconds(speech.content)
+
+
+async def _local_stt_rtf(text: str, threads: int) -> tuple[float, float]:
+    """(wall seconds, audio seconds) to recognise ``text`` spoken by the local voice."""
+    from ascope_nb.message import Msg
+    from ascope_nb.stt import LocalSTTModel
+    from ascope_nb.tts import LocalTTSModel
+
+    speech = await LocalTTSModel(stream=False, threads=threads).synthesize(
+        Msg("a", text, "assistant")
+    )
+    audio = base64.b64decode(speech.content["source"]["data"])
+    stt = LocalSTTModel(threads=threads)
+    await stt.transcribe(audio)  # load once
+    started = time.perf_counter()
+    await stt.transcribe(audio)
+    return time.perf_counter() - started, _seconds(speech.content)
 
 
 async def _local_push_ttfa(text: str, threads: int, token_ms: float) -> float:
@@ -153,6 +171,8 @@ def main() -> None:
     raw["ttfa_stream"] = [
         asyncio.run(_local_stream_ttfa(text, args.threads)) for _ in range(args.repeats)
     ]
+    stt = [asyncio.run(_local_stt_rtf(text, args.threads)) for _ in range(args.repeats)]
+    raw["stt_rtf"] = [wall / audio for wall, audio in stt]
     fake = [asyncio.run(_fake_server(text)) for _ in range(args.repeats)]
     raw["fake_first_chunk"] = [f[0] for f in fake]
     raw["fake_rtf"] = [f[1] / f[2] for f in fake]
@@ -165,6 +185,7 @@ def main() -> None:
         ("local.cold", f"{raw['cold_s']:.2f}", "s", "first call: voice load + sha256 + lexicon"),
         ("local.ttfa.push", f"{med(raw['ttfa_push']) * 1000:.0f}", "ms", f"tokens {args.token_ms:g} ms apart"),
         ("local.ttfa.stream", f"{med(raw['ttfa_stream']) * 1000:.0f}", "ms", "after the whole text"),
+        ("local.stt.rtf", f"{med(raw['stt_rtf']):.3f}", "x", "LocalSTTModel on the same speech"),
         ("fake.first_chunk", f"{med(raw['fake_first_chunk']) * 1000:.1f}", "ms", "after the whole text"),
         (
             "fake.ttfa.first_token",

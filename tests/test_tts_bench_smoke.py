@@ -15,6 +15,7 @@ ROWS = {
     "local.cold",
     "local.ttfa.push",
     "local.ttfa.stream",
+    "local.stt.rtf",
     "fake.first_chunk",
     "fake.ttfa.first_token",
     "fake.rtf",
