@@ -111,7 +111,7 @@ async def test_push_speaks_completed_sentences_while_text_streams() -> None:
             msg.content = f"{msg.content} {token}".strip()
             heard.append(await tts.push(msg))
             await asyncio.sleep(0.05)
-        for _ in range(100):  # let the first sentence finish, as it would while the LLM writes
+        for _ in range(600):  # let the first sentence finish, as it would while the LLM writes
             reply = await tts.push(msg)
             heard.append(reply)
             if reply.content is not None:
