@@ -182,7 +182,7 @@ def main() -> None:
         ("local.rtf", f"{med(raw['rtf']):.3f}", "x", f"{raw['audio_s']:.1f} s of audio, {words} words"),
         ("local.rtf.cpu", f"{med(raw['rtf_cpu']):.3f}", "x", "CPU seconds (all threads) / audio second"),
         ("local.rtf.1thread", f"{med(raw['rtf_1thread']):.3f}", "x", "threads=1"),
-        ("local.cold", f"{raw['cold_s']:.2f}", "s", "first call: voice load + sha256 + lexicon"),
+        ("local.cold", f"{raw['cold_s']:.2f}", "s", "first call (the whole text): voice load + sha256 + lexicon + synthesis"),
         ("local.ttfa.push", f"{med(raw['ttfa_push']) * 1000:.0f}", "ms", f"tokens {args.token_ms:g} ms apart"),
         ("local.ttfa.stream", f"{med(raw['ttfa_stream']) * 1000:.0f}", "ms", "after the whole text"),
         ("local.stt.rtf", f"{med(raw['stt_rtf']):.3f}", "x", "LocalSTTModel on the same speech"),
