@@ -24,6 +24,7 @@ from a2a.server.events import EventQueue
 from a2a.server.tasks import TaskUpdater
 from a2a.types import Message, Part, TaskState
 
+from ..agent._a2a_remote import decision_of
 from ..events import (
     ApprovalRequested,
     Event,
@@ -38,7 +39,6 @@ from ..events import (
     ToolCall,
     ToolResult,
 )
-from ..agent._a2a_remote import decision_of
 from ..exceptions import ConfigError
 from ..formatter._a2a import A2AChatFormatter, _part_v10
 from ..message import Msg
