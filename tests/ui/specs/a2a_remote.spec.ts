@@ -58,7 +58,9 @@ test('A remote A2A agent streams into the view, marked remote; Approve reaches i
   await expect(call.locator('.ascope-result')).toHaveText('3'); // the remote ran the call
   const step1 = view.locator('[data-step="1"]');
   await expect(step1).toContainText('It is 3.');
+  // the ended run is drawn kernel-free from its saved outputs (the lab extension): still marked
   await expect(step1.getByTestId('ascope-remote')).toHaveText(/^remote · 127\.0\.0\.1:\d+$/);
+  await expect(view.getByTestId('ascope-remote')).toHaveCount(2);
   await expect(view.getByTestId('ascope-approve')).toHaveCount(0);
   await shot(page, 'a2a-2-remote-approved');
 
