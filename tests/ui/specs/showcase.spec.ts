@@ -123,7 +123,10 @@ test('16_werewolf: the night in the hub view with its who-talks-to-whom graph; a
   expect(await svg.locator('circle').count()).toBeGreaterThanOrEqual(9);
   // your seat: the day's hub view, its text box answered by the scripted input
   const seat = cells.nth(cellIndex(name, /^you = UserAgent\("P9"\)/));
-  await expect(seat.locator('.ascope-root.ascope-hub .ascope-bubble[data-agent="P9"]').first()).toBeVisible();
+  const seatHub = seat.locator('.ascope-root.ascope-hub');
+  await expect(seatHub.getByTestId('ascope-status')).toHaveAttribute('data-status', 'completed', { timeout: LONG });
+  await expect(seatHub.locator('.ascope-msg', { hasText: 'I am a villager, and I have no idea yet.' })).toHaveCount(1);
+  await expect(seatHub.locator('.ascope-msg .ascope-agent', { hasText: /^P9$/ }).first()).toBeVisible();
 });
 
 test('17_debate: the debate as a hub chat with who heard whom', async ({ page }) => {
