@@ -303,3 +303,29 @@ def test_the_server_streams_a_steps_text_before_the_step_ends() -> None:
     assert run.result.get_text_content() == words
     text = "".join(e["delta"] for e in _kinds(run, "text_delta"))
     assert text == words  # nothing lost or doubled by the partial sends
+
+
+def test_a_remote_gone_while_we_decide_is_one_line_naming_it() -> None:
+    """The decision cannot be delivered (the server stopped meanwhile): the run ends in an
+    error of one line naming the remote, not a hang."""
+    served = adder(require_approval="add")
+    server = serve(served)
+
+    async def talk() -> tuple[Run, str]:
+        remote = await _remote(server.url)
+        remote.timeout = 5
+        run = start(remote, Msg("user", "1+2?", "user"))
+        asked = asyncio.Event()
+        run.subscribe(lambda e: asked.set() if e.kind == "approval_requested" else None)
+        await asyncio.wait_for(asked.wait(), 20)
+        await server.aclose()
+        call_id = RunFold().extend(_wires(run)).summary()["pending_approvals"][0]["tool_call_id"]
+        run.approve(call_id)
+        with pytest.raises(Exception) as info:
+            await asyncio.wait_for(run.wait(), 30)
+        return run, str(info.value)
+
+    run, error = asyncio.run(asyncio.wait_for(talk(), 60))
+    assert run.status == "error"
+    assert len(error.splitlines()) == 1
+    assert "A2A agent 'Friday'" in error and server.url in error
