@@ -69,7 +69,7 @@ async def test_evaluator_progress_counts_resumed_and_new_items(tmp_path) -> None
     )
     await evaluator.run(solution)
     first = evaluator.job
-    assert first is not None and (first.finished, first.eta()) == (6, 0.0)
+    assert first is not None and (first.finished, first.eta(), first.done) == (6, 0.0, True)
     (tmp_path / "p" / "t1" / "0" / "evaluation" / "numeric.json").unlink()
     ran.clear()
     await evaluator.run(solution)

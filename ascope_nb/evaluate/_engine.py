@@ -122,7 +122,6 @@ class Engine:
     async def run(self) -> Engine:
         """Run every pending item in this task; returns when all ended (or raises)."""
         self._bind_loop()
-        self._task = asyncio.current_task()
         await self._main()
         return self
 
@@ -240,7 +239,8 @@ class Engine:
 
     @property
     def done(self) -> bool:
-        return self._task is not None and self._task.done()
+        """Whether the job ended (every item ran, or it stopped or failed)."""
+        return self.ended_at is not None or (self._task is not None and self._task.done())
 
     async def wait(self, timeout: float | None = None) -> Engine:
         """Wait until every item ran (``await job`` does the same); returns the job."""
