@@ -13,6 +13,7 @@ from .._guard import block_remote_model_requests
 from ._models import FunctionModel, ModelCall, Reply, ScriptedModel, as_reply, tool_call
 
 _SERVER_NAMES = ("FakeOpenAIServer", "FakeReply", "FakeToolCall", "ReplySpec")
+_TRAINER_NAMES = ("FakeTrainingBackend", "adapted_model")
 
 __all__ = [
     "ScriptedModel",
@@ -23,6 +24,7 @@ __all__ = [
     "as_reply",
     "block_remote_model_requests",
     *_SERVER_NAMES,
+    *_TRAINER_NAMES,
 ]
 
 
@@ -31,4 +33,8 @@ def __getattr__(name: str) -> Any:
         from . import openai_server
 
         return getattr(openai_server, name)
+    if name in _TRAINER_NAMES:
+        from . import _fake_trainer
+
+        return getattr(_fake_trainer, name)
     raise AttributeError(f"module 'ascope_nb.testing' has no attribute {name!r}")
