@@ -62,6 +62,9 @@ def tune(
     Returns:
         The ``TuneJob`` (``await job`` gives the ``AdapterArtifact``).
     """
+    from ..tuner._artifacts import check_name
+
+    check_name(name)  # a bad name is one line before any run is read
     shown = show and _in_notebook()
     if resume_stopped:
         job = resume(name, backend=backend, adapters=adapters)

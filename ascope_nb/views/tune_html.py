@@ -20,8 +20,8 @@ from typing import Any
 from ..redact import redact_text
 
 FONT = (
-    "font-family:system-ui,-apple-system,'Segoe UI','Noto Sans','Noto Sans CJK SC',"
-    "'WenQuanYi Micro Hei',sans-serif;font-size:13px;"
+    "font-family:system-ui,-apple-system,Segoe UI,Noto Sans,Noto Sans CJK SC,"
+    "WenQuanYi Micro Hei,sans-serif;font-size:13px;"
 )
 CELL = "padding:2px 8px;border-bottom:1px solid #ddd;text-align:left;vertical-align:top;"
 STATUS_BG = {"completed": "#d8f3dc", "error": "#ffd6d6", "stopped": "#fff1c2", "stopping": "#fff1c2"}
@@ -66,7 +66,7 @@ def sparkline_svg(curve: Iterable[Iterable[float]], *, width: int = 240, height:
     )
     return (
         f"<svg class='ascope-tune-curve' width='{width}' height='{height}' viewBox='0 0 {width} {height}' "
-        f"role='img' aria-label='loss curve from {y0:.4g} to {ys[-1]:.4g}'>"
+        f"role='img' aria-label='loss curve from {ys[0]:.4g} to {ys[-1]:.4g}'>"
         f"<polyline fill='none' stroke='#1565c0' stroke-width='1.5' points='{coords}'/></svg>"
     )
 
