@@ -110,7 +110,9 @@ def test_resume_without_a_stopped_version_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(AdapterError, match="no adapter named 'ghost'"):
         store.load("ghost")
     train(_dataset(tmp_path), name="fix", backend=FakeTrainingBackend(), adapters=store).wait()
-    with pytest.raises(Exception, match=r"cannot resume adapter 'fix': its newest version v1 is not a stopped"):
+    with pytest.raises(
+        Exception, match=r"cannot resume adapter 'fix': its newest version v1 is not a stopped"
+    ):
         resume("fix", backend=FakeTrainingBackend(), adapters=store)
 
 
@@ -137,7 +139,9 @@ def test_a_corrupt_manifest_is_one_line_and_listing_skips_it(tmp_path: Path) -> 
 
 
 @pytest.mark.parametrize("name", ["../up", "", "a/b", ".hidden"])
-def test_bad_adapter_names_are_refused_before_anything_is_written(tmp_path: Path, name: str) -> None:
+def test_bad_adapter_names_are_refused_before_anything_is_written(
+    tmp_path: Path, name: str
+) -> None:
     with pytest.raises(AdapterError, match="adapter name"):
         AdapterStore(tmp_path / "ad").reserve(name)
     assert not (tmp_path / "ad").exists() or not any((tmp_path / "ad").iterdir())
@@ -145,7 +149,9 @@ def test_bad_adapter_names_are_refused_before_anything_is_written(tmp_path: Path
 
 async def test_a_failing_backend_marks_the_version_and_the_next_one_is_new(tmp_path: Path) -> None:
     store = AdapterStore(tmp_path / "ad")
-    job = train(_dataset(tmp_path), name="fix", backend=FakeTrainingBackend(fail_at_step=3), adapters=store)
+    job = train(
+        _dataset(tmp_path), name="fix", backend=FakeTrainingBackend(fail_at_step=3), adapters=store
+    )
     with pytest.raises(TuneError) as info:
         await job
     assert str(info.value) == "RuntimeError: fake backend failed at step 3 (adapter fix:v1)"

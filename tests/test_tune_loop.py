@@ -46,10 +46,15 @@ async def _ask(question: str, *, secret: bool = False) -> Any:
     ("lines", "expected"),
     [
         ([], "the sft dataset from '{path}' is empty"),
-        ([sft_row("hi", "")], "no trainable sft sample from '{path}': all 1 rejected "
-                              "(first: line 1: completion has no assistant text or tool call)"),
-        (['{"text": "hello"}'], "all 1 rejected (first: line 1: missing 'prompt' "
-                                "(sft rows need prompt, completion))"),
+        (
+            [sft_row("hi", "")],
+            "no trainable sft sample from '{path}': all 1 rejected "
+            "(first: line 1: completion has no assistant text or tool call)",
+        ),
+        (
+            ['{"text": "hello"}'],
+            "all 1 rejected (first: line 1: missing 'prompt' (sft rows need prompt, completion))",
+        ),
         (["not json at all"], "(first: line 1: not JSON (Expecting value))"),
     ],
     ids=["empty", "no-assistant-tokens", "wrong-format", "not-json"],
@@ -94,7 +99,9 @@ async def test_no_selected_run_is_one_line(store: Any, tmp_path: Path) -> None:
 
 # ---------------------------------------------------------------- picking runs
 async def test_runs_are_picked_by_feedback_metric_and_filter(store: Any) -> None:
-    good, bad, other = [await _ask(q) for q in ("Weather in Oslo?", "Weather in Rome?", "Weather in Lima?")]
+    good, bad, other = [
+        await _ask(q) for q in ("Weather in Oslo?", "Weather in Rome?", "Weather in Lima?")
+    ]
     good.feedback(label="up")
     bad.feedback(label="down")
     other.feedback(score=0.3)
@@ -105,14 +112,18 @@ async def test_runs_are_picked_by_feedback_metric_and_filter(store: Any) -> None
     assert prepare(store=store, min_score=0.2).runs == [other.run_id]  # the run's score
     picked = prepare(store=store, where=f"run_id == '{bad.run_id}'")
     assert picked.runs == [bad.run_id] and picked.counts()["samples"] == 2
-    with pytest.raises(Exception, match="filter 'no_such_column > 1' is not a valid runs-table query"):
+    with pytest.raises(
+        Exception, match="filter 'no_such_column > 1' is not a valid runs-table query"
+    ):
         prepare(store=store, where="no_such_column > 1")
     with pytest.raises(Exception, match="metric='contains' needs min_score="):
         prepare(store=store, metric="contains")
 
 
 async def test_experiment_metric_threshold_picks_the_correct_runs(store: Any) -> None:
-    exp = ascope_nb.experiment(agent=agent_for(), dataset=QUESTIONS, metrics=["contains"], name="w-pick")
+    exp = ascope_nb.experiment(
+        agent=agent_for(), dataset=QUESTIONS, metrics=["contains"], name="w-pick"
+    )
     await exp
     ds = prepare(store=store, experiment="w-pick", metric="contains", min_score=1.0)
     right = sorted(exp.rows[(q, 0)].run_id for q in ("q2", "q4"))  # celsius questions only
@@ -154,7 +165,9 @@ class _Comm:
         pass
 
 
-async def test_the_view_follows_the_training_and_its_buttons_stop_and_resume(tmp_path: Path) -> None:
+async def test_the_view_follows_the_training_and_its_buttons_stop_and_resume(
+    tmp_path: Path,
+) -> None:
     path = write_jsonl(tmp_path / "d.jsonl", [sft_row(f"q{i}", f"a{i}") for i in range(10)])
     job = train(prepare(dataset=path), name="fix", backend=FakeTrainingBackend(step_seconds=0.1),
                 adapters=tmp_path / "ad")  # fmt: skip
@@ -193,10 +206,14 @@ def test_saved_html_of_a_failed_training_names_the_error_without_its_secret() ->
 
 
 # ---------------------------------------------------------------- before and after
-async def test_the_adapter_changes_the_experiment_on_the_corrected_samples(store: Any, tmp_path: Path) -> None:
+async def test_the_adapter_changes_the_experiment_on_the_corrected_samples(
+    store: Any, tmp_path: Path
+) -> None:
     from ascope_nb.whatif import fork
 
-    exp = ascope_nb.experiment(agent=agent_for(), dataset=QUESTIONS, metrics=["contains"], name="w-ba")
+    exp = ascope_nb.experiment(
+        agent=agent_for(), dataset=QUESTIONS, metrics=["contains"], name="w-ba"
+    )
     await exp
     assert exp.summary()["mean"].tolist() == [0.5]
     wrong = exp.rows[("q1", 0)].run_id  # asked for fahrenheit, got celsius
@@ -206,11 +223,21 @@ async def test_the_adapter_changes_the_experiment_on_the_corrected_samples(store
     fixed.feedback(label="up")
     await asyncio.sleep(0.05)
     ds = prepare(store=store, run_ids=[fixed.run_id])
-    artifact = await train(ds, name="units", backend=FakeTrainingBackend(), adapters=tmp_path / "ad")
+    artifact = await train(
+        ds, name="units", backend=FakeTrainingBackend(), adapters=tmp_path / "ad"
+    )
     assert artifact is not None
-    cmp = await compare_before_after(agent_for, QUESTIONS, adapter=artifact, metrics=["contains"], name="w-ba")
+    cmp = await compare_before_after(
+        agent_for, QUESTIONS, adapter=artifact, metrics=["contains"], name="w-ba"
+    )
     row = cmp.summary().iloc[0]
-    assert (row["mean_a"], row["mean_b"], row["wins"], row["losses"], row["n"]) == (0.5, 0.75, 1, 0, 4)
+    assert (row["mean_a"], row["mean_b"], row["wins"], row["losses"], row["n"]) == (
+        0.5,
+        0.75,
+        1,
+        0,
+        4,
+    )
     assert [p["sample_id"] for p in cmp.changed()] == ["q1"]
     assert "w-ba-base" in cmp._repr_html_() and "w-ba-units-v1" in cmp._repr_html_()
 
@@ -227,6 +254,8 @@ def test_no_backend_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 
 def test_ascope_nb_tune_outside_a_notebook_trains_and_keeps_the_version(tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "d.jsonl", [sft_row(), sft_row("a", "b")])
-    job = ascope_nb.tune(name="plain", dataset=path, backend=FakeTrainingBackend(), adapters=tmp_path / "ad")
+    job = ascope_nb.tune(
+        name="plain", dataset=path, backend=FakeTrainingBackend(), adapters=tmp_path / "ad"
+    )
     assert job.status == "completed" and job.step == 2  # no loop: trained right here
     assert [a.label for a in AdapterStore(tmp_path / "ad").list()] == ["plain:v1"]

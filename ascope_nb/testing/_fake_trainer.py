@@ -128,7 +128,9 @@ class FakeTrainingBackend:
             and row.get("label", True) is not False
         ]  # fmt: skip
         (adapter / ADAPTER_MARKER).write_text(
-            json.dumps({"base_model": self.base_model, "method": method, "steps": steps, "memory": memory})
+            json.dumps(
+                {"base_model": self.base_model, "method": method, "steps": steps, "memory": memory}
+            )
         )
         return TrainResult(
             adapter_dir=adapter, method=method, steps=steps, stopped=stopped, final_loss=loss,

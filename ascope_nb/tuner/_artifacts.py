@@ -175,7 +175,9 @@ class AdapterStore:
         folder = self._dir(name)
         if not folder.is_dir():
             return []
-        found = [(int(m.group(1)), p.name) for p in folder.iterdir() if (m := _VERSION.match(p.name))]
+        found = [
+            (int(m.group(1)), p.name) for p in folder.iterdir() if (m := _VERSION.match(p.name))
+        ]
         return [v for _, v in sorted(found)]
 
     def reserve(self, name: str, **manifest: Any) -> AdapterArtifact:
@@ -185,7 +187,9 @@ class AdapterStore:
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise AdapterError(f"cannot create adapter folder {str(folder)!r}: {exc.strerror}") from None
+            raise AdapterError(
+                f"cannot create adapter folder {str(folder)!r}: {exc.strerror}"
+            ) from None
         existing = self.versions(name)
         number = int(existing[-1][1:]) + 1 if existing else 1
         while True:
@@ -243,7 +247,9 @@ class AdapterStore:
         if name is not None:
             names = [name]
         elif self.root.is_dir():
-            names = sorted(p.name for p in self.root.iterdir() if p.is_dir() and _NAME.match(p.name))
+            names = sorted(
+                p.name for p in self.root.iterdir() if p.is_dir() and _NAME.match(p.name)
+            )
         else:
             names = []
         out: list[AdapterArtifact] = []

@@ -22,6 +22,7 @@ from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any, Literal
 
+from .. import hooks
 from ..exceptions import AscopeError, ConfigError
 from ._artifacts import AdapterArtifact, AdapterStore, file_sha256
 from ._progress import TrainingBackend, TrainProgress, TrainResult
@@ -163,7 +164,10 @@ class TuneJob:
             return self
         self._done = self._loop.create_future()
         self._thread = threading.Thread(
-            target=self._train, args=(artifact, resume_from), name=f"tune-{artifact.label}", daemon=True
+            target=self._train,
+            args=(artifact, resume_from),
+            name=f"tune-{artifact.label}",
+            daemon=True,
         )
         self._thread.start()
         self._notify()
@@ -179,7 +183,9 @@ class TuneJob:
     def resume(self) -> TuneJob:
         """Continue a stopped training into the next version (to the same total)."""
         if self.status != "stopped":
-            raise ConfigError(f"adapter {self.name!r} is {self.status}, not stopped: nothing to resume")
+            raise ConfigError(
+                f"adapter {self.name!r} is {self.status}, not stopped: nothing to resume"
+            )
         return self.start()
 
     def wait(self, timeout: float | None = None) -> AdapterArtifact | None:
@@ -278,7 +284,9 @@ class TuneJob:
         self._elapsed_before = float(manifest.get("elapsed_s") or 0.0)
         total = int(self.total_steps or 0)
         for step, loss in manifest.get("curve") or []:
-            self.history.append(TrainProgress(step=int(step), total_steps=total, loss=loss, elapsed_s=0.0))
+            self.history.append(
+                TrainProgress(step=int(step), total_steps=total, loss=loss, elapsed_s=0.0)
+            )
 
     def _notify(self) -> None:
         for listener in list(self._listeners):
@@ -288,10 +296,8 @@ class TuneJob:
     @property
     def view(self) -> Any:
         """The live progress view (made on first use)."""
-        if self._view is None:
-            from ..views.tune_view import TuneView
-
-            self._view = TuneView(self)
+        if self._view is None:  # made by the views layer (the tuner never imports it)
+            self._view = hooks.live_view(self, kind="tune", title=self.name)
         return self._view
 
     def display(self) -> TuneJob:

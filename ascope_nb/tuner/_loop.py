@@ -95,7 +95,9 @@ def prepare(
                      ("min_score", min_score), ("where", where), ("status", status))
         if v is not None
     )  # fmt: skip
-    return dataset_from_runs(records, method=method, source=f"runs ({picked})" if picked else "runs")
+    return dataset_from_runs(
+        records, method=method, source=f"runs ({picked})" if picked else "runs"
+    )
 
 
 def train(
@@ -126,12 +128,20 @@ def resume(
     parent = store.latest_resumable(name)
     if parent is None:
         versions = store.versions(name)
-        state = f"its newest version {versions[-1]} is not a stopped training with a checkpoint" if versions else "it has no version"
+        state = (
+            f"its newest version {versions[-1]} is not a stopped training with a checkpoint"
+            if versions
+            else "it has no version"
+        )
         raise ConfigError(f"cannot resume adapter {name!r}: {state}")
-    data = dataset_from_file(parent.path / "dataset.jsonl", method=parent.manifest.get("method", "sft"))
+    data = dataset_from_file(
+        parent.path / "dataset.jsonl", method=parent.manifest.get("method", "sft")
+    )
     data.runs = list(parent.manifest.get("runs") or [])
     data.source = str((parent.manifest.get("dataset") or {}).get("source") or data.source)
-    job = TuneJob(name=name, dataset=data, backend=backend or default_backend(), adapters=store, parent=parent)
+    job = TuneJob(
+        name=name, dataset=data, backend=backend or default_backend(), adapters=store, parent=parent
+    )
     return job.start()
 
 
@@ -160,7 +170,9 @@ async def compare_before_after(
     from ..evaluate import compare, experiment
 
     if adapter.status != "completed":
-        raise ConfigError(f"adapter {adapter.label} is {adapter.status}, not completed: resume it first")
+        raise ConfigError(
+            f"adapter {adapter.label} is {adapter.status}, not completed: resume it first"
+        )
     stem = name or adapter.name
     before = experiment(agent=agent_for(None), dataset=dataset, metrics=metrics,
                         name=f"{stem}-base", **experiment_options)  # fmt: skip

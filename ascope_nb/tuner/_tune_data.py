@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import hooks
 from ..exceptions import ConfigError
 from ..redact import redact_text
 from ._progress import TrainMethod
@@ -106,14 +107,21 @@ class TuneDataset:
                 break
         return out
 
-    def _repr_html_(self) -> str:
-        from ..views.tune_html import dataset_html
+    def preview(self, *, limit: int = 50) -> dict[str, Any]:
+        """What the dataset view shows (redacted): method, counts, rows, rejected, source."""
+        return {
+            "method": self.method,
+            "counts": self.counts(),
+            "rows": self.preview_rows(limit=limit),
+            "rejected": [
+                {"where": r.where, "reason": redact_text(r.reason)} for r in self.rejected
+            ],
+            "source": self.source,
+        }
 
-        return dataset_html(
-            method=self.method, counts=self.counts(), rows=self.preview_rows(),
-            rejected=[{"where": r.where, "reason": redact_text(r.reason)} for r in self.rejected],
-            source=self.source,
-        )  # fmt: skip
+    def _repr_html_(self) -> str:
+        # the views layer draws it (the tuner never imports views: DESIGN.md §9)
+        return str(hooks.live_view(self.preview(), kind="tune-dataset", title="")._repr_html_())
 
     def __repr__(self) -> str:
         c = self.counts()
@@ -231,7 +239,7 @@ def dataset_from_file(path: str | os.PathLike[str], *, method: TrainMethod = "sf
             continue
         try:
             row = json.loads(line)
-        except ValueError as exc:
+        except json.JSONDecodeError as exc:
             ds.rejected.append(Rejected(f"line {number}", f"not JSON ({exc.msg})"))
             continue
         reason = check_row(row, method)
@@ -291,12 +299,18 @@ def _as_set(value: str | Collection[str]) -> set[str]:
 
 def _score(record: Any, metric: str | None) -> float | None:
     for item in reversed(record.feedback):
-        if item.step is None and item.score is not None and (metric is None or item.metric == metric):
+        if (
+            item.step is None
+            and item.score is not None
+            and (metric is None or item.metric == metric)
+        ):
             return float(item.score)
     return None
 
 
-def dataset_from_runs(records: list[Any], *, method: TrainMethod = "sft", source: str = "") -> TuneDataset:
+def dataset_from_runs(
+    records: list[Any], *, method: TrainMethod = "sft", source: str = ""
+) -> TuneDataset:
     """Export ``records`` as TRL rows for ``method`` and check each one; a run that gave no
     row is rejected as a whole (its calls were all stopped, cut or corrected)."""
     from ..export import trl

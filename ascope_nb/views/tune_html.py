@@ -13,7 +13,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 from typing import Any
 
@@ -24,7 +24,12 @@ FONT = (
     "WenQuanYi Micro Hei,sans-serif;font-size:13px;"
 )
 CELL = "padding:2px 8px;border-bottom:1px solid #ddd;text-align:left;vertical-align:top;"
-STATUS_BG = {"completed": "#d8f3dc", "error": "#ffd6d6", "stopped": "#fff1c2", "stopping": "#fff1c2"}
+STATUS_BG = {
+    "completed": "#d8f3dc",
+    "error": "#ffd6d6",
+    "stopped": "#fff1c2",
+    "stopping": "#fff1c2",
+}
 
 
 def _e(value: Any) -> str:
@@ -43,7 +48,11 @@ def fmt_seconds(value: Any) -> str:
     if value < 60:
         return f"{value:.0f} s"
     minutes = int(value // 60)
-    return f"{minutes} min {round(value % 60)} s" if minutes < 60 else f"{minutes // 60} h {minutes % 60} min"
+    return (
+        f"{minutes} min {round(value % 60)} s"
+        if minutes < 60
+        else f"{minutes // 60} h {minutes % 60} min"
+    )
 
 
 def sparkline_svg(curve: Iterable[Iterable[float]], *, width: int = 240, height: int = 48) -> str:
@@ -73,7 +82,10 @@ def sparkline_svg(curve: Iterable[Iterable[float]], *, width: int = 240, height:
 
 def progress_line(s: Mapping[str, Any]) -> str:
     """``step 12/40 · loss 0.53 · 8 s elapsed · ETA 19 s`` (the text both views show)."""
-    parts = [f"step {s.get('step') or 0}/{s.get('total') or '?'}", f"loss {fmt_loss(s.get('loss'))}"]
+    parts = [
+        f"step {s.get('step') or 0}/{s.get('total') or '?'}",
+        f"loss {fmt_loss(s.get('loss'))}",
+    ]
     parts.append(f"{fmt_seconds(s.get('elapsed'))} elapsed")
     if s.get("status") == "training" and s.get("eta") is not None:
         parts.append(f"ETA {fmt_seconds(s.get('eta'))}")
@@ -98,7 +110,9 @@ def progress_html(s: Mapping[str, Any]) -> str:
     )
     first = s.get("first_loss")
     change = (
-        f"<div>loss {fmt_loss(first)} → {fmt_loss(s.get('loss'))}</div>" if first is not None else ""
+        f"<div>loss {fmt_loss(first)} → {fmt_loss(s.get('loss'))}</div>"
+        if first is not None
+        else ""
     )
     error = f"<div style='color:#b00020'>{_e(s['error'])}</div>" if s.get("error") else ""
     data = f"{s.get('samples', 0)} samples" + (
@@ -112,7 +126,7 @@ def progress_html(s: Mapping[str, Any]) -> str:
     )
 
 
-def _table(rows: list[Mapping[str, Any]], columns: list[str]) -> str:
+def _table(rows: Sequence[Mapping[str, Any]], columns: list[str]) -> str:
     head = "".join(f"<th style='{CELL}'>{escape(c)}</th>" for c in columns)
     body = "".join(
         "<tr>" + "".join(f"<td style='{CELL}'>{_e(row.get(c, ''))}</td>" for c in columns) + "</tr>"
@@ -125,8 +139,8 @@ def dataset_html(
     *,
     method: str,
     counts: Mapping[str, int],
-    rows: list[Mapping[str, Any]],
-    rejected: list[Mapping[str, Any]],
+    rows: Sequence[Mapping[str, Any]],
+    rejected: Sequence[Mapping[str, Any]],
     source: str = "",
 ) -> str:
     """The dataset before training: counts, the samples, the rejected ones with the reason."""
@@ -136,7 +150,9 @@ def dataset_html(
         f"{counts.get('rejected', 0)} rejected</div>"
     )
     columns = list(rows[0]) if rows else []
-    shown = _table(rows, columns) if rows else "<div style='color:#b00020'>no trainable sample</div>"
+    shown = (
+        _table(rows, columns) if rows else "<div style='color:#b00020'>no trainable sample</div>"
+    )
     more = (
         f"<div style='color:#777'>first {len(rows)} of {counts.get('samples', 0)} shown</div>"
         if counts.get("samples", 0) > len(rows)
@@ -150,4 +166,11 @@ def dataset_html(
     return f"<div class='ascope-tune-dataset' style='{FONT}'>{head}{shown}{more}{left_out}</div>"
 
 
-__all__ = ["dataset_html", "fmt_loss", "fmt_seconds", "progress_html", "progress_line", "sparkline_svg"]
+__all__ = [
+    "dataset_html",
+    "fmt_loss",
+    "fmt_seconds",
+    "progress_html",
+    "progress_line",
+    "sparkline_svg",
+]

@@ -25,7 +25,7 @@ import traitlets as t
 
 from ._assets import bundle_esm, read_static
 from .run_view import _reaches_frontend
-from .tune_html import progress_html
+from .tune_html import dataset_html, progress_html
 
 FLUSH_SECONDS = 0.2
 _log = logging.getLogger("ascope_nb.views")
@@ -124,4 +124,15 @@ class TuneView(anywidget.AnyWidget):
         return f"TuneView({self.job!r})"
 
 
-__all__ = ["TuneView"]
+class DatasetPreview:
+    """The dataset before training, shown as HTML (``preview`` is ``TuneDataset.preview()``:
+    method, counts, rows, rejected, source; already redacted)."""
+
+    def __init__(self, preview: Any) -> None:
+        self.preview = preview
+
+    def _repr_html_(self) -> str:
+        return dataset_html(**self.preview)
+
+
+__all__ = ["DatasetPreview", "TuneView"]

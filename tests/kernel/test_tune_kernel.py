@@ -62,10 +62,16 @@ def _all_text(outputs: list[dict[str, Any]]) -> str:
     return json.dumps(outputs, ensure_ascii=False)
 
 
-def test_tune_shows_progress_stops_with_a_checkpoint_and_resumes(kernel: KernelDriver, tmp_path: Path) -> None:
+def test_tune_shows_progress_stops_with_a_checkpoint_and_resumes(
+    kernel: KernelDriver, tmp_path: Path
+) -> None:
     ad = tmp_path / "ad"
-    kernel.ok(f"write_jsonl(Path({str(tmp_path / 'd.jsonl')!r}), [sft_row(f'q{{i}}', f'a{{i}}') for i in range(12)])")
-    ex = kernel.ok(f"%tune fix --dataset {tmp_path / 'd.jsonl'} --backend trainer --adapters {ad} --out job")
+    kernel.ok(
+        f"write_jsonl(Path({str(tmp_path / 'd.jsonl')!r}), [sft_row(f'q{{i}}', f'a{{i}}') for i in range(12)])"
+    )
+    ex = kernel.ok(
+        f"%tune fix --dataset {tmp_path / 'd.jsonl'} --backend trainer --adapters {ad} --out job"
+    )
     html = [o["text/html"] for o in ex.outputs if "text/html" in o]
     assert any("sft dataset" in h and "12 samples" in h for h in html), html  # the preview
     comm = ex.widget_comm("tune")
@@ -95,7 +101,9 @@ def test_tune_shows_progress_stops_with_a_checkpoint_and_resumes(kernel: KernelD
     assert done == [12, "fix:v2", "v1", 12, True]
 
 
-def test_the_saved_output_of_a_finished_training_needs_no_kernel(kernel: KernelDriver, tmp_path: Path) -> None:
+def test_the_saved_output_of_a_finished_training_needs_no_kernel(
+    kernel: KernelDriver, tmp_path: Path
+) -> None:
     ad = tmp_path / "ad"
     kernel.ok(f"write_jsonl(Path({str(tmp_path / 'd.jsonl')!r}), [sft_row(), sft_row('x', 'y')])")
     ex = kernel.ok(
@@ -140,7 +148,9 @@ def test_a_bad_dataset_is_one_line_and_trains_nothing(
     ex = kernel.execute(f"%tune bad --dataset {path} --backend trainer --adapters {ad}")
     assert ex.status == "error" and ex.errors == [], ex.errors
     lines = ex.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("UsageError: ") and expected in lines[0], ex.stderr
+    assert len(lines) == 1 and lines[0].startswith("UsageError: ") and expected in lines[0], (
+        ex.stderr
+    )
     assert str(path) in lines[0]
     assert ex.outputs == [] and ex.comm_opens == []  # nothing shown, nothing started
     assert kernel.ok("json.dumps(len(trainer.calls) - calls_before)").value() == 0
@@ -160,12 +170,16 @@ def test_magic_mistakes_are_one_line(kernel: KernelDriver) -> None:
         assert ex.status == "error" and len(lines) == 1 and expected in lines[0], (line, ex.stderr)
 
 
-def test_a_secret_in_a_tool_argument_never_reaches_the_dataset_preview(kernel: KernelDriver, tmp_path: Path) -> None:
+def test_a_secret_in_a_tool_argument_never_reaches_the_dataset_preview(
+    kernel: KernelDriver, tmp_path: Path
+) -> None:
     kernel.ok(
         "run = ascope_nb.start(agent_for(secret=True), ascope_nb.Msg('user', 'Weather in Oslo?', 'user'))\n"
         "await run\nrun.feedback(label='up')\nawait asyncio.sleep(0.1)"
     )
-    ex = kernel.ok(f"%tune sec --feedback up --backend trainer --adapters {tmp_path / 'ad'} --out job3")
+    ex = kernel.ok(
+        f"%tune sec --feedback up --backend trainer --adapters {tmp_path / 'ad'} --out job3"
+    )
     shown = _all_text(ex.outputs) + ex.stdout + ex.stderr
     assert "get_weather" in shown and "[REDACTED]" in shown
     assert kernel.ok("json.dumps(SECRET)").value() not in shown
