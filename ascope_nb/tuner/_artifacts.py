@@ -279,13 +279,18 @@ class AdapterStore:
         import pandas as pd
 
         keys = ("method", "base_model", "steps", "total_steps", "final_loss", "parent", "samples")
-        return pd.DataFrame(
+        frame = pd.DataFrame(
             [
                 {"name": a.name, "version": a.version, "status": a.status,
                  **{k: a.manifest.get(k) for k in keys}, "created": a.manifest.get("created")}
                 for a in self.list(name)
-            ]
+            ],
+            columns=["name", "version", "status", *keys, "created"],
         )  # fmt: skip
+        frame["created"] = pd.to_datetime(frame["created"], unit="s").dt.strftime(
+            "%Y-%m-%d %H:%M:%S"
+        )
+        return frame
 
     def __repr__(self) -> str:
         return f"AdapterStore({str(self.root)!r})"

@@ -161,7 +161,8 @@ async def compare_before_after(
             ``agent_for(adapter)`` on the adapter (e.g. the embedded server with the GGUF
             LoRA loaded; with the fake backend ``adapted_model``).
         dataset, metrics, **experiment_options: as ``ascope_nb.evaluate.experiment``.
-        name: the experiments are ``<name>-base`` and ``<name>-<adapter>-<version>``.
+        name: the experiments are ``<name>-base`` and ``<name>-<adapter>-<version>``
+            (default name: the adapter's, then ``<adapter>-base`` and ``<adapter>-<version>``).
 
     Returns:
         The ``Comparison`` (its display is the compare view: means, paired delta with its
@@ -174,11 +175,16 @@ async def compare_before_after(
             f"adapter {adapter.label} is {adapter.status}, not completed: resume it first"
         )
     stem = name or adapter.name
+    after_name = (
+        f"{stem}-{adapter.version}"
+        if stem == adapter.name
+        else f"{stem}-{adapter.name}-{adapter.version}"
+    )
     before = experiment(agent=agent_for(None), dataset=dataset, metrics=metrics,
                         name=f"{stem}-base", **experiment_options)  # fmt: skip
     await before
     after = experiment(agent=agent_for(adapter), dataset=dataset, metrics=metrics,
-                       name=f"{stem}-{adapter.name}-{adapter.version}", **experiment_options)  # fmt: skip
+                       name=after_name, **experiment_options)  # fmt: skip
     await after
     return compare(before, after)
 
