@@ -172,3 +172,22 @@ def test_delete_removes_one_version_only(tmp_path: Path) -> None:
     assert frame[["name", "version", "status"]].values.tolist() == [
         ["fix", "v2", "completed"], ["fix", "v3", "training"]
     ]  # fmt: skip
+
+
+async def test_resume_refuses_a_kept_dataset_that_changed(tmp_path: Path) -> None:
+    store = AdapterStore(tmp_path / "ad")
+    job = train(_dataset(tmp_path, 6), name="fix",
+                backend=FakeTrainingBackend(step_seconds=0.02), adapters=store)  # fmt: skip
+    await _stop_at(job, 2)
+    await job
+    kept = tmp_path / "ad/fix/v1/dataset.jsonl"
+    kept.write_text(kept.read_text() + json.dumps(sft_row("new", "row")) + "\n")
+    with pytest.raises(Exception) as info:
+        job.resume()
+    assert str(info.value) == (
+        f"cannot resume adapter fix:v1: its dataset {str(kept)!r} changed since it was trained "
+        "(sha256 differs from the manifest); train a new version instead"
+    )
+    assert store.versions("fix") == ["v1"] and job.status == "stopped"  # nothing reserved
+    with pytest.raises(Exception, match="changed since it was trained"):
+        resume("fix", backend=FakeTrainingBackend(), adapters=store)

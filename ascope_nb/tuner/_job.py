@@ -147,6 +147,8 @@ class TuneJob:
         parent = self.artifact if self.status == "stopped" else None
         if self.status == "stopped" and (parent is None or not parent.resumable):
             raise ConfigError(f"adapter {self.name!r} has no checkpoint to resume from")
+        if parent is not None:
+            _check_kept_dataset(parent)
         artifact = self._reserve(parent)
         self.artifacts.append(artifact)
         self._stop.clear()
@@ -215,7 +217,7 @@ class TuneJob:
             samples=len(self.dataset.rows), rejected=len(self.dataset.rejected),
         )  # fmt: skip
         target = artifact.path / "dataset.jsonl"
-        if parent is not None and (parent.path / "dataset.jsonl").exists():
+        if parent is not None:
             shutil.copyfile(parent.path / "dataset.jsonl", target)
         else:
             tmp = self.dataset.write(scratch_path())
@@ -315,6 +317,22 @@ class TuneJob:
         label = self.artifact.label if self.artifact else self.name
         loss = f", loss={self.loss:.4g}" if self.loss is not None else ""
         return f"TuneJob({label!r}, status={self.status!r}, step={self.step}/{self.total_steps or '?'}{loss})"
+
+
+def _check_kept_dataset(parent: AdapterArtifact) -> None:
+    """A resumed training continues on exactly the rows its checkpoint was trained on: the
+    parent's kept ``dataset.jsonl`` must still match the sha256 in its manifest."""
+    kept = parent.path / "dataset.jsonl"
+    expected = (parent.manifest.get("dataset") or {}).get("sha256")
+    if not kept.is_file():
+        raise ConfigError(
+            f"cannot resume adapter {parent.label}: its dataset {str(kept)!r} is missing"
+        )
+    if expected and file_sha256(kept) != expected:
+        raise ConfigError(
+            f"cannot resume adapter {parent.label}: its dataset {str(kept)!r} changed since "
+            "it was trained (sha256 differs from the manifest); train a new version instead"
+        )
 
 
 def _execution_count() -> int | None:
