@@ -259,3 +259,33 @@ def test_ascope_nb_tune_outside_a_notebook_trains_and_keeps_the_version(tmp_path
     )
     assert job.status == "completed" and job.step == 2  # no loop: trained right here
     assert [a.label for a in AdapterStore(tmp_path / "ad").list()] == ["plain:v1"]
+
+
+async def test_a_fast_backend_does_not_flood_the_view(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "d.jsonl", [sft_row()])
+    backend = FakeTrainingBackend(total_steps=3000, step_seconds=0.0002)
+    job = train(prepare(dataset=path), name="fast", backend=backend, adapters=tmp_path / "ad")
+    view = TuneView(job)
+    sent: list[int] = []
+    view.observe(lambda change: sent.append(change["new"]["step"]), names="tune")
+    began = asyncio.get_running_loop().time()
+    await job
+    await asyncio.sleep(0.05)
+    seconds = asyncio.get_running_loop().time() - began
+    assert sent[-1] == 3000 and view.tune["status"] == "completed"
+    assert len(sent) <= seconds / 0.2 + 3, (len(sent), seconds)  # ~5 updates a second at most
+    assert len(view.tune["curve"]) == 300 and view.tune["curve"][-1][0] == 3000
+
+
+async def test_compare_refuses_an_adapter_that_did_not_complete(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "d.jsonl", [sft_row(f"q{i}", "a") for i in range(6)])
+    job = train(prepare(dataset=path), name="half", backend=FakeTrainingBackend(step_seconds=0.05),
+                adapters=tmp_path / "ad")  # fmt: skip
+    await asyncio.sleep(0.12)
+    job.stop()
+    stopped = await job
+    assert stopped is not None and stopped.status == "stopped"
+    with pytest.raises(
+        Exception, match=r"adapter half:v1 is stopped, not completed: resume it first"
+    ):
+        await compare_before_after(agent_for, QUESTIONS, adapter=stopped, metrics=["contains"])
