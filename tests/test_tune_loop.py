@@ -251,6 +251,18 @@ def test_no_backend_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         train(prepare(dataset=path), name="fix", adapters=tmp_path / "ad")
     assert not (tmp_path / "ad").exists()
 
+    class Broken:
+        def __init__(self) -> None:
+            raise ImportError("No module named 'trl'\nsecond line")
+
+    monkeypatch.setattr(tuner, "TRLBackend", Broken, raising=False)
+    with pytest.raises(NoTrainingBackend) as info:
+        train(prepare(dataset=path), name="fix", adapters=tmp_path / "ad")
+    assert str(info.value) == (
+        "the default training backend TRLBackend() cannot start: No module named 'trl'; "
+        "pass backend=..."
+    )
+
 
 def test_ascope_nb_tune_outside_a_notebook_trains_and_keeps_the_version(tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "d.jsonl", [sft_row(), sft_row("a", "b")])

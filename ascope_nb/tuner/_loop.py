@@ -44,10 +44,16 @@ def default_backend() -> TrainingBackend:
         cls = getattr(importlib.import_module("ascope_nb.tuner"), "TRLBackend", None)
         if cls is None:
             raise ImportError("ascope_nb.tuner has no TRLBackend")
-        backend: TrainingBackend = cls()
     except ImportError as exc:
         raise NoTrainingBackend(
             f"no training backend: pass backend=... or pip install 'ascope-nb[train]' ({exc})"
+        ) from None
+    try:
+        backend: TrainingBackend = cls()
+    except Exception as exc:  # a missing extra or model: one line, not a traceback
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise NoTrainingBackend(
+            f"the default training backend TRLBackend() cannot start: {first}; pass backend=..."
         ) from None
     return backend
 
