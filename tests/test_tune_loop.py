@@ -246,20 +246,22 @@ def test_no_backend_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     path = write_jsonl(tmp_path / "d.jsonl", [sft_row()])
     import ascope_nb.tuner as tuner
 
-    monkeypatch.delattr(tuner, "TRLBackend", raising=False)  # as where TRL is not installed
+    monkeypatch.setattr(tuner, "TRLBackend", None, raising=False)  # as where it is not there
     with pytest.raises(NoTrainingBackend, match="no training backend: pass backend="):
         train(prepare(dataset=path), name="fix", adapters=tmp_path / "ad")
     assert not (tmp_path / "ad").exists()
 
     class Broken:
-        def __init__(self) -> None:
+        def __init__(self, base_model: str) -> None:
+            assert base_model == "embedded:1.5b"  # the embedded model is the default student
             raise ImportError("No module named 'trl'\nsecond line")
 
     monkeypatch.setattr(tuner, "TRLBackend", Broken, raising=False)
     with pytest.raises(NoTrainingBackend) as info:
         train(prepare(dataset=path), name="fix", adapters=tmp_path / "ad")
     assert str(info.value) == (
-        "the default training backend TRLBackend() cannot start: No module named 'trl'; "
+        "the default training backend TRLBackend('embedded:1.5b') cannot start: "
+        "No module named 'trl'; "
         "pass backend=..."
     )
 

@@ -37,9 +37,13 @@ class NoTrainingBackend(ConfigError):
     """No backend was given and the CPU backend (TRL) cannot be loaded."""
 
 
+DEFAULT_STUDENT = "embedded:1.5b"
+"""The model ``%tune`` trains when no backend is given: the embedded chat model's weights."""
+
+
 def default_backend() -> TrainingBackend:
-    """``ascope_nb.tuner.TRLBackend()`` (the CPU LoRA backend) when it can be loaded; one
-    ``NoTrainingBackend`` line otherwise."""
+    """``ascope_nb.tuner.TRLBackend(DEFAULT_STUDENT)`` (CPU LoRA on the embedded model) when it
+    can be loaded; one ``NoTrainingBackend`` line otherwise."""
     try:
         cls = getattr(importlib.import_module("ascope_nb.tuner"), "TRLBackend", None)
         if cls is None:
@@ -49,11 +53,12 @@ def default_backend() -> TrainingBackend:
             f"no training backend: pass backend=... or pip install 'ascope-nb[train]' ({exc})"
         ) from None
     try:
-        backend: TrainingBackend = cls()
+        backend: TrainingBackend = cls(DEFAULT_STUDENT)
     except Exception as exc:  # a missing extra or model: one line, not a traceback
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise NoTrainingBackend(
-            f"the default training backend TRLBackend() cannot start: {first}; pass backend=..."
+            f"the default training backend TRLBackend({DEFAULT_STUDENT!r}) cannot start: {first}; "
+            "pass backend=..."
         ) from None
     return backend
 
