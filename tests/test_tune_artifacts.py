@@ -191,3 +191,36 @@ async def test_resume_refuses_a_kept_dataset_that_changed(tmp_path: Path) -> Non
     assert store.versions("fix") == ["v1"] and job.status == "stopped"  # nothing reserved
     with pytest.raises(Exception, match="changed since it was trained"):
         resume("fix", backend=FakeTrainingBackend(), adapters=store)
+
+
+async def test_tune_magic_resume_continues_a_stopped_version_of_an_earlier_kernel(
+    tmp_path: Path,
+) -> None:
+    from ascope_nb.notebook.tune_magics import parse_tune, run_tune
+
+    data, ad = (
+        write_jsonl(tmp_path / "d.jsonl", [sft_row(f"q{i}", "a") for i in range(5)]),
+        tmp_path / "ad",
+    )
+    namespace: dict[str, object] = {"slow": FakeTrainingBackend(step_seconds=0.03)}
+    run_tune(
+        parse_tune(f"fix --dataset {data} --backend slow --adapters {ad} --out job"), namespace
+    )
+    job = namespace["job"]
+    assert isinstance(job, TuneJob)
+    await _stop_at(job, 2)
+    await job
+    namespace = {"fresh": FakeTrainingBackend()}  # as a new kernel: only the files remain
+    run_tune(parse_tune(f"fix --resume --backend fresh --adapters {ad} --out again"), namespace)
+    again = namespace["again"]
+    assert isinstance(again, TuneJob)
+    artifact = await again
+    assert artifact is not None and (artifact.label, artifact.manifest["parent"]) == (
+        "fix:v2",
+        "v1",
+    )
+    assert artifact.manifest["steps"] == 5
+    listing = run_tune(parse_tune(f"--list --adapters {ad}"), {})
+    assert listing[["version", "status", "parent"]].values.tolist() == [
+        ["v1", "stopped", ""], ["v2", "completed", "v1"]
+    ]  # fmt: skip

@@ -287,6 +287,7 @@ class AdapterStore:
             ],
             columns=["name", "version", "status", *keys, "created"],
         )  # fmt: skip
+        frame["parent"] = frame["parent"].fillna("")
         frame["created"] = pd.to_datetime(frame["created"], unit="s").dt.strftime(
             "%Y-%m-%d %H:%M:%S"
         )
