@@ -14,6 +14,7 @@ from ._models import FunctionModel, ModelCall, Reply, ScriptedModel, as_reply, t
 from ._speech_models import ScriptedSTTModel, ToneTTSModel
 
 _SERVER_NAMES = ("FakeOpenAIServer", "FakeReply", "FakeToolCall", "ReplySpec")
+_TRAINER_NAMES = ("FakeTrainingBackend", "adapted_model")
 
 __all__ = [
     "ScriptedModel",
@@ -26,6 +27,7 @@ __all__ = [
     "ScriptedSTTModel",
     "ToneTTSModel",
     *_SERVER_NAMES,
+    *_TRAINER_NAMES,
 ]
 
 
@@ -34,4 +36,8 @@ def __getattr__(name: str) -> Any:
         from . import openai_server
 
         return getattr(openai_server, name)
+    if name in _TRAINER_NAMES:
+        from . import _fake_trainer
+
+        return getattr(_fake_trainer, name)
     raise AttributeError(f"module 'ascope_nb.testing' has no attribute {name!r}")
