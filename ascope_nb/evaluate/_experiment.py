@@ -238,8 +238,14 @@ class Experiment:
                 "sample_hash": row.content_hash,
             }
             try:
+                # a fresh environment (tools, simulator state) for every attempt
+                environment = sample.environment() if sample.environment is not None else None
                 outcome, emit = await self._backend.run_sample(
-                    sample.input, title=self._title(row), tags=tags, timeout=self.timeout
+                    sample.input,
+                    title=self._title(row),
+                    tags=tags,
+                    timeout=self.timeout,
+                    environment=environment,
                 )
             except Exception as exc:  # this sample failed to run: its error; the rest go on
                 self._fail_row(row, exc)
@@ -295,7 +301,7 @@ class Experiment:
     async def _score(self, row: SampleRow, outcome: Any, emit: Callable[[Any], None]) -> None:
         solution = SolutionOutput(
             success=outcome.status in DONE_STATUSES,
-            output=outcome.answer,
+            output=outcome.solution_output if outcome.has_solution_output else outcome.answer,
             trajectory=outcome.trajectory,
             meta={"run_id": outcome.run_id, "status": outcome.status},
         )
