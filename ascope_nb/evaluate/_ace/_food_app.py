@@ -97,7 +97,7 @@ class FoodPlatformApi(DeviceBound):
         merchant = self.merchant_list.get(merchant_name)
         if merchant is None:
             return failed("商家不存在")
-        prices = {}
+        prices: dict[str, float] = {}
         for entry in merchant["menu"]:
             prices.setdefault(entry["product"], entry["price"])
         total, lines = 0.0, []
