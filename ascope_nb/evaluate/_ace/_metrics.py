@@ -15,6 +15,7 @@ Example:
 
 from __future__ import annotations
 
+import ast
 import json
 from typing import Any
 
@@ -45,10 +46,45 @@ def _json_form(value: Any) -> Any:
     return json.loads(json.dumps(value, ensure_ascii=False, default=str))
 
 
-class ACEProcessAccuracy(MetricBase):
-    """1 when the trajectory made every milestone call (in any order), else 0."""
+Call = tuple[str, dict[str, Any]]
 
-    def __init__(self, mile_stone: list[str]) -> None:
+
+def parse_calls(text: str) -> list[Call] | None:
+    """A milestone ``[name(a='x', b=2)]`` (or several calls made in one step,
+    ``[f(), g(x=1)]``) as ``[(name, arguments)]``; None when it is not written so."""
+    try:
+        node = ast.parse(text.strip(), mode="eval").body
+        nodes = node.elts if isinstance(node, (ast.List, ast.Tuple)) else [node]
+        calls = []
+        for call in nodes:
+            if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Name) or call.args:
+                return None
+            calls.append(
+                (call.func.id, {k.arg: ast.literal_eval(k.value) for k in call.keywords if k.arg})
+            )
+        return calls or None
+    except (SyntaxError, ValueError):
+        return None
+
+
+def _made(stone: str, calls: list[Call], texts: set[str]) -> bool:
+    if stone in texts or stone.strip() in texts:
+        return True
+    parsed = parse_calls(stone)
+    return parsed is not None and all(call in calls for call in parsed)
+
+
+class ACEProcessAccuracy(MetricBase):
+    """1 when the trajectory made every milestone call (in any order), else 0.
+
+    Milestones are compared as calls (name and argument values), not as text, so
+    ``{'a':1}`` and ``{'a': 1}`` match, and a milestone of several calls made in one step
+    (``[f(), g()]``) needs each of them (AgentScope 1.0.21 compares the text). Where the
+    ground truth gives several alternative paths (a list of milestone lists), matching any
+    one of them is enough (AgentScope 1.0.21 scores such a task 0 whatever happened).
+    """
+
+    def __init__(self, mile_stone: list[Any]) -> None:
         super().__init__(
             name="process_accuracy",
             metric_type=MetricType.NUMERICAL,
@@ -56,20 +92,29 @@ class ACEProcessAccuracy(MetricBase):
         )
         self.mile_stone = list(mile_stone)
 
+    def _paths(self) -> list[list[str]]:
+        if self.mile_stone and all(isinstance(s, list) for s in self.mile_stone):
+            return [[str(s) for s in path] for path in self.mile_stone]
+        return [[str(s) for s in self.mile_stone]]
+
     async def __call__(self, solution: SolutionOutput) -> MetricResult:
-        made = {
-            call_text(str(block.get("name")), dict(block.get("input") or {}))
+        calls = [
+            (str(block.get("name")), dict(block.get("input") or {}))
             for block in solution.trajectory
             if block.get("type") == "tool_use"
-        }
-        for stone in self.mile_stone:
-            if stone not in made:
-                return MetricResult(
-                    name=self.name,
-                    result=0,
-                    message=f"Error: Missing milestone '{stone}' in the given trajectory.",
-                )
-        return MetricResult(name=self.name, result=1, message="Success")
+        ]
+        texts = {call_text(name, arguments) for name, arguments in calls}
+        first_missing = None
+        for path in self._paths():
+            missing = [stone for stone in path if not _made(stone, calls, texts)]
+            if not missing:
+                return MetricResult(name=self.name, result=1, message="Success")
+            first_missing = first_missing or missing[0]
+        return MetricResult(
+            name=self.name,
+            result=0,
+            message=f"Error: Missing milestone '{first_missing}' in the given trajectory.",
+        )
 
 
 class ACEAccuracy(MetricBase):
@@ -109,4 +154,4 @@ class ACEAccuracy(MetricBase):
         return MetricResult(name=self.name, result=1, message="Success: All keys match")
 
 
-__all__ = ["ACEAccuracy", "ACEProcessAccuracy", "app_name", "call_text"]
+__all__ = ["ACEAccuracy", "ACEProcessAccuracy", "app_name", "call_text", "parse_calls"]
