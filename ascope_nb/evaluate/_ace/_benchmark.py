@@ -96,9 +96,10 @@ class ACEBenchmark(BenchmarkBase):
                         warn(self.problems, f"{where}: {why}; this task is left out")
                         continue
                     task_id = str(item["id"])
-                    why = self._unusable(item, answers, known_tools)
-                    if why is None and task_id in seen:
+                    if task_id in seen:
                         why = f"task id {task_id!r} repeats (first at {seen[task_id]})"
+                    else:
+                        why = self._unusable(item, answers, known_tools)
                     if why is not None:
                         warn(self.problems, f"{where}: {why}; this task is left out")
                         continue
