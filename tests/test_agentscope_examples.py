@@ -40,7 +40,6 @@ GAPS = {
     # the example builds a2a-sdk 0.3 types (AgentCapabilities(state_transition_history=...));
     # ascope_nb's a2a extra is a2a-sdk 1.x
     "examples/agent/a2a_agent/main.py": "a2a-sdk 0.3",
-    "examples/deployment/planning_agent/main.py": "the quart web framework (not installed)",
     "examples/tuner/model_tuning/main.py": "the tuner",
 }
 
