@@ -471,3 +471,27 @@ def test_content_blocks_of_several_types_as_agentscope_reads_a_trajectory() -> N
     msg = Msg("Friday", [{"type": "text", "text": "hi"}, call, result], "assistant")
     assert msg.get_content_blocks(["tool_use", "tool_result"]) == [call, result]
     assert msg.get_content_blocks("tool_use") == [call]
+
+
+async def test_a_retried_attempt_starts_from_a_fresh_phone() -> None:
+    """The first attempt books the flight, then the endpoint refuses (429); the retry books
+    again on a new phone: one booking (res_5), not two (res_6 and a second payment)."""
+    refused: list[str] = []
+    plan = _planner()
+
+    def reply(messages: list[dict[str, Any]], tools: Any) -> Any:
+        booked = any(m.get("role") == "tool" for m in messages)
+        if "CZ4352" in _question(messages) and booked and not refused:
+            refused.append("once")
+            raise ModelCallError("429 Too Many Requests: rate limit")
+        return plan.fn(messages, tools)
+
+    bench = ACEBenchmark(data_dir=str(FIXTURE))
+    exp = experiment(
+        agent=_agent(FunctionModel(reply)), dataset=bench, name="ace-retry", backoff=0.01
+    )
+    await exp
+    assert refused == ["once"]
+    row = exp.rows[("ace_turn_flight", 0)]
+    assert row.attempts == 2 and row.status == "completed"
+    assert (row.scores["accuracy"], row.scores["process_accuracy"]) == (1.0, 1.0)
