@@ -33,7 +33,7 @@ class ACEBenchmark(BenchmarkBase):
     """The ACE benchmark for evaluating AI agents (AgentScope 1.x API).
 
     Args:
-        data_dir: The folder holding ACEBench's ``data_zh`` files.
+        data_dir: The folder holding ACEBench's ``data_zh`` files (``~`` is expanded).
         download: Fetch missing files from ``data_dir_url`` (else a missing file is an error).
 
     Attributes:
@@ -49,7 +49,7 @@ class ACEBenchmark(BenchmarkBase):
 
     def __init__(self, data_dir: str, *, download: bool = False) -> None:
         super().__init__(name="ACEBench", description="The ACE benchmark for evaluating AI agents.")
-        self.data_dir = os.path.abspath(os.fspath(data_dir))
+        self.data_dir = os.path.abspath(os.path.expanduser(os.fspath(data_dir)))
         if os.path.exists(self.data_dir) and not os.path.isdir(self.data_dir):
             raise ConfigError(f"The data_dir {self.data_dir!r} is not a directory.")
         self.problems: list[str] = []
