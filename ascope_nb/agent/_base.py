@@ -179,12 +179,18 @@ class AgentBase(StateModule):
     async def observe(self, msg: Msg | list[Msg] | None) -> None:
         """Receive a message without replying (MsgHub broadcasts). Default: ignore it."""
 
-    async def print(self, msg: Msg, last: bool = True) -> None:
-        """Show ``msg`` to watchers: emits a ``MessageCompleted`` event (never prints itself)."""
+    async def print(self, msg: Msg, last: bool = True, speech: Any = None) -> None:
+        """Show ``msg`` to watchers: emits a ``MessageCompleted`` event (never prints itself).
+        ``speech`` (an ``AudioBlock`` or a list of them, AgentScope 1.x) goes with the last
+        chunk as an audio message the live view plays (AgentScope plays it on the speakers)."""
         if last:
             self._emit(MessageCompleted(msg=msg.to_dict(), added_to_memory=False))
+            if speech:
+                from ._speech import emit_speech
+
+                emit_speech(self, msg, speech)
         if self.msg_queue is not None:
-            await self.msg_queue.put((copy.deepcopy(msg), last, None))
+            await self.msg_queue.put((copy.deepcopy(msg), last, speech))
             await asyncio.sleep(0)  # let the consumer take it
 
     async def handle_interrupt(self, *args: Any, **kwargs: Any) -> Msg:

@@ -122,3 +122,16 @@ async def speak(agent: Any, reply: Msg) -> Msg | None:
     )
     agent._emit(MessageCompleted(msg=msg.to_dict(), added_to_memory=False))
     return msg
+
+
+def emit_speech(agent: Any, msg: Msg, speech: Any) -> Msg:
+    """Emit ``speech`` (an ``AudioBlock`` or a list of them, given to ``print``) as one audio
+    message after ``msg``; base64 PCM becomes WAV so a browser plays it."""
+    blocks = speech if isinstance(speech, list) else [speech]
+    playable = []
+    for block in blocks:
+        found = _bytes_of(block)
+        playable.append(playable_block(*found) if found is not None else block)
+    out = Msg(agent.name, playable, "assistant", metadata={"speech_of": msg.id})
+    agent._emit(MessageCompleted(msg=out.to_dict(), added_to_memory=False))
+    return out

@@ -71,17 +71,27 @@ class EvaluatorBase:
         """Solve and judge every task × repeat, then aggregate."""
         raise NotImplementedError
 
+    def _task_repeats(self) -> list[tuple[Task, str]]:
+        """Every task × repeat, task by task. Each repeat gets the task as the benchmark
+        yields it anew, so a task holding state (ACEBench's simulated phone) starts fresh in
+        every repeat (AgentScope 1.0.21 reuses one task object for all its repeats)."""
+        rounds = [list(self.benchmark) for _ in range(self.n_repeat)]
+        return [
+            (rounds[repeat][index], str(repeat))
+            for index in range(len(rounds[0]))
+            for repeat in range(self.n_repeat)
+        ]
+
     def _pending(self) -> list[tuple[Task, str]]:
         return [
-            (task, str(repeat))
-            for task in self.benchmark
-            for repeat in range(self.n_repeat)
+            (task, repeat_id)
+            for task, repeat_id in self._task_repeats()
             if not all(
-                self.storage.evaluation_result_exists(task.id, str(repeat), m.name)
+                self.storage.evaluation_result_exists(task.id, repeat_id, m.name)
                 for m in task.metrics
             )
-            or not self.storage.solution_result_exists(task.id, str(repeat))
-            or solution_raised(self.storage.get_solution_result(task.id, str(repeat)))
+            or not self.storage.solution_result_exists(task.id, repeat_id)
+            or solution_raised(self.storage.get_solution_result(task.id, repeat_id))
         ]
 
     async def _save_meta(self) -> None:

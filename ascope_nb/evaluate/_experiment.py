@@ -191,8 +191,14 @@ class Experiment(Engine):
                 "target": None if sample.target is None else str(sample.target),
                 "sample_hash": row.content_hash,
             }
+            # a fresh environment (tools, simulator state) for every attempt
+            environment = sample.environment() if sample.environment is not None else None
             outcome, emit = await self._backend.run_sample(  # raising: the engine fails it
-                sample.input, title=self._title(row), tags=tags, timeout=self.timeout
+                sample.input,
+                title=self._title(row),
+                tags=tags,
+                timeout=self.timeout,
+                environment=environment,
             )
             row.run_id, row.status, row.answer, row.error = (
                 outcome.run_id,
@@ -235,7 +241,7 @@ class Experiment(Engine):
     async def _score(self, row: SampleRow, outcome: Any, emit: Callable[[Any], None]) -> None:
         solution = SolutionOutput(
             success=outcome.status in DONE_STATUSES,
-            output=outcome.answer,
+            output=outcome.solution_output if outcome.has_solution_output else outcome.answer,
             trajectory=outcome.trajectory,
             meta={"run_id": outcome.run_id, "status": outcome.status},
         )

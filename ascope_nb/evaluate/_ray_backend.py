@@ -40,8 +40,11 @@ def _sample_actor_class() -> Any:
             self.buffers: dict[str, list[dict[str, Any]]] = {}
             self.agents: dict[str, AgentBase] = {}
             self.tasks: dict[str, asyncio.Task[Any]] = {}
+            self.environments: dict[str, Any] = {}
 
-        async def begin(self, text: str, tags: dict[str, Any], title: str) -> str:
+        async def begin(
+            self, text: str, tags: dict[str, Any], title: str, environment: Any = None
+        ) -> str:
             from .._ids import new_id
             from ..events import RunContext
             from ..message import Msg
@@ -52,6 +55,9 @@ def _sample_actor_class() -> Any:
             ctx.subscribers.append(tag_run_started(tags, title=title))
             ctx.subscribers.append(lambda event: buffer.append(event.to_dict()))
             agent = self.make_agent()
+            if environment is not None:  # the task's tools and simulator live in this actor
+                agent = environment.equip(agent)
+                self.environments[ctx.run_id] = environment
             agent.set_console_output_enabled(False)
             self.buffers[ctx.run_id] = buffer
             self.agents[ctx.run_id] = agent
@@ -60,16 +66,22 @@ def _sample_actor_class() -> Any:
             self.tasks[ctx.run_id] = task
             return ctx.run_id
 
-        async def drain(self, run_id: str) -> tuple[list[dict[str, Any]], bool]:
+        async def drain(self, run_id: str) -> tuple[list[dict[str, Any]], bool, Any]:
+            """New events, whether the run ended, and (once ended) its solution output
+            as ``(True, value)`` when its task's environment gives one."""
             buffer = self.buffers.get(run_id, [])
             events, buffer[:] = list(buffer), []
             task = self.tasks.get(run_id)
             done = task is None or task.done()
+            output: Any = None
             if done and not events:
                 self.buffers.pop(run_id, None)
                 self.agents.pop(run_id, None)
                 self.tasks.pop(run_id, None)
-            return events, done
+                environment = self.environments.pop(run_id, None)
+                if environment is not None and environment.solution_output is not None:
+                    output = (True, environment.solution_output())
+            return events, done, output
 
         async def stop(self, run_id: str) -> None:
             agent = self.agents.get(run_id)
@@ -96,7 +108,13 @@ class RayBackend:
         await self.pool.close()
 
     async def run_sample(
-        self, text: str, *, title: str, tags: dict[str, Any], timeout: float | None
+        self,
+        text: str,
+        *,
+        title: str,
+        tags: dict[str, Any],
+        timeout: float | None,
+        environment: Any = None,
     ) -> tuple[Outcome, Callable[[Event], None]]:
         """Run one sample in an actor; a dead actor is replaced and the sample run once more
         (its first run ends in the store as an error)."""
@@ -104,7 +122,15 @@ class RayBackend:
 
         async def on(actor: Any) -> tuple[Outcome, Callable[[Event], None]]:
             events.clear()
-            return await self._run_on(actor, events, text, title=title, tags=tags, timeout=timeout)
+            return await self._run_on(
+                actor,
+                events,
+                text,
+                title=title,
+                tags=tags,
+                timeout=timeout,
+                environment=environment,
+            )
 
         return await self.pool.call(on, what=title, on_death=lambda exc: _end_dead_run(events, exc))
 
@@ -117,15 +143,17 @@ class RayBackend:
         title: str,
         tags: dict[str, Any],
         timeout: float | None,
+        environment: Any = None,
     ) -> tuple[Outcome, Callable[[Event], None]]:
-        run_id = await actor.begin.remote(text, tags, title)
+        run_id = await actor.begin.remote(text, tags, title, environment)
         self.live[run_id] = actor
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout if timeout else None
         timed_out = False
+        output: Any = None
         try:
             while True:
-                batch, done = await actor.drain.remote(run_id)
+                batch, done, output = await actor.drain.remote(run_id)
                 for data in batch:
                     event = event_from_dict(data)
                     events.append(event)
@@ -145,6 +173,8 @@ class RayBackend:
         outcome = outcome_of(events)
         if timed_out:
             outcome.status, outcome.error = "timeout", f"no answer within {timeout:g} s"
+        if output is not None:
+            outcome.has_solution_output, outcome.solution_output = output
         next_seq = [outcome.last_seq + 1]
 
         def emit(event: Event) -> None:

@@ -98,8 +98,11 @@ class Msg:
         texts = [b["text"] for b in self.content if b.get("type") == "text"]  # type: ignore[typeddict-item]
         return separator.join(texts) if texts else None
 
-    def get_content_blocks(self, block_type: ContentBlockTypes | None = None) -> list[Any]:
-        """The content as blocks; a string content counts as one text block."""
+    def get_content_blocks(
+        self, block_type: ContentBlockTypes | list[ContentBlockTypes] | None = None
+    ) -> list[Any]:
+        """The content as blocks, of one type or of a list of types (AgentScope 1.x); a
+        string content counts as one text block."""
         blocks: list[Any] = (
             [{"type": "text", "text": self.content}]
             if isinstance(self.content, str)
@@ -107,6 +110,8 @@ class Msg:
         )
         if block_type is None:
             return blocks
+        if isinstance(block_type, list):
+            return [b for b in blocks if b.get("type") in block_type]
         return [b for b in blocks if b.get("type") == block_type]
 
     def __eq__(self, other: object) -> bool:
