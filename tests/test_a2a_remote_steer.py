@@ -26,6 +26,7 @@ from ascope_nb.agent._a2a_control import (
     ACK_KEY,
     STEERING_EXTENSION,
     control_message,
+    control_of,
     takes_control,
 )
 from ascope_nb.exceptions import ConfigError
@@ -145,9 +146,11 @@ def test_guidance_while_the_remote_waits_for_approval_arrives_before_the_decisio
             run = start(await _remote(server.url), Msg("user", "1+2?", "user"))
             await _until(run, "status_changed", status="waiting_approval")
             run.steer(GUIDANCE)
-            call_id = RunFold().extend([e.to_dict() for e in run.events]).summary()[
-                "pending_approvals"
-            ][0]["tool_call_id"]
+            call_id = (
+                RunFold()
+                .extend([e.to_dict() for e in run.events])
+                .summary()["pending_approvals"][0]["tool_call_id"]
+            )
             run.approve(call_id)  # at once: the guidance still goes first
             await asyncio.wait_for(run.wait(), 30)
             return run
@@ -357,3 +360,62 @@ def test_fork_at_a_remote_step_is_one_line_naming_the_remote() -> None:
     assert f"remote A2A agent 'Friday' at {origin}" in error and "step 0" in error
     html = RunView.from_events(run.events)._repr_mimebundle_()[0]["text/html"]
     assert "remote · " in html and "Fork from here" not in html
+
+
+# ---------------------------------------------------------------- the wire, alone
+def test_requests_a_down_remote_did_not_take_are_kept_in_order(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from ascope_nb.agent._a2a_control import RemoteControl
+
+    control = RemoteControl(where="'Friday' at 127.0.0.1:9", takes_control=True)
+    tries: list[list[dict[str, Any]]] = []
+
+    async def down(actions: list[dict[str, Any]], task_id: str, context_id: str) -> bool:
+        tries.append(actions)
+        raise ConnectionError("All connection attempts failed")
+
+    async def go() -> list[dict[str, Any]]:
+        control.steer("first")
+        control.attach("t1", "c1", down)
+        await control.flush()
+        control.pause()
+        await control.flush()
+        control.detach()
+        control.steer("third")  # no task: waits
+        await control.flush()
+        return control.take_pending()
+
+    with caplog.at_level("WARNING", logger="ascope_nb.a2a"):
+        pending = asyncio.run(go())
+    assert [(a["action"], a.get("text")) for a in pending] == [
+        ("steer", "first"),
+        ("pause", None),
+        ("steer", "third"),
+    ]
+    assert tries and tries[0] == [{"action": "steer", "text": "first", "source": "human"}]
+    assert "'Friday' at 127.0.0.1:9" in caplog.text  # the warning names the remote
+    assert control.take_pending() == []
+
+
+def test_control_of_reads_only_well_formed_requests() -> None:
+    from a2a.types import Message
+
+    def with_meta(value: str) -> Message:
+        message = Message(message_id="m")
+        message.metadata.update({"ascope_control_json": value})
+        return message
+
+    assert control_of(Message(message_id="m")) is None
+    assert control_of(with_meta("{not json")) is None
+    assert control_of(with_meta('{"actions": "steer"}')) is None
+    read = control_of(
+        with_meta(
+            '{"task_id": "t", "actions": [{"action": "steer", "text": "  "}, '
+            '{"action": "rm -rf"}, {"action": "pause"}, {"action": "steer", "text": "go"}]}'
+        )
+    )
+    assert read == {
+        "task_id": "t",
+        "actions": [{"action": "pause"}, {"action": "steer", "text": "go"}],
+    }
