@@ -95,6 +95,9 @@ class A2AAgent(AgentBase):
         self.control = RemoteControl(
             where=f"{self.name!r} at {self.remote}",
             takes_control=takes_control(card) and not sdk_is_v03(),
+            why="this client runs on a2a-sdk 0.3"
+            if sdk_is_v03()
+            else ("its server is not an ascope_nb server"),
         )
         self.timeout = timeout
         self._consumers = list(consumers or [])

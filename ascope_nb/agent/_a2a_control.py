@@ -50,10 +50,13 @@ class RemoteControl(AgentControl):
     Pause, Step and Resume go to the remote task (or raise ``ConfigError`` naming the remote
     when its server cannot take them)."""
 
-    def __init__(self, *, where: str, takes_control: bool) -> None:
+    def __init__(
+        self, *, where: str, takes_control: bool, why: str = "its server is not an ascope_nb server"
+    ) -> None:
         super().__init__()
         self.where = where  # "'Friday' at 127.0.0.1:9999": names the remote in messages
         self.takes_control = takes_control
+        self.why = why  # why it cannot take them (when it cannot)
         self._outbox: list[dict[str, Any]] = []  # requests not yet delivered, oldest first
         self._task: tuple[str, str] | None = None  # (task id, context id) of the live task
         self._send: Send | None = None
@@ -65,8 +68,8 @@ class RemoteControl(AgentControl):
         if self.takes_control:
             return ""
         return (
-            f"the remote A2A agent {self.where} takes no guidance, Pause or Step (its server "
-            "is not an ascope_nb server); Stop still cancels its task"
+            f"the remote A2A agent {self.where} takes no guidance, Pause or Step ({self.why}); "
+            "Stop still cancels its task"
         )
 
     def _refuse(self) -> None:
