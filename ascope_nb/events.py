@@ -97,6 +97,8 @@ class ReplyStarted(Event):
     sys_prompt: str | None = None
     formatter: str = ""
     remote: str = ""  # a remote agent's reply (A2A): where it runs, host[:port] only
+    # why guidance, Pause and Step cannot reach this reply (a remote on a plain A2A server)
+    unsteerable: str = ""
 
 
 @dataclass(kw_only=True)

@@ -211,9 +211,15 @@ class Run:
                 self._loop.call_soon(self._task.cancel)  # type: ignore[union-attr]
 
     def steer(self, text: str) -> None:
-        """Inject guidance before the next reasoning step of the active agent."""
+        """Inject guidance before the next reasoning step of the active agent.
+
+        Raises:
+            ConfigError: the text is empty, or the active agent cannot take guidance (a
+                remote A2A agent on a plain A2A server: the line names it).
+        """
         if not isinstance(text, str) or not text.strip():
             raise ConfigError("steering text must be a non-empty string")
+        _takers(self._controls()[-1:])
         self._on_loop(self._steer, text)
 
     def _steer(self, text: str) -> None:
@@ -247,16 +253,20 @@ class Run:
             control.deny(tool_call_id, reason)
 
     def pause(self) -> None:
-        """Hold the agents before their next step."""
-        self._on_loop(lambda: [c.pause() for c in self._all_controls()])
+        """Hold the agents before their next step (``ConfigError`` if none can be held: a
+        remote A2A agent on a plain A2A server)."""
+        takers = _takers(self._all_controls())
+        self._on_loop(lambda: [c.pause() for c in takers])
 
     def step(self) -> None:
         """While paused, run one more step."""
-        self._on_loop(lambda: [c.step() for c in self._controls()])
+        takers = _takers(self._controls())
+        self._on_loop(lambda: [c.step() for c in takers])
 
     def resume(self) -> None:
         """Run freely again."""
-        self._on_loop(lambda: [c.resume() for c in self._all_controls()])
+        takers = _takers(self._all_controls())
+        self._on_loop(lambda: [c.resume() for c in takers])
 
     def _all_controls(self) -> list[Any]:
         return [a.control for a in self.agents if hasattr(a, "control")]
@@ -349,6 +359,15 @@ class Run:
         steps = sum(1 for e in self.events if e.kind == "step_started")
         diverged = f", divergence={self.divergence}" if self.divergence is not None else ""
         return f"Run(title={self.title!r}, status={self.status!r}, steps={steps}{diverged})"
+
+
+def _takers(controls: list[Any]) -> list[Any]:
+    """The controls that take guidance / pause / step; ``ConfigError`` with the reason when
+    there were some and none does (a remote agent on a plain A2A server)."""
+    takers = [c for c in controls if not getattr(c, "refusal", "")]
+    if controls and not takers:
+        raise ConfigError(controls[0].refusal)
+    return takers
 
 
 def _execution_count() -> int | None:

@@ -8,7 +8,10 @@ and the events under ``metadata["ascope_events_json"]``. The reply is the task's
 tool call that needs approval turns the task ``input-required``; the next message on that
 task approves ("approve", "yes") or denies (anything else, the text is the reason); an
 ``ascope_nb`` caller also sends its full decision (edited arguments) in the message metadata.
-Cancel stops the run (the agent's memory stays valid).
+Cancel stops the run (the agent's memory stays valid). A message on the task's context
+carrying ``metadata["ascope_control_json"]`` (guidance, Pause, Step, Resume from an
+``ascope_nb`` caller) is applied to that task's run, as its buttons would, and answered at
+once (see ``agent._a2a_control``); a new request may carry them too.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from a2a.server.events import EventQueue
 from a2a.server.tasks import TaskUpdater
 from a2a.types import Message, Part, TaskState
 
+from ..agent._a2a_control import ACK_KEY, apply_actions, control_of
 from ..agent._a2a_remote import decision_of
 from ..events import (
     ApprovalRequested,
@@ -32,6 +36,7 @@ from ..events import (
     ReplyStarted,
     RunEnded,
     RunStarted,
+    StatusChanged,
     StepEnded,
     Subscription,
     TextDelta,
@@ -64,6 +69,7 @@ class _Live:
     subscription: Subscription
     lock: asyncio.Lock | None
     waiting_call: str = ""
+    context_id: str = ""  # the A2A context of the task (control requests must name it)
 
 
 class AgentRunExecutor(AgentExecutor):  # type: ignore[misc]
@@ -111,6 +117,10 @@ class AgentRunExecutor(AgentExecutor):  # type: ignore[misc]
     # ------------------------------------------------------------------ A2A
     async def execute(self, context: RequestContext, event_queue: EventQueue) -> None:
         task_id, context_id = context.task_id or "", context.context_id or ""
+        control = control_of(context.message)
+        if control is not None and control["task_id"]:  # for a task already running
+            await self._control(control, context, event_queue)
+            return
         updater = TaskUpdater(event_queue, task_id, context_id)
         live = self._live.get(task_id)
         if live is not None and live.waiting_call:
@@ -146,8 +156,11 @@ class AgentRunExecutor(AgentExecutor):  # type: ignore[misc]
             if lock is not None:
                 lock.release()
             raise
+        if control is not None:  # given while no task of the caller ran: before step 1
+            apply_actions(run, control["actions"])
         queue: asyncio.Queue[Event] = asyncio.Queue()
-        live = _Live(run, queue, run.subscribe(queue.put_nowait, replay=True), lock)
+        subscription = run.subscribe(queue.put_nowait, replay=True)
+        live = _Live(run, queue, subscription, lock, context_id=context_id)
         self._live[task_id] = live
         await self._stream(live, task_id, updater)
 
@@ -161,6 +174,26 @@ class AgentRunExecutor(AgentExecutor):  # type: ignore[misc]
             await updater.cancel()
         except RuntimeError:  # already terminal
             pass
+
+    async def _control(
+        self, control: dict[str, Any], context: RequestContext, event_queue: EventQueue
+    ) -> None:
+        """Apply a caller's guidance / pause / step to the run of its task; answer at once
+        (``ok``, or ``not_running``: the caller keeps them for its next request)."""
+        from a2a.helpers import new_text_message
+        from a2a.types import Role
+
+        target = control["task_id"]
+        live = self._live.get(target)
+        running = live is not None and not live.run.done and live.context_id == context.context_id
+        if live is not None and running:  # (a request of another context is not applied)
+            apply_actions(live.run, control["actions"])
+            text = f"{self.name}: {len(control['actions'])} request(s) applied to task {target}"
+        else:
+            text = f"{self.name}: task {target} is not running here"
+        answer = new_text_message(text, context_id=context.context_id, role=Role.ROLE_AGENT)
+        answer.metadata.update({ACK_KEY: "ok" if running else "not_running"})
+        await event_queue.enqueue_event(answer)
 
     # ------------------------------------------------------------------ streaming
     async def _stream(self, live: _Live, task_id: str, updater: TaskUpdater) -> None:
@@ -180,7 +213,9 @@ class AgentRunExecutor(AgentExecutor):  # type: ignore[misc]
                         step, due = [], None
                         continue
                 step.append(event)
-                if isinstance(event, StepEnded | ToolCall | ToolResult):  # the view sees calls live
+                if isinstance(event, StepEnded | ToolCall | ToolResult) or (
+                    isinstance(event, StatusChanged) and event.status != "waiting_approval"
+                ):  # the view sees calls live, and a pause when the remote holds
                     await self._send_step(step, updater)
                     step, due = [], None
                 elif due is None and isinstance(event, TextDelta | ThinkingDelta):

@@ -29,10 +29,16 @@ from ..exceptions import A2AError
 from ..formatter._a2a import A2AChatFormatter, sdk_is_v03
 from ..message import Msg
 from ..redact import redact_text
+from ._a2a_control import (
+    ACK_KEY,
+    RemoteControl,
+    control_message,
+    control_metadata,
+    takes_control,
+)
 from ._a2a_remote import decision_message, remote_base_url, remote_origin
 from ._a2a_stream import TaskTracker, card_url, coerce_card, state_name
 from ._base import AgentBase
-from ._control import AgentControl
 
 DEFAULT_TIMEOUT = 600.0
 _SKIPPED_REMOTE = (RunStarted, RunEnded, ReplyStarted, ReplyEnded)
@@ -54,6 +60,11 @@ class A2AAgent(AgentBase):
     Deny / Edit buttons, ``run.approve``) or by ``control.approval_handler``; the decision goes
     back to the remote task and the reply goes on. Otherwise (a plain ``await agent(msg)``,
     as in AgentScope) the reply is the remote's question, and the next ``reply`` answers it.
+
+    Guidance, Pause, Step and Resume (the view's buttons, ``run.steer``, ``run.pause``) reach
+    a remote ``ascope_nb`` server's agent as they would a local one (sent as A2A messages on
+    the task's context; see ``_a2a_control``). A plain A2A server takes none of them: they
+    raise ``ConfigError`` naming the remote, and the view disables those buttons for its reply.
 
     Args:
         agent_card: The remote agent's ``a2a.types.AgentCard``.
@@ -80,7 +91,14 @@ class A2AAgent(AgentBase):
         self.agent_card = card
         self.url = card_url(card)
         self.remote = remote_origin(self.url)  # shown in views: host and port only
-        self.control = AgentControl()  # decides the remote's tool calls (see the class doc)
+        # decides the remote's tool calls here, sends guidance and pause/step there
+        self.control = RemoteControl(
+            where=f"{self.name!r} at {self.remote}",
+            takes_control=takes_control(card) and not sdk_is_v03(),
+            why="this client runs on a2a-sdk 0.3"
+            if sdk_is_v03()
+            else ("its server is not an ascope_nb server"),
+        )
         self.timeout = timeout
         self._consumers = list(consumers or [])
         if sdk_is_v03():
@@ -109,7 +127,7 @@ class A2AAgent(AgentBase):
         return {**super()._run_metadata(), "remote": remote_base_url(self.url)}
 
     async def _reply_context(self) -> dict[str, Any]:
-        return {"remote": self.remote}
+        return {"remote": self.remote, "unsteerable": self.control.refusal}
 
     # ------------------------------------------------------------------ state
     def state_dict(self) -> dict[str, Any]:
@@ -158,8 +176,11 @@ class A2AAgent(AgentBase):
                 msgs_list.extend(msg)
         client = self._factory().create(card=self.agent_card)
         tracker = TaskTracker()
+        pending = self.control.take_pending()  # guidance given while no remote task ran
         try:
             message = await self.formatter.format([m for m in msgs_list if m])
+            if pending and not sdk_is_v03():
+                message.metadata.update(control_metadata(pending))
             response = await self._exchange(client, message, tracker)
         except asyncio.CancelledError:
             await self._cancel_remote(client, tracker.task_id)
@@ -169,6 +190,9 @@ class A2AAgent(AgentBase):
         except Exception as exc:
             raise A2AError(self._failure(exc)) from exc
         finally:
+            if pending and not tracker.task_id:  # never reached the remote: kept
+                self.control.requeue(pending)
+            self.control.detach()
             close = getattr(client, "close", None)
             if close is not None:
                 await asyncio.shield(close())
@@ -211,6 +235,7 @@ class A2AAgent(AgentBase):
                 return response
             if tracker.state == "input_required" and asked and self._decides_here():
                 decision = await self.control.request_approval(asked[-1], self._emit)
+                await self.control.flush()  # guidance given meanwhile arrives first
                 message = decision_message(
                     decision, task_id=tracker.task_id, context_id=tracker.context_id
                 )
@@ -256,6 +281,8 @@ class A2AAgent(AgentBase):
                 await self.print(response)
                 continue
             step = tracker.apply(item)
+            if tracker.task_id and not sdk_is_v03():
+                self.control.attach(tracker.task_id, tracker.context_id, self._send_control)
             if step is not None:
                 replayed |= await self._show_step(step, asked)
         return response, replayed
@@ -271,7 +298,9 @@ class A2AAgent(AgentBase):
                     asked.append(
                         {"id": event.tool_call_id, "name": event.name, "input": event.input}
                     )
-                if isinstance(event, (*_SKIPPED_REMOTE, *_DECIDED_HERE)):
+                if isinstance(event, StatusChanged) and self.control.shows_status(event.status):
+                    pass  # the remote holds (Pause / Step) or runs on: shown here
+                elif isinstance(event, (*_SKIPPED_REMOTE, *_DECIDED_HERE)):
                     continue
                 event.run_id, event.reply_id, event.seq, event.agent = "", "", -1, self.name
                 self._emit(event)
@@ -281,6 +310,32 @@ class A2AAgent(AgentBase):
                 await self.formatter.format_a2a_message(self.name, step.status.message)
             )
         return False
+
+    async def _send_control(
+        self, actions: list[dict[str, Any]], task_id: str, context_id: str
+    ) -> bool:
+        """Send guidance / pause / step to the remote task; False when it no longer runs
+        there (the requests then go with the next request)."""
+        from a2a.client import ClientCallContext
+        from a2a.types import SendMessageRequest
+
+        client = self._factory().create(card=self.agent_card)
+        message = control_message(actions, task_id=task_id, context_id=context_id)
+        ack = ""
+        try:
+            stream = client.send_message(
+                SendMessageRequest(message=message),
+                context=ClientCallContext(timeout=self.timeout),
+            )
+            async for item in stream:
+                if hasattr(item, "WhichOneof") and item.WhichOneof("payload") == "message":
+                    field = item.message.metadata.fields.get(ACK_KEY)
+                    ack = field.string_value if field is not None else ""
+        finally:
+            close = getattr(client, "close", None)
+            if close is not None:
+                await asyncio.shield(close())
+        return ack == "ok"
 
     async def _finish(self, tracker: TaskTracker, replayed: bool) -> Msg:
         state = tracker.state

@@ -64,6 +64,11 @@ class AgentControl:
         self._pending: dict[str, asyncio.Future[ApprovalDecision]] = {}
         self._early: dict[str, ApprovalDecision] = {}
 
+    @property
+    def refusal(self) -> str:
+        """Why guidance, Pause and Step cannot reach this agent ("": they can)."""
+        return ""
+
     # guidance -------------------------------------------------------------------------
     def steer(self, text: str, *, source: Literal["human", "system"] = "human") -> None:
         """Queue guidance; it is added before the agent's next reasoning step."""

@@ -10,11 +10,13 @@ Example:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
 from ..agent import AgentBase
 from ..events import Event
+from ..exceptions import ConfigError
 from ..run import Run, forget_run, start
 from ._environment import TaskEnvironment
 from ._outcome import Outcome, outcome_of
@@ -102,11 +104,13 @@ class AsyncioBackend:
 
     def pause_all(self) -> None:
         for run in list(self.live.values()):
-            run.pause()
+            with contextlib.suppress(ConfigError):  # a plain remote A2A agent cannot hold
+                run.pause()
 
     def resume_all(self) -> None:
         for run in list(self.live.values()):
-            run.resume()
+            with contextlib.suppress(ConfigError):
+                run.resume()
 
 
 __all__ = ["AsyncioBackend", "Emit"]

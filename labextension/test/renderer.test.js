@@ -203,3 +203,17 @@ test("a 1,000-step saved run renders every step; only the open one is built eage
   assert.equal(Number(steps[500].querySelector(".ascope-tool").closest("details").getAttribute("data-step")), 500);
   r.dispose();
 });
+
+test("a saved remote (A2A) run keeps its remote badges and offers no fork and no controls", async () => {
+  const remote = "10.1.2.3:9999";
+  const why = `the remote A2A agent 'Friday' at ${remote} takes no guidance, Pause or Step`;
+  const remoteEvents = events.map((e) => (e.kind === "reply_started" ? { ...e, remote, unsteerable: why } : e));
+  const r = await render(RUN, { ...runBundle, [RUN]: { ...runBundle[RUN], events: remoteEvents } });
+  const el = r.node;
+  const steps = q(el, "details.ascope-step");
+  assert.ok(steps.length >= 2);
+  for (const s of steps) assert.equal(text(s.querySelector('[data-testid="ascope-remote"]')), `remote · ${remote}`);
+  assert.equal(q(el, '[data-testid="ascope-fork"]').length, 0, "a remote step is never forked");
+  assert.equal(q(el, '[data-testid="ascope-pause"], [data-testid="ascope-steer-send"]').length, 0);
+  r.dispose();
+});

@@ -321,7 +321,8 @@ model = ScriptedModel(
 
 # A2A: a served agent (a2a-sdk's server via ascope_nb.a2a.serve, on 127.0.0.1) called as
 # a remote agent from this notebook. Its first step streams slowly, then its tool call needs
-# approval (asked of this notebook's view); cell 2 binds the remote with `%a2a add`.
+# approval (asked of this notebook's view); cell 2 binds the remote with `%a2a add`. The
+# check cell says which of the remote model's requests carried the guidance sent meanwhile.
 A2A_REMOTE = notebook(
     f'''
 {IMPORTS}
@@ -361,7 +362,8 @@ server = serve(Friday)
     "%%ask Remote\nWhat is 1 + 2?",
     CHECK
     + "results = [b for m in await Friday.memory.get_memory() for b in m.get_content_blocks('tool_result')]\n"
-    + "print(run.status, run.result.get_text_content(), [r['output'][0]['text'] for r in results])",
+    + "said = ['Please add in words.' in str(c.messages) for c in Friday.model.calls]\n"
+    + "print(run.status, run.result.get_text_content(), [r['output'][0]['text'] for r in results], said)",
 )
 
 # Layout: 0 setup, 1 %load_ext, 2 %tune (the dataset, then its live progress view), 3 check.

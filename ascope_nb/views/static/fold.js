@@ -21,6 +21,7 @@ export function createFold() {
     current: new Map(), // reply_id -> open step
     msgItems: new Map(), // msg id -> item (for observers)
     remotes: new Map(), // reply_id -> host[:port] of a remote (A2A) agent's reply
+    openReplies: [], // [{reply_id, unsteerable}] of the replies under way, innermost last
     agent: "",
     title: "",
     status: "idle",
@@ -68,6 +69,7 @@ export function createFold() {
     },
     reply_started(ev) {
       if (ev.remote) f.remotes.set(ev.reply_id || "", String(ev.remote));
+      f.openReplies.push({ reply_id: ev.reply_id || "", unsteerable: String(ev.unsteerable || "") });
       return null;
     },
     step_started(ev) {
@@ -245,6 +247,7 @@ export function createFold() {
       // observers to this step instead of a second row
       if (s && ev.msg_id && !f.modelMsgs.has(ev.msg_id) && !f.msgItems.has(ev.msg_id)) f.msgItems.set(ev.msg_id, s);
       f.current.delete(ev.reply_id || "");
+      f.openReplies = f.openReplies.filter((r) => r.reply_id !== (ev.reply_id || ""));
       if (s && s.ended == null) s.ended = ev.ts ?? null;
       return s || null;
     },
@@ -271,6 +274,9 @@ export function createFold() {
     const h = handlers[ev.kind];
     return h ? h(ev) : null;
   };
+  // Why Steer / Pause / Step cannot reach the reply under way (a remote agent on a plain A2A
+  // server), or "" when they can.
+  f.unsteerable = () => (f.live && f.openReplies.length ? f.openReplies[f.openReplies.length - 1].unsteerable : "");
   f.summary = () => ({
     status: f.status,
     agent: f.agent,

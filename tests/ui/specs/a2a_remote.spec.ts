@@ -4,11 +4,15 @@
 // - the remote reply's text STREAMING in (several partial texts before the step is complete),
 // - the "remote" badge with the host:port on its steps,
 // - the remote's tool call waiting for approval as the same Approve / Deny row as a local one;
-//   Approve travels back to the remote, which runs the call and answers.
+//   Approve travels back to the remote, which runs the call and answers;
+// - guidance typed into the Steer box while the remote waits reaches the REMOTE agent: its
+//   next model request carries it, and its hint shows in this view.
 import { expect, test } from '@jupyterlab/galata';
 import { CELL, LONG, openFixture, printed, runCell, runView, shot } from './fixtures';
 
-test('A remote A2A agent streams into the view, marked remote; Approve reaches it', async ({ page, tmpPath }) => {
+const GUIDANCE = 'Please add in words.'; // the same text as in a2a_remote.ipynb's check cell
+
+test('A remote A2A agent streams into the view, marked remote; Steer and Approve reach it', async ({ page, tmpPath }) => {
   await openFixture(page, tmpPath, 'a2a_remote.ipynb');
   for (const i of [CELL.setup, CELL.loadExt, CELL.agent]) await runCell(page, i);
   // sample the first step's text every 25 ms from before the run starts
@@ -52,12 +56,22 @@ test('A remote A2A agent streams into the view, marked remote; Approve reaches i
   await expect(call.getByTestId('ascope-deny')).toHaveCount(1);
   await shot(page, 'a2a-1-remote-waiting-approval');
 
+  // the remote is an ascope_nb server: Steer acts, and its tooltip is the usual one
+  const steerInput = view.getByTestId('ascope-steer-input');
+  await expect(view.getByTestId('ascope-steer-send')).toBeEnabled();
+  await expect(view.getByTestId('ascope-pause')).toHaveAttribute('title', 'Hold before the next step');
+  await steerInput.fill(GUIDANCE);
+  await view.getByTestId('ascope-steer-send').click();
+  await expect(steerInput).toHaveValue('');
+
   await call.getByTestId('ascope-approve').click();
   await expect(badge).toHaveAttribute('data-status', 'completed', { timeout: LONG });
   await expect(call).toHaveAttribute('data-state', 'success');
   await expect(call.locator('.ascope-result')).toHaveText('3'); // the remote ran the call
   const step1 = view.locator('[data-step="1"]');
   await expect(step1).toContainText('It is 3.');
+  // the remote agent injected the guidance before its next step: replayed here as a hint
+  await expect(view.locator('.ascope-hint').filter({ hasText: GUIDANCE })).toHaveCount(1);
   // the ended run is drawn kernel-free from its saved outputs (the lab extension): still marked
   await expect(step1.getByTestId('ascope-remote')).toHaveText(/^remote · 127\.0\.0\.1:\d+$/);
   await expect(view.getByTestId('ascope-remote')).toHaveCount(2);
@@ -65,6 +79,7 @@ test('A remote A2A agent streams into the view, marked remote; Approve reaches i
   await shot(page, 'a2a-2-remote-approved');
 
   await runCell(page, CELL.check);
-  // the caller's run and the remote agent's own memory agree: approved, ran, answered
-  expect(await printed(page, CELL.check)).toBe("completed It is 3. ['3']");
+  // the caller's run and the remote agent's own memory agree: approved, ran, answered; the
+  // remote model's first request came before the guidance, its second one carried it
+  expect(await printed(page, CELL.check)).toBe("completed It is 3. ['3'] [False, True]");
 });
