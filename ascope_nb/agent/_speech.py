@@ -1,5 +1,6 @@
-"""Speaking a reply: ``ReActAgent(tts_model=...)`` turns the final answer into one audio
-message the live view plays (never added to memory, never sent to the model)."""
+"""Speaking a reply: ``ReActAgent(tts_model=...)`` turns the final answer into speech events
+the live view plays as they come (``_speech_stream``) and one audio message (never added to
+memory, never sent to the model)."""
 
 from __future__ import annotations
 
@@ -89,11 +90,16 @@ async def speak(agent: Any, reply: Msg) -> Msg | None:
 
     A failing TTS service costs the voice, not the reply: one warning line, no event.
     """
+    from ._speech_stream import NotPCM, stream_speech
+
     tts = agent.tts_model
     if tts is None or not reply.get_text_content():
         return None
     try:
-        speech = await collect_speech(tts, reply)
+        try:  # played as it is synthesized (WAV / PCM audio)
+            return await stream_speech(agent, reply)
+        except NotPCM:  # another codec: played once whole
+            speech = await collect_speech(tts, reply)
     except Exception as exc:  # the reply stands; say once why it is silent
         logger.warning(
             "%s: no speech from %s: %s",

@@ -13,6 +13,7 @@ from .._guard import block_remote_model_requests
 from ._models import FunctionModel, ModelCall, Reply, ScriptedModel, as_reply, tool_call
 
 _SERVER_NAMES = ("FakeOpenAIServer", "FakeReply", "FakeToolCall", "ReplySpec")
+_VOICE_NAMES = {"FakeTTSModel": "_fake_tts", "FakeSTTModel": "_fake_stt"}  # voice fakes
 
 __all__ = [
     "ScriptedModel",
@@ -23,6 +24,7 @@ __all__ = [
     "as_reply",
     "block_remote_model_requests",
     *_SERVER_NAMES,
+    *_VOICE_NAMES,
 ]
 
 
@@ -31,4 +33,8 @@ def __getattr__(name: str) -> Any:
         from . import openai_server
 
         return getattr(openai_server, name)
+    if name in _VOICE_NAMES:
+        from importlib import import_module
+
+        return getattr(import_module(f"{__name__}.{_VOICE_NAMES[name]}"), name)
     raise AttributeError(f"module 'ascope_nb.testing' has no attribute {name!r}")
