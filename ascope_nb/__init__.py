@@ -49,10 +49,12 @@ _LAZY: dict[str, str] = {
     "diff": "ascope_nb.whatif",
     "logger": "ascope_nb._logging",
     "setup_logger": "ascope_nb._logging",
+    "voice_chat": "ascope_nb.notebook.voice",
 }
 
 __all__ = [
     "__version__",
+    "voice_chat",
     "init",
     "experiment",
     "compare",
@@ -100,6 +102,7 @@ if TYPE_CHECKING:
     from .model._warm import warm
     from .notebook import load_ipython_extension, unload_ipython_extension
     from .notebook._api import make_agent, show
+    from .notebook.voice import voice_chat
     from .pipeline import MsgHub, fanout_pipeline, sequential_pipeline
     from .run import Run, get_run, start, start_hub
     from .tool import Toolkit, ToolResponse
