@@ -131,9 +131,7 @@ async def test_barge_in_interrupts_then_answers_the_new_utterance_in_order() -> 
 async def test_a_bad_recording_is_one_line_and_the_chat_goes_on(
     audio: bytes, media_type: str, said: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    chat = ascope_nb.voice_chat(
-        _agent(["Hello."]), stt=FakeSTTModel(["hi"]), tts=FakeTTSModel()
-    )
+    chat = ascope_nb.voice_chat(_agent(["Hello."]), stt=FakeSTTModel(["hi"]), tts=FakeTTSModel())
     with pytest.raises(ValueError, match=said.replace("(", r"\(").replace(")", r"\)")):
         await chat.say(audio, media_type=media_type)
     warnings = [r.getMessage() for r in caplog.records if "ascope voice" in r.getMessage()]
@@ -166,8 +164,12 @@ def test_voice_chat_refuses_what_cannot_talk() -> None:
 
 
 async def test_a_realtime_agent_hears_the_recording_and_its_answer_is_played() -> None:
-    with FakeRealtimeServer(replies=["Hi from the cloud.", "Second."], respond_to_audio=True) as server:
-        model = OpenAIRealtimeModel(model_name="gpt-realtime", api_key="sk-fake", base_url=server.url)
+    with FakeRealtimeServer(
+        replies=["Hi from the cloud.", "Second."], respond_to_audio=True
+    ) as server:
+        model = OpenAIRealtimeModel(
+            model_name="gpt-realtime", api_key="sk-fake", base_url=server.url
+        )
         chat = ascope_nb.voice_chat(RealtimeAgent("Friday", "Be brief.", model))
         reply = await asyncio.wait_for(chat.say(wav_tone(0.5, rate=16000)), 10)
         assert reply.get_text_content() == "Hi from the cloud."

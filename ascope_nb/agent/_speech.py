@@ -1,6 +1,5 @@
-"""Speaking a reply: ``ReActAgent(tts_model=...)`` turns the final answer into speech events
-the live view plays as they come (``_speech_stream``) and one audio message (never added to
-memory, never sent to the model)."""
+"""Audio helpers of speaking a reply: PCM as WAV, playable blocks, and the whole audio of a
+(possibly streamed) TTS answer (``_speech_stream`` speaks a reply as it is synthesized)."""
 
 from __future__ import annotations
 
@@ -10,10 +9,7 @@ import re
 import wave
 from typing import TYPE_CHECKING, Any
 
-from .._logging import logger
-from ..events import MessageCompleted
 from ..message import AudioBlock, Base64Source, Msg
-from ..redact import redact_text
 
 if TYPE_CHECKING:
     from ..tts import TTSModelBase
@@ -83,38 +79,3 @@ async def _gather(result: Any, *, stream: bool, cumulative: bool) -> tuple[bytes
         elif not chunk.is_last:
             audio, media_type = audio + found[0], found[1]
     return (audio, media_type) if audio else None
-
-
-async def speak(agent: Any, reply: Msg) -> Msg | None:
-    """Synthesize ``reply``'s text with ``agent.tts_model`` and emit it as an audio message.
-
-    A failing TTS service costs the voice, not the reply: one warning line, no event.
-    """
-    from ._speech_stream import NotPCM, stream_speech
-
-    tts = agent.tts_model
-    if tts is None or not reply.get_text_content():
-        return None
-    try:
-        try:  # played as it is synthesized (WAV / PCM audio)
-            return await stream_speech(agent, reply)
-        except NotPCM:  # another codec: played once whole
-            speech = await collect_speech(tts, reply)
-    except Exception as exc:  # the reply stands; say once why it is silent
-        logger.warning(
-            "%s: no speech from %s: %s",
-            agent.name,
-            getattr(tts, "model_name", type(tts).__name__),
-            redact_text(f"{type(exc).__name__}: {exc}"),
-        )
-        return None
-    if speech is None:
-        return None
-    msg = Msg(
-        agent.name,
-        [playable_block(*speech)],
-        "assistant",
-        metadata={"speech_of": reply.id},
-    )
-    agent._emit(MessageCompleted(msg=msg.to_dict(), added_to_memory=False))
-    return msg

@@ -23,9 +23,11 @@ from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any, Literal
 
 from .._ids import new_id
+from .._logging import logger
 from ..events import MessageCompleted, SpeechChunk, SpeechEnded, SpeechStarted
 from ..message import Msg
-from ._speech import pcm_to_wav, playable_block
+from ..redact import redact_text
+from ._speech import collect_speech, pcm_to_wav, playable_block
 
 if TYPE_CHECKING:
     from ..tts import TTSModelBase
@@ -217,4 +219,31 @@ async def stream_speech(agent: Any, reply: Msg) -> Msg | None:
     return speech.end("completed")
 
 
-__all__ = ["stream_speech", "sentence_spans", "SpeechEmitter", "CHUNK_BYTES", "NotPCM"]
+async def speak(agent: Any, reply: Msg) -> Msg | None:
+    """Speak ``reply`` with ``agent.tts_model``: streamed (WAV / PCM audio) or, for another
+    codec, as one audio message once whole. A failing TTS service costs the voice, not the
+    reply: one warning line (redacted); a cancellation (Stop) propagates."""
+    tts = agent.tts_model
+    if tts is None or not reply.get_text_content():
+        return None
+    try:
+        try:
+            return await stream_speech(agent, reply)
+        except NotPCM:
+            speech = await collect_speech(tts, reply)
+    except Exception as exc:  # the reply stands; say once why it is silent
+        logger.warning(
+            "%s: no speech from %s: %s",
+            agent.name,
+            getattr(tts, "model_name", type(tts).__name__),
+            redact_text(f"{type(exc).__name__}: {exc}"),
+        )
+        return None
+    if speech is None:
+        return None
+    msg = Msg(agent.name, [playable_block(*speech)], "assistant", metadata={"speech_of": reply.id})
+    agent._emit(MessageCompleted(msg=msg.to_dict(), added_to_memory=False))
+    return msg
+
+
+__all__ = ["speak", "stream_speech", "sentence_spans", "SpeechEmitter", "CHUNK_BYTES", "NotPCM"]

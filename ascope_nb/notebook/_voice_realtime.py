@@ -19,8 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .._ids import new_id
-from ..agent import RealtimeAgent
-from ..agent._realtime import resample_pcm16
+from ..agent._realtime import RealtimeAgent, resample_pcm16
 from ..agent._speech_stream import SpeechEmitter
 from ..events import (
     Event,
@@ -33,6 +32,7 @@ from ..events import (
 )
 from ..message import Msg
 from ..realtime import ClientEvents, ServerEvents
+from ..realtime._events import AudioFormat
 
 
 def wav_to_pcm16(audio: bytes) -> tuple[bytes, int]:
@@ -108,7 +108,7 @@ class RealtimeBridge:
         self._waiting.append(waiter)
         await self.agent.handle_input(
             ClientEvents.ClientAudioAppendEvent(
-                session_id="", audio=data, format={"type": "audio/pcm", "rate": rate_in}
+                session_id="", audio=data, format=AudioFormat(type="audio/pcm", rate=rate_in)
             )
         )
         return await waiter
@@ -154,7 +154,9 @@ class RealtimeBridge:
                 response.text += event.delta
                 response.speech.text = response.text
                 self.emit(
-                    TextDelta(msg_id=response.msg_id, block_id=response.block_id, delta=event.delta),
+                    TextDelta(
+                        msg_id=response.msg_id, block_id=response.block_id, delta=event.delta
+                    ),
                     response.reply_id,
                 )
             elif isinstance(event, S.AgentResponseDoneEvent):

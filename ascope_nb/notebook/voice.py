@@ -26,7 +26,8 @@ import asyncio
 import logging
 from typing import Any, Literal
 
-from ..agent import AgentBase, RealtimeAgent
+from ..agent import AgentBase
+from ..agent._realtime import RealtimeAgent
 from ..events import RunEnded, RunStarted, RunStatus, ended_by
 from ..exceptions import ConfigError
 from ..message import Msg
@@ -76,8 +77,12 @@ class VoiceChat:
             RunStarted(
                 agent=self.agent.name,
                 title=self.title,
-                metadata={"voice": {"stt": getattr(self.stt, "model_name", ""),
-                                    "realtime": isinstance(self.agent, RealtimeAgent)}},
+                metadata={
+                    "voice": {
+                        "stt": getattr(self.stt, "model_name", ""),
+                        "realtime": isinstance(self.agent, RealtimeAgent),
+                    }
+                },
             )
         )
         status: RunStatus = "completed"
@@ -117,8 +122,11 @@ class VoiceChat:
         heard = await self.stt.transcribe(audio, media_type=media_type, language=self.language)
         if not heard.text.strip():
             raise ValueError("nothing was heard in the recording")
-        voice = {"stt": self.stt.model_name, "duration": heard.duration_s,
-                 "language": heard.language}
+        voice = {
+            "stt": self.stt.model_name,
+            "duration": heard.duration_s,
+            "language": heard.language,
+        }
         reply: Msg = await self.agent(Msg("user", heard.text, "user", metadata={"voice": voice}))
         return reply
 
@@ -257,7 +265,9 @@ def voice_chat(
                 raise ConfigError(f"tts= must be a TTSModelBase, got {type(tts).__name__}")
             agent.tts_model = tts  # type: ignore[attr-defined]
         if getattr(agent, "tts_model", None) is None:
-            _log.warning("voice_chat(%r): the agent has no tts_model; it answers in text", agent.name)
+            _log.warning(
+                "voice_chat(%r): the agent has no tts_model; it answers in text", agent.name
+            )
     else:
         raise ConfigError(
             f"voice_chat() needs a ReActAgent or a RealtimeAgent, got {type(agent).__name__}"

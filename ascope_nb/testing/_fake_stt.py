@@ -64,5 +64,6 @@ class FakeSTTModel(STTModelBase):
             )
         self.calls.append((round(duration, 3), rate))
         index = min(len(self.calls) - 1, len(self.transcripts) - 1)
-        return STTResponse(text=self.transcripts[index], language=language or "en",
-                           duration_s=round(duration, 3))
+        return STTResponse(
+            text=self.transcripts[index], language=language or "en", duration_s=round(duration, 3)
+        )

@@ -88,12 +88,16 @@ class VoiceUploads:
                     f"{len(upload.parts)} of {upload.chunks}"
                 )
             if not isinstance(data, str) or len(data) > MAX_CHUNK_CHARS:
-                raise UploadError(f"recording {upload_id!r}: piece {index} is not base64 text "
-                                  f"of at most {MAX_CHUNK_CHARS:,} characters")
+                raise UploadError(
+                    f"recording {upload_id!r}: piece {index} is not base64 text "
+                    f"of at most {MAX_CHUNK_CHARS:,} characters"
+                )
             try:
                 raw = base64.b64decode(data, validate=True)
             except (binascii.Error, ValueError):
-                raise UploadError(f"recording {upload_id!r}: piece {index} is not valid base64")
+                raise UploadError(
+                    f"recording {upload_id!r}: piece {index} is not valid base64"
+                ) from None
             upload.received += len(raw)
             if upload.received > upload.size:
                 raise UploadError(
