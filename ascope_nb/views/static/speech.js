@@ -15,6 +15,7 @@
 // data-speech-id), "ascope-speech-toggle", "ascope-speech-audio", "ascope-speech-text".
 
 import { h, clear } from "./dom.js";
+import { icon } from "./icons.js";
 
 export function pcmFromBase64(data) {
   const bin = atob(data || "");
@@ -57,7 +58,8 @@ export function createSpeechPlayer(doc, { autoplay = true } = {}) {
 
   function setState(state) {
     el.setAttribute("data-state", state);
-    toggle.textContent = state === "playing" ? "■ Stop speech" : "▶ Play speech";
+    toggle.textContent = "";
+    toggle.append(icon(doc, state === "playing" ? "stop" : "play"), state === "playing" ? " Stop speech" : " Play speech");
   }
   setState("idle");
 

@@ -13,6 +13,7 @@
 // Test hooks: data-testid="ascope-mic" (data-state: idle | recording | sending | error).
 
 import { h } from "./dom.js";
+import { icon } from "./icons.js";
 
 export const VOICE_RATE = 16000;
 export const VOICE_PIECE = 192 * 1024; // raw bytes per piece: 256 KiB of base64
@@ -95,14 +96,15 @@ export function createMicButton(doc, { send, onStart = () => {}, onNotice = () =
   });
   const setState = (state, label) => {
     button.setAttribute("data-state", state);
-    button.textContent = label;
+    button.textContent = "";
+    button.append(icon(doc, state === "recording" ? "stop" : "mic"), ` ${label}`);
   };
-  setState("idle", "🎤 Talk");
+  setState("idle", "Talk");
 
   async function begin() {
     const media = win.navigator && win.navigator.mediaDevices;
     if (!media || !media.getUserMedia || !win.MediaRecorder) {
-      setState("error", "🎤 Talk");
+      setState("error", "Talk");
       onNotice("microphone unavailable: the page must be served over https (or localhost)");
       return;
     }
@@ -111,7 +113,7 @@ export function createMicButton(doc, { send, onStart = () => {}, onNotice = () =
     try {
       stream = await media.getUserMedia({ audio: true });
     } catch (err) {
-      setState("error", "🎤 Talk");
+      setState("error", "Talk");
       onNotice(`microphone refused: ${err && err.message ? err.message : err}`);
       return;
     }
@@ -123,13 +125,13 @@ export function createMicButton(doc, { send, onStart = () => {}, onNotice = () =
     recorder.onstop = () => upload(new Blob(parts, { type: recorder ? recorder.mimeType : "" }));
     recorder.start(250);
     limit = win.setTimeout(finish, VOICE_MAX_SECONDS * 1000);
-    setState("recording", "■ Send");
+    setState("recording", "Send");
   }
 
   function finish() {
     if (!recorder) return;
     win.clearTimeout(limit);
-    setState("sending", "… sending");
+    setState("sending", "Sending…");
     recorder.stop();
     for (const track of stream.getTracks()) track.stop();
   }
@@ -140,9 +142,9 @@ export function createMicButton(doc, { send, onStart = () => {}, onNotice = () =
       const wav = await recordingToWav(win, blob);
       count += 1;
       for (const msg of uploadMessages(wav, `rec-${Date.now().toString(36)}-${count}`)) send(msg);
-      setState("idle", "🎤 Talk");
+      setState("idle", "Talk");
     } catch (err) {
-      setState("error", "🎤 Talk");
+      setState("error", "Talk");
       onNotice(`the recording could not be read: ${err && err.message ? err.message : err}`);
     }
   }
