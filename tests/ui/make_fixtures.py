@@ -319,7 +319,32 @@ model = ScriptedModel(
     CHECK + 'print(run.status, "Book a night train" in model.calls[1].text())',
 )
 
+# Voice (specs/voice.spec.ts): 0 setup, 1 %load_ext, 2 voice_chat (the view with the mic),
+# 3 check. The fake recogniser hears its script; the fake TTS speaks an audible melody
+# about 5x faster than real time, so the first answer is still playing when the second
+# utterance interrupts it.
+VOICE = notebook(
+    """
+import asyncio, json
+import ascope_nb
+from ascope_nb.agent import ReActAgent
+from ascope_nb.testing import FakeSTTModel, FakeTTSModel, ScriptedModel
+
+stt = FakeSTTModel(["tell me a story", "stop, be brief"])
+tts = FakeTTSModel(chunk_ms=250, delay=0.05)
+story = "Once upon a time there was a notebook that could talk. " * 4
+agent = ReActAgent("Teller", "You tell stories.", ScriptedModel([story.strip(), "Brief."]))
+""",
+    "%load_ext ascope_nb",
+    "chat = ascope_nb.voice_chat(agent, stt=stt, tts=tts)\nchat",
+    "ev = chat.run.events\n"
+    "print(json.dumps([[e.kind, getattr(e, 'status', None)] for e in ev\n"
+    "                  if e.kind in ('reply_started', 'speech_ended', 'reply_ended')]),\n"
+    "      [(c[1], c[0] > 0.5) for c in stt.calls])",
+)
+
 FIXTURES = {
+    "voice": VOICE,
     "fork": FORK,
     "stop": STOP,
     "steer": STEER,
