@@ -61,8 +61,11 @@ async def test_a_recording_is_heard_answered_and_spoken_as_it_is_synthesized() -
     assert seqs == sorted(seqs)
     first_chunk = chunks[0].seq
     assert first_chunk < kinds(chat, "speech_chunk")[-1].seq < ended.seq
-    audio_msg = [e for e in kinds(chat, "message_completed") if not e.added_to_memory][0]
-    assert audio_msg.msg["metadata"]["speech"]["status"] == "completed"
+    shown = [e.msg for e in kinds(chat, "message_completed") if not e.added_to_memory]
+    heard, audio_msg = shown  # what was heard (shown at once), then the whole speech
+    assert heard["content"] == "what time is it" and heard["id"] == user["id"]
+    assert audio_msg["metadata"]["speech"]["status"] == "completed"
+    assert audio_msg["metadata"]["speech_of"] == reply.id
     chat.close()
     await chat
     assert chat.run.status == "completed" and kinds(chat, "run_ended")[0].status == "completed"

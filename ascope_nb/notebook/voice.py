@@ -28,7 +28,7 @@ from typing import Any, Literal
 
 from ..agent import AgentBase
 from ..agent._realtime import RealtimeAgent
-from ..events import RunEnded, RunStarted, RunStatus, ended_by
+from ..events import MessageCompleted, RunEnded, RunStarted, RunStatus, ended_by
 from ..exceptions import ConfigError
 from ..message import Msg
 from ..run import Run
@@ -127,7 +127,12 @@ class VoiceChat:
             "duration": heard.duration_s,
             "language": heard.language,
         }
-        reply: Msg = await self.agent(Msg("user", heard.text, "user", metadata={"voice": voice}))
+        said = Msg("user", heard.text, "user", metadata={"voice": voice})
+        # what was heard shows in the view at once (the reply's input names the same message)
+        self.run._context.emit(
+            MessageCompleted(agent="user", msg=said.to_dict(), added_to_memory=False)
+        )
+        reply: Msg = await self.agent(said)
         return reply
 
     def _fail_waiting(self) -> None:
