@@ -11,6 +11,8 @@ every chunk either way.
 Example:
     >>> bound_speech([{"kind": "speech_chunk", "data": "AAA="}])
     []
+    >>> bool(LOCAL_AUDIO.match("ascope_audio/r1-m1.wav")), bool(LOCAL_AUDIO.match("../x.wav"))
+    (True, False)
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ _log = logging.getLogger("ascope_nb.notebook")
 SPEECH_INLINE_BYTES = 256 * 1024
 """WAV bytes of one speech inlined in a saved notebook; longer speech goes to a file."""
 AUDIO_DIR_ENV = "ASCOPE_AUDIO_DIR"
-LOCAL_AUDIO = re.compile(r"^(?:[\w.-]+/)*[\w.-]+\.wav$")
+LOCAL_AUDIO = re.compile(r"^(?:[\w-][\w.-]*/)*[\w-][\w.-]*\.wav$")
 """The relative links written here (no scheme, no ``..``): what the renderers accept."""
 
 

@@ -121,3 +121,25 @@ test("an upload is begin, pieces of at most VOICE_PIECE bytes, end", () => {
   assert.deepEqual(new Uint8Array(back), bytes);
   assert.deepEqual(msgs[4], { cmd: "voice_end", upload_id: "u1" });
 });
+
+test("a reply's whole speech is a message of the fold, as in the Python fold; a saved file is a link", async () => {
+  const { createFold } = await import("../../ascope_nb/views/static/fold.js");
+  const { blocksNodes } = await import("../../ascope_nb/views/static/dom.js");
+  const { document } = parseHTML("<!doctype html><html><body></body></html>");
+  const fold = createFold();
+  const audio = { type: "audio", source: { type: "url", url: "ascope_audio/r1-m2.wav", media_type: "audio/wav" } };
+  for (const ev of [
+    { kind: "run_started", run_id: "r1", agent: "F", input: [] },
+    { kind: "reply_started", run_id: "r1", agent: "F", reply_id: "p1" },
+    { kind: "step_started", run_id: "r1", agent: "F", reply_id: "p1", step: 0 },
+    { kind: "message_completed", run_id: "r1", agent: "F", reply_id: "p1", added_to_memory: false,
+      msg: { id: "m2", name: "F", role: "assistant", content: [audio], metadata: { speech_of: "m1" } } },
+  ]) fold.add(ev);
+  const spoken = fold.items.filter((i) => i.type === "message");
+  assert.equal(spoken.length, 1);
+  const [link] = blocksNodes(document, spoken[0].msg.content);
+  assert.equal(link.tagName.toLowerCase(), "a");
+  assert.equal(link.getAttribute("href"), "ascope_audio/r1-m2.wav");
+  const [refused] = blocksNodes(document, [{ type: "audio", source: { type: "url", url: "../../etc/x.wav" } }]);
+  assert.equal(refused.textContent, "[audio]");
+});
