@@ -157,6 +157,24 @@ async def test_a_failing_tts_mid_speech_ends_it_as_error_and_keeps_the_reply() -
     await chat
 
 
+async def test_a_model_naming_its_sentences_gets_them_highlighted() -> None:
+    """LocalTTSModel's chunk shape (one WAV per sentence, ``metadata["text"]``), here through
+    its deterministic double, streamed through a streaming-input session."""
+    from ascope_nb.testing import ToneTTSModel
+
+    tts = ToneTTSModel(delay_s=0.01)
+    chat = ascope_nb.voice_chat(
+        _agent(["First one. Second one!"]), stt=FakeSTTModel(["go"]), tts=tts
+    )
+    await chat.say(wav_tone())
+    started = kinds(chat, "speech_started")[0]
+    said = [started.text[c.text_start : c.text_end] for c in kinds(chat, "speech_chunk")]
+    assert said[0] == "First one." and said[-1] == "Second one!"
+    assert kinds(chat, "speech_ended")[0].status == "completed"
+    chat.close()
+    await chat
+
+
 def test_voice_chat_refuses_what_cannot_talk() -> None:
     with pytest.raises(ConfigError, match="needs stt="):
         ascope_nb.voice_chat(_agent(["x"]))

@@ -69,7 +69,7 @@ async def collect_speech(tts: TTSModelBase, msg: Msg) -> tuple[bytes, str] | Non
 async def _gather(result: Any, *, stream: bool, cumulative: bool) -> tuple[bytes, str] | None:
     if not stream:
         return _bytes_of(result.content)
-    audio, media_type = b"", "audio/pcm"
+    audio, media_type, wav_rate = b"", "audio/pcm", 0
     async for chunk in result:
         found = _bytes_of(chunk.content)
         if found is None:
@@ -77,5 +77,15 @@ async def _gather(result: Any, *, stream: bool, cumulative: bool) -> tuple[bytes
         if cumulative:
             audio, media_type = found
         elif not chunk.is_last:
-            audio, media_type = audio + found[0], found[1]
+            part, media_type = found
+            if media_type == "audio/wav":  # one WAV per chunk (LocalTTSModel): keep the samples
+                part, wav_rate = _wav_frames(part)
+            audio += part
+    if audio and wav_rate:
+        audio = pcm_to_wav(audio, rate=wav_rate)
     return (audio, media_type) if audio else None
+
+
+def _wav_frames(data: bytes) -> tuple[bytes, int]:
+    with wave.open(io.BytesIO(data), "rb") as wav:
+        return wav.readframes(wav.getnframes()), wav.getframerate()

@@ -77,11 +77,13 @@ def decode_pcm(block: Any) -> tuple[bytes, int] | None:
     raise NotPCM(f"{media_type} audio cannot be streamed (WAV or raw PCM can)")
 
 
-async def pcm_pieces(tts: TTSModelBase, msg: Msg) -> AsyncIterator[tuple[bytes, int]]:
+async def pcm_pieces(tts: TTSModelBase, msg: Msg) -> AsyncIterator[tuple[bytes, int, str]]:
     """The new PCM of each piece ``tts`` makes for ``msg``, as it comes. Streamed chunks are
     cumulative (AgentScope's convention) unless the model says
     ``stream_chunks_cumulative = False``; then a last chunk (``is_last``) that repeats the
-    previous piece (OpenAI) or all of it is skipped, and one with new audio is kept."""
+    previous piece (OpenAI) or all of it is skipped, and one with new audio is kept. The third
+    item is the sentence a chunk says it speaks (``metadata["text"]``, as ``LocalTTSModel``
+    gives), else ""."""
     cumulative = bool(getattr(tts, "stream_chunks_cumulative", True))
     if tts.supports_streaming_input:
         async with tts:
@@ -96,11 +98,11 @@ async def pcm_pieces(tts: TTSModelBase, msg: Msg) -> AsyncIterator[tuple[bytes, 
 
 async def _pieces(
     result: Any, *, stream: bool, cumulative: bool
-) -> AsyncIterator[tuple[bytes, int]]:
+) -> AsyncIterator[tuple[bytes, int, str]]:
     if not stream:
         found = decode_pcm(result.content)
         if found is not None and found[0]:
-            yield found
+            yield found[0], found[1], ""
         return
     seen = previous = b""
     async for chunk in result:
@@ -116,7 +118,7 @@ async def _pieces(
         else:
             new, seen, previous = pcm, seen + pcm, pcm
         if new:
-            yield new, rate
+            yield new, rate, str((chunk.metadata or {}).get("text") or "")
 
 
 class SpeechEmitter:
@@ -207,8 +209,14 @@ async def stream_speech(agent: Any, reply: Msg) -> Msg | None:
     try:
         for start, end in spans:
             part = reply if len(spans) == 1 else Msg(agent.name, text[start:end], "assistant")
-            async for pcm, rate in pcm_pieces(tts, part):
-                speech.add(pcm, rate, text_start=start, text_end=end)
+            cursor = start
+            async for pcm, rate, said in pcm_pieces(tts, part):
+                found = text.find(said, cursor, end) if said else -1
+                if found >= 0:  # the model named the sentence this audio speaks
+                    cursor = found + len(said)
+                    speech.add(pcm, rate, text_start=found, text_end=cursor)
+                else:
+                    speech.add(pcm, rate, text_start=start, text_end=end)
     except asyncio.CancelledError:
         speech.end("interrupted")
         raise

@@ -11,6 +11,7 @@ from typing import Any
 
 from .._guard import block_remote_model_requests
 from ._models import FunctionModel, ModelCall, Reply, ScriptedModel, as_reply, tool_call
+from ._speech_models import ScriptedSTTModel, ToneTTSModel
 
 _SERVER_NAMES = ("FakeOpenAIServer", "FakeReply", "FakeToolCall", "ReplySpec")
 _VOICE_NAMES = {"FakeTTSModel": "_fake_tts", "FakeSTTModel": "_fake_stt"}  # voice fakes
@@ -23,6 +24,8 @@ __all__ = [
     "tool_call",
     "as_reply",
     "block_remote_model_requests",
+    "ScriptedSTTModel",
+    "ToneTTSModel",
     *_SERVER_NAMES,
     *_VOICE_NAMES,
 ]
