@@ -227,6 +227,11 @@ class VoiceChat:
     def __await__(self) -> Any:
         return self.run.wait().__await__()
 
+    def _ipython_display_(self) -> None:
+        """Shown as a cell's value: the live view with a display id, replaced by the saved
+        transcript (bounded speech) when the conversation ends, as a run's view is."""
+        self.view.display()
+
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Any:
         return self.view._repr_mimebundle_(include=include, exclude=exclude)
 

@@ -102,6 +102,17 @@ json.dumps([stt_a.calls, [e.input[0]["content"] for e in chat_a.run.events if e.
     assert heard == ["what time is it"]
     assert ended == ["completed"] and n_chunks >= 2
     assert spoken == ["Noon.", "Bye."]
+    # the conversation ends: its output becomes the saved transcript, speech bounded
+    ended = kernel.ok("chat_a.close()\nawait chat_a", timeout=30)
+    updates = [
+        m["content"]["data"]
+        for m in ended.messages
+        if m["header"]["msg_type"] == "update_display_data"
+    ]
+    assert updates, "the live view was not replaced by the saved transcript"
+    saved = [e["kind"] for e in updates[-1]["application/vnd.ascope.run+json"]["events"]]
+    assert "speech_started" in saved and "speech_ended" in saved and "speech_chunk" not in saved
+    assert '<audio controls preload="none" src="data:audio/wav;base64,' in updates[-1]["text/html"]
 
 
 @pytest.mark.parametrize(
