@@ -96,6 +96,7 @@ class ReplyStarted(Event):
     memory: list[dict[str, Any]] = field(default_factory=list)
     sys_prompt: str | None = None
     formatter: str = ""
+    remote: str = ""  # a remote agent's reply (A2A): where it runs, host[:port] only
 
 
 @dataclass(kw_only=True)
@@ -521,7 +522,7 @@ def _deliver(subscribers: Iterable[Subscriber], event: Event) -> None:
 class RunContext:
     """The emitter of one run: numbers events and delivers them to the run's subscribers."""
 
-    __slots__ = ("run_id", "subscribers", "_seq", "events", "keep_events", "call_ids")
+    __slots__ = ("run_id", "subscribers", "_seq", "events", "keep_events", "call_ids", "steerable")
 
     def __init__(self, run_id: str, *, keep_events: bool = False) -> None:
         self.run_id = run_id
@@ -530,6 +531,7 @@ class RunContext:
         self.keep_events = keep_events
         self.events: list[Event] = []
         self.call_ids: set[str] = set()  # tool-call ids in use: a repeated one is renamed
+        self.steerable = False  # a Run's: its controls (buttons, run.approve) can answer
 
     def emit(self, event: Event, agent_subscribers: Iterable[Subscriber] = ()) -> Event:
         redact_event(event)  # secrets never reach a subscriber, the store or run.events

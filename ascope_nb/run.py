@@ -67,6 +67,7 @@ class Run:
         self.events: list[Event] = []
         self._context = RunContext(self.run_id)
         self._context.subscribers.append(self._on_event)
+        self._context.steerable = True
         self._subscribers: list[Subscriber] = []
         self._active: list[AgentBase] = []
         self._call_owner: dict[str, AgentBase] = {}

@@ -2,10 +2,12 @@
 
 Each request starts a run (``ascope_nb.run.start``, so it is stored like every run); the
 run's events, the stream the live view reads, become A2A task status updates: one
-``working`` update per ReAct step, carrying the step's text and tool blocks as the message
-and its events under ``metadata["ascope_events"]``. The reply is the task's artifact. A
+``working`` update per ReAct step (and, while a step's text streams, one at most every
+``FLUSH_S`` seconds with the text so far), carrying the text and tool blocks as the message
+and the events under ``metadata["ascope_events_json"]``. The reply is the task's artifact. A
 tool call that needs approval turns the task ``input-required``; the next message on that
-task approves ("approve", "yes") or denies (anything else, the text is the reason).
+task approves ("approve", "yes") or denies (anything else, the text is the reason); an
+``ascope_nb`` caller also sends its full decision (edited arguments) in the message metadata.
 Cancel stops the run (the agent's memory stays valid).
 """
 
@@ -22,6 +24,7 @@ from a2a.server.events import EventQueue
 from a2a.server.tasks import TaskUpdater
 from a2a.types import Message, Part, TaskState
 
+from ..agent._a2a_remote import decision_of
 from ..events import (
     ApprovalRequested,
     Event,
@@ -31,6 +34,8 @@ from ..events import (
     RunStarted,
     StepEnded,
     Subscription,
+    TextDelta,
+    ThinkingDelta,
     ToolCall,
     ToolResult,
 )
@@ -47,6 +52,7 @@ EVENTS_KEY = "ascope_events_json"  # status metadata: the step's events (the wir
 # the caller's own run and reply frame its replay: these are not sent
 _RUN_FRAME = (RunStarted, RunEnded, ReplyStarted, ReplyEnded)
 _YES = {"approve", "approved", "yes", "y", "ok", "allow"}
+FLUSH_S = 0.1  # streamed text waits at most this long before it is sent
 
 
 @dataclass
@@ -160,13 +166,25 @@ class AgentRunExecutor(AgentExecutor):  # type: ignore[misc]
     async def _stream(self, live: _Live, task_id: str, updater: TaskUpdater) -> None:
         """Forward the run's events until it ends (or waits for approval)."""
         step: list[Event] = []
+        loop = asyncio.get_running_loop()
+        due: float | None = None  # when the unsent text of the step must go out
         try:
             while True:
-                event = await live.queue.get()
+                if due is None:
+                    event = await live.queue.get()
+                else:
+                    try:
+                        event = await asyncio.wait_for(live.queue.get(), due - loop.time())
+                    except asyncio.TimeoutError:  # the text so far, so the caller sees it stream
+                        await self._send_step(step, updater)
+                        step, due = [], None
+                        continue
                 step.append(event)
                 if isinstance(event, StepEnded | ToolCall | ToolResult):  # the view sees calls live
                     await self._send_step(step, updater)
-                    step = []
+                    step, due = [], None
+                elif due is None and isinstance(event, TextDelta | ThinkingDelta):
+                    due = loop.time() + FLUSH_S
                 elif isinstance(event, ApprovalRequested):
                     await self._send_step(step, updater)
                     live.waiting_call = event.tool_call_id
@@ -223,6 +241,17 @@ class AgentRunExecutor(AgentExecutor):  # type: ignore[misc]
         )
 
     async def _answer_approval(self, live: _Live, context: RequestContext) -> None:
+        call_id = live.waiting_call
+        decision = decision_of(context.message)
+        if decision is not None:  # an ascope_nb caller's buttons: approved, edited or denied
+            live.waiting_call = ""
+            if decision["decision"] == "approved":
+                live.run.approve(call_id)
+            elif decision["decision"] == "edited":
+                live.run.approve(call_id, decision["input"])
+            else:
+                live.run.deny(call_id, str(decision.get("reason") or "denied by the A2A client"))
+            return
         text = " ".join(
             b.get("text", "")
             for b in await self._blocks(context.message)

@@ -15,21 +15,29 @@ import weakref
 from typing import Any
 
 from ..events import (
+    ApprovalRequested,
+    ApprovalResolved,
     ReplyEnded,
     ReplyStarted,
     RunEnded,
     RunStarted,
+    StatusChanged,
+    current_run,
     event_from_dict,
 )
 from ..exceptions import A2AError
 from ..formatter._a2a import A2AChatFormatter, sdk_is_v03
 from ..message import Msg
 from ..redact import redact_text
+from ._a2a_remote import decision_message, remote_base_url, remote_origin
 from ._a2a_stream import TaskTracker, card_url, coerce_card, state_name
 from ._base import AgentBase
+from ._control import AgentControl
 
 DEFAULT_TIMEOUT = 600.0
 _SKIPPED_REMOTE = (RunStarted, RunEnded, ReplyStarted, ReplyEnded)
+# a remote approval is asked of this side's controls, which emit these events themselves
+_DECIDED_HERE = (ApprovalRequested, ApprovalResolved, StatusChanged)
 
 
 class A2AAgent(AgentBase):
@@ -38,7 +46,14 @@ class A2AAgent(AgentBase):
     Observed messages are kept and sent, merged with the input, on the next ``reply``
     (A2A takes one message per request); they are cleared once the remote answered.
     Structured output is refused (A2A has none). Steps of a remote ``ascope_nb`` agent
-    replay here as events, so the live view shows them as they stream.
+    replay here as events, so the live view shows them as they stream, marked as remote
+    (``ReplyStarted.remote``: the host and port, never credentials).
+
+    A tool call the remote asks to have approved (A2A ``input-required``) is decided here
+    when someone can decide: in a run started with ``ascope_nb.start`` (the view's Approve /
+    Deny / Edit buttons, ``run.approve``) or by ``control.approval_handler``; the decision goes
+    back to the remote task and the reply goes on. Otherwise (a plain ``await agent(msg)``,
+    as in AgentScope) the reply is the remote's question, and the next ``reply`` answers it.
 
     Args:
         agent_card: The remote agent's ``a2a.types.AgentCard``.
@@ -64,6 +79,8 @@ class A2AAgent(AgentBase):
         self.name = card.name
         self.agent_card = card
         self.url = card_url(card)
+        self.remote = remote_origin(self.url)  # shown in views: host and port only
+        self.control = AgentControl()  # decides the remote's tool calls (see the class doc)
         self.timeout = timeout
         self._consumers = list(consumers or [])
         if sdk_is_v03():
@@ -89,7 +106,10 @@ class A2AAgent(AgentBase):
         self._open_task_id = ""  # a task waiting for our input (input-required)
 
     def _run_metadata(self) -> dict[str, Any]:
-        return {**super()._run_metadata(), "remote": self.url}
+        return {**super()._run_metadata(), "remote": remote_base_url(self.url)}
+
+    async def _reply_context(self) -> dict[str, Any]:
+        return {"remote": self.remote}
 
     # ------------------------------------------------------------------ state
     def state_dict(self) -> dict[str, Any]:
@@ -175,16 +195,44 @@ class A2AAgent(AgentBase):
         return factory
 
     async def _exchange(self, client: Any, message: Any, tracker: TaskTracker) -> Msg:
+        """Send ``message``; while the remote waits for a decision we can give, give it and
+        go on; then the answer."""
+        if not sdk_is_v03():
+            if self._context_id:
+                message.context_id = self._context_id
+            if self._open_task_id:
+                message.task_id = self._open_task_id
+        replayed = False
+        while True:
+            asked: list[dict[str, Any]] = []
+            response, shown = await self._stream(client, message, tracker, asked)
+            replayed |= shown
+            if response is not None and tracker.state == "":
+                return response
+            if tracker.state == "input_required" and asked and self._decides_here():
+                decision = await self.control.request_approval(asked[-1], self._emit)
+                message = decision_message(
+                    decision, task_id=tracker.task_id, context_id=tracker.context_id
+                )
+                continue
+            return await self._finish(tracker, replayed)
+
+    def _decides_here(self) -> bool:
+        """Whether a remote approval request can be answered on this side (see the class)."""
+        ctx = current_run.get()
+        return self.control.approval_handler is not None or bool(ctx and ctx.steerable)
+
+    async def _stream(
+        self, client: Any, message: Any, tracker: TaskTracker, asked: list[dict[str, Any]]
+    ) -> tuple[Msg | None, bool]:
+        """One request's stream: steps replayed, the remote's approval requests in ``asked``;
+        returns a direct message answer (if any) and whether steps were replayed."""
         if sdk_is_v03():
             stream = client.send_message(message)
         else:
             from a2a.client import ClientCallContext
             from a2a.types import SendMessageRequest
 
-            if self._context_id:
-                message.context_id = self._context_id
-            if self._open_task_id:
-                message.task_id = self._open_task_id
             stream = client.send_message(
                 SendMessageRequest(message=message),
                 context=ClientCallContext(timeout=self.timeout),
@@ -209,18 +257,21 @@ class A2AAgent(AgentBase):
                 continue
             step = tracker.apply(item)
             if step is not None:
-                replayed |= await self._show_step(step)
-        if response is not None and tracker.state == "":
-            return response
-        return await self._finish(tracker, replayed)
+                replayed |= await self._show_step(step, asked)
+        return response, replayed
 
-    async def _show_step(self, step: Any) -> bool:
-        """Show one remote working step: replay its ascope events, else print its message."""
+    async def _show_step(self, step: Any, asked: list[dict[str, Any]]) -> bool:
+        """Show one remote working step: replay its ascope events, else print its message.
+        The remote's approval requests go to ``asked`` (this side asks its own controls)."""
         events = _ascope_events(step)
         if events:
             for data in events:
                 event = event_from_dict(data)
-                if isinstance(event, _SKIPPED_REMOTE):
+                if isinstance(event, ApprovalRequested):
+                    asked.append(
+                        {"id": event.tool_call_id, "name": event.name, "input": event.input}
+                    )
+                if isinstance(event, (*_SKIPPED_REMOTE, *_DECIDED_HERE)):
                     continue
                 event.run_id, event.reply_id, event.seq, event.agent = "", "", -1, self.name
                 self._emit(event)

@@ -44,6 +44,7 @@ class StepRecord(TypedDict):
     errors: list[str]
     observers: NotRequired[list[str]]  # hub agents that observed the step's answer
     timing: NotRequired[dict[str, Any]]  # the model call's ttft / tok/s when the server gave them
+    remote: NotRequired[str]  # a remote (A2A) agent's step: its host[:port]
 
 
 _WAITING = ("paused", "waiting_approval", "waiting_input")
@@ -59,6 +60,7 @@ class Timeline:
         self._model_msgs: dict[str, StepRecord] = {}
         self._current: dict[str, StepRecord] = {}  # reply_id -> open step
         self._msg_items: dict[str, dict[str, Any]] = {}  # msg id -> its one non-step item
+        self._remotes: dict[str, str] = {}  # reply_id -> host[:port] of a remote agent's reply
         self.agent = ""
         self.title = ""
         self.status = "idle"
@@ -98,6 +100,10 @@ class Timeline:
         if self.error:
             self.items.append({"type": "error", "text": str(self.error)})
 
+    def _on_reply_started(self, ev: Wire) -> None:
+        if ev.get("remote"):
+            self._remotes[str(ev.get("reply_id", ""))] = str(ev["remote"])
+
     def _on_step_started(self, ev: Wire) -> None:
         step: StepRecord = {
             "type": "step",
@@ -113,6 +119,9 @@ class Timeline:
             "output_tokens": 0,
             "errors": [],
         }
+        remote = self._remotes.get(step["reply_id"])
+        if remote:
+            step["remote"] = remote
         self._steps[(step["reply_id"], step["step"])] = step
         self._current[step["reply_id"]] = step
         self.items.append(step)  # type: ignore[arg-type]  # a TypedDict is a dict
@@ -243,7 +252,11 @@ class Timeline:
             )
             known = str(msg.get("id", "")) in self._msg_items  # a hub's opening: shown once
             if not is_tool_result and not known:
-                self._add_msg_item({"type": "message", "msg": msg, "observers": []})
+                item: dict[str, Any] = {"type": "message", "msg": msg, "observers": []}
+                remote = self._remotes.get(str(ev.get("reply_id", "")))
+                if remote:
+                    item["remote"] = remote
+                self._add_msg_item(item)
         if self.pending_input is not None and ev.get("agent") == self.pending_input.get("agent"):
             self.pending_input = None
 

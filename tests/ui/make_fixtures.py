@@ -343,8 +343,54 @@ agent = ReActAgent("Teller", "You tell stories.", ScriptedModel([story.strip(), 
     "      [(c[1], c[0] > 0.5) for c in stt.calls])",
 )
 
+# A2A: a served agent (a2a-sdk's server via ascope_nb.a2a.serve, on 127.0.0.1) called as
+# a remote agent from this notebook. Its first step streams slowly, then its tool call needs
+# approval (asked of this notebook's view); cell 2 binds the remote with `%a2a add`.
+A2A_REMOTE = notebook(
+    f'''
+{IMPORTS}
+from ascope_nb.a2a import serve
+from ascope_nb.agent import ReActAgent
+from ascope_nb.formatter import OpenAIChatFormatter
+from ascope_nb.message import TextBlock
+from ascope_nb.tool import Toolkit, ToolResponse
+
+
+def add(a: int, b: int) -> ToolResponse:
+    """Add two numbers.
+
+    Args:
+        a: The first number.
+        b: The second number.
+    """
+    return ToolResponse(content=[TextBlock(type="text", text=str(a + b))])
+
+
+toolkit = Toolkit()
+toolkit.register_tool_function(add)
+THINKING = "Let me add these two numbers with my calculator, one digit at a time. " * 4
+Friday = ReActAgent(
+    name="Friday",
+    sys_prompt="You add numbers.",
+    model=ScriptedModel([[THINKING, tool_call("add", a=1, b=2)], "It is 3."], token_delay=0.06),
+    formatter=OpenAIChatFormatter(),
+    toolkit=toolkit,
+    require_approval="add",
+)
+Friday.set_console_output_enabled(False)
+server = serve(Friday)
+''',
+    "%load_ext ascope_nb",
+    "%a2a add Remote {server.url}",
+    "%%ask Remote\nWhat is 1 + 2?",
+    CHECK
+    + "results = [b for m in await Friday.memory.get_memory() for b in m.get_content_blocks('tool_result')]\n"
+    + "print(run.status, run.result.get_text_content(), [r['output'][0]['text'] for r in results])",
+)
+
 FIXTURES = {
     "voice": VOICE,
+    "a2a_remote": A2A_REMOTE,
     "fork": FORK,
     "stop": STOP,
     "steer": STEER,

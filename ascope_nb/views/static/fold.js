@@ -20,6 +20,7 @@ export function createFold() {
     modelMsgs: new Map(), // model msg_id -> step item
     current: new Map(), // reply_id -> open step
     msgItems: new Map(), // msg id -> item (for observers)
+    remotes: new Map(), // reply_id -> host[:port] of a remote (A2A) agent's reply
     agent: "",
     title: "",
     status: "idle",
@@ -65,6 +66,10 @@ export function createFold() {
       for (const s of f.current.values()) if (s.ended == null) s.ended = ev.ts ?? null;
       return f.error ? push({ type: "error", text: String(f.error) }) : null;
     },
+    reply_started(ev) {
+      if (ev.remote) f.remotes.set(ev.reply_id || "", String(ev.remote));
+      return null;
+    },
     step_started(ev) {
       const s = {
         type: "step",
@@ -81,6 +86,8 @@ export function createFold() {
         errors: [],
         msg_ids: [],
       };
+      const remote = f.remotes.get(s.reply_id);
+      if (remote) s.remote = remote;
       f.byStep.set(`${s.reply_id}/${s.step}`, s);
       f.current.set(s.reply_id, s);
       f.steps.push(s);
@@ -211,7 +218,10 @@ export function createFold() {
         const isResult =
           Array.isArray(content) && content.some((b) => b && b.type === "tool_result");
         if (!isResult) {
-          item = push({ type: "message", msg, observers: [] });
+          item = { type: "message", msg, observers: [] };
+          const remote = f.remotes.get(ev.reply_id || "");
+          if (remote) item.remote = remote;
+          push(item);
           if (msg.id) f.msgItems.set(msg.id, item);
         }
       }

@@ -15,6 +15,7 @@
 import { createFold, blockText, stepSearchText } from "./fold.js";
 import { knowledgeNode } from "./knowledge.js";
 import { h, clear, fmtSeconds, prettyJson, blocksNodes, agentColor, STATUS_LABELS } from "./dom.js";
+import { remoteBadge } from "./remote.js";
 import { icon } from "./icons.js";
 import { controlState, press, settle, BUTTONS } from "./controls.js";
 import { createCollapse } from "./collapse.js";
@@ -309,6 +310,7 @@ export function createRunRenderer(container, { onCommand = () => {}, live = fals
     const bad = s.errors.some((e) => !isStopError(e)) || s.tool_calls.some((c) => c.state === "error");
     return h(doc, "summary.ascope-step-head", {},
       h(doc, "span.ascope-agent", { style: { color: agentColor(s.agent) } }, s.agent),
+      remoteBadge(doc, s.remote),
       h(doc, "span.ascope-step-n", {}, `Step ${s.step + 1}`),
       tools ? h(doc, "span.ascope-step-tools", { title: "tool calls" }, icon(doc, "tool"), ` ${tools}`) : null,
       ...humanChips(s, liveNow()).map(([kind, text]) => h(doc, "span.ascope-human.ascope-chip", { "data-human": kind }, icon(doc, "person"), ` ${text}`)),
@@ -364,7 +366,7 @@ export function createRunRenderer(container, { onCommand = () => {}, live = fals
     const color = agentColor(s.agent);
     const seen = s.observers && s.observers.length ? h(doc, "span.ascope-muted", {}, ` seen by ${s.observers.join(", ")}`) : null;
     return h(doc, "div.ascope-bubble.ascope-step", { "data-step": s.step, "data-reply": s.reply_id, "data-agent": s.agent, style: { "border-left-color": color } },
-      h(doc, "b.ascope-agent", { style: { color } }, s.agent), seen,
+      h(doc, "b.ascope-agent", { style: { color } }, s.agent), remoteBadge(doc, s.remote), seen,
       s.thinking ? h(doc, "pre.ascope-pre.ascope-thinking", {}, s.thinking) : null,
       s.text ? h(doc, "pre.ascope-pre.ascope-text", {}, s.text) : null,
       ...s.tool_calls.map(toolNode),
@@ -396,7 +398,7 @@ export function createRunRenderer(container, { onCommand = () => {}, live = fals
     const color = agentColor(msg.name);
     const seen = item.observers && item.observers.length ? h(doc, "span.ascope-muted", {}, ` seen by ${item.observers.join(", ")}`) : null;
     return h(doc, `div.ascope-msg.ascope-msg-${item.type}`, { style: { "border-left-color": color } },
-      h(doc, "b.ascope-agent", { style: { color } }, msg.name || msg.role || ""), seen,
+      h(doc, "b.ascope-agent", { style: { color } }, msg.name || msg.role || ""), remoteBadge(doc, item.remote), seen,
       ...blocksNodes(doc, msg.content ?? ""));
   }
 
