@@ -71,13 +71,14 @@ async def test_a_recording_is_heard_answered_and_spoken_as_it_is_synthesized() -
     assert chat.run.status == "completed" and kinds(chat, "run_ended")[0].status == "completed"
 
 
-async def test_stop_during_synthesis_cuts_the_speech_and_the_chat_goes_on() -> None:
-    agent = _agent(["One. Two. Three. Four. Five.", "Fine."])
+async def test_stop_during_synthesis_cuts_the_speech_and_ends_the_chat() -> None:
+    agent = _agent(["One. Two. Three. Four. Five.", "never asked"])
     tts = FakeTTSModel(chunk_ms=100, delay=0.05)
     chat = ascope_nb.voice_chat(agent, stt=FakeSTTModel(["count", "again"]), tts=tts)
     turn = chat.hear(wav_tone())
     while not kinds(chat, "speech_chunk"):
         await asyncio.sleep(0.01)
+    queued = chat.hear(wav_tone())  # said before Stop, not answered after it
     chat.stop()
     reply = await asyncio.wait_for(turn, 5)
     ended = kinds(chat, "speech_ended")
@@ -87,12 +88,22 @@ async def test_stop_during_synthesis_cuts_the_speech_and_the_chat_goes_on() -> N
     await asyncio.sleep(0.3)
     assert tts.chunks_sent == sent  # synthesis stopped too, not only the events
     assert reply.metadata.get("_is_interrupted")
-    assert kinds(chat, "reply_ended")[0].status == "interrupted"
-    second = await chat.say(wav_tone())  # the conversation is still listening
-    assert second.get_text_content() == "Fine."
-    chat.stop()  # nobody speaks: Stop ends the conversation
-    await chat
+    assert await asyncio.wait_for(queued, 5) is None
+    await asyncio.wait_for(chat.run.wait(), 5)
     assert chat.run.status == "interrupted"
+    assert [e.status for e in kinds(chat, "reply_ended")] == ["interrupted"]
+    assert len(agent.model.calls) == 1  # the dropped recording never reached the model
+    with pytest.raises(ConfigError, match="has ended"):
+        chat.hear(wav_tone())
+
+
+async def test_stop_while_nobody_speaks_ends_the_chat() -> None:
+    chat = ascope_nb.voice_chat(_agent(["Hi."]), stt=FakeSTTModel(["hi"]), tts=FakeTTSModel())
+    assert (await chat.say(wav_tone())).get_text_content() == "Hi."
+    chat.stop()
+    await asyncio.wait_for(chat.run.wait(), 5)
+    assert chat.run.status == "interrupted"
+    assert kinds(chat, "run_ended")[0].status == "interrupted"
 
 
 async def test_barge_in_interrupts_then_answers_the_new_utterance_in_order() -> None:

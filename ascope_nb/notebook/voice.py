@@ -11,8 +11,8 @@ the microphone button sends (or ``await chat.say(wav)`` sends from code) becomes
 
 Barge-in: starting a recording while the agent replies or speaks interrupts it at once (the
 browser silences the speech; the kernel cancels the reply as Stop does), then the new
-utterance is handled. Stop cuts the current reply; Stop while nobody speaks, or
-``chat.close()``, ends the conversation.
+utterance is handled. The run's Stop silences the agent the same way and ends the
+conversation; so does ``chat.close()``, once the current turn is answered.
 
 Example:
     >>> from ascope_nb.testing import FakeSTTModel, FakeTTSModel  # doctest: +SKIP
@@ -63,6 +63,7 @@ class VoiceChat:
         self.title = title or f"{agent.name} (voice)"
         self._utterances: asyncio.Queue[_Utterance | None] = asyncio.Queue()
         self._realtime: Any = None
+        self._stopped = False
         agents = [agent] if isinstance(agent, AgentBase) else []
         self.run = Run(agents=agents, title=self.title)
         self.view = VoiceView(controller=self, title=self.title)
@@ -104,7 +105,9 @@ class VoiceChat:
                     continue
                 if not done.done():
                     done.set_result(reply)
-        except asyncio.CancelledError:  # Stop while nobody spoke: the conversation ends
+            if self._stopped:
+                status = "interrupted"
+        except asyncio.CancelledError:  # cancelled from outside (the kernel stops it)
             status = "interrupted"
         except BaseException as exc:
             status, error = ended_by(exc)
@@ -122,6 +125,8 @@ class VoiceChat:
         heard = await self.stt.transcribe(audio, media_type=media_type, language=self.language)
         if not heard.text.strip():
             raise ValueError("nothing was heard in the recording")
+        if self._stopped:  # Stop came while the recording was being transcribed
+            return None
         voice = {
             "stt": self.stt.model_name,
             "duration": heard.duration_s,
@@ -183,11 +188,20 @@ class VoiceChat:
 
     # ------------------------------------------------------------------ RunController
     def stop(self) -> None:
-        """Stop the reply in progress; with none, end the conversation."""
-        if self._realtime is not None and self._realtime.replying:
-            self.run._on_loop(self._realtime.barge_in)
+        """The run's Stop: silence the agent now (the reply and its synthesis are cancelled)
+        and end the conversation (status "interrupted"). To cut a reply and go on, talk."""
+        self.run._on_loop(self._stop)
+
+    def _stop(self) -> None:
+        if self.run.done:
             return
-        self.run.stop()
+        self._stopped = True
+        self._barge_in()
+        while not self._utterances.empty():  # recordings not yet answered are dropped
+            item = self._utterances.get_nowait()
+            if item is not None and not item[2].done():
+                item[2].set_result(None)
+        self._utterances.put_nowait(None)
 
     def steer(self, text: str) -> None:
         self.run.steer(text)

@@ -321,8 +321,8 @@ model = ScriptedModel(
 
 # Voice (specs/voice.spec.ts): 0 setup, 1 %load_ext, 2 voice_chat (the view with the mic),
 # 3 check. The fake recogniser hears its script; the fake TTS speaks an audible melody
-# about 5x faster than real time, so the first answer is still playing when the second
-# utterance interrupts it.
+# about 5x faster than real time, so a story is still playing when the next utterance
+# (barge-in) or the run's Stop interrupts it.
 VOICE = notebook(
     """
 import asyncio, json
@@ -330,17 +330,18 @@ import ascope_nb
 from ascope_nb.agent import ReActAgent
 from ascope_nb.testing import FakeSTTModel, FakeTTSModel, ScriptedModel
 
-stt = FakeSTTModel(["tell me a story", "stop, be brief"])
+stt = FakeSTTModel(["tell me a story", "stop, be brief", "one more story"])
 tts = FakeTTSModel(chunk_ms=250, delay=0.05)
 story = "Once upon a time there was a notebook that could talk. " * 4
-agent = ReActAgent("Teller", "You tell stories.", ScriptedModel([story.strip(), "Brief."]))
+agent = ReActAgent("Teller", "You tell stories.", ScriptedModel([story.strip(), "Brief.", story.strip()]))
 """,
     "%load_ext ascope_nb",
     "chat = ascope_nb.voice_chat(agent, stt=stt, tts=tts)\nchat",
+    "await chat  # ended by the Stop button\n"
     "ev = chat.run.events\n"
     "print(json.dumps([[e.kind, getattr(e, 'status', None)] for e in ev\n"
     "                  if e.kind in ('reply_started', 'speech_ended', 'reply_ended')]),\n"
-    "      [(c[1], c[0] > 0.5) for c in stt.calls])",
+    "      [(c[1], c[0] > 0.5) for c in stt.calls], chat.run.status)",
 )
 
 # A2A: a served agent (a2a-sdk's server via ascope_nb.a2a.serve, on 127.0.0.1) called as

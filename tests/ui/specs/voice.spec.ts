@@ -5,7 +5,8 @@
 // model and a fake TTS that streams an audible melody (tests/ui/notebooks/voice.ipynb).
 // Checks: the answer plays AS IT IS SYNTHESIZED (the <audio> element is playing and its
 // currentTime advances, the sentence heard is highlighted); starting a second recording
-// silences it at once (barge-in), the kernel cancels that reply and answers the new one.
+// silences it at once (barge-in), the kernel cancels that reply and answers the new one; the
+// run's Stop silences a third answer at once and ends the conversation.
 import { expect, test } from '@jupyterlab/galata';
 import { LONG, openFixture, outputArea, printed, runCell, shot } from './fixtures';
 import { audioState, MIC_LAUNCH, speak } from './voice_mic';
@@ -52,10 +53,28 @@ test('speak to an agent, hear it answer as it is synthesized, interrupt it by sp
   await expect(speech).toHaveAttribute('data-speech-status', 'completed', { timeout: LONG });
   await shot(page, 'voice-2-second-answer');
 
+  // 4. one more story, and the run's Stop: silent at once, the conversation ends
+  await speak(view, 1000);
+  await expect(speech).toHaveAttribute('data-state', 'playing', { timeout: LONG });
+  // read in the same task as the click (the ended run's output replaces the view soon after)
+  const stopped = await view.evaluate(root => {
+    (root.querySelector('[data-testid="ascope-stop"]') as HTMLButtonElement).click();
+    const audio = root.querySelector('[data-testid="ascope-speech-audio"]') as HTMLAudioElement;
+    return { state: root.querySelector('[data-testid="ascope-speech"]')!.getAttribute('data-state'), paused: audio.paused };
+  });
+  expect(stopped).toEqual({ state: 'stopped', paused: true });
+  await expect(outputArea(page, CELL.chat).getByTestId('ascope-status').first()).toHaveAttribute(
+    'data-status',
+    'interrupted',
+    { timeout: LONG }
+  );
+  await shot(page, 'voice-3-stopped');
+
   await runCell(page, CELL.check);
   expect(await printed(page, CELL.check)).toBe(
     '[["reply_started", null], ["speech_ended", "interrupted"], ["reply_ended", "interrupted"], ' +
-      '["reply_started", null], ["speech_ended", "completed"], ["reply_ended", "completed"]] ' +
-      '[(16000, True), (16000, True)]'
+      '["reply_started", null], ["speech_ended", "completed"], ["reply_ended", "completed"], ' +
+      '["reply_started", null], ["speech_ended", "interrupted"], ["reply_ended", "interrupted"]] ' +
+      '[(16000, True), (16000, True), (16000, True)] interrupted'
   );
 });
