@@ -84,6 +84,18 @@ test("Stop silences every scheduled chunk and pauses the element", () => {
   assert.equal(player.playing, false);
 });
 
+test("chunks arriving after Stop (already on their way) do not restart the speech", () => {
+  const { player, log } = setup();
+  player.live([started, chunk(0, 0, 9)]);
+  player.stop();
+  player.live([chunk(1, 0, 9), chunk(2, 10, 14)]);
+  assert.equal(log.started.length, 1);
+  assert.equal(player.audio.paused, true);
+  assert.equal(player.el.getAttribute("data-state"), "stopped");
+  player.el.querySelector("[data-testid=ascope-speech-toggle]").click(); // Play: all of it again
+  assert.equal(log.started.length, 4);
+});
+
 test("an interrupted speech (Stop from code, barge-in) stops playback when the kernel says so", () => {
   const { player, log } = setup();
   player.live([started, chunk(0, 0, 9)]);

@@ -45,6 +45,7 @@ export function createSpeechPlayer(doc, { autoplay = true } = {}) {
   let scheduled = []; // {src, t0, t1, start, end}
   let playing = false;
   let timer = null;
+  let muted = null; // speech_id silenced by a Stop: its late chunks are kept, not played
 
   const audio = h(doc, "audio", { "data-testid": "ascope-speech-audio", autoplay: true });
   const textEl = h(doc, "span.ascope-speech-text", { "data-testid": "ascope-speech-text" });
@@ -134,6 +135,7 @@ export function createSpeechPlayer(doc, { autoplay = true } = {}) {
   }
 
   function stop() {
+    muted = current;
     silence();
     if (!audio.paused) audio.pause();
     setState(current ? "stopped" : "idle");
@@ -151,6 +153,7 @@ export function createSpeechPlayer(doc, { autoplay = true } = {}) {
   function replay() {
     const speech = speeches.get(current);
     if (!speech) return;
+    muted = null;
     silence();
     for (const ev of speech.chunks) schedule(ev, speech);
   }
@@ -172,7 +175,7 @@ export function createSpeechPlayer(doc, { autoplay = true } = {}) {
       const speech = speeches.get(ev.speech_id);
       if (!speech) return;
       speech.chunks.push(ev);
-      if (play && ev.speech_id === current) schedule(ev, speech);
+      if (play && ev.speech_id === current && muted !== current) schedule(ev, speech);
     } else if (ev.kind === "speech_ended") {
       const speech = speeches.get(ev.speech_id);
       if (!speech) return;
