@@ -320,9 +320,9 @@ model = ScriptedModel(
 )
 
 # Voice (specs/voice.spec.ts): 0 setup, 1 %load_ext, 2 voice_chat (the view with the mic),
-# 3 check. The fake recogniser hears its script; the fake TTS speaks an audible melody
-# about 5x faster than real time, so a story is still playing when the next utterance
-# (barge-in) or the run's Stop interrupts it.
+# 3 check. The fake recogniser hears its script; the fake TTS streams an audible melody
+# 1.7x faster than real time, so a story is still being synthesized and played when the
+# next utterance (barge-in) or the run's Stop interrupts it.
 VOICE = notebook(
     """
 import asyncio, json
@@ -331,7 +331,7 @@ from ascope_nb.agent import ReActAgent
 from ascope_nb.testing import FakeSTTModel, FakeTTSModel, ScriptedModel
 
 stt = FakeSTTModel(["tell me a story", "stop, be brief", "one more story"])
-tts = FakeTTSModel(chunk_ms=250, delay=0.05)
+tts = FakeTTSModel(chunk_ms=250, delay=0.15)  # 1.7x real time: still synthesizing when interrupted
 story = "Once upon a time there was a notebook that could talk. " * 4
 agent = ReActAgent("Teller", "You tell stories.", ScriptedModel([story.strip(), "Brief.", story.strip()]))
 """,
