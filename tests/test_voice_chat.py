@@ -216,3 +216,27 @@ async def test_a_realtime_agent_hears_the_recording_and_its_answer_is_played() -
         chat.close()
         await asyncio.wait_for(chat.run.wait(), 10)
     assert chat.run.status == "completed"
+
+
+async def test_a_voice_conversation_exports_as_a_multi_turn_chat(tmp_path) -> None:
+    """Speech events, the heard-words rows and the audio messages stay out of datasets."""
+    import json
+
+    from ascope_nb.export import export
+
+    agent = _agent(["Paris.", "Rome."])
+    chat = ascope_nb.voice_chat(agent, stt=FakeSTTModel(["France?", "Italy?"]), tts=FakeTTSModel())
+    await chat.say(wav_tone())
+    await chat.say(wav_tone())
+    chat.close()
+    await chat
+    result = export(chat.run, "openai", tmp_path / "sft.jsonl")
+    last = json.loads((tmp_path / "sft.jsonl").read_text().splitlines()[-1])
+    assert result.records == 2
+    assert [(m["role"], m["content"]) for m in last["messages"]] == [
+        ("system", "Be brief."),
+        ("user", "France?"),
+        ("assistant", "Paris."),
+        ("user", "Italy?"),
+        ("assistant", "Rome."),
+    ]
