@@ -88,3 +88,13 @@ async def test_an_unwritable_audio_folder_is_one_line_not_a_broken_output(
     assert "not saved" in bundle["text/html"]
     warnings = [r.getMessage() for r in caplog.records if "speech not saved" in r.getMessage()]
     assert len(warnings) == 1
+
+
+async def test_a_view_opened_later_gets_no_speech_chunks_in_its_snapshot() -> None:
+    view = await _spoken_run("A long answer that goes on. " * 6)
+    sent: list[dict] = []
+    view.send = sent.append  # type: ignore[method-assign]
+    view._send_snapshot("n1")
+    kinds = [e["kind"] for msg in sent for e in msg["events"]]
+    assert "speech_chunk" not in kinds and "speech_started" in kinds
+    assert any(e["kind"] == "speech_chunk" for e in view.events)  # kept for the store

@@ -155,3 +155,10 @@ test("a reply's whole speech is a message of the fold, as in the Python fold; a 
   const [refused] = blocksNodes(document, [{ type: "audio", source: { type: "url", url: "../../etc/x.wav" } }]);
   assert.equal(refused.textContent, "[audio]");
 });
+
+test("a snapshot without audio (the kernel leaves chunks out) offers no Play button", () => {
+  const { player } = setup();
+  player.load([started, { kind: "speech_ended", speech_id: "s1", status: "completed" }]);
+  assert.equal(player.el.hidden, false);
+  assert.equal(player.el.querySelector("[data-testid=ascope-speech-toggle]").hidden, true);
+});

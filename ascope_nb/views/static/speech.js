@@ -163,6 +163,7 @@ export function createSpeechPlayer(doc, { autoplay = true } = {}) {
     el.hidden = false;
     el.setAttribute("data-speech-id", id);
     renderText(speeches.get(id), null);
+    toggle.hidden = false;
   }
 
   function on(ev, play) {
@@ -195,6 +196,9 @@ export function createSpeechPlayer(doc, { autoplay = true } = {}) {
     },
     load(events) {
       for (const ev of events || []) on(ev, false);
+      // a snapshot carries no audio (the timeline's audio message plays it): no Play here
+      const speech = speeches.get(current);
+      if (speech && !speech.chunks.length) toggle.hidden = true;
     },
     stop,
     get playing() {
