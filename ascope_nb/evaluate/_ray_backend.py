@@ -16,24 +16,16 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import logging
-import math
 import time
 from collections.abc import Callable
 from typing import Any
 
 from ..agent import AgentBase
 from ..events import Event, RunEnded, _deliver, _global_subscribers, event_from_dict
-from ..exceptions import AscopeError
 from ._outcome import Outcome, outcome_of
-from ._ray_evaluator import actor_count, ensure_ray
+from ._ray_pool import ActorPool, ensure_ray
 
 POLL_SECONDS = 0.05
-_log = logging.getLogger("ascope_nb.evaluate")
-
-
-class ActorDied(AscopeError):
-    """The Ray actor running a sample died (twice: once is retried on a fresh actor)."""
 
 
 @functools.cache
@@ -94,63 +86,27 @@ class RayBackend:
 
     def __init__(self, make_agent: Callable[[], AgentBase], *, concurrency: int) -> None:
         self.make_agent = make_agent
-        self.concurrency = concurrency
-        self.actors: list[Any] = []
+        self.pool = ActorPool(_sample_actor_class, make_agent, concurrency=concurrency, headroom=4)
         self.live: dict[str, Any] = {}
-        self._next = 0
-        self._per_actor = 1
-
-    def _new_actor(self) -> Any:
-        cls = _sample_actor_class()
-        return cls.options(max_concurrency=self._per_actor + 4, num_cpus=0).remote(self.make_agent)
 
     async def start(self) -> None:
-        ray = await asyncio.to_thread(ensure_ray)
-        n_actors = actor_count(ray, self.concurrency)
-        self._per_actor = math.ceil(self.concurrency / n_actors)
-        self.actors = [self._new_actor() for _ in range(n_actors)]
-
-    def _replace(self, dead: Any) -> None:
-        """Put a fresh actor where ``dead`` was (once, however many samples saw it die)."""
-        for index, actor in enumerate(self.actors):
-            if actor is dead:
-                self.actors[index] = self._new_actor()
-                ensure_ray().kill(dead)
+        await self.pool.start()
 
     async def close(self) -> None:
-        if self.actors:
-            ray = ensure_ray()
-            for actor in self.actors:
-                ray.kill(actor)
-            self.actors = []
+        await self.pool.close()
 
     async def run_sample(
         self, text: str, *, title: str, tags: dict[str, Any], timeout: float | None
     ) -> tuple[Outcome, Callable[[Event], None]]:
-        """Run one sample in an actor; a dead actor is replaced and the sample run once more."""
-        from ray.exceptions import RayActorError
+        """Run one sample in an actor; a dead actor is replaced and the sample run once more
+        (its first run ends in the store as an error)."""
+        events: list[Event] = []
 
-        for attempt in range(2):
-            actor = self.actors[self._next % len(self.actors)]
-            self._next += 1
-            events: list[Event] = []
-            try:
-                return await self._run_on(
-                    actor, events, text, title=title, tags=tags, timeout=timeout
-                )
-            except RayActorError as exc:
-                self._replace(actor)
-                _end_dead_run(events, exc)
-                if attempt:
-                    raise ActorDied(
-                        f"the Ray actor running it died twice ({type(exc).__name__})"
-                    ) from None
-                _log.warning(
-                    "%s: its Ray actor died (%s); running it again on a fresh actor",
-                    title,
-                    type(exc).__name__,
-                )
-        raise AssertionError("unreachable")
+        async def on(actor: Any) -> tuple[Outcome, Callable[[Event], None]]:
+            events.clear()
+            return await self._run_on(actor, events, text, title=title, tags=tags, timeout=timeout)
+
+        return await self.pool.call(on, what=title, on_death=lambda exc: _end_dead_run(events, exc))
 
     async def _run_on(
         self,
@@ -219,4 +175,4 @@ def _end_dead_run(events: list[Event], exc: BaseException) -> None:
     _deliver(_global_subscribers, ended)
 
 
-__all__ = ["ActorDied", "RayBackend"]
+__all__ = ["RayBackend"]

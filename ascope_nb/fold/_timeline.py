@@ -57,6 +57,7 @@ class Timeline:
         self.items: list[dict[str, Any]] = []
         self._steps: dict[tuple[str, int], StepRecord] = {}
         self._calls: dict[str, ToolCallRecord] = {}
+        self._call_asked: dict[str, Wire] = {}  # tool-call id -> the event that asked it
         self._model_msgs: dict[str, StepRecord] = {}
         self._current: dict[str, StepRecord] = {}  # reply_id -> open step
         self._msg_items: dict[str, dict[str, Any]] = {}  # msg id -> its one non-step item
@@ -177,6 +178,7 @@ class Timeline:
             "duration": 0.0,
         }
         self._calls[call_id] = record
+        self._call_asked[call_id] = ev
         step = self._model_msgs.get(str(ev.get("msg_id", ""))) or self._step_for(ev)
         if step is not None:
             step["tool_calls"].append(record)
@@ -325,6 +327,12 @@ class Timeline:
     def steps(self) -> list[StepRecord]:
         """The steps in order."""
         return [i for i in self.items if i.get("type") == "step"]  # type: ignore[misc]
+
+    def tool_calls(self) -> list[tuple[Wire, ToolCallRecord]]:
+        """Every tool call in the order asked, with the event that asked it (its ``seq``,
+        ``agent``, ``reply_id``, ``step`` and ``input``: the arguments as the model asked
+        them; the record's ``input`` is what ran)."""
+        return [(self._call_asked[i], call) for i, call in self._calls.items()]
 
     def summary(self) -> dict[str, Any]:
         """The step-level state the live view syncs as traits."""

@@ -15,6 +15,7 @@ from ._speech_models import ScriptedSTTModel, ToneTTSModel
 
 _SERVER_NAMES = ("FakeOpenAIServer", "FakeReply", "FakeToolCall", "ReplySpec")
 _VOICE_NAMES = {"FakeTTSModel": "_fake_tts", "FakeSTTModel": "_fake_stt"}  # voice fakes
+_TRAINER_NAMES = ("FakeTrainingBackend", "adapted_model")
 
 __all__ = [
     "ScriptedModel",
@@ -28,6 +29,7 @@ __all__ = [
     "ToneTTSModel",
     *_SERVER_NAMES,
     *_VOICE_NAMES,
+    *_TRAINER_NAMES,
 ]
 
 
@@ -40,4 +42,8 @@ def __getattr__(name: str) -> Any:
         from importlib import import_module
 
         return getattr(import_module(f"{__name__}.{_VOICE_NAMES[name]}"), name)
+    if name in _TRAINER_NAMES:
+        from . import _fake_trainer
+
+        return getattr(_fake_trainer, name)
     raise AttributeError(f"module 'ascope_nb.testing' has no attribute {name!r}")

@@ -389,6 +389,27 @@ server = serve(Friday)
     + "print(run.status, run.result.get_text_content(), [r['output'][0]['text'] for r in results])",
 )
 
+# Layout: 0 setup, 1 %load_ext, 2 %tune (the dataset, then its live progress view), 3 check.
+TUNE = notebook(
+    """
+import json
+import tempfile
+from pathlib import Path
+
+from ascope_nb.testing import FakeTrainingBackend
+
+work = Path(tempfile.mkdtemp(prefix="ascope_ui_tune_"))
+data, adapters = work / "rows.jsonl", work / "adapters"
+rows = [{"prompt": [{"role": "user", "content": f"q{i}"}],
+         "completion": [{"role": "assistant", "content": f"a{i}"}]} for i in range(20)]
+data.write_text("".join(json.dumps(r) + "\\n" for r in rows))
+trainer = FakeTrainingBackend(step_seconds=0.5)  # 20 steps, 10 s: time to press the buttons
+""",
+    "%load_ext ascope_nb",
+    "%tune ui-fix --dataset {data} --backend trainer --adapters {adapters} --out job",
+    'await job\nprint(job.status, job.step, job.artifact.label, job.artifact.manifest["parent"])',
+)
+
 FIXTURES = {
     "voice": VOICE,
     "a2a_remote": A2A_REMOTE,
@@ -400,6 +421,7 @@ FIXTURES = {
     "controls": CONTROLS,
     "experiment": EXPERIMENT,
     "plan": PLAN,
+    "tune": TUNE,
 }
 
 
