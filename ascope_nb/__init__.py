@@ -50,10 +50,12 @@ _LAZY: dict[str, str] = {
     "diff": "ascope_nb.whatif",
     "logger": "ascope_nb._logging",
     "setup_logger": "ascope_nb._logging",
+    "voice_chat": "ascope_nb.notebook.voice",
 }
 
 __all__ = [
     "__version__",
+    "voice_chat",
     "init",
     "experiment",
     "compare",
@@ -103,6 +105,7 @@ if TYPE_CHECKING:
     from .notebook import load_ipython_extension, unload_ipython_extension
     from .notebook._api import make_agent, show
     from .notebook._tune_api import tune
+    from .notebook.voice import voice_chat
     from .pipeline import MsgHub, fanout_pipeline, sequential_pipeline
     from .run import Run, get_run, start, start_hub
     from .tool import Toolkit, ToolResponse

@@ -337,6 +337,49 @@ class PlanChanged(Event):
     step: int = 0
 
 
+@dataclass(kw_only=True)
+class SpeechStarted(Event):
+    """An agent began speaking ``text`` (the text of Msg ``msg_id``) as ``speech_id``.
+
+    The audio follows as ``SpeechChunk`` events (16-bit mono PCM at ``sample_rate``, base64)
+    and ends with ``SpeechEnded``; the whole audio is then one ``MessageCompleted`` audio
+    message (``metadata["speech_of"] == msg_id``), which is what transcripts and saved
+    outputs keep.
+    """
+
+    kind: ClassVar[str] = "speech_started"
+    speech_id: str = ""
+    msg_id: str = ""
+    text: str = ""
+    sample_rate: int = 24000
+
+
+@dataclass(kw_only=True)
+class SpeechChunk(Event):
+    """More audio of ``speech_id``: ``data`` is base64 16-bit mono PCM (``index`` from 0);
+    it speaks ``text[text_start:text_end]`` of the ``SpeechStarted`` text."""
+
+    kind: ClassVar[str] = "speech_chunk"
+    speech_id: str = ""
+    index: int = 0
+    data: str = ""
+    text_start: int = 0
+    text_end: int = 0
+
+
+@dataclass(kw_only=True)
+class SpeechEnded(Event):
+    """``speech_id`` finished: ``status`` completed, interrupted (Stop, barge-in) or error;
+    ``duration`` seconds of audio produced."""
+
+    kind: ClassVar[str] = "speech_ended"
+    speech_id: str = ""
+    msg_id: str = ""
+    status: Literal["completed", "interrupted", "error"] = "completed"
+    duration: float = 0.0
+    error: str | None = None
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.kind: cls
     for cls in (
@@ -363,6 +406,9 @@ EVENT_TYPES: dict[str, type[Event]] = {
         FeedbackGiven,
         KnowledgeRetrieved,
         PlanChanged,
+        SpeechStarted,
+        SpeechChunk,
+        SpeechEnded,
     )
 }
 

@@ -42,7 +42,7 @@ from ._compression import CompressionConfig as _CompressionConfig
 from ._control import AgentControl
 from ._knowledge import record_after_reply, retrieve_before_reply, setup_knowledge
 from ._plan import plan_before_step, plan_hint, setup_plan
-from ._speech import speak
+from ._speech_stream import speak
 
 if TYPE_CHECKING:
     from ..plan import PlanNotebook

@@ -14,6 +14,7 @@ from ._models import FunctionModel, ModelCall, Reply, ScriptedModel, as_reply, t
 from ._speech_models import ScriptedSTTModel, ToneTTSModel
 
 _SERVER_NAMES = ("FakeOpenAIServer", "FakeReply", "FakeToolCall", "ReplySpec")
+_VOICE_NAMES = {"FakeTTSModel": "_fake_tts", "FakeSTTModel": "_fake_stt"}  # voice fakes
 _TRAINER_NAMES = ("FakeTrainingBackend", "adapted_model")
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "ScriptedSTTModel",
     "ToneTTSModel",
     *_SERVER_NAMES,
+    *_VOICE_NAMES,
     *_TRAINER_NAMES,
 ]
 
@@ -36,6 +38,10 @@ def __getattr__(name: str) -> Any:
         from . import openai_server
 
         return getattr(openai_server, name)
+    if name in _VOICE_NAMES:
+        from importlib import import_module
+
+        return getattr(import_module(f"{__name__}.{_VOICE_NAMES[name]}"), name)
     if name in _TRAINER_NAMES:
         from . import _fake_trainer
 

@@ -41,7 +41,12 @@ def live_view(controller: RunController, *, kind: str, title: str) -> Any:
 
 hooks.live_view.set(live_view)
 
-_LAZY = {"RunView": "run_view", "HubView": "hub_view", "MemoryView": "memory_view"}
+_LAZY = {
+    "RunView": "run_view",
+    "HubView": "hub_view",
+    "MemoryView": "memory_view",
+    "VoiceView": "voice_view",
+}
 
 
 def __getattr__(name: str) -> Any:
@@ -52,4 +57,4 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["RunController", "RunView", "HubView", "MemoryView"]
+__all__ = ["RunController", "RunView", "HubView", "MemoryView", "VoiceView"]

@@ -319,6 +319,31 @@ model = ScriptedModel(
     CHECK + 'print(run.status, "Book a night train" in model.calls[1].text())',
 )
 
+# Voice (specs/voice.spec.ts): 0 setup, 1 %load_ext, 2 voice_chat (the view with the mic),
+# 3 check. The fake recogniser hears its script; the fake TTS streams an audible melody
+# 1.7x faster than real time, so a story is still being synthesized and played when the
+# next utterance (barge-in) or the run's Stop interrupts it.
+VOICE = notebook(
+    """
+import asyncio, json
+import ascope_nb
+from ascope_nb.agent import ReActAgent
+from ascope_nb.testing import FakeSTTModel, FakeTTSModel, ScriptedModel
+
+stt = FakeSTTModel(["tell me a story", "stop, be brief", "one more story"])
+tts = FakeTTSModel(chunk_ms=250, delay=0.15)  # 1.7x real time: still synthesizing when interrupted
+story = "Once upon a time there was a notebook that could talk. " * 4
+agent = ReActAgent("Teller", "You tell stories.", ScriptedModel([story.strip(), "Brief.", story.strip()]))
+""",
+    "%load_ext ascope_nb",
+    "chat = ascope_nb.voice_chat(agent, stt=stt, tts=tts)\nchat",
+    "await chat  # ended by the Stop button\n"
+    "ev = chat.run.events\n"
+    "print(json.dumps([[e.kind, getattr(e, 'status', None)] for e in ev\n"
+    "                  if e.kind in ('reply_started', 'speech_ended', 'reply_ended')]),\n"
+    "      [(c[1], c[0] > 0.5) for c in stt.calls], chat.run.status)",
+)
+
 # A2A: a served agent (a2a-sdk's server via ascope_nb.a2a.serve, on 127.0.0.1) called as
 # a remote agent from this notebook. Its first step streams slowly, then its tool call needs
 # approval (asked of this notebook's view); cell 2 binds the remote with `%a2a add`. The
@@ -388,6 +413,7 @@ trainer = FakeTrainingBackend(step_seconds=0.5)  # 20 steps, 10 s: time to press
 )
 
 FIXTURES = {
+    "voice": VOICE,
     "a2a_remote": A2A_REMOTE,
     "fork": FORK,
     "stop": STOP,

@@ -215,7 +215,8 @@ export function createFold() {
         return s;
       }
       let item = (msg.id && f.msgItems.get(msg.id)) || null; // a run's input: shown once
-      if (!item && !f.current.get(ev.reply_id || "") && msg.role !== "system") {
+      const spoken = !!(msg.metadata && msg.metadata.speech_of); // a reply's speech (as _timeline.py)
+      if (!item && (!f.current.get(ev.reply_id || "") || spoken) && msg.role !== "system") {
         const isResult =
           Array.isArray(content) && content.some((b) => b && b.type === "tool_result");
         if (!isResult) {
