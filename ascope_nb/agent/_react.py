@@ -290,10 +290,15 @@ class ReActAgent(AgentBase):
         for step in range(self.max_iters):
             self._step = step
             await self._step_durable()
-            await self.control.wait_before_step(self._emit)
-            await plan_before_step(self)
-            await self._inject_hints()
-            await compress_memory_if_needed(self)
+            control = self.control
+            if control.paused:  # (each guard spares a coroutine on the common path)
+                await control.wait_before_step(self._emit)
+            if self.plan_notebook is not None:
+                await plan_before_step(self)
+            if control.has_hints:
+                await self._inject_hints()
+            if self.compression_config is not None:
+                await compress_memory_if_needed(self)
             self._emit(StepStarted(step=self._step))
             reasoning = await self._reasoning(tool_choice)
             calls: list[ToolUseBlock] = reasoning.get_content_blocks("tool_use")
@@ -361,7 +366,8 @@ class ReActAgent(AgentBase):
         tools = self.toolkit.get_json_schemas()
         if self._finish_tool is not None:  # offered for the whole reply, as in AgentScope
             tools = [*tools, self._finish_tool]
-        prompt = await self._format_prompt(extra=await plan_hint(self))
+        extra = await plan_hint(self) if self.plan_notebook is not None else None
+        prompt = await self._format_prompt(extra=extra)
         return await self._call_model(prompt, tools=tools or None, tool_choice=tool_choice)
 
     async def _call_model(
