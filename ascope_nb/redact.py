@@ -355,6 +355,7 @@ def _redact_dict(obj: dict[Any, Any]) -> dict[Any, Any]:
     clean = _redactor.clean
     for k, v in obj.items():
         kind = type(v)  # _redact_item, inlined for the common values
+        new: Any
         if kind is str:
             if len(v) < 7 or v in clean or ((k == "id" or k == "timestamp") and _is_stamp(k, v)):
                 continue
@@ -464,8 +465,10 @@ def redact_event(event: Any) -> Any:
             f.name for f in fields(event) if f.name not in _IDS and str(f.type) not in _SCALAR_TYPES
         )
         _event_fields[type(event)] = names
-    _redactor.check_env()
-    clean = _redactor.clean
+    r = _redactor
+    if time.monotonic() - r._env_checked >= 1.0:  # check_env's own test, without the call
+        r.check_env()
+    clean = r.clean
     for name in names:
         value = getattr(event, name)
         if value:

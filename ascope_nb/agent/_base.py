@@ -166,9 +166,10 @@ class AgentBase(StateModule):
     def _hooks(self, hook_type: str) -> list[Hook]:
         """The hooks of ``hook_type``: this agent's, then its classes' (base class first);
         cached until any hook registry changes (``hooks_generation``)."""
-        cache = self.__dict__.get("_hook_cache")
+        cache: tuple[int, type, dict[str, list[Hook]]] | None = self.__dict__.get("_hook_cache")
         if cache is None or cache[0] != hooks_generation() or cache[1] is not type(self):
-            cache = self._hook_cache = (hooks_generation(), type(self), {})
+            cache = (hooks_generation(), type(self), {})
+            self.__dict__["_hook_cache"] = cache
         found = cache[2].get(hook_type)
         if found is None:
             found = list(self._instance_hooks.hooks[hook_type].values())

@@ -18,6 +18,7 @@ from ..events import (
     ModelCallEnded,
     ModelCallStarted,
     ReplyStarted,
+    RunContext,
     StepEnded,
     StepStarted,
     TextDelta,
@@ -26,6 +27,7 @@ from ..events import (
     ToolProgress,
     ToolResult,
     ToolState,
+    current_reply,
     current_run,
 )
 from ..exceptions import ConfigError
@@ -241,7 +243,15 @@ class ReActAgent(AgentBase):
         }
 
     def _emit(self, event: Event) -> Event:
-        event = super()._emit(event)
+        # AgentBase._emit, inlined (every event of every step passes here)
+        if not event.agent:
+            event.agent = self.name
+        if not event.reply_id:
+            event.reply_id = current_reply.get()
+        ctx = current_run.get()
+        if ctx is None:
+            ctx = RunContext("")  # outside any run (e.g. a direct observe): no run id
+        event = ctx.emit(event, self._event_subscribers)
         if event.run_id and event.run_id == self._shown_run:  # note the msgs this run carries
             msg = getattr(event, "msg", None)
             if msg is not None:
