@@ -33,7 +33,7 @@ from ._dataset import Column, Sample, load_samples
 from ._metric_base import MetricBase, MetricResult
 from ._resume import finished_rows, title_prefix
 from ._rows import DONE_STATUSES, SampleRow
-from ._running import claim, release
+from ._running import claim, claim_in_store, release
 from ._scoring import as_score, category_label, is_category, label_comment, sample_hash
 from ._stats import MeanCI, mean_ci
 from ._task import SolutionOutput
@@ -140,9 +140,14 @@ class Experiment:
             ) from None
         self._loop_thread = threading.get_ident()
         claim(self.name, self)  # a second start of a running name: one clear line
+        try:  # ... also from another process sharing the run store
+            store = claim_in_store(self.name)
+        except BaseException:
+            release(self.name, self)
+            raise
         self._task = self._loop.create_task(self._main())
         self._task.add_done_callback(lambda t: t.cancelled() or t.exception())
-        self._task.add_done_callback(lambda t: release(self.name, self))
+        self._task.add_done_callback(lambda t: release(self.name, self, store=store))
         return self
 
     def _make_backend(self) -> Any:
