@@ -35,6 +35,7 @@ _SCRIPT = textwrap.dedent(
         return "1"
 
     async def main():
+        (go.parent / f"ready-{os.getpid()}").touch()  # imports done
         while not go.exists():  # both processes start the experiment at the same moment
             time.sleep(0.001)
         try:
@@ -65,18 +66,22 @@ def _start(tmp_path: Path, go: Path, *, pause: float) -> subprocess.Popen[str]:
     )
 
 
-def _wait_ready(procs: list[subprocess.Popen[str]], seconds: float) -> None:
-    time.sleep(seconds)  # imports done (they take well under this on an idle machine)
-    for proc in procs:
-        assert proc.poll() is None, proc.communicate()
+def _wait_ready(procs: list[subprocess.Popen[str]], folder: Path) -> None:
+    """Until every process has imported everything and waits for the go file."""
+    deadline = time.monotonic() + 120
+    while len(list(folder.glob("ready-*"))) < len(procs):
+        for proc in procs:
+            assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "the processes did not get ready"
+        time.sleep(0.05)
 
 
 def test_two_processes_start_the_same_experiment_at_once_and_exactly_one_runs(
     tmp_path: Path,
 ) -> None:
     go = tmp_path / "go"
-    procs = [_start(tmp_path, go, pause=0.05) for _ in range(2)]
-    _wait_ready(procs, 3.0)
+    procs = [_start(tmp_path, go, pause=0.3) for _ in range(2)]
+    _wait_ready(procs, tmp_path)
     go.touch()
     outputs = []
     for proc in procs:
