@@ -153,17 +153,22 @@ class Run:
     def done(self) -> bool:
         return self._task is not None and self._task.done()
 
-    async def wait(self, timeout: float | None = None) -> Msg | list[Msg] | None:
+    async def wait(
+        self, timeout: float | None = None, *, durable: bool = True
+    ) -> Msg | list[Msg] | None:
         """Wait for the run to end and return its reply (``await run`` does the same).
 
         A stopped run returns its "interrupted" reply; a failed run raises its error.
+        ``durable=False`` returns without waiting for the attached stores to commit the
+        run's last events (they still do, a moment later): for a caller that hands the reply
+        on at once, such as an A2A server answering over the network.
         """
         if self._task is None:
             raise ConfigError("this run was never started")
         try:
             await asyncio.wait_for(asyncio.shield(self._task), timeout)
         finally:
-            if self._task.done():
+            if self._task.done() and durable:
                 await self._durable()
             if self._view is not None and self._task.done():
                 self._view.flush()  # the output shows (and a saved notebook keeps) the end

@@ -254,8 +254,8 @@ class AgentRunExecutor(AgentExecutor):  # type: ignore[misc]
         """End the task: the reply as the artifact, then ``completed`` carrying the run's
         last events (the reply's message); a failure or a stop ends it otherwise."""
         run = live.run
-        try:
-            reply = await run
+        try:  # the answer leaves at once; the store commits the run's end a moment later
+            reply = await run.wait(durable=False)
         except asyncio.CancelledError:
             reply = None
         except Exception as exc:

@@ -26,7 +26,7 @@ from ..events import (
 )
 from ..message import Msg
 from ..module import StateModule
-from ._hooks import Hook, HookRegistry, with_hooks
+from ._hooks import Hook, HookRegistry, hooks_generation, with_hooks
 from ._printer import ConsolePrinter
 
 
@@ -164,12 +164,21 @@ class AgentBase(StateModule):
         cls._class_hooks.clear(hook_type)
 
     def _hooks(self, hook_type: str) -> list[Hook]:
-        found = list(self._instance_hooks.hooks[hook_type].values())
-        for klass in reversed(type(self).__mro__):
-            registry = klass.__dict__.get("_class_hooks")
-            if isinstance(registry, HookRegistry):
-                found.extend(registry.hooks[hook_type].values())
-        return found
+        """The hooks of ``hook_type``: this agent's, then its classes' (base class first);
+        cached until any hook registry changes (``hooks_generation``)."""
+        cache: tuple[int, type, dict[str, list[Hook]]] | None = self.__dict__.get("_hook_cache")
+        if cache is None or cache[0] != hooks_generation() or cache[1] is not type(self):
+            cache = (hooks_generation(), type(self), {})
+            self.__dict__["_hook_cache"] = cache
+        found = cache[2].get(hook_type)
+        if found is None:
+            found = list(self._instance_hooks.hooks[hook_type].values())
+            for klass in reversed(type(self).__mro__):
+                registry = klass.__dict__.get("_class_hooks")
+                if isinstance(registry, HookRegistry):
+                    found.extend(registry.hooks[hook_type].values())
+            cache[2][hook_type] = found
+        return list(found) if found else found
 
     # ------------------------------------------------------------------ the reply
     async def reply(self, *args: Any, **kwargs: Any) -> Msg:

@@ -76,6 +76,11 @@ class AgentControl:
             raise ConfigError("steering text must be a non-empty string")
         self._hints.append((text, source))
 
+    @property
+    def has_hints(self) -> bool:
+        """Whether guidance waits for the next step."""
+        return bool(self._hints)
+
     def take_hints(self) -> list[tuple[str, Literal["human", "system"]]]:
         hints, self._hints = self._hints, []
         return hints

@@ -31,7 +31,7 @@ from ._engine import Engine, EngineStatus
 from ._metric_base import MetricBase, MetricResult
 from ._resume import finished_rows, title_prefix
 from ._rows import DONE_STATUSES, SampleRow
-from ._running import claim, release
+from ._running import claim, claim_in_store, release
 from ._scoring import as_score, category_label, is_category, label_comment, sample_hash
 from ._stats import MeanCI, mean_ci
 from ._task import SolutionOutput
@@ -121,9 +121,29 @@ class Experiment(Engine):
     def _launch(self) -> Experiment:
         self._bind_loop()
         claim(self.name, self)  # a second start of a running name: one clear line
+        try:  # ... also from another process sharing the run store
+            store = claim_in_store(self.name)
+        except BaseException:
+            release(self.name, self)
+            raise
         super()._launch()
         assert self._task is not None
-        self._task.add_done_callback(lambda t: release(self.name, self))
+        self._task.add_done_callback(lambda t: release(self.name, self, store=store))
+        return self
+
+    async def run(self) -> Experiment:
+        """Run every pending sample in this task, claiming the name like a background start."""
+        self._bind_loop()
+        claim(self.name, self)
+        try:
+            store = claim_in_store(self.name)
+        except BaseException:
+            release(self.name, self)
+            raise
+        try:
+            await super().run()
+        finally:
+            release(self.name, self, store=store)
         return self
 
     def _make_backend(self) -> Any:

@@ -14,12 +14,18 @@ _ROLES = ("user", "assistant", "system")
 
 
 _ATOMS = (str, int, float, bool, type(None))
+_ATOM_TYPES = frozenset(_ATOMS)
 
 
 def copy_json(value: Any) -> Any:
     """A deep copy of JSON-like data (dicts, lists, atoms); several times faster than
     ``copy.deepcopy`` for message content. Other objects fall back to ``copy.deepcopy``."""
-    if isinstance(value, _ATOMS):
+    kind = type(value)
+    if kind is dict:
+        return {k: v if type(v) in _ATOM_TYPES else copy_json(v) for k, v in value.items()}
+    if kind is list:
+        return [v if type(v) in _ATOM_TYPES else copy_json(v) for v in value]
+    if kind in _ATOM_TYPES or isinstance(value, _ATOMS):
         return value
     if isinstance(value, dict):
         return {k: v if isinstance(v, _ATOMS) else copy_json(v) for k, v in value.items()}
