@@ -44,18 +44,22 @@ _LAZY: dict[str, str] = {
     "DemoModel": "ascope_nb.model._demo",
     "experiment": "ascope_nb.evaluate",
     "compare": "ascope_nb.evaluate",
+    "tune": "ascope_nb.notebook._tune_api",
     "load_run": "ascope_nb.whatif",
     "replay": "ascope_nb.whatif",
     "diff": "ascope_nb.whatif",
     "logger": "ascope_nb._logging",
     "setup_logger": "ascope_nb._logging",
+    "voice_chat": "ascope_nb.notebook.voice",
 }
 
 __all__ = [
     "__version__",
+    "voice_chat",
     "init",
     "experiment",
     "compare",
+    "tune",
     "load_run",
     "replay",
     "diff",
@@ -100,6 +104,8 @@ if TYPE_CHECKING:
     from .model._warm import warm
     from .notebook import load_ipython_extension, unload_ipython_extension
     from .notebook._api import make_agent, show
+    from .notebook._tune_api import tune
+    from .notebook.voice import voice_chat
     from .pipeline import MsgHub, fanout_pipeline, sequential_pipeline
     from .run import Run, get_run, start, start_hub
     from .tool import Toolkit, ToolResponse

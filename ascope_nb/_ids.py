@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import base64
+import binascii
 import os
 import random
 from datetime import datetime
@@ -14,6 +14,9 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=lambda: _rng.seed(os.urandom(32)))
 
 
+_ALTCHARS = bytes.maketrans(b"+/", b"Xy")
+
+
 def new_id() -> str:
     """A random id of 22 letters and digits (about 127 bits).
 
@@ -21,7 +24,7 @@ def new_id() -> str:
     option) and is safe in file names, URLs and CSS selectors.
     """
     raw = _rng.getrandbits(128).to_bytes(16, "big")
-    return base64.b64encode(raw, altchars=b"Xy")[:22].decode("ascii")
+    return binascii.b2a_base64(raw, newline=False)[:22].translate(_ALTCHARS).decode("ascii")
 
 
 def timestamp() -> str:

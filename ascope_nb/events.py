@@ -96,6 +96,9 @@ class ReplyStarted(Event):
     memory: list[dict[str, Any]] = field(default_factory=list)
     sys_prompt: str | None = None
     formatter: str = ""
+    remote: str = ""  # a remote agent's reply (A2A): where it runs, host[:port] only
+    # why guidance, Pause and Step cannot reach this reply (a remote on a plain A2A server)
+    unsteerable: str = ""
 
 
 @dataclass(kw_only=True)
@@ -334,6 +337,49 @@ class PlanChanged(Event):
     step: int = 0
 
 
+@dataclass(kw_only=True)
+class SpeechStarted(Event):
+    """An agent began speaking ``text`` (the text of Msg ``msg_id``) as ``speech_id``.
+
+    The audio follows as ``SpeechChunk`` events (16-bit mono PCM at ``sample_rate``, base64)
+    and ends with ``SpeechEnded``; the whole audio is then one ``MessageCompleted`` audio
+    message (``metadata["speech_of"] == msg_id``), which is what transcripts and saved
+    outputs keep.
+    """
+
+    kind: ClassVar[str] = "speech_started"
+    speech_id: str = ""
+    msg_id: str = ""
+    text: str = ""
+    sample_rate: int = 24000
+
+
+@dataclass(kw_only=True)
+class SpeechChunk(Event):
+    """More audio of ``speech_id``: ``data`` is base64 16-bit mono PCM (``index`` from 0);
+    it speaks ``text[text_start:text_end]`` of the ``SpeechStarted`` text."""
+
+    kind: ClassVar[str] = "speech_chunk"
+    speech_id: str = ""
+    index: int = 0
+    data: str = ""
+    text_start: int = 0
+    text_end: int = 0
+
+
+@dataclass(kw_only=True)
+class SpeechEnded(Event):
+    """``speech_id`` finished: ``status`` completed, interrupted (Stop, barge-in) or error;
+    ``duration`` seconds of audio produced."""
+
+    kind: ClassVar[str] = "speech_ended"
+    speech_id: str = ""
+    msg_id: str = ""
+    status: Literal["completed", "interrupted", "error"] = "completed"
+    duration: float = 0.0
+    error: str | None = None
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.kind: cls
     for cls in (
@@ -360,6 +406,9 @@ EVENT_TYPES: dict[str, type[Event]] = {
         FeedbackGiven,
         KnowledgeRetrieved,
         PlanChanged,
+        SpeechStarted,
+        SpeechChunk,
+        SpeechEnded,
     )
 }
 
@@ -475,7 +524,7 @@ def _deliver(subscribers: Iterable[Subscriber], event: Event) -> None:
 class RunContext:
     """The emitter of one run: numbers events and delivers them to the run's subscribers."""
 
-    __slots__ = ("run_id", "subscribers", "_seq", "events", "keep_events", "call_ids")
+    __slots__ = ("run_id", "subscribers", "_seq", "events", "keep_events", "call_ids", "steerable")
 
     def __init__(self, run_id: str, *, keep_events: bool = False) -> None:
         self.run_id = run_id
@@ -484,6 +533,7 @@ class RunContext:
         self.keep_events = keep_events
         self.events: list[Event] = []
         self.call_ids: set[str] = set()  # tool-call ids in use: a repeated one is renamed
+        self.steerable = False  # a Run's: its controls (buttons, run.approve) can answer
 
     def emit(self, event: Event, agent_subscribers: Iterable[Subscriber] = ()) -> Event:
         redact_event(event)  # secrets never reach a subscriber, the store or run.events

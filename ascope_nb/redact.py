@@ -261,8 +261,13 @@ def redact_text(text: str) -> str:
     """``text`` with every secret replaced by ``[REDACTED]`` (the same object if none)."""
     if len(text) < 7:  # shorter than any secret or credential shape (a streamed token)
         return text
+    _redactor.check_env()
+    return _scrub_text(text)
+
+
+def _scrub_text(text: str) -> str:
+    """``redact_text`` once the environment has been looked at (the walkers' inner call)."""
     r = _redactor
-    r.check_env()
     if text in r.clean:
         return text
     literal = r.literal
@@ -304,7 +309,7 @@ def redact(obj: Any) -> Any:
 def _redact_any(obj: Any) -> Any:
     kind = type(obj)
     if kind is str:
-        return redact_text(obj)
+        return _scrub_text(obj) if len(obj) >= 7 else obj
     if kind is dict:
         return _redact_dict(obj)
     if kind is list or kind is tuple:
@@ -325,9 +330,13 @@ def _redact_item(value: Any, clean: set[str]) -> Any:
     if kind is str:
         if len(value) < 7 or value in clean:
             return value
-        return redact_text(value)
+        return _scrub_text(value)
     if kind is int or kind is float or kind is bool or value is None:
         return value
+    if kind is dict:
+        return _redact_dict(value)
+    if kind is list:
+        return _redact_seq(value)
     return _redact_any(value)
 
 
@@ -345,9 +354,20 @@ def _redact_dict(obj: dict[Any, Any]) -> dict[Any, Any]:
     out = None
     clean = _redactor.clean
     for k, v in obj.items():
-        if (k == "id" or k == "timestamp") and _is_stamp(k, v):
+        kind = type(v)  # _redact_item, inlined for the common values
+        new: Any
+        if kind is str:
+            if len(v) < 7 or v in clean or ((k == "id" or k == "timestamp") and _is_stamp(k, v)):
+                continue
+            new = _scrub_text(v)
+        elif kind is int or kind is float or kind is bool or v is None:
             continue
-        new = _redact_item(v, clean)
+        elif kind is dict:
+            new = _redact_dict(v)
+        elif kind is list:
+            new = _redact_seq(v)
+        else:
+            new = _redact_any(v)
         if new is not v:
             if out is None:
                 out = dict(obj)
@@ -445,8 +465,10 @@ def redact_event(event: Any) -> Any:
             f.name for f in fields(event) if f.name not in _IDS and str(f.type) not in _SCALAR_TYPES
         )
         _event_fields[type(event)] = names
-    _redactor.check_env()
-    clean = _redactor.clean
+    r = _redactor
+    if time.monotonic() - r._env_checked >= 1.0:  # check_env's own test, without the call
+        r.check_env()
+    clean = r.clean
     for name in names:
         value = getattr(event, name)
         if value:

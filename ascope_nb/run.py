@@ -67,6 +67,7 @@ class Run:
         self.events: list[Event] = []
         self._context = RunContext(self.run_id)
         self._context.subscribers.append(self._on_event)
+        self._context.steerable = True
         self._subscribers: list[Subscriber] = []
         self._active: list[AgentBase] = []
         self._call_owner: dict[str, AgentBase] = {}
@@ -152,17 +153,22 @@ class Run:
     def done(self) -> bool:
         return self._task is not None and self._task.done()
 
-    async def wait(self, timeout: float | None = None) -> Msg | list[Msg] | None:
+    async def wait(
+        self, timeout: float | None = None, *, durable: bool = True
+    ) -> Msg | list[Msg] | None:
         """Wait for the run to end and return its reply (``await run`` does the same).
 
         A stopped run returns its "interrupted" reply; a failed run raises its error.
+        ``durable=False`` returns without waiting for the attached stores to commit the
+        run's last events (they still do, a moment later): for a caller that hands the reply
+        on at once, such as an A2A server answering over the network.
         """
         if self._task is None:
             raise ConfigError("this run was never started")
         try:
             await asyncio.wait_for(asyncio.shield(self._task), timeout)
         finally:
-            if self._task.done():
+            if self._task.done() and durable:
                 await self._durable()
             if self._view is not None and self._task.done():
                 self._view.flush()  # the output shows (and a saved notebook keeps) the end
@@ -210,9 +216,15 @@ class Run:
                 self._loop.call_soon(self._task.cancel)  # type: ignore[union-attr]
 
     def steer(self, text: str) -> None:
-        """Inject guidance before the next reasoning step of the active agent."""
+        """Inject guidance before the next reasoning step of the active agent.
+
+        Raises:
+            ConfigError: the text is empty, or the active agent cannot take guidance (a
+                remote A2A agent on a plain A2A server: the line names it).
+        """
         if not isinstance(text, str) or not text.strip():
             raise ConfigError("steering text must be a non-empty string")
+        _takers(self._controls()[-1:])
         self._on_loop(self._steer, text)
 
     def _steer(self, text: str) -> None:
@@ -246,16 +258,20 @@ class Run:
             control.deny(tool_call_id, reason)
 
     def pause(self) -> None:
-        """Hold the agents before their next step."""
-        self._on_loop(lambda: [c.pause() for c in self._all_controls()])
+        """Hold the agents before their next step (``ConfigError`` if none can be held: a
+        remote A2A agent on a plain A2A server)."""
+        takers = _takers(self._all_controls())
+        self._on_loop(lambda: [c.pause() for c in takers])
 
     def step(self) -> None:
         """While paused, run one more step."""
-        self._on_loop(lambda: [c.step() for c in self._controls()])
+        takers = _takers(self._controls())
+        self._on_loop(lambda: [c.step() for c in takers])
 
     def resume(self) -> None:
         """Run freely again."""
-        self._on_loop(lambda: [c.resume() for c in self._all_controls()])
+        takers = _takers(self._all_controls())
+        self._on_loop(lambda: [c.resume() for c in takers])
 
     def _all_controls(self) -> list[Any]:
         return [a.control for a in self.agents if hasattr(a, "control")]
@@ -348,6 +364,15 @@ class Run:
         steps = sum(1 for e in self.events if e.kind == "step_started")
         diverged = f", divergence={self.divergence}" if self.divergence is not None else ""
         return f"Run(title={self.title!r}, status={self.status!r}, steps={steps}{diverged})"
+
+
+def _takers(controls: list[Any]) -> list[Any]:
+    """The controls that take guidance / pause / step; ``ConfigError`` with the reason when
+    there were some and none does (a remote agent on a plain A2A server)."""
+    takers = [c for c in controls if not getattr(c, "refusal", "")]
+    if controls and not takers:
+        raise ConfigError(controls[0].refusal)
+    return takers
 
 
 def _execution_count() -> int | None:

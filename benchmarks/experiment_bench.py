@@ -110,7 +110,7 @@ async def run_experiment(n: int, concurrency: int, delay: float, backend: str) -
     rows = [{"id": f"s{i}", "input": f"q{i}", "target": 42} for i in range(n)]
     ascope_nb.store.default_store()  # opened by the notebook's first run, as the imports are
     if backend == "ray":  # Ray's own start-up (tens of seconds) is not a per-sample cost
-        from ascope_nb.evaluate._ray_evaluator import ensure_ray
+        from ascope_nb.evaluate._ray_pool import ensure_ray
 
         ensure_ray()
     # the imports above leave the collector a debt that its next full pass pays (a tenth of a

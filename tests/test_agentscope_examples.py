@@ -40,14 +40,7 @@ GAPS = {
     # the example builds a2a-sdk 0.3 types (AgentCapabilities(state_transition_history=...));
     # ascope_nb's a2a extra is a2a-sdk 1.x
     "examples/agent/a2a_agent/main.py": "a2a-sdk 0.3",
-    "examples/deployment/planning_agent/main.py": "the quart web framework (not installed)",
-    "examples/evaluation/ace_bench/main.py": "ACEBenchmark",
-    "examples/functionality/tts/main.py": "TTS models",
-    "examples/game/werewolves/main.py": "TTS models",
     "examples/tuner/model_tuning/main.py": "the tuner",
-    "examples/functionality/vector_store/alibabacloud_mysql_vector/main.py": "database stores",
-    "examples/functionality/vector_store/mongodb/main.py": "database stores",
-    "examples/functionality/vector_store/oceanbase/main.py": "database stores",
 }
 
 

@@ -150,3 +150,17 @@ def test_fixtures_match_what_the_views_write() -> None:
     assert [{k: o[k] for k in o if k in MIME_TYPES} for o in outputs] == [
         {k: b[k] for k in b if k in MIME_TYPES} for b in fresh.values()
     ]
+
+
+def test_built_extension_draws_the_hub_graph_of_a_saved_hub() -> None:
+    """The saved-hub renderer wraps the chat with ``hub_graph.js`` (as the live HubView does):
+    the installed bundle carries the graph's code, and the source names it."""
+    shared = (EXT_SRC / "src" / "shared.ts").read_text()
+    assert "withHubGraph(render.createHubRenderer)" in shared
+    built = ROOT / "ascope_nb" / "labextension" / "static"  # this checkout's build
+    bundles = [p.read_text(errors="replace") for p in built.glob("*.js")]
+    marker = "ascope-hub-graph-canvas"  # a class only static/hub_graph.js creates
+    assert marker in (ROOT / "ascope_nb" / "views" / "static" / "hub_graph.js").read_text()
+    assert any(marker in text for text in bundles), (
+        f"no bundle in {built} carries the hub graph: rebuild the extension (pip install -e .)"
+    )

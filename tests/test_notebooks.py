@@ -78,6 +78,8 @@ def test_the_tutorials_are_there() -> None:
         "18_deep_research",
         "19_browser_agent",
         "20_plans",
+        "21_voice",
+        "22_tune",
     }
     assert expected <= names, sorted(expected - names)
 

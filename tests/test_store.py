@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from ascope_nb.events import (
+    ApprovalRequested,
     Event,
     FeedbackGiven,
     HintInjected,
@@ -28,6 +29,7 @@ from ascope_nb.events import (
     RunEnded,
     StepEnded,
     TextDelta,
+    ToolCall,
     event_from_dict,
 )
 from ascope_nb.store import REDACTED, RunStore, StoreWarning, scrub
@@ -519,15 +521,52 @@ def test_steps_messages_and_tool_calls(store: RunStore) -> None:
     assert set(calls["state"]) == {"success"}
 
 
+def test_step_and_tool_tables_are_the_fold(store: RunStore) -> None:
+    from ascope_nb.fold import RunFold
+
+    events = synthetic_run("f1", n_steps=3) + steering_run("f2")
+    pending = ToolCall(step=2, tool_call_id="c3", name="shell", input={"cmd": "pwd"})
+    asked = ApprovalRequested(tool_call_id="c3", name="shell", input={"cmd": "pwd"})
+    for seq, event in enumerate((pending, asked), start=len(steering_run("f2")) - 1):
+        event.run_id, event.seq, event.agent = "f3", seq, "Friday"
+    store.append([*events, pending, asked])
+    assert store.flush()
+    for run_id in ("f1", "f2"):
+        fold = RunFold().extend(e.to_dict() for e in store.events(run_id))
+        steps = store.steps(run_id)
+        assert list(steps["step"]) == [s["step"] for s in fold.steps()]
+        assert list(steps["text"]) == [s["text"] for s in fold.steps()]
+        assert list(steps["output_tokens"]) == [s["output_tokens"] for s in fold.steps()]
+        calls = store.tool_calls(run_id)
+        records = [c for _, c in fold.tool_calls()]
+        assert list(calls["tool_call_id"]) == [c["id"] for c in records]
+        assert list(calls["input"]) == [c["input"] for c in records]
+        assert list(calls["state"]) == [c["state"] for c in records]
+    waiting = store.tool_calls("f3").iloc[0]  # asked, not decided, no result yet
+    assert (waiting["approval"], waiting["state"], waiting["output_text"]) == (
+        "pending",
+        None,
+        None,
+    )
+    assert waiting["duration"] != waiting["duration"]  # NaN: it has not run
+
+
 def test_steering_approvals_and_feedback(store: RunStore) -> None:
     store.append(steering_run("st"))
     assert store.flush()
     calls = store.tool_calls("st").set_index("tool_call_id")
     assert calls.loc["c1", "approval"] == "denied" and calls.loc["c1", "state"] == "denied"
     assert calls.loc["c2", "approval"] == "edited"
-    assert calls.loc["c2", "input"] == {"cmd": "ls -la"}
-    assert calls.loc["c2", "executed_input"] == {"cmd": "ls"}
+    assert calls.loc["c2", "input"] == {"cmd": "ls"}  # what ran, as the fold and exports say
+    assert calls.loc["c2", "original_input"] == {"cmd": "ls -la"}  # what the model asked
+    assert calls.loc["c1", "original_input"] == calls.loc["c1", "input"] == {"cmd": "rm -rf /"}
+    assert calls.loc["c2", "executed_input"] == calls.loc["c2", "input"]  # deprecated alias
     steering = store.steering("st")
+    edit = steering[steering["decision"] == "edited"].iloc[0]  # one naming across the tables
+    assert (edit["input"], edit["original_input"]) == (
+        calls.loc["c2", "input"],
+        calls.loc["c2", "original_input"],
+    )
     assert list(steering["kind"]) == ["approval", "hint", "approval"]
     assert list(steering["decision"].fillna("-")) == ["denied", "-", "edited"]
     assert steering.iloc[1]["text"] == "list the files instead"

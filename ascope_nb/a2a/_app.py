@@ -33,9 +33,17 @@ def build_card(
     version: str = "1.0.0",
 ) -> Any:
     """The ``AgentCard`` of a served agent: JSON-RPC and HTTP+JSON interfaces at ``url``,
-    streaming on; skills from ``skills`` (names, dicts or ``AgentSkill``) or the agent's tools.
+    streaming on, the steering extension (guidance, Pause, Step from ascope_nb callers); skills from ``skills`` (names, dicts or ``AgentSkill``) or the agent's tools.
     """
-    from a2a.types import AgentCapabilities, AgentCard, AgentInterface, AgentSkill
+    from a2a.types import (
+        AgentCapabilities,
+        AgentCard,
+        AgentExtension,
+        AgentInterface,
+        AgentSkill,
+    )
+
+    from ..agent._a2a_control import STEERING_EXTENSION
 
     agent = _probe_agent(agent_or_factory)
     card_name = name or (agent.name if agent is not None else "") or "agent"
@@ -65,7 +73,17 @@ def build_card(
             AgentInterface(url=url, protocol_binding="JSONRPC", protocol_version="1.0"),
             AgentInterface(url=url, protocol_binding="HTTP+JSON", protocol_version="1.0"),
         ],
-        capabilities=AgentCapabilities(streaming=True),
+        capabilities=AgentCapabilities(
+            streaming=True,
+            extensions=[
+                AgentExtension(
+                    uri=STEERING_EXTENSION,
+                    description="takes guidance, Pause, Step and Resume for a running task "
+                    "(message metadata 'ascope_control_json', on the task's context)",
+                    required=False,
+                )
+            ],
+        ),
         default_input_modes=["text/plain"],
         default_output_modes=["text/plain"],
         skills=skill_list,

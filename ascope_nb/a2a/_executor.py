@@ -2,11 +2,16 @@
 
 Each request starts a run (``ascope_nb.run.start``, so it is stored like every run); the
 run's events, the stream the live view reads, become A2A task status updates: one
-``working`` update per ReAct step, carrying the step's text and tool blocks as the message
-and its events under ``metadata["ascope_events"]``. The reply is the task's artifact. A
+``working`` update per ReAct step (and, while a step's text streams, one at most every
+``FLUSH_S`` seconds with the text so far), carrying the text and tool blocks as the message
+and the events under ``metadata["ascope_events_json"]``. The reply is the task's artifact. A
 tool call that needs approval turns the task ``input-required``; the next message on that
-task approves ("approve", "yes") or denies (anything else, the text is the reason).
-Cancel stops the run (the agent's memory stays valid).
+task approves ("approve", "yes") or denies (anything else, the text is the reason); an
+``ascope_nb`` caller also sends its full decision (edited arguments) in the message metadata.
+Cancel stops the run (the agent's memory stays valid). A message on the task's context
+carrying ``metadata["ascope_control_json"]`` (guidance, Pause, Step, Resume from an
+``ascope_nb`` caller) is applied to that task's run, as its buttons would, and answered at
+once (see ``agent._a2a_control``); a new request may carry them too.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from a2a.server.events import EventQueue
 from a2a.server.tasks import TaskUpdater
 from a2a.types import Message, Part, TaskState
 
+from ..agent._a2a_control import ACK_KEY, apply_actions, control_of
+from ..agent._a2a_remote import decision_of
 from ..events import (
     ApprovalRequested,
     Event,
@@ -29,8 +36,11 @@ from ..events import (
     ReplyStarted,
     RunEnded,
     RunStarted,
+    StatusChanged,
     StepEnded,
     Subscription,
+    TextDelta,
+    ThinkingDelta,
     ToolCall,
     ToolResult,
 )
@@ -47,6 +57,7 @@ EVENTS_KEY = "ascope_events_json"  # status metadata: the step's events (the wir
 # the caller's own run and reply frame its replay: these are not sent
 _RUN_FRAME = (RunStarted, RunEnded, ReplyStarted, ReplyEnded)
 _YES = {"approve", "approved", "yes", "y", "ok", "allow"}
+FLUSH_S = 0.1  # streamed text waits at most this long before it is sent
 
 
 @dataclass
@@ -58,6 +69,7 @@ class _Live:
     subscription: Subscription
     lock: asyncio.Lock | None
     waiting_call: str = ""
+    context_id: str = ""  # the A2A context of the task (control requests must name it)
 
 
 class AgentRunExecutor(AgentExecutor):  # type: ignore[misc]
@@ -105,6 +117,10 @@ class AgentRunExecutor(AgentExecutor):  # type: ignore[misc]
     # ------------------------------------------------------------------ A2A
     async def execute(self, context: RequestContext, event_queue: EventQueue) -> None:
         task_id, context_id = context.task_id or "", context.context_id or ""
+        control = control_of(context.message)
+        if control is not None and control["task_id"]:  # for a task already running
+            await self._control(control, context, event_queue)
+            return
         updater = TaskUpdater(event_queue, task_id, context_id)
         live = self._live.get(task_id)
         if live is not None and live.waiting_call:
@@ -140,8 +156,11 @@ class AgentRunExecutor(AgentExecutor):  # type: ignore[misc]
             if lock is not None:
                 lock.release()
             raise
+        if control is not None:  # given while no task of the caller ran: before step 1
+            apply_actions(run, control["actions"])
         queue: asyncio.Queue[Event] = asyncio.Queue()
-        live = _Live(run, queue, run.subscribe(queue.put_nowait, replay=True), lock)
+        subscription = run.subscribe(queue.put_nowait, replay=True)
+        live = _Live(run, queue, subscription, lock, context_id=context_id)
         self._live[task_id] = live
         await self._stream(live, task_id, updater)
 
@@ -156,17 +175,51 @@ class AgentRunExecutor(AgentExecutor):  # type: ignore[misc]
         except RuntimeError:  # already terminal
             pass
 
+    async def _control(
+        self, control: dict[str, Any], context: RequestContext, event_queue: EventQueue
+    ) -> None:
+        """Apply a caller's guidance / pause / step to the run of its task; answer at once
+        (``ok``, or ``not_running``: the caller keeps them for its next request)."""
+        from a2a.helpers import new_text_message
+        from a2a.types import Role
+
+        target = control["task_id"]
+        live = self._live.get(target)
+        running = live is not None and not live.run.done and live.context_id == context.context_id
+        if live is not None and running:  # (a request of another context is not applied)
+            apply_actions(live.run, control["actions"])
+            text = f"{self.name}: {len(control['actions'])} request(s) applied to task {target}"
+        else:
+            text = f"{self.name}: task {target} is not running here"
+        answer = new_text_message(text, context_id=context.context_id, role=Role.ROLE_AGENT)
+        answer.metadata.update({ACK_KEY: "ok" if running else "not_running"})
+        await event_queue.enqueue_event(answer)
+
     # ------------------------------------------------------------------ streaming
     async def _stream(self, live: _Live, task_id: str, updater: TaskUpdater) -> None:
         """Forward the run's events until it ends (or waits for approval)."""
         step: list[Event] = []
+        loop = asyncio.get_running_loop()
+        due: float | None = None  # when the unsent text of the step must go out
         try:
             while True:
-                event = await live.queue.get()
+                if due is None:
+                    event = await live.queue.get()
+                else:
+                    try:
+                        event = await asyncio.wait_for(live.queue.get(), due - loop.time())
+                    except asyncio.TimeoutError:  # the text so far, so the caller sees it stream
+                        await self._send_step(step, updater)
+                        step, due = [], None
+                        continue
                 step.append(event)
-                if isinstance(event, StepEnded | ToolCall | ToolResult):  # the view sees calls live
+                if isinstance(event, StepEnded | ToolCall | ToolResult) or (
+                    isinstance(event, StatusChanged) and event.status != "waiting_approval"
+                ):  # the view sees calls live, and a pause when the remote holds
                     await self._send_step(step, updater)
-                    step = []
+                    step, due = [], None
+                elif due is None and isinstance(event, TextDelta | ThinkingDelta):
+                    due = loop.time() + FLUSH_S
                 elif isinstance(event, ApprovalRequested):
                     await self._send_step(step, updater)
                     live.waiting_call = event.tool_call_id
@@ -201,8 +254,8 @@ class AgentRunExecutor(AgentExecutor):  # type: ignore[misc]
         """End the task: the reply as the artifact, then ``completed`` carrying the run's
         last events (the reply's message); a failure or a stop ends it otherwise."""
         run = live.run
-        try:
-            reply = await run
+        try:  # the answer leaves at once; the store commits the run's end a moment later
+            reply = await run.wait(durable=False)
         except asyncio.CancelledError:
             reply = None
         except Exception as exc:
@@ -223,6 +276,17 @@ class AgentRunExecutor(AgentExecutor):  # type: ignore[misc]
         )
 
     async def _answer_approval(self, live: _Live, context: RequestContext) -> None:
+        call_id = live.waiting_call
+        decision = decision_of(context.message)
+        if decision is not None:  # an ascope_nb caller's buttons: approved, edited or denied
+            live.waiting_call = ""
+            if decision["decision"] == "approved":
+                live.run.approve(call_id)
+            elif decision["decision"] == "edited":
+                live.run.approve(call_id, decision["input"])
+            else:
+                live.run.deny(call_id, str(decision.get("reason") or "denied by the A2A client"))
+            return
         text = " ".join(
             b.get("text", "")
             for b in await self._blocks(context.message)

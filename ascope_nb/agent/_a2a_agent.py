@@ -15,21 +15,35 @@ import weakref
 from typing import Any
 
 from ..events import (
+    ApprovalRequested,
+    ApprovalResolved,
     ReplyEnded,
     ReplyStarted,
     RunEnded,
     RunStarted,
+    StatusChanged,
+    current_run,
     event_from_dict,
 )
 from ..exceptions import A2AError
 from ..formatter._a2a import A2AChatFormatter, sdk_is_v03
 from ..message import Msg
 from ..redact import redact_text
+from ._a2a_control import (
+    ACK_KEY,
+    RemoteControl,
+    control_message,
+    control_metadata,
+    takes_control,
+)
+from ._a2a_remote import decision_message, remote_base_url, remote_origin
 from ._a2a_stream import TaskTracker, card_url, coerce_card, state_name
 from ._base import AgentBase
 
 DEFAULT_TIMEOUT = 600.0
 _SKIPPED_REMOTE = (RunStarted, RunEnded, ReplyStarted, ReplyEnded)
+# a remote approval is asked of this side's controls, which emit these events themselves
+_DECIDED_HERE = (ApprovalRequested, ApprovalResolved, StatusChanged)
 
 
 class A2AAgent(AgentBase):
@@ -38,7 +52,19 @@ class A2AAgent(AgentBase):
     Observed messages are kept and sent, merged with the input, on the next ``reply``
     (A2A takes one message per request); they are cleared once the remote answered.
     Structured output is refused (A2A has none). Steps of a remote ``ascope_nb`` agent
-    replay here as events, so the live view shows them as they stream.
+    replay here as events, so the live view shows them as they stream, marked as remote
+    (``ReplyStarted.remote``: the host and port, never credentials).
+
+    A tool call the remote asks to have approved (A2A ``input-required``) is decided here
+    when someone can decide: in a run started with ``ascope_nb.start`` (the view's Approve /
+    Deny / Edit buttons, ``run.approve``) or by ``control.approval_handler``; the decision goes
+    back to the remote task and the reply goes on. Otherwise (a plain ``await agent(msg)``,
+    as in AgentScope) the reply is the remote's question, and the next ``reply`` answers it.
+
+    Guidance, Pause, Step and Resume (the view's buttons, ``run.steer``, ``run.pause``) reach
+    a remote ``ascope_nb`` server's agent as they would a local one (sent as A2A messages on
+    the task's context; see ``_a2a_control``). A plain A2A server takes none of them: they
+    raise ``ConfigError`` naming the remote, and the view disables those buttons for its reply.
 
     Args:
         agent_card: The remote agent's ``a2a.types.AgentCard``.
@@ -64,6 +90,15 @@ class A2AAgent(AgentBase):
         self.name = card.name
         self.agent_card = card
         self.url = card_url(card)
+        self.remote = remote_origin(self.url)  # shown in views: host and port only
+        # decides the remote's tool calls here, sends guidance and pause/step there
+        self.control = RemoteControl(
+            where=f"{self.name!r} at {self.remote}",
+            takes_control=takes_control(card) and not sdk_is_v03(),
+            why="this client runs on a2a-sdk 0.3"
+            if sdk_is_v03()
+            else ("its server is not an ascope_nb server"),
+        )
         self.timeout = timeout
         self._consumers = list(consumers or [])
         if sdk_is_v03():
@@ -89,7 +124,10 @@ class A2AAgent(AgentBase):
         self._open_task_id = ""  # a task waiting for our input (input-required)
 
     def _run_metadata(self) -> dict[str, Any]:
-        return {**super()._run_metadata(), "remote": self.url}
+        return {**super()._run_metadata(), "remote": remote_base_url(self.url)}
+
+    async def _reply_context(self) -> dict[str, Any]:
+        return {"remote": self.remote, "unsteerable": self.control.refusal}
 
     # ------------------------------------------------------------------ state
     def state_dict(self) -> dict[str, Any]:
@@ -138,8 +176,11 @@ class A2AAgent(AgentBase):
                 msgs_list.extend(msg)
         client = self._factory().create(card=self.agent_card)
         tracker = TaskTracker()
+        pending = self.control.take_pending()  # guidance given while no remote task ran
         try:
             message = await self.formatter.format([m for m in msgs_list if m])
+            if pending and not sdk_is_v03():
+                message.metadata.update(control_metadata(pending))
             response = await self._exchange(client, message, tracker)
         except asyncio.CancelledError:
             await self._cancel_remote(client, tracker.task_id)
@@ -149,6 +190,9 @@ class A2AAgent(AgentBase):
         except Exception as exc:
             raise A2AError(self._failure(exc)) from exc
         finally:
+            if pending and not tracker.task_id:  # never reached the remote: kept
+                self.control.requeue(pending)
+            self.control.detach()
             close = getattr(client, "close", None)
             if close is not None:
                 await asyncio.shield(close())
@@ -175,16 +219,45 @@ class A2AAgent(AgentBase):
         return factory
 
     async def _exchange(self, client: Any, message: Any, tracker: TaskTracker) -> Msg:
+        """Send ``message``; while the remote waits for a decision we can give, give it and
+        go on; then the answer."""
+        if not sdk_is_v03():
+            if self._context_id:
+                message.context_id = self._context_id
+            if self._open_task_id:
+                message.task_id = self._open_task_id
+        replayed = False
+        while True:
+            asked: list[dict[str, Any]] = []
+            response, shown = await self._stream(client, message, tracker, asked)
+            replayed |= shown
+            if response is not None and tracker.state == "":
+                return response
+            if tracker.state == "input_required" and asked and self._decides_here():
+                decision = await self.control.request_approval(asked[-1], self._emit)
+                await self.control.flush()  # guidance given meanwhile arrives first
+                message = decision_message(
+                    decision, task_id=tracker.task_id, context_id=tracker.context_id
+                )
+                continue
+            return await self._finish(tracker, replayed)
+
+    def _decides_here(self) -> bool:
+        """Whether a remote approval request can be answered on this side (see the class)."""
+        ctx = current_run.get()
+        return self.control.approval_handler is not None or bool(ctx and ctx.steerable)
+
+    async def _stream(
+        self, client: Any, message: Any, tracker: TaskTracker, asked: list[dict[str, Any]]
+    ) -> tuple[Msg | None, bool]:
+        """One request's stream: steps replayed, the remote's approval requests in ``asked``;
+        returns a direct message answer (if any) and whether steps were replayed."""
         if sdk_is_v03():
             stream = client.send_message(message)
         else:
             from a2a.client import ClientCallContext
             from a2a.types import SendMessageRequest
 
-            if self._context_id:
-                message.context_id = self._context_id
-            if self._open_task_id:
-                message.task_id = self._open_task_id
             stream = client.send_message(
                 SendMessageRequest(message=message),
                 context=ClientCallContext(timeout=self.timeout),
@@ -208,19 +281,26 @@ class A2AAgent(AgentBase):
                 await self.print(response)
                 continue
             step = tracker.apply(item)
+            if tracker.task_id and not sdk_is_v03():
+                self.control.attach(tracker.task_id, tracker.context_id, self._send_control)
             if step is not None:
-                replayed |= await self._show_step(step)
-        if response is not None and tracker.state == "":
-            return response
-        return await self._finish(tracker, replayed)
+                replayed |= await self._show_step(step, asked)
+        return response, replayed
 
-    async def _show_step(self, step: Any) -> bool:
-        """Show one remote working step: replay its ascope events, else print its message."""
+    async def _show_step(self, step: Any, asked: list[dict[str, Any]]) -> bool:
+        """Show one remote working step: replay its ascope events, else print its message.
+        The remote's approval requests go to ``asked`` (this side asks its own controls)."""
         events = _ascope_events(step)
         if events:
             for data in events:
                 event = event_from_dict(data)
-                if isinstance(event, _SKIPPED_REMOTE):
+                if isinstance(event, ApprovalRequested):
+                    asked.append(
+                        {"id": event.tool_call_id, "name": event.name, "input": event.input}
+                    )
+                if isinstance(event, StatusChanged) and self.control.shows_status(event.status):
+                    pass  # the remote holds (Pause / Step) or runs on: shown here
+                elif isinstance(event, (*_SKIPPED_REMOTE, *_DECIDED_HERE)):
                     continue
                 event.run_id, event.reply_id, event.seq, event.agent = "", "", -1, self.name
                 self._emit(event)
@@ -230,6 +310,32 @@ class A2AAgent(AgentBase):
                 await self.formatter.format_a2a_message(self.name, step.status.message)
             )
         return False
+
+    async def _send_control(
+        self, actions: list[dict[str, Any]], task_id: str, context_id: str
+    ) -> bool:
+        """Send guidance / pause / step to the remote task; False when it no longer runs
+        there (the requests then go with the next request)."""
+        from a2a.client import ClientCallContext
+        from a2a.types import SendMessageRequest
+
+        client = self._factory().create(card=self.agent_card)
+        message = control_message(actions, task_id=task_id, context_id=context_id)
+        ack = ""
+        try:
+            stream = client.send_message(
+                SendMessageRequest(message=message),
+                context=ClientCallContext(timeout=self.timeout),
+            )
+            async for item in stream:
+                if hasattr(item, "WhichOneof") and item.WhichOneof("payload") == "message":
+                    field = item.message.metadata.fields.get(ACK_KEY)
+                    ack = field.string_value if field is not None else ""
+        finally:
+            close = getattr(client, "close", None)
+            if close is not None:
+                await asyncio.shield(close())
+        return ack == "ok"
 
     async def _finish(self, tracker: TaskTracker, replayed: bool) -> Msg:
         state = tracker.state

@@ -26,7 +26,7 @@ from ..events import (
 )
 from ..message import Msg
 from ..module import StateModule
-from ._hooks import Hook, HookRegistry, with_hooks
+from ._hooks import Hook, HookRegistry, hooks_generation, with_hooks
 from ._printer import ConsolePrinter
 
 
@@ -164,12 +164,21 @@ class AgentBase(StateModule):
         cls._class_hooks.clear(hook_type)
 
     def _hooks(self, hook_type: str) -> list[Hook]:
-        found = list(self._instance_hooks.hooks[hook_type].values())
-        for klass in reversed(type(self).__mro__):
-            registry = klass.__dict__.get("_class_hooks")
-            if isinstance(registry, HookRegistry):
-                found.extend(registry.hooks[hook_type].values())
-        return found
+        """The hooks of ``hook_type``: this agent's, then its classes' (base class first);
+        cached until any hook registry changes (``hooks_generation``)."""
+        cache: tuple[int, type, dict[str, list[Hook]]] | None = self.__dict__.get("_hook_cache")
+        if cache is None or cache[0] != hooks_generation() or cache[1] is not type(self):
+            cache = (hooks_generation(), type(self), {})
+            self.__dict__["_hook_cache"] = cache
+        found = cache[2].get(hook_type)
+        if found is None:
+            found = list(self._instance_hooks.hooks[hook_type].values())
+            for klass in reversed(type(self).__mro__):
+                registry = klass.__dict__.get("_class_hooks")
+                if isinstance(registry, HookRegistry):
+                    found.extend(registry.hooks[hook_type].values())
+            cache[2][hook_type] = found
+        return list(found) if found else found
 
     # ------------------------------------------------------------------ the reply
     async def reply(self, *args: Any, **kwargs: Any) -> Msg:
@@ -179,12 +188,18 @@ class AgentBase(StateModule):
     async def observe(self, msg: Msg | list[Msg] | None) -> None:
         """Receive a message without replying (MsgHub broadcasts). Default: ignore it."""
 
-    async def print(self, msg: Msg, last: bool = True) -> None:
-        """Show ``msg`` to watchers: emits a ``MessageCompleted`` event (never prints itself)."""
+    async def print(self, msg: Msg, last: bool = True, speech: Any = None) -> None:
+        """Show ``msg`` to watchers: emits a ``MessageCompleted`` event (never prints itself).
+        ``speech`` (an ``AudioBlock`` or a list of them, AgentScope 1.x) goes with the last
+        chunk as an audio message the live view plays (AgentScope plays it on the speakers)."""
         if last:
             self._emit(MessageCompleted(msg=msg.to_dict(), added_to_memory=False))
+            if speech:
+                from ._speech import emit_speech
+
+                emit_speech(self, msg, speech)
         if self.msg_queue is not None:
-            await self.msg_queue.put((copy.deepcopy(msg), last, None))
+            await self.msg_queue.put((copy.deepcopy(msg), last, speech))
             await asyncio.sleep(0)  # let the consumer take it
 
     async def handle_interrupt(self, *args: Any, **kwargs: Any) -> Msg:

@@ -64,12 +64,22 @@ class AgentControl:
         self._pending: dict[str, asyncio.Future[ApprovalDecision]] = {}
         self._early: dict[str, ApprovalDecision] = {}
 
+    @property
+    def refusal(self) -> str:
+        """Why guidance, Pause and Step cannot reach this agent ("": they can)."""
+        return ""
+
     # guidance -------------------------------------------------------------------------
     def steer(self, text: str, *, source: Literal["human", "system"] = "human") -> None:
         """Queue guidance; it is added before the agent's next reasoning step."""
         if not isinstance(text, str) or not text.strip():
             raise ConfigError("steering text must be a non-empty string")
         self._hints.append((text, source))
+
+    @property
+    def has_hints(self) -> bool:
+        """Whether guidance waits for the next step."""
+        return bool(self._hints)
 
     def take_hints(self) -> list[tuple[str, Literal["human", "system"]]]:
         hints, self._hints = self._hints, []

@@ -34,6 +34,15 @@ HOOK_TYPES = (
 )
 
 
+_generation = [0]
+
+
+def hooks_generation() -> int:
+    """A number that changes whenever any hook registry changes (agents cache their hook
+    lists against it, so a step with no hooks costs one comparison per hooked method)."""
+    return _generation[0]
+
+
 class HookRegistry:
     """An ordered set of named hooks per hook type."""
 
@@ -41,21 +50,25 @@ class HookRegistry:
 
     def __init__(self) -> None:
         self.hooks: dict[str, OrderedDict[str, Hook]] = {t: OrderedDict() for t in HOOK_TYPES}
+        _generation[0] += 1
 
     def add(self, hook_type: str, name: str, hook: Hook) -> None:
         check_hook_type(hook_type)
         self.hooks[hook_type][name] = hook
+        _generation[0] += 1
 
     def remove(self, hook_type: str, name: str) -> None:
         check_hook_type(hook_type)
         if name not in self.hooks[hook_type]:
             raise KeyError(f"no {hook_type} hook named {name!r}")
         del self.hooks[hook_type][name]
+        _generation[0] += 1
 
     def clear(self, hook_type: str | None = None) -> None:
         for key in [hook_type] if hook_type else HOOK_TYPES:
             check_hook_type(key)
             self.hooks[key].clear()
+        _generation[0] += 1
 
 
 def check_hook_type(hook_type: str) -> None:
@@ -114,18 +127,19 @@ def with_hooks(func: Callable[..., Any], kind: str) -> Callable[..., Any]:
     unless the hook returns them."""
     if getattr(func, "__ascope_hooked__", False):
         return func
+    pre_kind, post_kind = f"pre_{kind}", f"post_{kind}"
 
     @functools.wraps(func)
     async def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        pre, post = self._hooks(pre_kind), self._hooks(post_kind)
+        if not pre and not post:  # the common case: no bookkeeping at all
+            return await func(self, *args, **kwargs)
         key = (id(self), kind)
         running = _running.get()
         if key in running:
             return await func(self, *args, **kwargs)
-        pre, post = self._hooks(f"pre_{kind}"), self._hooks(f"post_{kind}")
         token = _running.set(running | {key})
         try:
-            if not pre and not post:
-                return await func(self, *args, **kwargs)
             call = _bind(func, self, args, kwargs)
             call = await run_pre_hooks(self, pre, call)
             rest = {k: v for k, v in call.items() if k not in ("args", "kwargs")}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import TextIO
+from typing import Any, TextIO
 
 from ..events import (
     Event,
@@ -15,17 +15,13 @@ from ..events import (
     ToolCall,
     ToolResult,
 )
+from ..message._text import content_text
 from ..redact import redact_text
 
 
-def _blocks_text(blocks: list[dict]) -> str:
-    parts = []
-    for block in blocks:
-        if block.get("type") == "text":
-            parts.append(str(block.get("text", "")))
-        else:
-            parts.append(f"<{block.get('type')}>")
-    return "\n".join(parts)
+def _blocks_text(content: Any) -> str:
+    """Text blocks as they are, any other block as ``<type>``."""
+    return content_text(content, other=lambda block: f"<{block.get('type')}>")
 
 
 class ConsolePrinter:
@@ -85,11 +81,6 @@ class ConsolePrinter:
                 self._close()
             elif event.msg.get("role") == "user" and event.msg.get("name") == event.agent:
                 # a message the agent authored without streaming it (a UserAgent's input)
-                self._write(f"{event.msg.get('name')}: {_blocks_text(_as_blocks(event.msg))}\n")
+                self._write(f"{event.msg.get('name')}: {_blocks_text(event.msg.get('content'))}\n")
         elif isinstance(event, InputRequested):
             self._close()
-
-
-def _as_blocks(msg: dict) -> list[dict]:
-    content = msg.get("content")
-    return [{"type": "text", "text": content}] if isinstance(content, str) else list(content or [])

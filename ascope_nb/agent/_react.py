@@ -18,6 +18,7 @@ from ..events import (
     ModelCallEnded,
     ModelCallStarted,
     ReplyStarted,
+    RunContext,
     StepEnded,
     StepStarted,
     TextDelta,
@@ -26,6 +27,7 @@ from ..events import (
     ToolProgress,
     ToolResult,
     ToolState,
+    current_reply,
     current_run,
 )
 from ..exceptions import ConfigError
@@ -42,7 +44,7 @@ from ._compression import CompressionConfig as _CompressionConfig
 from ._control import AgentControl
 from ._knowledge import record_after_reply, retrieve_before_reply, setup_knowledge
 from ._plan import plan_before_step, plan_hint, setup_plan
-from ._speech import speak
+from ._speech_stream import speak
 
 if TYPE_CHECKING:
     from ..plan import PlanNotebook
@@ -241,7 +243,15 @@ class ReActAgent(AgentBase):
         }
 
     def _emit(self, event: Event) -> Event:
-        event = super()._emit(event)
+        # AgentBase._emit, inlined (every event of every step passes here)
+        if not event.agent:
+            event.agent = self.name
+        if not event.reply_id:
+            event.reply_id = current_reply.get()
+        ctx = current_run.get()
+        if ctx is None:
+            ctx = RunContext("")  # outside any run (e.g. a direct observe): no run id
+        event = ctx.emit(event, self._event_subscribers)
         if event.run_id and event.run_id == self._shown_run:  # note the msgs this run carries
             msg = getattr(event, "msg", None)
             if msg is not None:
@@ -290,10 +300,15 @@ class ReActAgent(AgentBase):
         for step in range(self.max_iters):
             self._step = step
             await self._step_durable()
-            await self.control.wait_before_step(self._emit)
-            await plan_before_step(self)
-            await self._inject_hints()
-            await compress_memory_if_needed(self)
+            control = self.control
+            if control.paused:  # (each guard spares a coroutine on the common path)
+                await control.wait_before_step(self._emit)
+            if self.plan_notebook is not None:
+                await plan_before_step(self)
+            if control.has_hints:
+                await self._inject_hints()
+            if self.compression_config is not None:
+                await compress_memory_if_needed(self)
             self._emit(StepStarted(step=self._step))
             reasoning = await self._reasoning(tool_choice)
             calls: list[ToolUseBlock] = reasoning.get_content_blocks("tool_use")
@@ -361,7 +376,8 @@ class ReActAgent(AgentBase):
         tools = self.toolkit.get_json_schemas()
         if self._finish_tool is not None:  # offered for the whole reply, as in AgentScope
             tools = [*tools, self._finish_tool]
-        prompt = await self._format_prompt(extra=await plan_hint(self))
+        extra = await plan_hint(self) if self.plan_notebook is not None else None
+        prompt = await self._format_prompt(extra=extra)
         return await self._call_model(prompt, tools=tools or None, tool_choice=tool_choice)
 
     async def _call_model(

@@ -1,5 +1,5 @@
-"""Speaking a reply: ``ReActAgent(tts_model=...)`` turns the final answer into one audio
-message the live view plays (never added to memory, never sent to the model)."""
+"""Audio helpers of speaking a reply: PCM as WAV, playable blocks, and the whole audio of a
+(possibly streamed) TTS answer (``_speech_stream`` speaks a reply as it is synthesized)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,8 @@ import re
 import wave
 from typing import TYPE_CHECKING, Any
 
-from .._logging import logger
 from ..events import MessageCompleted
 from ..message import AudioBlock, Base64Source, Msg
-from ..redact import redact_text
 
 if TYPE_CHECKING:
     from ..tts import TTSModelBase
@@ -72,7 +70,7 @@ async def collect_speech(tts: TTSModelBase, msg: Msg) -> tuple[bytes, str] | Non
 async def _gather(result: Any, *, stream: bool, cumulative: bool) -> tuple[bytes, str] | None:
     if not stream:
         return _bytes_of(result.content)
-    audio, media_type = b"", "audio/pcm"
+    audio, media_type, wav_rate = b"", "audio/pcm", 0
     async for chunk in result:
         found = _bytes_of(chunk.content)
         if found is None:
@@ -80,35 +78,28 @@ async def _gather(result: Any, *, stream: bool, cumulative: bool) -> tuple[bytes
         if cumulative:
             audio, media_type = found
         elif not chunk.is_last:
-            audio, media_type = audio + found[0], found[1]
+            part, media_type = found
+            if media_type == "audio/wav":  # one WAV per chunk (LocalTTSModel): keep the samples
+                part, wav_rate = _wav_frames(part)
+            audio += part
+    if audio and wav_rate:
+        audio = pcm_to_wav(audio, rate=wav_rate)
     return (audio, media_type) if audio else None
 
 
-async def speak(agent: Any, reply: Msg) -> Msg | None:
-    """Synthesize ``reply``'s text with ``agent.tts_model`` and emit it as an audio message.
+def _wav_frames(data: bytes) -> tuple[bytes, int]:
+    with wave.open(io.BytesIO(data), "rb") as wav:
+        return wav.readframes(wav.getnframes()), wav.getframerate()
 
-    A failing TTS service costs the voice, not the reply: one warning line, no event.
-    """
-    tts = agent.tts_model
-    if tts is None or not reply.get_text_content():
-        return None
-    try:
-        speech = await collect_speech(tts, reply)
-    except Exception as exc:  # the reply stands; say once why it is silent
-        logger.warning(
-            "%s: no speech from %s: %s",
-            agent.name,
-            getattr(tts, "model_name", type(tts).__name__),
-            redact_text(f"{type(exc).__name__}: {exc}"),
-        )
-        return None
-    if speech is None:
-        return None
-    msg = Msg(
-        agent.name,
-        [playable_block(*speech)],
-        "assistant",
-        metadata={"speech_of": reply.id},
-    )
-    agent._emit(MessageCompleted(msg=msg.to_dict(), added_to_memory=False))
-    return msg
+
+def emit_speech(agent: Any, msg: Msg, speech: Any) -> Msg:
+    """Emit ``speech`` (an ``AudioBlock`` or a list of them, given to ``print``) as one audio
+    message after ``msg``; base64 PCM becomes WAV so a browser plays it."""
+    blocks = speech if isinstance(speech, list) else [speech]
+    playable = []
+    for block in blocks:
+        found = _bytes_of(block)
+        playable.append(playable_block(*found) if found is not None else block)
+    out = Msg(agent.name, playable, "assistant", metadata={"speech_of": msg.id})
+    agent._emit(MessageCompleted(msg=out.to_dict(), added_to_memory=False))
+    return out

@@ -2,7 +2,8 @@
 
 AgentScope-compatible: ``Task``, ``SolutionOutput``, ``MetricBase``, ``MetricResult``,
 ``MetricType``, ``BenchmarkBase``, ``GeneralEvaluator``, ``RayEvaluator``,
-``EvaluatorStorageBase``, ``FileEvaluatorStorage`` (resumable).
+``EvaluatorStorageBase``, ``FileEvaluatorStorage`` (resumable); ACEBench: ``ACEBenchmark``,
+``ACEPhone``, ``ACEAccuracy``, ``ACEProcessAccuracy``.
 
 Notebook-native: ``experiment()`` runs an agent over a dataset as stored, tagged runs with a
 live view; ``compare()`` pairs two experiments; ``metrics`` has the built-in metrics;
@@ -19,6 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import metrics
+from ._ace import ACEAccuracy, ACEBenchmark, ACEPhone, ACEProcessAccuracy
 from ._benchmark import BenchmarkBase, TaskList
 from ._compare import Comparison, compare
 from ._demo import demo_benchmark, demo_dataset
@@ -57,4 +59,9 @@ __all__ = [
     "metrics",
     "demo_dataset",
     "demo_benchmark",
+    # ACEBench (AgentScope 1.x names)
+    "ACEBenchmark",
+    "ACEAccuracy",
+    "ACEProcessAccuracy",
+    "ACEPhone",
 ]

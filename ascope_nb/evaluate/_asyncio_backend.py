@@ -10,12 +10,15 @@ Example:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
 from ..agent import AgentBase
 from ..events import Event
+from ..exceptions import ConfigError
 from ..run import Run, forget_run, start
+from ._environment import TaskEnvironment
 from ._outcome import Outcome, outcome_of
 
 Emit = Callable[[Event], None]
@@ -44,10 +47,20 @@ class AsyncioBackend:
         return None
 
     async def run_sample(
-        self, text: str, *, title: str, tags: dict[str, Any], timeout: float | None
+        self,
+        text: str,
+        *,
+        title: str,
+        tags: dict[str, Any],
+        timeout: float | None,
+        environment: TaskEnvironment | None = None,
     ) -> tuple[Outcome, Emit]:
-        """Run one sample to its end; returns its outcome and an emitter for its scores."""
-        run = start(self.make_agent(), text, title=title, metadata=tags)
+        """Run one sample to its end; returns its outcome and an emitter for its scores.
+        ``environment``: the task's own tools and solution output (see ``_environment``)."""
+        agent = self.make_agent()
+        if environment is not None:
+            agent = environment.equip(agent)
+        run = start(agent, text, title=title, metadata=tags)
         self.live[run.run_id] = run
         timed_out = False
         try:
@@ -74,6 +87,9 @@ class AsyncioBackend:
             outcome.status = "stopped"
         if timed_out:
             outcome.status, outcome.error = "timeout", f"no answer within {timeout:g} s"
+        if environment is not None and environment.solution_output is not None:
+            outcome.solution_output = environment.solution_output()
+            outcome.has_solution_output = True
         forget_run(run)
         context = run._context  # the scores join the run's events (and the store) through it
 
@@ -88,11 +104,13 @@ class AsyncioBackend:
 
     def pause_all(self) -> None:
         for run in list(self.live.values()):
-            run.pause()
+            with contextlib.suppress(ConfigError):  # a plain remote A2A agent cannot hold
+                run.pause()
 
     def resume_all(self) -> None:
         for run in list(self.live.values()):
-            run.resume()
+            with contextlib.suppress(ConfigError):
+                run.resume()
 
 
 __all__ = ["AsyncioBackend", "Emit"]

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..exceptions import ConfigError
 from ._benchmark import BenchmarkBase
+from ._environment import environment_factory
 
 
 @dataclass
@@ -27,6 +28,8 @@ class Sample:
     target: Any
     row: dict[str, Any] = field(default_factory=dict)
     metrics: list[Any] | None = None  # a BenchmarkBase task's own metrics
+    # a fresh TaskEnvironment per run, for a task declaring tools or a solution output
+    environment: Callable[[], Any] | None = None
 
 
 Column = str | Callable[[Mapping[str, Any]], Any]
@@ -69,6 +72,27 @@ def _value(row: Mapping[str, Any], column: Column | None, what: str, index: int)
     return row[column]
 
 
+def _benchmark_samples(benchmark: BenchmarkBase) -> list[Sample]:
+    samples, seen = [], set()
+    for index, t in enumerate(benchmark):
+        if str(t.id) in seen:
+            raise ConfigError(f"benchmark {benchmark.name!r}: task id {t.id!r} appears twice")
+        seen.add(str(t.id))
+        samples.append(
+            Sample(
+                id=str(t.id),
+                input=t.input
+                if isinstance(t.input, str)
+                else json.dumps(t.input, ensure_ascii=False),
+                target=t.ground_truth,
+                row={"tags": t.tags or {}},
+                metrics=list(t.metrics),
+                environment=environment_factory(benchmark, index, t),
+            )
+        )
+    return samples
+
+
 def load_samples(
     dataset: Any,
     *,
@@ -78,18 +102,7 @@ def load_samples(
 ) -> list[Sample]:
     """The samples of ``dataset``; ids come from the ``id`` column or the row number."""
     if isinstance(dataset, BenchmarkBase):
-        return [
-            Sample(
-                id=str(t.id),
-                input=t.input
-                if isinstance(t.input, str)
-                else json.dumps(t.input, ensure_ascii=False),
-                target=t.ground_truth,
-                row={"tags": t.tags or {}},
-                metrics=list(t.metrics),
-            )
-            for t in dataset
-        ]
+        return _benchmark_samples(dataset)
     samples = []
     seen: set[str] = set()
     for index, row in enumerate(_rows(dataset)):

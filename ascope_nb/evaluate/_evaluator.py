@@ -1,5 +1,7 @@
 """Evaluators (AgentScope 1.x): run a solution over every task × repeat, judge, aggregate.
 
+Thin classes on the evaluation engine (``_engine``, through ``_solving.SolutionJob``): they
+add AgentScope's API, the metadata files and the aggregation.
 ``GeneralEvaluator`` runs solutions on this event loop, ``n_workers`` at a time; a task
 repeat whose solution (or metric result) is already in the storage is not run again, so
 an interrupted evaluation resumes where it stopped. ``aggregate()`` writes AgentScope's
@@ -22,22 +24,15 @@ Example:
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
-from dataclasses import asdict, is_dataclass
 from typing import Any
 
 from ..exceptions import ConfigError
 from ._benchmark import BenchmarkBase
-from ._metric_base import MetricResult, MetricType
-from ._stats_collector import collect_stats
+from ._metric_base import MetricType
+from ._solving import LocalSolver, Solution, SolutionJob, Solver, solution_raised
 from ._storage import EvaluatorStorageBase
-from ._task import SolutionOutput, Task
-
-Solution = Callable[[Task, Callable[..., Any]], Awaitable[SolutionOutput]]
-_log = logging.getLogger("ascope_nb.evaluate")
+from ._task import Task
 
 
 def _task_meta(task: Task) -> dict[str, Any]:
@@ -76,17 +71,27 @@ class EvaluatorBase:
         """Solve and judge every task × repeat, then aggregate."""
         raise NotImplementedError
 
+    def _task_repeats(self) -> list[tuple[Task, str]]:
+        """Every task × repeat, task by task. Each repeat gets the task as the benchmark
+        yields it anew, so a task holding state (ACEBench's simulated phone) starts fresh in
+        every repeat (AgentScope 1.0.21 reuses one task object for all its repeats)."""
+        rounds = [list(self.benchmark) for _ in range(self.n_repeat)]
+        return [
+            (rounds[repeat][index], str(repeat))
+            for index in range(len(rounds[0]))
+            for repeat in range(self.n_repeat)
+        ]
+
     def _pending(self) -> list[tuple[Task, str]]:
         return [
-            (task, str(repeat))
-            for task in self.benchmark
-            for repeat in range(self.n_repeat)
+            (task, repeat_id)
+            for task, repeat_id in self._task_repeats()
             if not all(
-                self.storage.evaluation_result_exists(task.id, str(repeat), m.name)
+                self.storage.evaluation_result_exists(task.id, repeat_id, m.name)
                 for m in task.metrics
             )
-            or not self.storage.solution_result_exists(task.id, str(repeat))
-            or solution_raised(self.storage.get_solution_result(task.id, str(repeat)))
+            or not self.storage.solution_result_exists(task.id, repeat_id)
+            or solution_raised(self.storage.get_solution_result(task.id, repeat_id))
         ]
 
     async def _save_meta(self) -> None:
@@ -204,67 +209,9 @@ def _aggregate_repeat(
     }
 
 
-def solution_raised(output: SolutionOutput) -> bool:
-    """Whether a saved solution is the record of a solution function that raised."""
-    meta = output.meta if isinstance(output.meta, dict) else {}
-    return not output.success and output.output is None and "error" in meta
-
-
-async def solve_and_judge(
-    storage: EvaluatorStorageBase, task: Task, repeat_id: str, solution: Solution
-) -> list[MetricResult]:
-    """One task repeat: reuse a saved solution or make one (saving it and its stats), then
-    save every metric result not saved yet. A solution that raises is saved as
-    ``success=False`` with the error, so metrics still judge it, and is run again on the
-    next ``run()``. A metric that raises is logged and kept as that metric's error (see
-    ``get_evaluation_errors``); the other metrics and tasks go on."""
-    saved = storage.solution_result_exists(task.id, repeat_id)
-    output = storage.get_solution_result(task.id, repeat_id) if saved else None
-    fresh = output is None or solution_raised(output)
-    if fresh:
-        with collect_stats() as stats:
-            try:
-                output = await solution(task, storage.get_agent_pre_print_hook(task.id, repeat_id))
-            except Exception as exc:  # the evaluation goes on; the failure is a result
-                _log.warning(
-                    "task %r repeat %s failed: %s: %s", task.id, repeat_id, type(exc).__name__, exc
-                )
-                output = SolutionOutput(
-                    success=False,
-                    output=None,
-                    trajectory=[],
-                    meta={"error": f"{type(exc).__name__}: {exc}"},
-                )
-        if not isinstance(output, SolutionOutput):
-            raise ConfigError(
-                f"the solution returned {type(output).__name__} for task {task.id!r}; "
-                "it must return a SolutionOutput"
-            )
-        storage.save_solution_result(task.id, repeat_id, output)
-        storage.save_solution_stats(task.id, repeat_id, stats.as_dict())
-    results = []
-    for metric in task.metrics:
-        if not fresh and storage.evaluation_result_exists(task.id, repeat_id, metric.name):
-            results.append(storage.get_evaluation_result(task.id, repeat_id, metric.name))
-            continue
-        try:
-            result = await metric(output)
-        except Exception as exc:  # this metric's error on this task; the rest go on
-            error = f"{type(exc).__name__}: {exc}"
-            _log.warning(
-                "metric %r failed on task %r repeat %s: %s", metric.name, task.id, repeat_id, error
-            )
-            storage.save_evaluation_error(task.id, repeat_id, metric.name, error)
-            continue
-        if is_dataclass(result) and not isinstance(result, MetricResult):
-            result = MetricResult(**asdict(result))  # type: ignore[arg-type]
-        storage.save_evaluation_result(task.id, repeat_id, result)
-        results.append(result)
-    return results
-
-
 class WorkersEvaluator(EvaluatorBase):
-    """An evaluator running up to ``n_workers`` task repeats at once (General and Ray)."""
+    """An evaluator on the evaluation engine: up to ``n_workers`` task repeats at once,
+    solved where its ``solver`` says (General: this event loop; Ray: actors)."""
 
     def __init__(
         self,
@@ -278,21 +225,36 @@ class WorkersEvaluator(EvaluatorBase):
         if not isinstance(n_workers, int) or n_workers < 1:
             raise ConfigError(f"n_workers must be a positive integer, got {n_workers!r}")
         self.n_workers = n_workers
+        self.job: SolutionJob | None = None  # the last run (its status and progress)
+
+    def _solver(self) -> Solver:
+        raise NotImplementedError
+
+    async def run(self, solution: Solution) -> None:
+        """Solve and judge every task × repeat still missing (resumable), then aggregate;
+        a task repeat that raised is logged, the rest go on, and its error is raised after
+        the aggregation."""
+        await self._save_meta()
+        self.job = SolutionJob(
+            name=self.name,
+            storage=self.storage,
+            task_repeats=len(self.benchmark) * self.n_repeat,
+            pending=self._pending,
+            solution=solution,
+            solver=self._solver(),
+            n_workers=self.n_workers,
+        )
+        await self.job.run()
+        await self.aggregate()
+        if self.job.failures:
+            raise self.job.failures[0][1]
 
 
 class GeneralEvaluator(WorkersEvaluator):
     """Evaluate on this event loop, ``n_workers`` task repeats at a time (resumable)."""
 
-    async def run(self, solution: Solution) -> None:
-        await self._save_meta()
-        gate = asyncio.Semaphore(self.n_workers)
-
-        async def one(task: Task, repeat_id: str) -> None:
-            async with gate:
-                await solve_and_judge(self.storage, task, repeat_id, solution)
-
-        await asyncio.gather(*(one(task, repeat) for task, repeat in self._pending()))
-        await self.aggregate()
+    def _solver(self) -> Solver:
+        return LocalSolver()
 
 
-__all__ = ["EvaluatorBase", "GeneralEvaluator", "WorkersEvaluator", "solve_and_judge", "Solution"]
+__all__ = ["EvaluatorBase", "GeneralEvaluator", "WorkersEvaluator"]

@@ -19,9 +19,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import threading
-import time
-from collections import deque
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -30,10 +27,11 @@ from ..events import FeedbackGiven
 from ..exceptions import ConfigError
 from ._agent_copy import agent_factory
 from ._dataset import Column, Sample, load_samples
+from ._engine import Engine, EngineStatus
 from ._metric_base import MetricBase, MetricResult
 from ._resume import finished_rows, title_prefix
 from ._rows import DONE_STATUSES, SampleRow
-from ._running import claim, release
+from ._running import claim, claim_in_store, release
 from ._scoring import as_score, category_label, is_category, label_comment, sample_hash
 from ._stats import MeanCI, mean_ci
 from ._task import SolutionOutput
@@ -43,9 +41,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 _log = logging.getLogger("ascope_nb.evaluate")
-ExperimentStatus = Literal[
-    "starting", "running", "paused", "stopping", "stopped", "completed", "budget_exceeded", "error"
-]
+ExperimentStatus = EngineStatus
 RATE_LIMIT_MARKERS = ("429", "rate limit", "ratelimit", "too many requests")
 
 
@@ -55,9 +51,12 @@ def is_rate_limited(error: str | None) -> bool:
     return any(marker in text for marker in RATE_LIMIT_MARKERS)
 
 
-class Experiment:
+class Experiment(Engine):
     """A running (or finished) experiment: awaitable, displayable, steerable (``stop``,
-    ``pause``, ``resume``); ``to_dataframe()``/``summary()`` give its results."""
+    ``pause``, ``resume``); ``to_dataframe()``/``summary()`` give its results. Runs on the
+    evaluation ``Engine``: an item is a sample × repeat, run as an agent run."""
+
+    what = "this experiment"
 
     def __init__(
         self,
@@ -74,9 +73,9 @@ class Experiment:
         token_budget: int | None,
         backoff: float,
     ) -> None:
-        self.name = name
+        super().__init__(name=name, concurrency=concurrency)
         self.samples = {s.id: s for s in samples}
-        self.concurrency, self.repeats, self.backend_name = concurrency, repeats, backend
+        self.repeats, self.backend_name = repeats, backend
         self.timeout, self.retries, self.token_budget, self.backoff = (
             timeout,
             retries,
@@ -112,37 +111,39 @@ class Experiment:
             for r in range(repeats)
             for s in samples
         }
-        self.status: ExperimentStatus = "starting"
-        self.error: BaseException | None = None
+        self._total = len(self.rows)
         self.tokens = 0
-        self.started_at = time.time()
-        self.ended_at: float | None = None
         self.resumed = 0
         self.changed = 0  # stored results not resumed: their sample's input or target changed
-        self._finished_now = 0
-        self._finished = 0  # rows in a final status (kept as a count: the view reads it often)
-        self._listeners: list[Callable[[SampleRow | None], None]] = []
-        self._running = asyncio.Event()
-        self._running.set()
-        self._backend: Any = None
-        self._task: asyncio.Task[Any] | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._loop_thread: int | None = None
         self._view: Any = None
 
     # ------------------------------------------------------------------ running
     def _launch(self) -> Experiment:
-        try:
-            self._loop = asyncio.get_running_loop()
-        except RuntimeError:
-            raise ConfigError(
-                "experiment() needs a running event loop (a Jupyter kernel, or inside `async def`)"
-            ) from None
-        self._loop_thread = threading.get_ident()
+        self._bind_loop()
         claim(self.name, self)  # a second start of a running name: one clear line
-        self._task = self._loop.create_task(self._main())
-        self._task.add_done_callback(lambda t: t.cancelled() or t.exception())
-        self._task.add_done_callback(lambda t: release(self.name, self))
+        try:  # ... also from another process sharing the run store
+            store = claim_in_store(self.name)
+        except BaseException:
+            release(self.name, self)
+            raise
+        super()._launch()
+        assert self._task is not None
+        self._task.add_done_callback(lambda t: release(self.name, self, store=store))
+        return self
+
+    async def run(self) -> Experiment:
+        """Run every pending sample in this task, claiming the name like a background start."""
+        self._bind_loop()
+        claim(self.name, self)
+        try:
+            store = claim_in_store(self.name)
+        except BaseException:
+            release(self.name, self)
+            raise
+        try:
+            await super().run()
+        finally:
+            release(self.name, self, store=store)
         return self
 
     def _make_backend(self) -> Any:
@@ -154,71 +155,44 @@ class Experiment:
 
         return AsyncioBackend(self._make_agent)
 
-    async def _main(self) -> None:
-        try:
-            from ..store import default_store
+    async def _pending(self) -> list[Any]:
+        """Resume: rows a stored run finished and scored (same input and target) are done."""
+        from ..store import default_store
 
-            done = await asyncio.to_thread(
-                finished_rows, default_store(), self.name, self.metric_names, self.metrics_by_name
+        done = await asyncio.to_thread(
+            finished_rows, default_store(), self.name, self.metric_names, self.metrics_by_name
+        )
+        for key, row in done.items():
+            if key in self.rows:
+                mine = self.rows[key]
+                if row.content_hash != mine.content_hash:
+                    self.changed += 1
+                    continue
+                row.input, row.target = mine.input, mine.target
+                self.rows[key] = row
+                self.resumed += 1
+                self._item_resumed()
+        if self.changed:
+            _log.warning(
+                "experiment %r: %d sample(s) changed (input or target) since their stored "
+                "run; running them again",
+                self.name,
+                self.changed,
             )
-            for key, row in done.items():
-                if key in self.rows:
-                    mine = self.rows[key]
-                    if row.content_hash != mine.content_hash:
-                        self.changed += 1
-                        continue
-                    row.input, row.target = mine.input, mine.target
-                    self.rows[key] = row
-                    self.resumed += 1
-                    self._finished += 1
-            if self.changed:
-                _log.warning(
-                    "experiment %r: %d sample(s) changed (input or target) since their stored "
-                    "run; running them again",
-                    self.name,
-                    self.changed,
-                )
-            self._notify(None)
-            pending = deque(key for key, row in self.rows.items() if not row.resumed)
-            if pending:
-                self._backend = self._make_backend()
-                await self._backend.start()
-            if self.status == "starting":
-                self.status = "running"
-            self._notify(None)
-            workers = [
-                asyncio.ensure_future(self._worker(pending))
-                for _ in range(min(self.concurrency, len(pending)))
-            ]
-            try:
-                await asyncio.gather(*workers)
-            except BaseException:
-                for worker in workers:
-                    worker.cancel()
-                raise
-            if self.status in ("running", "paused", "starting"):
-                self.status = "completed"
-            elif self.status == "stopping":
-                self.status = "stopped"
-        except asyncio.CancelledError:
-            self.status = "stopped"
-            raise
-        except BaseException as exc:
-            self.status, self.error = "error", exc
-            raise
-        finally:
-            if self._backend is not None:
-                await self._backend.close()
-            self.ended_at = time.time()
-            _end_experiment_span(self.name, self.ended_at)
-            self._notify(None)
+        return [key for key, row in self.rows.items() if not row.resumed]
 
-    async def _worker(self, pending: deque[tuple[str, int]]) -> None:
-        while pending and self.status not in ("stopping", "budget_exceeded"):
-            await self._running.wait()
-            if not pending or self.status in ("stopping", "budget_exceeded"):
-                break
-            await self._run_row(self.rows[pending.popleft()])
+    def _on_end(self) -> None:
+        assert self.ended_at is not None
+        _end_experiment_span(self.name, self.ended_at)
+
+    async def _run_item(self, key: Any) -> None:
+        await self._run_row(self.rows[key])
+
+    def _item_failed(self, key: Any, exc: Exception) -> None:
+        self._fail_row(self.rows[key], exc)
+
+    def _over_budget(self) -> bool:
+        return self.token_budget is not None and self.tokens >= self.token_budget
 
     def _title(self, row: SampleRow) -> str:
         suffix = f" #{row.repeat}" if self.repeats > 1 else ""
@@ -237,13 +211,15 @@ class Experiment:
                 "target": None if sample.target is None else str(sample.target),
                 "sample_hash": row.content_hash,
             }
-            try:
-                outcome, emit = await self._backend.run_sample(
-                    sample.input, title=self._title(row), tags=tags, timeout=self.timeout
-                )
-            except Exception as exc:  # this sample failed to run: its error; the rest go on
-                self._fail_row(row, exc)
-                return
+            # a fresh environment (tools, simulator state) for every attempt
+            environment = sample.environment() if sample.environment is not None else None
+            outcome, emit = await self._backend.run_sample(  # raising: the engine fails it
+                sample.input,
+                title=self._title(row),
+                tags=tags,
+                timeout=self.timeout,
+                environment=environment,
+            )
             row.run_id, row.status, row.answer, row.error = (
                 outcome.run_id,
                 outcome.status,
@@ -280,22 +256,12 @@ class Experiment:
         self._end_row(row)
 
     def _end_row(self, row: SampleRow) -> None:
-        self._finished_now += 1
-        self._finished += 1
-        if (
-            self.token_budget is not None
-            and self.tokens >= self.token_budget
-            and self.status == "running"
-        ):
-            self.status = "budget_exceeded"
-            if self._backend is not None:
-                self._backend.stop_all()
-        self._notify(row)
+        self._item_ended(row)
 
     async def _score(self, row: SampleRow, outcome: Any, emit: Callable[[Any], None]) -> None:
         solution = SolutionOutput(
             success=outcome.status in DONE_STATUSES,
-            output=outcome.answer,
+            output=outcome.solution_output if outcome.has_solution_output else outcome.answer,
             trajectory=outcome.trajectory,
             meta={"run_id": outcome.run_id, "status": outcome.status},
         )
@@ -320,80 +286,16 @@ class Experiment:
             emit(FeedbackGiven(agent=self.name, score=value, comment=comment, metric=result.name))
 
     # ------------------------------------------------------------------ control
-    def _on_loop(self, fn: Callable[[], None]) -> None:
-        if self._loop is None:
-            raise ConfigError("this experiment was never started")
-        if threading.get_ident() == self._loop_thread:
-            fn()
-        else:
-            self._loop.call_soon_threadsafe(fn)
-
-    def stop(self) -> None:
-        """Stop now: running samples are interrupted, pending ones never start."""
-
-        def do() -> None:
-            if self.done:
-                return
-            self.status = "stopping"
-            self._running.set()
-            if self._backend is not None:
-                self._backend.stop_all()
-            self._notify(None)
-
-        self._on_loop(do)
-
-    def pause(self) -> None:
-        """Start no new sample; running ones hold before their next step."""
-
-        def do() -> None:
-            if self.status == "running":
-                self.status = "paused"
-                self._running.clear()
-                if self._backend is not None:
-                    self._backend.pause_all()
-                self._notify(None)
-
-        self._on_loop(do)
-
-    def resume(self) -> None:
-        """Go on after ``pause()``."""
-
-        def do() -> None:
-            if self.status == "paused":
-                self.status = "running"
-                self._running.set()
-                if self._backend is not None:
-                    self._backend.resume_all()
-                self._notify(None)
-
-        self._on_loop(do)
-
-    @property
-    def done(self) -> bool:
-        return self._task is not None and self._task.done()
-
     async def wait(self, timeout: float | None = None) -> Experiment:
         """Wait until every sample ran (``await exp`` does the same); returns the experiment."""
-        if self._task is None:
-            raise ConfigError("this experiment was never started")
         try:
-            await asyncio.wait_for(asyncio.shield(self._task), timeout)
+            await super().wait(timeout)
         finally:
             if self._view is not None and self.done:
                 self._view.flush()
         return self
 
-    def __await__(self) -> Any:
-        return self.wait().__await__()
-
     # ------------------------------------------------------------------ results
-    def _notify(self, row: SampleRow | None) -> None:
-        for listener in tuple(self._listeners):
-            try:
-                listener(row)
-            except Exception:  # a broken view never breaks the experiment
-                _log.exception("experiment listener failed")
-
     def counts(self) -> dict[str, int]:
         """How many samples × repeats are in each status."""
         out: dict[str, int] = {}
@@ -417,19 +319,6 @@ class Experiment:
                 values, bounds=(0.0, 1.0) if all(0 <= v <= 1 for v in values) else None
             )
         return out
-
-    @property
-    def finished(self) -> int:
-        """How many samples × repeats are done (scored, or resumed from the store)."""
-        return self._finished
-
-    def eta(self) -> float | None:
-        """Seconds left at the pace of this session's finished samples (None until one ends)."""
-        if self._finished_now == 0 or self.done:
-            return None if not self.done else 0.0
-        elapsed = time.time() - self.started_at
-        remaining = len(self.rows) - self.finished
-        return elapsed / self._finished_now * remaining
 
     def to_dataframe(self) -> pd.DataFrame:
         """One row per sample × repeat: status, input, target, answer, each metric, run_id..."""
@@ -552,7 +441,7 @@ def experiment(
     if not metrics:
         raise ConfigError("an experiment needs at least one metric")
     if backend == "ray":
-        from ._ray_evaluator import import_ray
+        from ._ray_pool import import_ray
 
         import_ray()
     make_agent = agent_factory(agent)

@@ -42,6 +42,9 @@ class Outcome:
     started: float = 0.0
     ended: float = 0.0
     last_seq: int = -1
+    # what the task's environment gives the metrics instead of the answer (see _environment)
+    solution_output: Any = None
+    has_solution_output: bool = False
 
     @property
     def duration(self) -> float:

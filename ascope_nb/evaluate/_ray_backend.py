@@ -16,24 +16,16 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import logging
-import math
 import time
 from collections.abc import Callable
 from typing import Any
 
 from ..agent import AgentBase
 from ..events import Event, RunEnded, _deliver, _global_subscribers, event_from_dict
-from ..exceptions import AscopeError
 from ._outcome import Outcome, outcome_of
-from ._ray_evaluator import actor_count, ensure_ray
+from ._ray_pool import ActorPool, ensure_ray
 
 POLL_SECONDS = 0.05
-_log = logging.getLogger("ascope_nb.evaluate")
-
-
-class ActorDied(AscopeError):
-    """The Ray actor running a sample died (twice: once is retried on a fresh actor)."""
 
 
 @functools.cache
@@ -48,8 +40,11 @@ def _sample_actor_class() -> Any:
             self.buffers: dict[str, list[dict[str, Any]]] = {}
             self.agents: dict[str, AgentBase] = {}
             self.tasks: dict[str, asyncio.Task[Any]] = {}
+            self.environments: dict[str, Any] = {}
 
-        async def begin(self, text: str, tags: dict[str, Any], title: str) -> str:
+        async def begin(
+            self, text: str, tags: dict[str, Any], title: str, environment: Any = None
+        ) -> str:
             from .._ids import new_id
             from ..events import RunContext
             from ..message import Msg
@@ -60,6 +55,9 @@ def _sample_actor_class() -> Any:
             ctx.subscribers.append(tag_run_started(tags, title=title))
             ctx.subscribers.append(lambda event: buffer.append(event.to_dict()))
             agent = self.make_agent()
+            if environment is not None:  # the task's tools and simulator live in this actor
+                agent = environment.equip(agent)
+                self.environments[ctx.run_id] = environment
             agent.set_console_output_enabled(False)
             self.buffers[ctx.run_id] = buffer
             self.agents[ctx.run_id] = agent
@@ -68,16 +66,22 @@ def _sample_actor_class() -> Any:
             self.tasks[ctx.run_id] = task
             return ctx.run_id
 
-        async def drain(self, run_id: str) -> tuple[list[dict[str, Any]], bool]:
+        async def drain(self, run_id: str) -> tuple[list[dict[str, Any]], bool, Any]:
+            """New events, whether the run ended, and (once ended) its solution output
+            as ``(True, value)`` when its task's environment gives one."""
             buffer = self.buffers.get(run_id, [])
             events, buffer[:] = list(buffer), []
             task = self.tasks.get(run_id)
             done = task is None or task.done()
+            output: Any = None
             if done and not events:
                 self.buffers.pop(run_id, None)
                 self.agents.pop(run_id, None)
                 self.tasks.pop(run_id, None)
-            return events, done
+                environment = self.environments.pop(run_id, None)
+                if environment is not None and environment.solution_output is not None:
+                    output = (True, environment.solution_output())
+            return events, done, output
 
         async def stop(self, run_id: str) -> None:
             agent = self.agents.get(run_id)
@@ -94,63 +98,41 @@ class RayBackend:
 
     def __init__(self, make_agent: Callable[[], AgentBase], *, concurrency: int) -> None:
         self.make_agent = make_agent
-        self.concurrency = concurrency
-        self.actors: list[Any] = []
+        self.pool = ActorPool(_sample_actor_class, make_agent, concurrency=concurrency, headroom=4)
         self.live: dict[str, Any] = {}
-        self._next = 0
-        self._per_actor = 1
-
-    def _new_actor(self) -> Any:
-        cls = _sample_actor_class()
-        return cls.options(max_concurrency=self._per_actor + 4, num_cpus=0).remote(self.make_agent)
 
     async def start(self) -> None:
-        ray = await asyncio.to_thread(ensure_ray)
-        n_actors = actor_count(ray, self.concurrency)
-        self._per_actor = math.ceil(self.concurrency / n_actors)
-        self.actors = [self._new_actor() for _ in range(n_actors)]
-
-    def _replace(self, dead: Any) -> None:
-        """Put a fresh actor where ``dead`` was (once, however many samples saw it die)."""
-        for index, actor in enumerate(self.actors):
-            if actor is dead:
-                self.actors[index] = self._new_actor()
-                ensure_ray().kill(dead)
+        await self.pool.start()
 
     async def close(self) -> None:
-        if self.actors:
-            ray = ensure_ray()
-            for actor in self.actors:
-                ray.kill(actor)
-            self.actors = []
+        await self.pool.close()
 
     async def run_sample(
-        self, text: str, *, title: str, tags: dict[str, Any], timeout: float | None
+        self,
+        text: str,
+        *,
+        title: str,
+        tags: dict[str, Any],
+        timeout: float | None,
+        environment: Any = None,
     ) -> tuple[Outcome, Callable[[Event], None]]:
-        """Run one sample in an actor; a dead actor is replaced and the sample run once more."""
-        from ray.exceptions import RayActorError
+        """Run one sample in an actor; a dead actor is replaced and the sample run once more
+        (its first run ends in the store as an error)."""
+        events: list[Event] = []
 
-        for attempt in range(2):
-            actor = self.actors[self._next % len(self.actors)]
-            self._next += 1
-            events: list[Event] = []
-            try:
-                return await self._run_on(
-                    actor, events, text, title=title, tags=tags, timeout=timeout
-                )
-            except RayActorError as exc:
-                self._replace(actor)
-                _end_dead_run(events, exc)
-                if attempt:
-                    raise ActorDied(
-                        f"the Ray actor running it died twice ({type(exc).__name__})"
-                    ) from None
-                _log.warning(
-                    "%s: its Ray actor died (%s); running it again on a fresh actor",
-                    title,
-                    type(exc).__name__,
-                )
-        raise AssertionError("unreachable")
+        async def on(actor: Any) -> tuple[Outcome, Callable[[Event], None]]:
+            events.clear()
+            return await self._run_on(
+                actor,
+                events,
+                text,
+                title=title,
+                tags=tags,
+                timeout=timeout,
+                environment=environment,
+            )
+
+        return await self.pool.call(on, what=title, on_death=lambda exc: _end_dead_run(events, exc))
 
     async def _run_on(
         self,
@@ -161,15 +143,17 @@ class RayBackend:
         title: str,
         tags: dict[str, Any],
         timeout: float | None,
+        environment: Any = None,
     ) -> tuple[Outcome, Callable[[Event], None]]:
-        run_id = await actor.begin.remote(text, tags, title)
+        run_id = await actor.begin.remote(text, tags, title, environment)
         self.live[run_id] = actor
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout if timeout else None
         timed_out = False
+        output: Any = None
         try:
             while True:
-                batch, done = await actor.drain.remote(run_id)
+                batch, done, output = await actor.drain.remote(run_id)
                 for data in batch:
                     event = event_from_dict(data)
                     events.append(event)
@@ -189,6 +173,8 @@ class RayBackend:
         outcome = outcome_of(events)
         if timed_out:
             outcome.status, outcome.error = "timeout", f"no answer within {timeout:g} s"
+        if output is not None:
+            outcome.has_solution_output, outcome.solution_output = output
         next_seq = [outcome.last_seq + 1]
 
         def emit(event: Event) -> None:
@@ -219,4 +205,4 @@ def _end_dead_run(events: list[Event], exc: BaseException) -> None:
     _deliver(_global_subscribers, ended)
 
 
-__all__ = ["ActorDied", "RayBackend"]
+__all__ = ["RayBackend"]

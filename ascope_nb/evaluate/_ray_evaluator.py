@@ -14,24 +14,14 @@ Example:
 
 from __future__ import annotations
 
-import asyncio
 import functools
-import math
 from typing import Any
 
-from ..exceptions import ConfigError
-from ._evaluator import Solution, WorkersEvaluator, solve_and_judge
+from ._evaluator import WorkersEvaluator
+from ._ray_pool import ActorPool, ensure_ray, import_ray
+from ._solving import Solution, Solver, solve_and_judge
 from ._storage import EvaluatorStorageBase
 from ._task import Task
-
-
-def import_ray() -> Any:
-    """Ray, or a one-line error naming the extra to install."""
-    try:
-        import ray
-    except ImportError:
-        raise ConfigError('Ray is not installed: pip install "ascope-nb[ray]"') from None
-    return ray
 
 
 @functools.cache
@@ -50,44 +40,32 @@ def _solution_actor_class() -> Any:
     return ray.remote(SolutionActor)
 
 
-def ensure_ray() -> Any:
-    """Ray, initialised (locally, or at ``RAY_ADDRESS``) if it was not yet."""
-    ray = import_ray()
-    if not ray.is_initialized():
-        ray.init(ignore_reinit_error=True, log_to_driver=False, include_dashboard=False)
-    return ray
+class RaySolver(Solver):
+    """Solves in a pool of Ray actors (the engine's Ray path, shared with experiments)."""
 
+    def __init__(self, n_workers: int) -> None:
+        self.pool = ActorPool(_solution_actor_class, concurrency=n_workers)
 
-def actor_count(ray: Any, n_workers: int) -> int:
-    cpus = int(ray.cluster_resources().get("CPU", 1)) or 1
-    return max(1, min(n_workers, cpus))
+    async def start(self) -> None:
+        await self.pool.start()
+
+    async def close(self) -> None:
+        await self.pool.close()
+
+    async def solve(
+        self, storage: EvaluatorStorageBase, task: Task, repeat_id: str, solution: Solution
+    ) -> None:
+        await self.pool.call(
+            lambda actor: actor.solve.remote(storage, task, repeat_id, solution),
+            what=f"task {task.id!r} repeat {repeat_id}",
+        )
 
 
 class RayEvaluator(WorkersEvaluator):
     """Evaluate in Ray actors: up to ``n_workers`` task repeats at once (resumable)."""
 
-    async def run(self, solution: Solution) -> None:
-        ray = ensure_ray()
-        await self._save_meta()
-        pending = self._pending()
-        if pending:
-            n_actors = actor_count(ray, self.n_workers)
-            per_actor = math.ceil(self.n_workers / n_actors)
-            actor_class = _solution_actor_class()
-            actors = [
-                actor_class.options(max_concurrency=per_actor, num_cpus=0).remote()
-                for _ in range(n_actors)
-            ]
-            try:
-                refs = [
-                    actors[i % n_actors].solve.remote(self.storage, task, repeat, solution)
-                    for i, (task, repeat) in enumerate(pending)
-                ]
-                await asyncio.gather(*refs)
-            finally:
-                for actor in actors:
-                    ray.kill(actor)
-        await self.aggregate()
+    def _solver(self) -> Solver:
+        return RaySolver(self.n_workers)
 
 
-__all__ = ["RayEvaluator", "ensure_ray", "import_ray"]
+__all__ = ["RayEvaluator", "RaySolver", "ensure_ray", "import_ray"]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..message._text import content_text
 from ..store._experiments import experiment_run_ids, title_prefix
 from ._metric_base import MetricBase
 from ._rows import DONE_STATUSES, SampleRow
@@ -23,18 +24,14 @@ from ._scoring import as_score, is_category, label_from_comment, sample_hash
 
 
 def _input_text(messages: list[dict[str, Any]]) -> str:
-    texts = []
-    for message in messages:
-        content = message.get("content", "")
-        if isinstance(content, str):
-            texts.append(content)
-        else:
-            texts.extend(
-                b.get("text", "")
-                for b in content
-                if isinstance(b, dict) and b.get("type") == "text"
-            )
-    return "\n".join(texts)
+    """The text of a run's input (for the hash of runs stored before ``sample_hash``): each
+    message's text, a message with blocks but no text block left out."""
+    return "\n".join(
+        content_text(m.get("content", ""))
+        for m in messages
+        if not isinstance(m.get("content", ""), list)
+        or any(isinstance(b, dict) and b.get("type") == "text" for b in m["content"])
+    )
 
 
 def finished_rows(
@@ -84,17 +81,7 @@ def finished_rows(
             continue
         if any(m not in info["scores"] for m in metric_names):
             continue
-        output = ended.get("output") or {}
-        content = output.get("content", "")
-        answer = (
-            content
-            if isinstance(content, str)
-            else "\n".join(
-                b.get("text", "")
-                for b in content
-                if isinstance(b, dict) and b.get("type") == "text"
-            )
-        )
+        answer = content_text((ended.get("output") or {}).get("content", ""))
         scores: dict[str, float] = {}
         labels: dict[str, str] = {}
         for m in metric_names:

@@ -41,7 +41,7 @@ class ExperimentView(anywidget.AnyWidget):
         self._dirty: dict[tuple[str, int], SampleRow] = {}  # made wire rows at the flush
         self._scheduled = False
         self._last_flush = 0.0
-        experiment._listeners.append(self._on_change)
+        experiment.add_listener(self._on_change)
         self.on_msg(self._on_command)
         self._sync_summary()
 

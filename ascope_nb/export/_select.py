@@ -14,6 +14,8 @@ import json
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import Any, Literal, Protocol, runtime_checkable
 
+from typing_extensions import TypedDict, Unpack
+
 from ..events import Event, event_from_dict
 from ..exceptions import ConfigError
 from ..feedback import FEEDBACK_CHOICES, SCORE_THRESHOLD, is_up, matches_feedback
@@ -218,32 +220,22 @@ def iter_runs(
             yield record
 
 
-def load_runs(
-    source: Any,
-    *,
-    store: Any = None,
-    run_ids: str | Collection[str] | None = None,
-    status: str | Collection[str] | None = None,
-    feedback: FeedbackFilter | None = None,
-    agent: str | Collection[str] | None = None,
-    score_threshold: float = SCORE_THRESHOLD,
-    experiment: str | None = None,
-    superseded: bool = False,
-) -> list[RunRecord]:
+class RunFilters(TypedDict, total=False):
+    """``iter_runs``'s keyword options, for the functions that pass them on."""
+
+    store: Any
+    run_ids: str | Collection[str] | None
+    status: str | Collection[str] | None
+    feedback: FeedbackFilter | None
+    agent: str | Collection[str] | None
+    score_threshold: float
+    experiment: str | None
+    superseded: bool
+
+
+def load_runs(source: Any, **filters: Unpack[RunFilters]) -> list[RunRecord]:
     """The selected runs as ``RunRecord`` objects (see ``iter_runs`` for the arguments)."""
-    return list(
-        iter_runs(
-            source,
-            store=store,
-            run_ids=run_ids,
-            status=status,
-            feedback=feedback,
-            agent=agent,
-            score_threshold=score_threshold,
-            experiment=experiment,
-            superseded=superseded,
-        )
-    )
+    return list(iter_runs(source, **filters))
 
 
-__all__ = ["EventSource", "FeedbackFilter", "iter_runs", "load_runs"]
+__all__ = ["EventSource", "FeedbackFilter", "RunFilters", "iter_runs", "load_runs"]

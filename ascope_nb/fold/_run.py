@@ -11,7 +11,7 @@ from ..message import Msg
 from ._conversation import Conversation, ModelCallState, Wire
 from ._plan import PlanFold, PlanState
 from ._streamed import Streamed
-from ._timeline import StepRecord, Timeline
+from ._timeline import StepRecord, Timeline, ToolCallRecord
 
 
 @dataclass
@@ -158,6 +158,11 @@ class RunFold(Timeline, Conversation, Streamed, PlanFold):
         """The step-level state the live view syncs as traits."""
         self._need_timeline()
         return Timeline.summary(self)
+
+    def tool_calls(self) -> list[tuple[Wire, ToolCallRecord]]:
+        """Every tool call with the event that asked it (see ``Timeline.tool_calls``)."""
+        self._need_timeline()
+        return Timeline.tool_calls(self)
 
     def _need_timeline(self) -> None:
         if not self._timeline:

@@ -44,6 +44,7 @@ class StepRecord(TypedDict):
     errors: list[str]
     observers: NotRequired[list[str]]  # hub agents that observed the step's answer
     timing: NotRequired[dict[str, Any]]  # the model call's ttft / tok/s when the server gave them
+    remote: NotRequired[str]  # a remote (A2A) agent's step: its host[:port]
 
 
 _WAITING = ("paused", "waiting_approval", "waiting_input")
@@ -56,9 +57,11 @@ class Timeline:
         self.items: list[dict[str, Any]] = []
         self._steps: dict[tuple[str, int], StepRecord] = {}
         self._calls: dict[str, ToolCallRecord] = {}
+        self._call_asked: dict[str, Wire] = {}  # tool-call id -> the event that asked it
         self._model_msgs: dict[str, StepRecord] = {}
         self._current: dict[str, StepRecord] = {}  # reply_id -> open step
         self._msg_items: dict[str, dict[str, Any]] = {}  # msg id -> its one non-step item
+        self._remotes: dict[str, str] = {}  # reply_id -> host[:port] of a remote agent's reply
         self.agent = ""
         self.title = ""
         self.status = "idle"
@@ -98,6 +101,10 @@ class Timeline:
         if self.error:
             self.items.append({"type": "error", "text": str(self.error)})
 
+    def _on_reply_started(self, ev: Wire) -> None:
+        if ev.get("remote"):
+            self._remotes[str(ev.get("reply_id", ""))] = str(ev["remote"])
+
     def _on_step_started(self, ev: Wire) -> None:
         step: StepRecord = {
             "type": "step",
@@ -113,6 +120,9 @@ class Timeline:
             "output_tokens": 0,
             "errors": [],
         }
+        remote = self._remotes.get(step["reply_id"])
+        if remote:
+            step["remote"] = remote
         self._steps[(step["reply_id"], step["step"])] = step
         self._current[step["reply_id"]] = step
         self.items.append(step)  # type: ignore[arg-type]  # a TypedDict is a dict
@@ -168,6 +178,7 @@ class Timeline:
             "duration": 0.0,
         }
         self._calls[call_id] = record
+        self._call_asked[call_id] = ev
         step = self._model_msgs.get(str(ev.get("msg_id", ""))) or self._step_for(ev)
         if step is not None:
             step["tool_calls"].append(record)
@@ -243,7 +254,11 @@ class Timeline:
             )
             known = str(msg.get("id", "")) in self._msg_items  # a hub's opening: shown once
             if not is_tool_result and not known:
-                self._add_msg_item({"type": "message", "msg": msg, "observers": []})
+                item: dict[str, Any] = {"type": "message", "msg": msg, "observers": []}
+                remote = self._remotes.get(str(ev.get("reply_id", "")))
+                if remote:
+                    item["remote"] = remote
+                self._add_msg_item(item)
         if self.pending_input is not None and ev.get("agent") == self.pending_input.get("agent"):
             self.pending_input = None
 
@@ -312,6 +327,12 @@ class Timeline:
     def steps(self) -> list[StepRecord]:
         """The steps in order."""
         return [i for i in self.items if i.get("type") == "step"]  # type: ignore[misc]
+
+    def tool_calls(self) -> list[tuple[Wire, ToolCallRecord]]:
+        """Every tool call in the order asked, with the event that asked it (its ``seq``,
+        ``agent``, ``reply_id``, ``step`` and ``input``: the arguments as the model asked
+        them; the record's ``input`` is what ran)."""
+        return [(self._call_asked[i], call) for i, call in self._calls.items()]
 
     def summary(self) -> dict[str, Any]:
         """The step-level state the live view syncs as traits."""

@@ -11,8 +11,8 @@ from typing import Any
 from urllib.parse import urlparse
 
 from ..message import Msg
-from ._base import TokenCounter, TruncatedFormatterBase
-from ._history import HISTORY_PROMPT, interleaved_parts, wrap_history
+from ._base import MultiAgentFormatterBase, TruncatedFormatterBase
+from ._history import interleaved_parts, wrap_history
 
 logger = logging.getLogger(__name__)
 
@@ -124,7 +124,7 @@ class AnthropicChatFormatter(TruncatedFormatterBase):
         return out
 
 
-class AnthropicMultiAgentFormatter(TruncatedFormatterBase):
+class AnthropicMultiAgentFormatter(MultiAgentFormatterBase):
     """Formats a conversation among several agents for the Anthropic Messages API.
 
     Runs of plain messages become one user message of ``name: text`` lines inside
@@ -142,17 +142,7 @@ class AnthropicMultiAgentFormatter(TruncatedFormatterBase):
     support_multiagent: bool = True
     support_vision: bool = True
 
-    def __init__(
-        self,
-        conversation_history_prompt: str = HISTORY_PROMPT,
-        token_counter: TokenCounter | None = None,
-        max_tokens: int | None = None,
-    ) -> None:
-        super().__init__(token_counter=token_counter, max_tokens=max_tokens)
-        self.conversation_history_prompt = conversation_history_prompt
-
-    async def _format_tool_sequence(self, msgs: list[Msg]) -> list[dict[str, Any]]:
-        return await AnthropicChatFormatter().format(msgs)
+    chat_formatter = AnthropicChatFormatter
 
     async def _format_agent_message(
         self, msgs: list[Msg], is_first: bool = True

@@ -1,14 +1,17 @@
-"""``FormatterBase`` and ``TruncatedFormatterBase`` (AgentScope 1.x interfaces)."""
+"""``FormatterBase`` and ``TruncatedFormatterBase`` (AgentScope 1.x interfaces), and the
+constructors the model families share (``PromotingFormatterBase``,
+``MultiAgentFormatterBase``, ``PromotingMultiAgentFormatterBase``)."""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import AsyncGenerator
-from typing import Any, Literal, Protocol
+from typing import Any, ClassVar, Literal, Protocol
 
 from ..exceptions import ConfigError
 from ..message import Msg
 from . import _media
+from ._history import HISTORY_PROMPT
 
 GroupType = Literal["tool_sequence", "agent_message"]
 
@@ -146,3 +149,69 @@ class TruncatedFormatterBase(FormatterBase):
             group.append(msg)
         if kind is not None:
             yield kind, group
+
+
+class PromotingFormatterBase(TruncatedFormatterBase):
+    """A chat formatter that can show the images a tool returned in a user turn.
+
+    Args:
+        promote_tool_result_images: Show the images a tool returned in a user message
+            after its result (for models that read images only from user turns).
+        token_counter, max_tokens: See ``TruncatedFormatterBase``.
+    """
+
+    def __init__(
+        self,
+        promote_tool_result_images: bool = False,
+        token_counter: TokenCounter | None = None,
+        max_tokens: int | None = None,
+    ) -> None:
+        super().__init__(token_counter=token_counter, max_tokens=max_tokens)
+        self.promote_tool_result_images = promote_tool_result_images
+
+
+class MultiAgentFormatterBase(TruncatedFormatterBase):
+    """A multi-agent formatter: agents' messages in a history block introduced by
+    ``conversation_history_prompt``; tool sequences laid out by ``chat_formatter``.
+
+    Args:
+        conversation_history_prompt: The text before the ``<history>`` block.
+        token_counter, max_tokens: See ``TruncatedFormatterBase``.
+    """
+
+    chat_formatter: ClassVar[type[TruncatedFormatterBase]]
+
+    def __init__(
+        self,
+        conversation_history_prompt: str = HISTORY_PROMPT,
+        token_counter: TokenCounter | None = None,
+        max_tokens: int | None = None,
+    ) -> None:
+        super().__init__(token_counter=token_counter, max_tokens=max_tokens)
+        self.conversation_history_prompt = conversation_history_prompt
+
+    def _chat(self) -> TruncatedFormatterBase:
+        return self.chat_formatter()
+
+    async def _format_tool_sequence(self, msgs: list[Msg]) -> list[dict[str, Any]]:
+        return await self._chat().format(msgs)
+
+
+class PromotingMultiAgentFormatterBase(MultiAgentFormatterBase):
+    """A ``MultiAgentFormatterBase`` whose tool sequences may promote tool-result images
+    (``promote_tool_result_images``, passed on to its ``chat_formatter``)."""
+
+    chat_formatter: ClassVar[type[PromotingFormatterBase]]
+
+    def __init__(
+        self,
+        conversation_history_prompt: str = HISTORY_PROMPT,
+        promote_tool_result_images: bool = False,
+        token_counter: TokenCounter | None = None,
+        max_tokens: int | None = None,
+    ) -> None:
+        super().__init__(conversation_history_prompt, token_counter, max_tokens)
+        self.promote_tool_result_images = promote_tool_result_images
+
+    def _chat(self) -> TruncatedFormatterBase:
+        return self.chat_formatter(promote_tool_result_images=self.promote_tool_result_images)

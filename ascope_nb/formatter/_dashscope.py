@@ -17,8 +17,7 @@ from typing import Any
 from ..message import Msg
 from ._base import TokenCounter, TruncatedFormatterBase
 from ._blocks import tool_call, tool_message
-from ._history import interleaved_parts, wrap_history
-from ._openai import HISTORY_PROMPT
+from ._history import HISTORY_PROMPT, interleaved_parts, wrap_history
 
 _MEDIA = ("image", "audio", "video")
 

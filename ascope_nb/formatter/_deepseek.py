@@ -7,8 +7,8 @@ import logging
 from typing import Any
 
 from ..message import Msg
-from ._base import TokenCounter, TruncatedFormatterBase
-from ._history import HISTORY_PROMPT, history_text, named_lines
+from ._base import MultiAgentFormatterBase, TruncatedFormatterBase
+from ._history import history_text, named_lines
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ class DeepSeekChatFormatter(TruncatedFormatterBase):
         return out
 
 
-class DeepSeekMultiAgentFormatter(TruncatedFormatterBase):
+class DeepSeekMultiAgentFormatter(MultiAgentFormatterBase):
     """Formats a conversation among several agents for DeepSeek's chat API: runs of
     plain messages become one user message of ``name: text`` lines in ``<history>``.
 
@@ -93,17 +93,7 @@ class DeepSeekMultiAgentFormatter(TruncatedFormatterBase):
     support_multiagent: bool = True
     support_vision: bool = False
 
-    def __init__(
-        self,
-        conversation_history_prompt: str = HISTORY_PROMPT,
-        token_counter: TokenCounter | None = None,
-        max_tokens: int | None = None,
-    ) -> None:
-        super().__init__(token_counter=token_counter, max_tokens=max_tokens)
-        self.conversation_history_prompt = conversation_history_prompt
-
-    async def _format_tool_sequence(self, msgs: list[Msg]) -> list[dict[str, Any]]:
-        return await DeepSeekChatFormatter().format(msgs)
+    chat_formatter = DeepSeekChatFormatter
 
     async def _format_agent_message(
         self, msgs: list[Msg], is_first: bool = True

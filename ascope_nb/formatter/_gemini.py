@@ -10,8 +10,8 @@ from typing import Any
 from urllib.parse import urlparse
 
 from ..message import Msg
-from ._base import TokenCounter, TruncatedFormatterBase
-from ._history import HISTORY_PROMPT, interleaved_parts, web_bytes, wrap_history
+from ._base import PromotingFormatterBase, PromotingMultiAgentFormatterBase
+from ._history import interleaved_parts, web_bytes, wrap_history
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ def _promoted(name: str, media: list[tuple[str, dict[str, Any]]]) -> Msg | None:
     return Msg(name="user", content=content, role="user")  # type: ignore[arg-type]
 
 
-class GeminiChatFormatter(TruncatedFormatterBase):
+class GeminiChatFormatter(PromotingFormatterBase):
     """Formats a user/agent conversation as Gemini ``contents``.
 
     Assistant messages get ``role="model"``, everything else ``"user"``; text becomes
@@ -97,15 +97,6 @@ class GeminiChatFormatter(TruncatedFormatterBase):
     support_multiagent: bool = False
     support_vision: bool = True
     supported_extensions = SUPPORTED_EXTENSIONS
-
-    def __init__(
-        self,
-        promote_tool_result_images: bool = False,
-        token_counter: TokenCounter | None = None,
-        max_tokens: int | None = None,
-    ) -> None:
-        super().__init__(token_counter=token_counter, max_tokens=max_tokens)
-        self.promote_tool_result_images = promote_tool_result_images
 
     async def _format(self, msgs: list[Msg]) -> list[dict[str, Any]]:
         self.assert_list_of_msgs(msgs)
@@ -147,7 +138,7 @@ class GeminiChatFormatter(TruncatedFormatterBase):
         return out
 
 
-class GeminiMultiAgentFormatter(TruncatedFormatterBase):
+class GeminiMultiAgentFormatter(PromotingMultiAgentFormatterBase):
     """Formats a conversation among several agents as Gemini ``contents``.
 
     The system prompt becomes a user turn; runs of plain messages become one user turn
@@ -164,24 +155,10 @@ class GeminiMultiAgentFormatter(TruncatedFormatterBase):
     support_tools_api: bool = True
     support_multiagent: bool = True
     support_vision: bool = True
-
-    def __init__(
-        self,
-        conversation_history_prompt: str = HISTORY_PROMPT,
-        promote_tool_result_images: bool = False,
-        token_counter: TokenCounter | None = None,
-        max_tokens: int | None = None,
-    ) -> None:
-        super().__init__(token_counter=token_counter, max_tokens=max_tokens)
-        self.conversation_history_prompt = conversation_history_prompt
-        self.promote_tool_result_images = promote_tool_result_images
+    chat_formatter = GeminiChatFormatter
 
     def _format_system_message(self, msg: Msg) -> dict[str, Any]:
         return {"role": "user", "parts": [{"text": msg.get_text_content()}]}
-
-    async def _format_tool_sequence(self, msgs: list[Msg]) -> list[dict[str, Any]]:
-        chat = GeminiChatFormatter(promote_tool_result_images=self.promote_tool_result_images)
-        return await chat.format(msgs)
 
     async def _format_agent_message(
         self, msgs: list[Msg], is_first: bool = True

@@ -10,9 +10,9 @@ from typing import Any
 from urllib.parse import urlparse
 
 from ..message import Msg
-from ._base import TokenCounter, TruncatedFormatterBase
+from ._base import PromotingFormatterBase, PromotingMultiAgentFormatterBase
 from ._gemini import _promoted
-from ._history import HISTORY_PROMPT, web_bytes, wrap_history
+from ._history import web_bytes, wrap_history
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ def ollama_image(block: dict[str, Any]) -> str:
     raise ValueError(f"the URL {url!r} is neither an image URL nor a local file")
 
 
-class OllamaChatFormatter(TruncatedFormatterBase):
+class OllamaChatFormatter(PromotingFormatterBase):
     """Formats a user/agent conversation for Ollama's chat API.
 
     Text blocks are joined into ``content``, images go to ``images`` (base64), tool
@@ -53,15 +53,6 @@ class OllamaChatFormatter(TruncatedFormatterBase):
     support_tools_api: bool = True
     support_multiagent: bool = False
     support_vision: bool = True
-
-    def __init__(
-        self,
-        promote_tool_result_images: bool = False,
-        token_counter: TokenCounter | None = None,
-        max_tokens: int | None = None,
-    ) -> None:
-        super().__init__(token_counter=token_counter, max_tokens=max_tokens)
-        self.promote_tool_result_images = promote_tool_result_images
 
     async def _format(self, msgs: list[Msg]) -> list[dict[str, Any]]:
         self.assert_list_of_msgs(msgs)
@@ -110,7 +101,7 @@ class OllamaChatFormatter(TruncatedFormatterBase):
         return out
 
 
-class OllamaMultiAgentFormatter(TruncatedFormatterBase):
+class OllamaMultiAgentFormatter(PromotingMultiAgentFormatterBase):
     """Formats a conversation among several agents for Ollama's chat API: runs of plain
     messages become one user message of ``name: text`` lines in ``<history>`` tags,
     with their images in ``images``.
@@ -125,24 +116,10 @@ class OllamaMultiAgentFormatter(TruncatedFormatterBase):
     support_tools_api: bool = True
     support_multiagent: bool = True
     support_vision: bool = True
-
-    def __init__(
-        self,
-        conversation_history_prompt: str = HISTORY_PROMPT,
-        promote_tool_result_images: bool = False,
-        token_counter: TokenCounter | None = None,
-        max_tokens: int | None = None,
-    ) -> None:
-        super().__init__(token_counter=token_counter, max_tokens=max_tokens)
-        self.conversation_history_prompt = conversation_history_prompt
-        self.promote_tool_result_images = promote_tool_result_images
+    chat_formatter = OllamaChatFormatter
 
     def _format_system_message(self, msg: Msg) -> dict[str, Any]:
         return {"role": "system", "content": msg.get_text_content()}
-
-    async def _format_tool_sequence(self, msgs: list[Msg]) -> list[dict[str, Any]]:
-        chat = OllamaChatFormatter(promote_tool_result_images=self.promote_tool_result_images)
-        return await chat.format(msgs)
 
     async def _format_agent_message(
         self, msgs: list[Msg], is_first: bool = True

@@ -7,17 +7,12 @@ import operator
 from typing import Any
 
 from ..message import Msg
-from ._base import TokenCounter, TruncatedFormatterBase
+from ._base import PromotingFormatterBase, PromotingMultiAgentFormatterBase, TokenCounter
 from ._blocks import tool_call, tool_message
 from ._history import history_text
 from ._media import audio_part, image_part
 
 logger = logging.getLogger(__name__)
-
-HISTORY_PROMPT = (
-    "# Conversation History\n"
-    "The content between <history></history> tags contains your conversation history\n"
-)
 
 
 def _promoted_images(tool_name: str, media: list[tuple[str, dict[str, Any]]]) -> dict | None:
@@ -46,7 +41,7 @@ def _promoted_images(tool_name: str, media: list[tuple[str, dict[str, Any]]]) ->
 _content = operator.attrgetter("content")
 
 
-class OpenAIChatFormatter(TruncatedFormatterBase):
+class OpenAIChatFormatter(PromotingFormatterBase):
     """Formats a user/agent conversation for OpenAI chat completions.
 
     Each ``Msg`` becomes a message with its ``role`` and ``name``; text and images
@@ -73,8 +68,7 @@ class OpenAIChatFormatter(TruncatedFormatterBase):
         token_counter: TokenCounter | None = None,
         max_tokens: int | None = None,
     ) -> None:
-        super().__init__(token_counter=token_counter, max_tokens=max_tokens)
-        self.promote_tool_result_images = promote_tool_result_images
+        super().__init__(promote_tool_result_images, token_counter, max_tokens)
         self._converted: dict[str, tuple[Any, Any]] = {}
         self._prefix: tuple[list[Msg], list[Any], list[dict[str, Any]], list[dict[str, Any]]] = (
             [],
@@ -182,7 +176,7 @@ class OpenAIChatFormatter(TruncatedFormatterBase):
         return parts, tool_calls, tool_msgs, promoted
 
 
-class OpenAIMultiAgentFormatter(TruncatedFormatterBase):
+class OpenAIMultiAgentFormatter(PromotingMultiAgentFormatterBase):
     """Formats a conversation among several agents for OpenAI chat completions.
 
     The system prompt is kept; each run of plain messages becomes ONE user message
@@ -205,20 +199,7 @@ class OpenAIMultiAgentFormatter(TruncatedFormatterBase):
         True
     """
 
-    def __init__(
-        self,
-        conversation_history_prompt: str = HISTORY_PROMPT,
-        promote_tool_result_images: bool = False,
-        token_counter: TokenCounter | None = None,
-        max_tokens: int | None = None,
-    ) -> None:
-        super().__init__(token_counter=token_counter, max_tokens=max_tokens)
-        self.conversation_history_prompt = conversation_history_prompt
-        self.promote_tool_result_images = promote_tool_result_images
-
-    async def _format_tool_sequence(self, msgs: list[Msg]) -> list[dict[str, Any]]:
-        chat = OpenAIChatFormatter(promote_tool_result_images=self.promote_tool_result_images)
-        return await chat._format(msgs)
+    chat_formatter = OpenAIChatFormatter
 
     async def _format_agent_message(
         self, msgs: list[Msg], is_first: bool = True

@@ -8,8 +8,8 @@ import logging
 from typing import Any
 
 from ..message import Msg
-from ._base import TokenCounter, TruncatedFormatterBase
-from ._history import HISTORY_PROMPT, history_text
+from ._base import PromotingFormatterBase, PromotingMultiAgentFormatterBase
+from ._history import history_text
 from ._media import audio_part, image_url
 
 logger = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ def _promoted(name: str, media: list[tuple[str, dict[str, Any]]]) -> dict[str, A
     }
 
 
-class OpenAIResponseChatFormatter(TruncatedFormatterBase):
+class OpenAIResponseChatFormatter(PromotingFormatterBase):
     """Formats a conversation as OpenAI Responses API ``input`` items.
 
     A message becomes ``{"role", "content": [input_text | output_text | input_image |
@@ -63,15 +63,6 @@ class OpenAIResponseChatFormatter(TruncatedFormatterBase):
     support_tools_api: bool = True
     support_multiagent: bool = True
     support_vision: bool = True
-
-    def __init__(
-        self,
-        promote_tool_result_images: bool = False,
-        token_counter: TokenCounter | None = None,
-        max_tokens: int | None = None,
-    ) -> None:
-        super().__init__(token_counter=token_counter, max_tokens=max_tokens)
-        self.promote_tool_result_images = promote_tool_result_images
 
     async def _format(self, msgs: list[Msg]) -> list[dict[str, Any]]:
         self.assert_list_of_msgs(msgs)
@@ -116,7 +107,7 @@ class OpenAIResponseChatFormatter(TruncatedFormatterBase):
         return out
 
 
-class OpenAIResponseMultiAgentFormatter(TruncatedFormatterBase):
+class OpenAIResponseMultiAgentFormatter(PromotingMultiAgentFormatterBase):
     """Formats a conversation among several agents as Responses API ``input`` items:
     runs of plain messages become one user message whose ``input_text`` lists
     ``name: text`` lines in ``<history>`` tags, followed by their images and audio.
@@ -131,17 +122,7 @@ class OpenAIResponseMultiAgentFormatter(TruncatedFormatterBase):
     support_tools_api: bool = True
     support_multiagent: bool = True
     support_vision: bool = True
-
-    def __init__(
-        self,
-        conversation_history_prompt: str = HISTORY_PROMPT,
-        promote_tool_result_images: bool = False,
-        token_counter: TokenCounter | None = None,
-        max_tokens: int | None = None,
-    ) -> None:
-        super().__init__(token_counter=token_counter, max_tokens=max_tokens)
-        self.conversation_history_prompt = conversation_history_prompt
-        self.promote_tool_result_images = promote_tool_result_images
+    chat_formatter = OpenAIResponseChatFormatter
 
     def _format_system_message(self, msg: Msg) -> dict[str, Any]:
         texts = msg.get_content_blocks("text")
@@ -149,12 +130,6 @@ class OpenAIResponseMultiAgentFormatter(TruncatedFormatterBase):
             "role": "system",
             "content": [{"type": "input_text", "text": b["text"]} for b in texts],
         }
-
-    async def _format_tool_sequence(self, msgs: list[Msg]) -> list[dict[str, Any]]:
-        chat = OpenAIResponseChatFormatter(
-            promote_tool_result_images=self.promote_tool_result_images
-        )
-        return await chat.format(msgs)
 
     async def _format_agent_message(
         self, msgs: list[Msg], is_first: bool = True

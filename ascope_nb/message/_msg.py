@@ -14,12 +14,18 @@ _ROLES = ("user", "assistant", "system")
 
 
 _ATOMS = (str, int, float, bool, type(None))
+_ATOM_TYPES = frozenset(_ATOMS)
 
 
 def copy_json(value: Any) -> Any:
     """A deep copy of JSON-like data (dicts, lists, atoms); several times faster than
     ``copy.deepcopy`` for message content. Other objects fall back to ``copy.deepcopy``."""
-    if isinstance(value, _ATOMS):
+    kind = type(value)
+    if kind is dict:
+        return {k: v if type(v) in _ATOM_TYPES else copy_json(v) for k, v in value.items()}
+    if kind is list:
+        return [v if type(v) in _ATOM_TYPES else copy_json(v) for v in value]
+    if kind in _ATOM_TYPES or isinstance(value, _ATOMS):
         return value
     if isinstance(value, dict):
         return {k: v if isinstance(v, _ATOMS) else copy_json(v) for k, v in value.items()}
@@ -98,8 +104,11 @@ class Msg:
         texts = [b["text"] for b in self.content if b.get("type") == "text"]  # type: ignore[typeddict-item]
         return separator.join(texts) if texts else None
 
-    def get_content_blocks(self, block_type: ContentBlockTypes | None = None) -> list[Any]:
-        """The content as blocks; a string content counts as one text block."""
+    def get_content_blocks(
+        self, block_type: ContentBlockTypes | list[ContentBlockTypes] | None = None
+    ) -> list[Any]:
+        """The content as blocks, of one type or of a list of types (AgentScope 1.x); a
+        string content counts as one text block."""
         blocks: list[Any] = (
             [{"type": "text", "text": self.content}]
             if isinstance(self.content, str)
@@ -107,6 +116,8 @@ class Msg:
         )
         if block_type is None:
             return blocks
+        if isinstance(block_type, list):
+            return [b for b in blocks if b.get("type") in block_type]
         return [b for b in blocks if b.get("type") == block_type]
 
     def __eq__(self, other: object) -> bool:

@@ -8,6 +8,8 @@ DashScope's ``{"text": ...}``).
 Example:
     >>> content_text([{"type": "thinking", "thinking": "hm"}, {"type": "text", "text": "Hi"}])
     'Hi'
+    >>> content_text([{"type": "image"}, {"type": "text", "text": "Hi"}], other=lambda b: "<image>")[:7]
+    '<image>'
     >>> message_text({"role": "user", "content": "Hello"})
     'Hello'
     >>> parts_text([{"text": "a"}, {"type": "image_url", "image_url": {}}, {"text": "b"}], separator="")
@@ -16,18 +18,29 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 
-def content_text(content: Any) -> str:
-    """A string content as it is; the text blocks of a block list joined by newlines; else ""."""
+def content_text(content: Any, *, other: Callable[[Any], str] | None = None) -> str:
+    """A string content as it is; the text blocks of a block list joined by newlines; else "".
+
+    ``other`` renders every other block in its place (default: they are left out), e.g.
+    ``other=lambda b: f"<{b['type']}>"``.
+    """
     if isinstance(content, str):
         return content
     if not isinstance(content, Iterable):
         return ""
+    if other is None:
+        return "\n".join(
+            str(b.get("text", ""))
+            for b in content
+            if isinstance(b, dict) and b.get("type") == "text"
+        )
     return "\n".join(
-        str(b.get("text", "")) for b in content if isinstance(b, dict) and b.get("type") == "text"
+        str(b.get("text", "")) if isinstance(b, dict) and b.get("type") == "text" else other(b)
+        for b in content
     )
 
 

@@ -40,6 +40,9 @@ def load_ipython_extension(ipython: Any) -> None:
     from .session_magics import register_session_magics  # %session save/load
 
     register_session_magics(ipython)
+    from .tune_magics import register_tune_magics  # %tune: train an adapter, live
+
+    register_tune_magics(ipython)
     if getattr(ipython, "kernel", None) is not None:
         _install_notebook_input()
 
@@ -66,6 +69,8 @@ def unload_ipython_extension(ipython: Any) -> None:
         manager.registry.pop("A2AMagics", None)
         manager.magics["line"].pop("skill", None)
         manager.registry.pop("SkillMagics", None)
+        manager.magics["line"].pop("tune", None)
+        manager.registry.pop("TuneMagics", None)
     if _previous_input_method is not None:
         from ..agent import UserAgent
 

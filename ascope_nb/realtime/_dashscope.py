@@ -25,26 +25,9 @@ class DashScopeRealtimeModel(OpenAIStyleRealtimeModel):
     input_sample_rate = 16000
     output_sample_rate = 24000
     _names = DASHSCOPE_NAMES
+    default_voice = "Cherry"
+    default_base_url = "wss://dashscope.aliyuncs.com/api-ws/v1/realtime"
     _key_env = "DASHSCOPE_API_KEY"
-
-    def __init__(
-        self,
-        model_name: str,
-        api_key: str,
-        voice: str = "Cherry",
-        enable_input_audio_transcription: bool = True,
-        *,
-        base_url: str = "wss://dashscope.aliyuncs.com/api-ws/v1/realtime",
-        generate_kwargs: dict[str, Any] | None = None,
-    ) -> None:
-        super().__init__(
-            model_name,
-            api_key,
-            voice,
-            enable_input_audio_transcription,
-            base_url=base_url,
-            generate_kwargs=generate_kwargs,
-        )
 
     def _build_session_config(
         self, instructions: str, tools: list[dict] | None, **kwargs: Any

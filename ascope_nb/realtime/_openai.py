@@ -27,26 +27,9 @@ class OpenAIRealtimeModel(OpenAIStyleRealtimeModel):
     input_sample_rate = 24000
     output_sample_rate = 24000
     _names = OPENAI_NAMES
+    default_voice = "alloy"
+    default_base_url = "wss://api.openai.com/v1/realtime"
     _key_env = "OPENAI_API_KEY"
-
-    def __init__(
-        self,
-        model_name: str,
-        api_key: str,
-        voice: str = "alloy",
-        enable_input_audio_transcription: bool = True,
-        *,
-        base_url: str = "wss://api.openai.com/v1/realtime",
-        generate_kwargs: dict[str, Any] | None = None,
-    ) -> None:
-        super().__init__(
-            model_name,
-            api_key,
-            voice,
-            enable_input_audio_transcription,
-            base_url=base_url,
-            generate_kwargs=generate_kwargs,
-        )
 
     def _build_session_config(
         self, instructions: str, tools: list[dict] | None, **kwargs: Any

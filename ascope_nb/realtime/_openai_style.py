@@ -3,7 +3,7 @@ WebSocket URL, the OpenAI-style parser, conversation items)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from ..message import ToolResultBlock
 from ..tts._keys import require_key
@@ -13,7 +13,8 @@ from ._openai_protocol import OpenAIStyleParser
 
 class OpenAIStyleRealtimeModel(OpenAIStyleParser, RealtimeModelBase):
     """A realtime model speaking the OpenAI-style protocol; subclasses name the key's
-    environment variable (``_key_env``) and the event names (``_names``).
+    environment variable (``_key_env``), the event names (``_names``), the default voice
+    and endpoint (``default_voice``, ``default_base_url``).
 
     Example:
         >>> from ascope_nb.realtime import OpenAIRealtimeModel
@@ -22,18 +23,24 @@ class OpenAIStyleRealtimeModel(OpenAIStyleParser, RealtimeModelBase):
     """
 
     _key_env: str
+    default_voice: ClassVar[str]
+    default_base_url: ClassVar[str]
 
     def __init__(
         self,
         model_name: str,
         api_key: str,
-        voice: str,
-        enable_input_audio_transcription: bool,
+        voice: str | None = None,
+        enable_input_audio_transcription: bool = True,
         *,
-        base_url: str,
-        generate_kwargs: dict[str, Any] | None,
+        base_url: str | None = None,
+        generate_kwargs: dict[str, Any] | None = None,
     ) -> None:
+        """``voice`` and ``base_url`` default to the class's ``default_voice`` and
+        ``default_base_url``."""
         super().__init__(model_name)
+        voice = self.default_voice if voice is None else voice
+        base_url = self.default_base_url if base_url is None else base_url
         self._set_voice_options(voice, enable_input_audio_transcription, generate_kwargs)
         self.websocket_url = f"{base_url}?model={model_name}"
         api_key = require_key(api_key, env=self._key_env, who=type(self).__name__)

@@ -1,4 +1,8 @@
-"""Stored events as pandas DataFrames (pandas is imported only here, when a frame is built)."""
+"""Stored events as pandas DataFrames (pandas is imported only here, when a frame is built).
+
+The step and tool-call tables are read from ``ascope_nb.fold`` (one fold per run), so they
+say what the live view, the transcript and the exports say.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,8 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from ..fold import RunFold
+from ..message._text import content_text
 from ..message._text import message_text as text_of
 
 if TYPE_CHECKING:
@@ -44,18 +50,6 @@ def to_epoch(value: Any) -> float:
 
 def _times(pd: Any, values: Sequence[float | None]) -> Any:
     return pd.to_datetime(pd.Series(values, dtype="float64"), unit="s", utc=True)
-
-
-def _output_text(output: Any) -> str:
-    if isinstance(output, str):
-        return output
-    if isinstance(output, list):
-        return "\n".join(
-            str(b.get("text", ""))
-            for b in output
-            if isinstance(b, dict) and b.get("type") == "text"
-        )
-    return ""
 
 
 RUNS_ORDER = (
@@ -117,63 +111,51 @@ STEP_COLUMNS = (
 )
 
 
-def steps_frame(events: Sequence[dict[str, Any]]) -> pd.DataFrame:
-    steps: dict[tuple[str, str, str, int], dict[str, Any]] = {}
-    msg_text: dict[tuple[str, str], str] = {}
-
-    def row(ev: dict[str, Any]) -> dict[str, Any]:
-        key = (ev["run_id"], ev.get("agent", ""), ev.get("reply_id", ""), int(ev.get("step") or 0))
-        found = steps.get(key)
-        if found is None:
-            found = steps[key] = {
-                "run_id": key[0],
-                "agent": key[1],
-                "reply_id": key[2],
-                "step": key[3],
-                "started": None,
-                "ended": None,
-                "model": "",
-                "input_tokens": 0,
-                "output_tokens": 0,
-                "latency": 0.0,
-                "tools": [],
-                "msg_id": "",
-                "error": None,
-            }
-        return found
-
+def _folds(events: Sequence[dict[str, Any]]) -> list[tuple[str, RunFold]]:
+    """The events folded run by run (the one derivation every view of a run reads)."""
+    folds: dict[str, RunFold] = {}
     for ev in events:
-        kind = ev["kind"]
-        if kind == "message_completed":
-            msg = ev.get("msg") or {}
-            msg_text[(ev["run_id"], str(msg.get("id", "")))] = text_of(msg)
-        elif kind == "step_started":
-            row(ev)["started"] = ev["ts"]
-        elif kind == "step_ended":
-            row(ev)["ended"] = ev["ts"]
-        elif kind == "model_call_started":
-            r = row(ev)
-            r["model"] = ev.get("model") or r["model"]
-            r["msg_id"] = ev.get("msg_id") or r["msg_id"]
-        elif kind == "model_call_ended":
-            r = row(ev)
-            usage = ev.get("usage") or {}
-            r["input_tokens"] += int(usage.get("input_tokens") or 0)
-            r["output_tokens"] += int(usage.get("output_tokens") or 0)
-            r["latency"] += float(ev.get("latency") or 0.0)
-            r["model"] = ev.get("model") or r["model"]
-            r["msg_id"] = ev.get("msg_id") or r["msg_id"]
-            if ev.get("error"):
-                r["error"] = ev["error"]
-        elif kind == "tool_call":
-            row(ev)["tools"].append(ev.get("name", ""))
+        fold = folds.get(ev["run_id"])
+        if fold is None:
+            fold = folds[ev["run_id"]] = RunFold()
+        fold.add(ev)
+    return list(folds.items())
+
+
+def steps_frame(events: Sequence[dict[str, Any]]) -> pd.DataFrame:
+    """The fold's steps, with each step's model, latency and answer id from its model calls."""
     out = []
-    for r in steps.values():
-        started, ended = r["started"], r["ended"]
-        r["duration"] = None if started is None or ended is None else ended - started
-        r["n_tool_calls"] = len(r["tools"])
-        r["text"] = msg_text.get((r["run_id"], r["msg_id"]), "")
-        out.append(r)
+    for run_id, fold in _folds(events):
+        calls: dict[tuple[str, int], dict[str, Any]] = {}
+        for state in fold.sync().call_states:
+            found = calls.setdefault((state.reply_id, state.step), {"latency": 0.0})
+            found["latency"] += state.latency
+            found["model"] = state.model or found.get("model", "")
+            found["msg_id"] = state.msg_id or found.get("msg_id", "")
+        for step in fold.steps():
+            call = calls.get((step["reply_id"], step["step"]), {})
+            started, ended = step["started"], step["ended"]
+            tools = [c["name"] for c in step["tool_calls"]]
+            out.append(
+                {
+                    "run_id": run_id,
+                    "agent": step["agent"],
+                    "reply_id": step["reply_id"],
+                    "step": step["step"],
+                    "started": started,
+                    "ended": ended,
+                    "duration": None if ended is None else ended - started,
+                    "model": call.get("model", ""),
+                    "input_tokens": step["input_tokens"],
+                    "output_tokens": step["output_tokens"],
+                    "latency": call.get("latency", 0.0),
+                    "n_tool_calls": len(tools),
+                    "tools": tools,
+                    "msg_id": call.get("msg_id", ""),
+                    "text": step["text"],
+                    "error": step["errors"][-1] if step["errors"] else None,
+                }
+            )
     frame = _frame(out, STEP_COLUMNS)
     pd = _pd()
     frame["started"] = _times(pd, list(frame["started"]))
@@ -232,54 +214,48 @@ TOOL_COLUMNS = (
     "tool_call_id",
     "name",
     "input",
+    "original_input",
     "approval",
     "approved_by",
-    "executed_input",
     "output",
     "output_text",
     "state",
     "duration",
+    "executed_input",
 )
 
 
 def tool_calls_frame(events: Sequence[dict[str, Any]]) -> pd.DataFrame:
-    calls: dict[tuple[str, str], dict[str, Any]] = {}
-    for ev in events:
-        key = (ev["run_id"], ev.get("tool_call_id", ""))
-        kind = ev["kind"]
-        if kind == "tool_call":
-            calls[key] = {
-                "run_id": ev["run_id"],
-                "seq": ev["seq"],
-                "agent": ev.get("agent", ""),
-                "reply_id": ev.get("reply_id", ""),
-                "step": ev.get("step", 0),
-                "tool_call_id": key[1],
-                "name": ev.get("name", ""),
-                "input": ev.get("input") or {},
-                "approval": None,
-                "approved_by": None,
-                "executed_input": ev.get("input") or {},
-                "output": None,
-                "output_text": None,
-                "state": None,
-                "duration": None,
-            }
-        elif key in calls:
-            call = calls[key]
-            if kind == "approval_requested":
-                call["approval"] = call["approval"] or "pending"
-            elif kind == "approval_resolved":
-                call["approval"] = ev.get("decision")
-                call["approved_by"] = ev.get("by")
-                if ev.get("decision") == "edited":
-                    call["executed_input"] = ev.get("input") or {}
-            elif kind == "tool_result":
-                call["output"] = ev.get("output")
-                call["output_text"] = _output_text(ev.get("output"))
-                call["state"] = ev.get("state")
-                call["duration"] = ev.get("duration")
-    frame = _frame(list(calls.values()), TOOL_COLUMNS)
+    """The fold's tool calls: ``input`` is what ran (after a human edit), ``original_input``
+    what the model asked, as in the fold, the steering table and every export.
+    ``executed_input`` is a deprecated copy of ``input`` (kept for code written when
+    ``input`` was what the model asked)."""
+    rows = []
+    for run_id, fold in _folds(events):
+        for asked, call in fold.tool_calls():
+            approval = call["approval"] or {}
+            done = call["state"] is not None
+            rows.append(
+                {
+                    "run_id": run_id,
+                    "seq": asked.get("seq"),
+                    "agent": asked.get("agent", ""),
+                    "reply_id": asked.get("reply_id", ""),
+                    "step": asked.get("step", 0),
+                    "tool_call_id": call["id"],
+                    "name": call["name"],
+                    "input": call["input"],
+                    "original_input": approval.get("original_input") or asked.get("input") or {},
+                    "approval": approval.get("decision"),
+                    "approved_by": approval.get("by"),
+                    "output": call["output"],
+                    "output_text": content_text(call["output"]) if done else None,
+                    "state": call["state"],
+                    "duration": call["duration"] if done else None,
+                    "executed_input": call["input"],
+                }
+            )
+    frame = _frame(rows, TOOL_COLUMNS)
     frame["duration"] = frame["duration"].astype("float64")
     return frame
 

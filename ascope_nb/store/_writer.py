@@ -10,6 +10,7 @@ of held events), which says when to call it again.
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
 import queue
 import threading
@@ -73,6 +74,56 @@ class _AsyncFlush:
 _STOP = object()
 
 
+class Inbox:
+    """The writer's queue: producers (every thread that emits events) append without a
+    system call; the writer thread is woken at most once per burst of items (a wake-up
+    costs the emitting loop a thread switch, and a run emits its events in bursts).
+
+    The ``queue.SimpleQueue`` methods the writer uses: ``put``, ``get``, ``get_nowait``,
+    ``empty``.
+
+    Example:
+        >>> inbox = Inbox()
+        >>> inbox.put(1); inbox.put(2)
+        >>> inbox.get(), inbox.get_nowait(), inbox.empty()
+        (1, 2, True)
+    """
+
+    def __init__(self) -> None:
+        self._items: collections.deque[Any] = collections.deque()
+        self._wake: queue.SimpleQueue[None] = queue.SimpleQueue()
+        self._signalled = False  # a wake-up is pending, or the consumer will look again
+
+    def put(self, item: Any) -> None:
+        self._items.append(item)
+        if not self._signalled:
+            self._signalled = True
+            self._wake.put(None)
+
+    def get_nowait(self) -> Any:
+        try:
+            return self._items.popleft()
+        except IndexError:
+            raise queue.Empty from None
+
+    def get(self, timeout: float | None = None) -> Any:
+        """The next item, waiting up to ``timeout`` seconds (``queue.Empty`` then)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            if self._items:
+                return self._items.popleft()
+            self._signalled = False  # cleared before the last look: a later put signals
+            if self._items:
+                return self._items.popleft()
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if remaining is not None and remaining <= 0:
+                raise queue.Empty
+            self._wake.get(timeout=remaining)  # a stale wake-up only loops once more
+
+    def empty(self) -> bool:
+        return not self._items
+
+
 class Writer(threading.Thread):
     """Drains ``queue`` into ``write_batch`` (which must not raise) on a daemon thread.
 
@@ -90,7 +141,7 @@ class Writer(threading.Thread):
         name: str = "ascope-store-writer",
     ) -> None:
         super().__init__(name=name, daemon=True)
-        self.queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self.queue = Inbox()
         self._write_batch = write_batch
         self._on_idle = on_idle
         self.linger = linger

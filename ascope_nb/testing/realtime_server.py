@@ -1,6 +1,7 @@
 """A fake OpenAI Realtime server (WebSocket) on 127.0.0.1, for realtime-model tests.
 
-It answers ``session.update`` with ``session.created`` and each user text item with one
+It answers ``session.update`` with ``session.created`` and each user text item (with
+``respond_to_audio``, each appended recording too, as server voice detection would) with one
 response: ``response.created``, audio deltas (a tone as base64 PCM), a transcript of the
 scripted reply, ``response.done`` (``dialect="dashscope"``: Qwen Omni's event names). It records every message received. ``drop_after`` closes
 the TCP connection (no close frame) after that many audio deltas, as a crashed server would.
@@ -42,6 +43,7 @@ class FakeRealtimeServer:
         chunk_bytes: int = 4800,
         drop_after: int | None = None,
         dialect: str = "openai",
+        respond_to_audio: bool = False,
     ) -> None:
         if dialect not in _AUDIO_EVENTS:
             raise ValueError(f"FakeRealtimeServer: unknown dialect {dialect!r} (openai, dashscope)")
@@ -49,6 +51,7 @@ class FakeRealtimeServer:
         self.replies = list(replies)
         self.chunk_bytes = chunk_bytes
         self.drop_after = drop_after
+        self.respond_to_audio = respond_to_audio  # answer each input_audio_buffer.append
         self.received: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -104,6 +107,9 @@ class FakeRealtimeServer:
                     json.dumps({"type": "session.created", "session": {"id": "sess_1"}})
                 )
             elif kind == "conversation.item.create" and message["item"].get("type") == "message":
+                if not await self._respond(websocket, len(self.received)):
+                    return
+            elif kind == "input_audio_buffer.append" and self.respond_to_audio:
                 if not await self._respond(websocket, len(self.received)):
                     return
 

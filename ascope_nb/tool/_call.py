@@ -193,6 +193,24 @@ def _is_async(func: Any) -> bool:
     return not inspect.isroutine(func) and inspect.iscoroutinefunction(type(func).__call__)
 
 
+_called_directly: dict[int, tuple[Any, bool]] = {}
+
+
+def _call_directly(func: Any) -> bool:
+    """Whether calling ``func`` runs no tool code yet (a coroutine or generator function);
+    answered once per function (the ``inspect`` checks cost more than a quick tool)."""
+    known = _called_directly.get(id(func))
+    if known is not None and known[0] is func:
+        return known[1]
+    direct = (
+        _is_async(func) or inspect.isasyncgenfunction(func) or inspect.isgeneratorfunction(func)
+    )
+    if len(_called_directly) >= 4096:  # tools come and go (MCP reconnects): stay bounded
+        _called_directly.clear()
+    _called_directly[id(func)] = (func, direct)
+    return direct
+
+
 async def run_tool(
     record: RegisteredToolFunction,
     tool_call: ToolUseBlock,
@@ -220,10 +238,13 @@ async def run_tool(
     previous: ToolResponse | None = None
     streaming = False
     try:
-        if _is_async(func) or inspect.isasyncgenfunction(func) or inspect.isgeneratorfunction(func):
+        if _call_directly(func):
             result = func(*args, **kwargs)  # a coroutine or generator: no tool code has run yet
         else:
             result = await in_thread(func, *args, **kwargs)
+        if type(result) is ToolResponse and record.postprocess_func is None:  # the common case
+            yield checked(result)
+            return
         if inspect.isawaitable(result):
             result = await result
         if not (inspect.isasyncgen(result) or isinstance(result, Generator)):

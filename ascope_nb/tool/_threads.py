@@ -15,6 +15,7 @@ Example:
 
 from __future__ import annotations
 
+import _thread
 import asyncio
 import contextvars
 import os
@@ -73,13 +74,19 @@ if hasattr(os, "register_at_fork"):  # a forked child has none of the parent's t
 
 
 class _Handoff:
-    """One call's result, passed from the worker thread to the loop."""
+    """One call's result, passed from the worker thread to the loop.
 
-    __slots__ = ("done", "lock", "ok", "value", "future", "loop")
+    ``done`` is a bare ``_thread`` lock held until the result is in (released by the
+    worker): waiting on it is one C call, where ``threading.Event`` costs a Python
+    ``Condition`` round per wait; the quick path is about twice as fast."""
+
+    __slots__ = ("done", "lock", "ok", "value", "future", "loop", "finished")
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        self.done = threading.Event()
-        self.lock = threading.Lock()
+        self.done = _thread.allocate_lock()
+        self.done.acquire()
+        self.lock = _thread.allocate_lock()
+        self.finished = False
         self.ok = False
         self.value: Any = None
         self.future: asyncio.Future[None] | None = None
@@ -91,8 +98,9 @@ class _Handoff:
         except BaseException as exc:  # handed to the caller, raised there
             self.value = exc
         with self.lock:
-            self.done.set()
+            self.finished = True
             future = self.future
+        self.done.release()
         if future is not None:
             self.loop.call_soon_threadsafe(_settle, future)
 
@@ -118,10 +126,10 @@ async def in_thread(func: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
     handoff = _Handoff(loop)
     ctx = contextvars.copy_context()
     _workers.submit(lambda: handoff.run(ctx, func, args, kwargs))
-    if handoff.done.wait(QUICK_WAIT):
+    if handoff.done.acquire(True, QUICK_WAIT):
         return handoff.result()  # type: ignore[no-any-return]
     with handoff.lock:
-        if not handoff.done.is_set():
+        if not handoff.finished:
             handoff.future = loop.create_future()
     if handoff.future is not None:
         await handoff.future

@@ -29,6 +29,8 @@ from typing import Any
 from ..exceptions import ConfigError
 
 DEFAULT_OUTPUT_LIMIT = 100_000
+MIN_OUTPUT_LIMIT = 1000
+"""The smallest cap that can be set: a shorter result is never cut."""
 _MEDIA = ("image", "audio", "video")
 _settings: dict[str, Any] = {"limit": None, "keep_dir": None}
 
@@ -47,7 +49,7 @@ def configure_output(*, limit: int | None = None, keep_dir: str | Path | None = 
         50000
         >>> configure_output()
     """
-    if limit is not None and (not isinstance(limit, int) or limit < 1000):
+    if limit is not None and (not isinstance(limit, int) or limit < MIN_OUTPUT_LIMIT):
         raise ConfigError(f"tool output limit must be an int >= 1000, got {limit!r}")
     _settings["limit"] = limit
     _settings["keep_dir"] = Path(keep_dir) if keep_dir is not None else None
@@ -58,7 +60,7 @@ def output_limit() -> int:
     if _settings["limit"] is not None:
         return int(_settings["limit"])
     raw = os.environ.get("ASCOPE_TOOL_OUTPUT_LIMIT", "").strip()
-    return int(raw) if raw.isdigit() and int(raw) >= 1000 else DEFAULT_OUTPUT_LIMIT
+    return int(raw) if raw.isdigit() and int(raw) >= MIN_OUTPUT_LIMIT else DEFAULT_OUTPUT_LIMIT
 
 
 def _keep_dir() -> Path | None:
@@ -138,9 +140,8 @@ def validate_content(blocks: Any) -> tuple[list[dict[str, Any]], list[str]]:
             )
         notes.append(note)
         out.append({"type": "text", "text": note})
-    limit = output_limit()
     total = sum(len(b["text"]) for b in out if b["type"] == "text")
-    if total > limit:
+    if total > MIN_OUTPUT_LIMIT and total > (limit := output_limit()):  # env read only then
         room = limit
         capped: list[dict[str, Any]] = []
         for block in out:

@@ -1,4 +1,5 @@
-"""Text to speech (AgentScope 1.x ``agentscope.tts`` API): cloud models behind extras.
+"""Text to speech (AgentScope 1.x ``agentscope.tts`` API): cloud models behind extras, and
+``LocalTTSModel`` (offline, ``ascope-nb[voice-local]``).
 
 Example:
     >>> from ascope_nb.tts import TTSResponse
@@ -12,6 +13,7 @@ from ._cosyvoice_realtime import DashScopeCosyVoiceRealtimeTTSModel
 from ._dashscope import DashScopeTTSModel
 from ._dashscope_realtime import DashScopeRealtimeTTSModel
 from ._gemini import GeminiTTSModel
+from ._local import LocalTTSModel
 from ._openai import OpenAITTSModel
 from ._response import TTSResponse, TTSUsage
 
@@ -25,4 +27,5 @@ __all__ = [
     "OpenAITTSModel",
     "DashScopeCosyVoiceTTSModel",
     "DashScopeCosyVoiceRealtimeTTSModel",
+    "LocalTTSModel",
 ]

@@ -27,31 +27,10 @@ class DashScopeCosyVoiceRealtimeTTSModel(DashScopeStreamingTTSBase):
         ...     await tts.push(msg); speech = await tts.synthesize(msg)
     """
 
-    def __init__(
-        self,
-        api_key: str,
-        model_name: str = "cosyvoice-v3-plus",
-        voice: str = "longanyang",
-        stream: bool = True,
-        cold_start_length: int | None = None,
-        cold_start_words: int | None = None,
-        client_kwargs: dict[str, Any] | None = None,
-        generate_kwargs: dict[str, Any] | None = None,
-        max_retries: int = 3,
-        retry_delay: float = 5.0,
-    ) -> None:
-        super().__init__(
-            api_key,
-            model_name,
-            voice,
-            stream,
-            cold_start_length,
-            cold_start_words,
-            client_kwargs,
-            generate_kwargs,
-            max_retries,
-            retry_delay,
-        )
+    default_model = "cosyvoice-v3-plus"
+    default_voice = "longanyang"
+
+    def _setup(self) -> None:
         self._dashscope_callback = _get_cosyvoice_callback_class()()
         self._synthesizer: Any = None
 

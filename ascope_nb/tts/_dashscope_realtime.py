@@ -24,31 +24,10 @@ class DashScopeRealtimeTTSModel(DashScopeStreamingTTSBase):
         ...     await tts.push(msg); speech = await tts.synthesize(msg)
     """
 
-    def __init__(
-        self,
-        api_key: str,
-        model_name: str = "qwen3-tts-flash-realtime",
-        voice: str = "Cherry",
-        stream: bool = True,
-        cold_start_length: int | None = None,
-        cold_start_words: int | None = None,
-        client_kwargs: dict[str, Any] | None = None,
-        generate_kwargs: dict[str, Any] | None = None,
-        max_retries: int = 3,
-        retry_delay: float = 5.0,
-    ) -> None:
-        super().__init__(
-            api_key,
-            model_name,
-            voice,
-            stream,
-            cold_start_length,
-            cold_start_words,
-            client_kwargs,
-            generate_kwargs,
-            max_retries,
-            retry_delay,
-        )
+    default_model = "qwen3-tts-flash-realtime"
+    default_voice = "Cherry"
+
+    def _setup(self) -> None:
         self.mode = "server_commit"
         self._connected = False
         self._spent = False  # the session ended with an utterance: open a new one first

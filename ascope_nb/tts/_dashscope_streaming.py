@@ -3,7 +3,7 @@ SDK key, options, the text pushed so far, the audio received so far)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from ..message import Msg
 from ._base import TTSModelBase
@@ -24,20 +24,26 @@ class DashScopeStreamingTTSBase(TTSModelBase):
 
     supports_streaming_input = True
     _dashscope_callback: Any
+    default_model: ClassVar[str]
+    default_voice: ClassVar[str]
 
     def __init__(
         self,
         api_key: str,
-        model_name: str,
-        voice: str,
-        stream: bool,
-        cold_start_length: int | None,
-        cold_start_words: int | None,
-        client_kwargs: dict[str, Any] | None,
-        generate_kwargs: dict[str, Any] | None,
-        max_retries: int,
-        retry_delay: float,
+        model_name: str | None = None,
+        voice: str | None = None,
+        stream: bool = True,
+        cold_start_length: int | None = None,
+        cold_start_words: int | None = None,
+        client_kwargs: dict[str, Any] | None = None,
+        generate_kwargs: dict[str, Any] | None = None,
+        max_retries: int = 3,
+        retry_delay: float = 5.0,
     ) -> None:
+        """``model_name`` and ``voice`` default to the class's ``default_model`` and
+        ``default_voice``; ``_setup()`` then makes the subclass's SDK state."""
+        model_name = self.default_model if model_name is None else model_name
+        voice = self.default_voice if voice is None else voice
         super().__init__(model_name=model_name, stream=stream)
         set_dashscope_key(api_key, who=type(self).__name__)
         self._set_voice_options(voice, generate_kwargs)
@@ -47,6 +53,10 @@ class DashScopeStreamingTTSBase(TTSModelBase):
         self._text = IncrementalText(
             cold_start_length=cold_start_length, cold_start_words=cold_start_words
         )
+        self._setup()
+
+    def _setup(self) -> None:
+        """The subclass's own state (its SDK client), made at the end of ``__init__``."""
 
     def _new_text(self, msg: Msg | None, *, final: bool = False) -> str:
         """The part of ``msg``'s text not sent yet ("" for none or no message)."""

@@ -19,11 +19,18 @@ Example:
 from __future__ import annotations
 
 from ._algorithm import AlgorithmConfig
+
+# the learning loop in the notebook (%tune): datasets from runs, versioned adapters, jobs
+from ._artifacts import AdapterArtifact, AdapterError, AdapterStore, default_adapter_root
 from ._dataset import DatasetConfig
+from ._job import TuneError, TuneJob
+from ._loop import NoTrainingBackend, compare_before_after, default_backend, prepare, resume, train
 from ._model import TinkerConfig, TunerModelConfig
 from ._outputs import JudgeOutput, JudgeType, WorkflowOutput, WorkflowType
+from ._progress import TrainingBackend, TrainMethod, TrainProgress, TrainResult
 from ._signature import check_judge_function, check_workflow_function
 from ._tune import TunerBackendError, trinity_available, tune
+from ._tune_data import TuneDataset, TuneDatasetError
 
 
 def __getattr__(name: str) -> object:
@@ -67,4 +74,23 @@ __all__ = [
     "read_manifest",
     "trinity_available",
     "tune",
+    # the learning loop (%tune)
+    "AdapterArtifact",
+    "AdapterError",
+    "AdapterStore",
+    "NoTrainingBackend",
+    "TrainMethod",
+    "TrainProgress",
+    "TrainResult",
+    "TrainingBackend",
+    "TuneDataset",
+    "TuneDatasetError",
+    "TuneError",
+    "TuneJob",
+    "compare_before_after",
+    "default_adapter_root",
+    "default_backend",
+    "prepare",
+    "resume",
+    "train",
 ]

@@ -22,10 +22,16 @@ if TYPE_CHECKING:
 
 
 def live_view(controller: RunController, *, kind: str, title: str) -> Any:
-    """A new live widget for ``controller``: a ``HubView`` for a hub, else a ``RunView``.
+    """A new live widget for ``controller``: a ``HubView`` for a hub, a ``TuneView`` for a
+    training job (``kind="tune"``; ``"tune-dataset"``: the dataset preview), else a ``RunView``.
 
-    ``Run.view`` makes its widget through ``ascope_nb.hooks.live_view``, which this sets.
+    ``Run.view`` makes its widget through ``ascope_nb.hooks.live_view``, which this sets
+    (and so do ``TuneJob.view`` and ``TuneDataset``'s display: the tuner never imports views).
     """
+    if kind in ("tune", "tune-dataset"):
+        from .tune_view import DatasetPreview, TuneView
+
+        return TuneView(controller) if kind == "tune" else DatasetPreview(controller)
     from .hub_view import HubView
     from .run_view import RunView
 
@@ -35,7 +41,12 @@ def live_view(controller: RunController, *, kind: str, title: str) -> Any:
 
 hooks.live_view.set(live_view)
 
-_LAZY = {"RunView": "run_view", "HubView": "hub_view", "MemoryView": "memory_view"}
+_LAZY = {
+    "RunView": "run_view",
+    "HubView": "hub_view",
+    "MemoryView": "memory_view",
+    "VoiceView": "voice_view",
+}
 
 
 def __getattr__(name: str) -> Any:
@@ -46,4 +57,4 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["RunController", "RunView", "HubView", "MemoryView"]
+__all__ = ["RunController", "RunView", "HubView", "MemoryView", "VoiceView"]

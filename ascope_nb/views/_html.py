@@ -82,7 +82,7 @@ def _step_html(step: StepRecord, *, open_: bool) -> str:
         rates = (float(timing.get("prompt_tok_s") or 0), float(timing["gen_tok_s"]))
         tokens += " · " + "/".join(f"{r:.1f}" if r < 10 else f"{r:.0f}" for r in rates) + " tok/s"
     head = (
-        f"{escape(step['agent'])} · step {step['step'] + 1} "
+        f"{escape(step['agent'])}{_remote_html(step.get('remote'))} · step {step['step'] + 1} "
         f'<span class="meta">{dur} · {tokens} · {len(step["tool_calls"])} tool call(s)</span>'
     )
     body = []
@@ -120,6 +120,13 @@ def _msg_html(msg: dict[str, Any], *, note: str = "") -> str:
     )
 
 
+def _remote_html(remote: str | None) -> str:
+    """`` remote · host:port`` after a remote (A2A) agent's name; empty for a local one."""
+    if not remote:
+        return ""
+    return f' <span class="meta remote" title="remote A2A agent">remote · {escape(remote)}</span>'
+
+
 def _seen(item: dict[str, Any]) -> str:
     """`` (seen by A, B)`` for a message the hub's agents observed; empty otherwise."""
     observers = [str(o) for o in item.get("observers") or [] if o]
@@ -155,7 +162,9 @@ def _items_html(fold: RunFold) -> str:
         if kind == "step":
             out.append(_step_html(item, open_=item is last))  # type: ignore[arg-type]
         elif kind in ("input", "message", "observed"):
-            out.append(_msg_html(item["msg"] or {}, note=_seen(item)))
+            out.append(
+                _msg_html(item["msg"] or {}, note=_remote_html(item.get("remote")) + _seen(item))
+            )
         elif kind == "hint":
             out.append(
                 f'<div class="hint">Guidance ({escape(str(item.get("source")))}): {escape(str(item["text"]))}</div>'
@@ -207,10 +216,11 @@ def hub_html(events: Iterable[dict[str, Any]], *, title: str = "") -> str:
     rows = []
     for item in fold.items:
         if item.get("type") in ("input", "message", "observed"):
-            rows.append(_msg_html(item["msg"] or {}, note=_seen(item)))
+            note = _remote_html(item.get("remote")) + _seen(item)
+            rows.append(_msg_html(item["msg"] or {}, note=note))
         elif item.get("type") == "step" and item.get("text"):
             msg = {"name": item["agent"], "content": item["text"]}
-            rows.append(_msg_html(msg, note=_seen(item)))
+            rows.append(_msg_html(msg, note=_remote_html(item.get("remote")) + _seen(item)))
     header = f'<div class="hd"><b>{escape(title or "hub")}</b><span class="badge {escape(fold.status)}">{escape(fold.status)}</span></div>'
     graph = hub_graph_html(kept)  # who talks to whom, per round
     return f'<style>{CSS}</style><div class="ascope-t">{header}{"".join(rows)}{graph}</div>'

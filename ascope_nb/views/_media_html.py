@@ -16,6 +16,8 @@ import re
 from html import escape
 from typing import Any
 
+from ._speech_saved import LOCAL_AUDIO
+
 MAX_INLINE_CHARS = 1_500_000
 """Base64 characters (about 1.1 MB of file) up to which media is inlined in saved output."""
 
@@ -45,6 +47,9 @@ def media_html(block: dict[str, Any], *, max_chars: int = MAX_INLINE_CHARS) -> s
         url = str(source.get("url", ""))
         if url.startswith(("http://", "https://")):
             return _element(kind, escape(url))
+        if kind == "audio" and LOCAL_AUDIO.match(url):  # speech saved beside the notebook
+            return _element(kind, escape(url)) + f'<pre class="meta">[audio: {escape(url)}]</pre>'
+
         return f'<pre class="meta">[{kind}: {escape(url)}]</pre>'
     media, data = str(source.get("media_type", "")), str(source.get("data", ""))
     if source.get("type") != "base64" or not _TYPES[kind].match(media) or not _B64.match(data):

@@ -69,9 +69,10 @@ def saved_run_outputs(
     """
     from ..redact import redact
     from ._html import run_html
+    from ._speech_saved import bound_speech
 
     kept, note = bounded_events(events)
-    kept = redact(kept)
+    kept = redact(bound_speech(kept))  # speech: whole audio only, long audio as a file
     payload: dict[str, Any] = {"version": 1, "events": kept}
     html = (render or run_html)(kept, title=title)
     if note is not None:

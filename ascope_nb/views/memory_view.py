@@ -19,6 +19,7 @@ from typing import Any
 import anywidget
 import traitlets as t
 
+from ..message import _text as _message_text
 from ._assets import bundle_esm, read_static
 from .run_view import _reaches_frontend
 
@@ -66,15 +67,13 @@ def _block_line(block: Any) -> str:
 
 
 def content_text(content: Any) -> str:
-    """All of a message's content as text, one block after another.
+    """All of a message's content as text, one block after another (each clipped).
 
     Example:
         >>> content_text([{"type": "tool_use", "id": "1", "name": "f", "input": {"x": 1}}])
         '-> f({"x": 1})'
     """
-    if isinstance(content, str):
-        return content
-    return "\n".join(_clip(_block_line(b)) for b in content or [])
+    return _message_text.content_text(content, other=lambda block: _clip(_block_line(block)))
 
 
 def _row(index: int, msg: dict[str, Any], marks: Iterable[str] = ()) -> dict[str, Any]:

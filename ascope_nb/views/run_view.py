@@ -183,7 +183,9 @@ class RunView(anywidget.AnyWidget):
 
     def _send_snapshot(self, nonce: str) -> None:
         self._coalescer.flush()  # everything sent before the snapshot is inside it
-        events = self._events
+        # speech audio is played live only: a later view gets each speech's whole-audio
+        # message instead (a long conversation's chunks would exceed a comm message)
+        events = [e for e in self._events if e.get("kind") != "speech_chunk"]
         chunks = range(0, max(len(events), 1), SNAPSHOT_CHUNK)
         for start in chunks:
             self.send(

@@ -125,6 +125,7 @@ def fork(
     from ..run import Run, tag_run_started
 
     src = source_of(run, store=store)
+    src.check_local(step)
     src.check_react()
     call = src.call_at(step)
     memory = src.fold.memory_at(call.reply_id, step)

@@ -83,6 +83,19 @@ class Source:
                 return agent
         return None
 
+    def check_local(self, step: int) -> None:
+        """Refuse a step of a remote (A2A) agent: its model, memory and tools are elsewhere."""
+        for event in self.events:
+            wire: Any = event if isinstance(event, dict) else vars(event)
+            kind = wire.get("kind") if isinstance(event, dict) else event.kind
+            remote = wire.get("remote") if kind == "reply_started" else ""
+            if remote and wire.get("agent") == self.agent_name:
+                raise ConfigError(
+                    f"step {step} of run {self.run_id!r} ran on the remote A2A agent "
+                    f"{self.agent_name!r} at {remote}: a remote step cannot be forked here "
+                    "(its model, memory and tools are on that server)"
+                )
+
     def check_react(self) -> None:
         meta = self.metadata
         if not isinstance(meta.get("sys_prompt"), str):

@@ -36,7 +36,10 @@ type MemoryFactory = (container: HTMLElement, options?: { title?: string }) => I
 import * as render from '../../ascope_nb/views/static/render.js';
 // @ts-expect-error: plain ES module without declarations; typed by the interfaces above.
 import * as memory from '../../ascope_nb/views/static/memory.js';
+// @ts-expect-error: plain ES module without declarations; typed by the interfaces above.
+import * as hubGraph from '../../ascope_nb/views/static/hub_graph.js';
 
 export const createRunRenderer = render.createRunRenderer as RunFactory;
-export const createHubRenderer = render.createHubRenderer as RunFactory;
+/** A hub's chat with its "Who talks to whom" graph under it, as the live HubView draws it. */
+export const createHubRenderer = hubGraph.withHubGraph(render.createHubRenderer) as RunFactory;
 export const createMemoryRenderer = memory.createMemoryRenderer as MemoryFactory;

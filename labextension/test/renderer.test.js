@@ -146,6 +146,38 @@ test("a saved hub is a chat with one bubble per reply and who saw it", async () 
   }
 });
 
+test("a saved hub shows who talks to whom (the live HubView's graph), replayable by round", async () => {
+  const bundle = fixture("hub");
+  const hubEvents = bundle[HUB].events;
+  const r = await render(HUB, bundle);
+  const graph = r.node.querySelector('[data-testid="ascope-hub-graph"]');
+  assert.ok(graph, "the hub graph is drawn under the chat");
+  assert.equal(q(r.node, '[data-testid="ascope-hub-graph"]').length, 1);
+  // one node per agent that spoke or heard, one edge per speaker -> listener
+  const speakers = hubEvents.filter((e) => e.kind === "message_completed").map((e) => e.msg.name);
+  const heard = hubEvents.filter((e) => e.kind === "message_observed");
+  const nodes = q(graph, "circle[data-node]").map((c) => c.getAttribute("data-node"));
+  for (const name of [...speakers, ...heard.map((e) => e.observer)]) assert.ok(nodes.includes(name), `${name} is a node`);
+  const edges = q(graph, "line[data-edge]").map((l) => l.getAttribute("data-edge")).sort();
+  const expected = [...new Set(heard.map((e) => `${e.msg.name}->${e.observer}`))].sort();
+  assert.deepEqual(edges, expected);
+  // the round slider replays: round 0 is before the first reply (no reply edges yet)
+  const slider = graph.querySelector('[data-testid="ascope-hub-round"]');
+  assert.ok(Number(slider.max) >= 1);
+  assert.match(text(graph.querySelector('[data-testid="ascope-hub-round-label"]')), new RegExp(`^round ${slider.max} of ${slider.max}`));
+  slider.value = "0";
+  slider.dispatchEvent(new window.Event("input"));
+  assert.match(text(graph.querySelector('[data-testid="ascope-hub-round-label"]')), /^round 0 of /);
+  assert.ok(q(graph, "line[data-edge]").length < expected.length);
+  r.dispose();
+  assert.equal(r.node.querySelector('[data-testid="ascope-hub-graph"]'), null, "dispose removes the graph");
+});
+
+test("a saved run (not a hub) has no hub graph", async () => {
+  const r = await render(RUN, runBundle);
+  assert.equal(r.node.querySelector('[data-testid="ascope-hub-graph"]'), null);
+});
+
 test("a saved memory is a table with one row per message", async () => {
   const bundle = fixture("memory");
   const rows = bundle[MEMORY].rows;
@@ -169,5 +201,19 @@ test("a 1,000-step saved run renders every step; only the open one is built eage
   assert.equal(q(r.node, ".ascope-step-body").length, 1);
   expand(steps[500]);
   assert.equal(Number(steps[500].querySelector(".ascope-tool").closest("details").getAttribute("data-step")), 500);
+  r.dispose();
+});
+
+test("a saved remote (A2A) run keeps its remote badges and offers no fork and no controls", async () => {
+  const remote = "10.1.2.3:9999";
+  const why = `the remote A2A agent 'Friday' at ${remote} takes no guidance, Pause or Step`;
+  const remoteEvents = events.map((e) => (e.kind === "reply_started" ? { ...e, remote, unsteerable: why } : e));
+  const r = await render(RUN, { ...runBundle, [RUN]: { ...runBundle[RUN], events: remoteEvents } });
+  const el = r.node;
+  const steps = q(el, "details.ascope-step");
+  assert.ok(steps.length >= 2);
+  for (const s of steps) assert.equal(text(s.querySelector('[data-testid="ascope-remote"]')), `remote · ${remote}`);
+  assert.equal(q(el, '[data-testid="ascope-fork"]').length, 0, "a remote step is never forked");
+  assert.equal(q(el, '[data-testid="ascope-pause"], [data-testid="ascope-steer-send"]').length, 0);
   r.dispose();
 });

@@ -8,7 +8,8 @@ import). Remote model requests are blocked, every API key is a dummy, ``input()`
 
 - ``ran``: the program finished;
 - ``stopped``: it built its agents and stopped where it needs a server (a blocked model
-  request, a refused connection, an MCP server) or a person;
+  request, a refused connection, an MCP server), a person, or would start serving HTTP
+  itself (a Quart app's ``run()``);
 - ``gap``: ascope_nb lacks something it imports or calls (the detail names it).
 """
 
@@ -39,7 +40,7 @@ SERVER_SIGNS = (
     "remote model requests are blocked", "cannot reach", "connection refused", "connecterror",
     "connection error", "name or service not known", "failed to resolve", "timed out",
     "all connection attempts failed", "nodename nor servname", "errno 111", "errno -2",
-    "exit", "eoferror",
+    "exit", "eoferror", "address already in use", "errno 98",
 )  # fmt: skip
 
 
@@ -105,6 +106,20 @@ def classify(exc: BaseException) -> tuple[str, str]:
     return "gap", text
 
 
+def _stop_at_serving() -> None:
+    """A web app's ``run()`` stops the program where it would start serving (it built
+    everything it serves; requests never come here)."""
+    try:
+        import quart
+    except ImportError:
+        return
+
+    def run(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise SystemExit(f"serving HTTP (port {kwargs.get('port', 5000)})")
+
+    quart.Quart.run = run  # type: ignore[method-assign]
+
+
 def main(path: str) -> None:
     main_py = Path(path).resolve()
     folder = main_py.parent
@@ -112,6 +127,7 @@ def main(path: str) -> None:
         os.environ.setdefault(key, "sk-dummy-example-key-000000000000")
     os.environ["ASCOPE_BLOCK_REMOTE_MODELS"] = "1"
     builtins.input = lambda *a, **k: "exit"  # type: ignore[assignment]
+    _stop_at_serving()
     sys.meta_path.insert(0, _ExampleFinder(folder))
     sys.argv = [str(main_py)]
     os.chdir(folder)

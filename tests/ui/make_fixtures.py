@@ -319,7 +319,102 @@ model = ScriptedModel(
     CHECK + 'print(run.status, "Book a night train" in model.calls[1].text())',
 )
 
+# Voice (specs/voice.spec.ts): 0 setup, 1 %load_ext, 2 voice_chat (the view with the mic),
+# 3 check. The fake recogniser hears its script; the fake TTS streams an audible melody
+# 1.7x faster than real time, so a story is still being synthesized and played when the
+# next utterance (barge-in) or the run's Stop interrupts it.
+VOICE = notebook(
+    """
+import asyncio, json
+import ascope_nb
+from ascope_nb.agent import ReActAgent
+from ascope_nb.testing import FakeSTTModel, FakeTTSModel, ScriptedModel
+
+stt = FakeSTTModel(["tell me a story", "stop, be brief", "one more story"])
+tts = FakeTTSModel(chunk_ms=250, delay=0.15)  # 1.7x real time: still synthesizing when interrupted
+story = "Once upon a time there was a notebook that could talk. " * 4
+agent = ReActAgent("Teller", "You tell stories.", ScriptedModel([story.strip(), "Brief.", story.strip()]))
+""",
+    "%load_ext ascope_nb",
+    "chat = ascope_nb.voice_chat(agent, stt=stt, tts=tts)\nchat",
+    "await chat  # ended by the Stop button\n"
+    "ev = chat.run.events\n"
+    "print(json.dumps([[e.kind, getattr(e, 'status', None)] for e in ev\n"
+    "                  if e.kind in ('reply_started', 'speech_ended', 'reply_ended')]),\n"
+    "      [(c[1], c[0] > 0.5) for c in stt.calls], chat.run.status)",
+)
+
+# A2A: a served agent (a2a-sdk's server via ascope_nb.a2a.serve, on 127.0.0.1) called as
+# a remote agent from this notebook. Its first step streams slowly, then its tool call needs
+# approval (asked of this notebook's view); cell 2 binds the remote with `%a2a add`. The
+# check cell says which of the remote model's requests carried the guidance sent meanwhile.
+A2A_REMOTE = notebook(
+    f'''
+{IMPORTS}
+from ascope_nb.a2a import serve
+from ascope_nb.agent import ReActAgent
+from ascope_nb.formatter import OpenAIChatFormatter
+from ascope_nb.message import TextBlock
+from ascope_nb.tool import Toolkit, ToolResponse
+
+
+def add(a: int, b: int) -> ToolResponse:
+    """Add two numbers.
+
+    Args:
+        a: The first number.
+        b: The second number.
+    """
+    return ToolResponse(content=[TextBlock(type="text", text=str(a + b))])
+
+
+toolkit = Toolkit()
+toolkit.register_tool_function(add)
+THINKING = "Let me add these two numbers with my calculator, one digit at a time. " * 4
+Friday = ReActAgent(
+    name="Friday",
+    sys_prompt="You add numbers.",
+    model=ScriptedModel([[THINKING, tool_call("add", a=1, b=2)], "It is 3."], token_delay=0.06),
+    formatter=OpenAIChatFormatter(),
+    toolkit=toolkit,
+    require_approval="add",
+)
+Friday.set_console_output_enabled(False)
+server = serve(Friday)
+''',
+    "%load_ext ascope_nb",
+    "%a2a add Remote {server.url}",
+    "%%ask Remote\nWhat is 1 + 2?",
+    CHECK
+    + "results = [b for m in await Friday.memory.get_memory() for b in m.get_content_blocks('tool_result')]\n"
+    + "said = ['Please add in words.' in str(c.messages) for c in Friday.model.calls]\n"
+    + "print(run.status, run.result.get_text_content(), [r['output'][0]['text'] for r in results], said)",
+)
+
+# Layout: 0 setup, 1 %load_ext, 2 %tune (the dataset, then its live progress view), 3 check.
+TUNE = notebook(
+    """
+import json
+import tempfile
+from pathlib import Path
+
+from ascope_nb.testing import FakeTrainingBackend
+
+work = Path(tempfile.mkdtemp(prefix="ascope_ui_tune_"))
+data, adapters = work / "rows.jsonl", work / "adapters"
+rows = [{"prompt": [{"role": "user", "content": f"q{i}"}],
+         "completion": [{"role": "assistant", "content": f"a{i}"}]} for i in range(20)]
+data.write_text("".join(json.dumps(r) + "\\n" for r in rows))
+trainer = FakeTrainingBackend(step_seconds=0.5)  # 20 steps, 10 s: time to press the buttons
+""",
+    "%load_ext ascope_nb",
+    "%tune ui-fix --dataset {data} --backend trainer --adapters {adapters} --out job",
+    'await job\nprint(job.status, job.step, job.artifact.label, job.artifact.manifest["parent"])',
+)
+
 FIXTURES = {
+    "voice": VOICE,
+    "a2a_remote": A2A_REMOTE,
     "fork": FORK,
     "stop": STOP,
     "steer": STEER,
@@ -328,6 +423,7 @@ FIXTURES = {
     "controls": CONTROLS,
     "experiment": EXPERIMENT,
     "plan": PLAN,
+    "tune": TUNE,
 }
 
 

@@ -7,7 +7,9 @@
 //   s.enabled.pause === false; s.notice === "pausing after this step"
 //
 // enabled: which buttons act now; label: what the status pill reads; notice: the line shown
-// under the controls (acknowledgement of a pressed button).
+// under the controls (acknowledgement of a pressed button); refusal: why Steer, Pause, Step and
+// Resume are off for the reply under way (`unsteerable`: a remote agent on a plain A2A server
+// takes none of them; Stop still acts), "" otherwise.
 
 export const BUTTONS = ["stop", "pause", "step", "resume", "steer"];
 
@@ -30,15 +32,17 @@ const ENABLED = {
 };
 
 const NONE = { stop: false, pause: false, step: false, resume: false, steer: false };
+export const STEERING = ["pause", "step", "resume", "steer"]; // what an unsteerable reply refuses
 
 // pending: the last pressed command the run has not acknowledged yet ("pause", "stop",
 // "step", "resume" or null).
-export function controlState({ status, live, pending = null }) {
+export function controlState({ status, live, pending = null, unsteerable = "" }) {
   const phase = phaseOf(status, live);
   let enabled = { ...ENABLED[phase] };
   let label = null;
   let notice = "";
-  if (phase === "ended") return { phase, enabled, label, notice, pending: null };
+  if (phase === "ended") return { phase, enabled, label, notice, pending: null, refusal: "" };
+  const refusal = unsteerable ? String(unsteerable) : "";
   if (pending === "stop") {
     enabled = { ...NONE };
     label = "stopping";
@@ -53,7 +57,8 @@ export function controlState({ status, live, pending = null }) {
   } else if (phase === "paused") {
     notice = "paused: Step runs one step, Resume runs freely";
   }
-  return { phase, enabled, label, notice, pending };
+  if (refusal) for (const k of STEERING) enabled = { ...enabled, [k]: false };
+  return { phase, enabled, label, notice, pending, refusal };
 }
 
 // The pending command after the run reports a new status (or ends).

@@ -66,6 +66,9 @@ export function blocksNodes(doc, blocks) {
         out.push(h(doc, "audio", { controls: "", preload: "none", src: `data:${src.media_type};base64,${src.data}` }));
       else if (src.type === "url" && /^https?:\/\//.test(src.url || ""))
         out.push(h(doc, "audio", { controls: "", preload: "none", src: src.url }));
+      else if (src.type === "url" && /^(?:[\w-][\w.-]*\/)*[\w-][\w.-]*\.wav$/.test(src.url || ""))
+        // long speech saved beside the notebook (views/_speech_saved.py): named, linked
+        out.push(h(doc, "a.ascope-audio-file", { href: src.url, target: "_blank" }, `[audio: ${src.url}]`));
       else out.push(h(doc, "pre.ascope-pre", {}, "[audio]"));
     } else out.push(h(doc, "pre.ascope-pre", {}, prettyJson(b)));
   }

@@ -20,6 +20,8 @@ export function createFold() {
     modelMsgs: new Map(), // model msg_id -> step item
     current: new Map(), // reply_id -> open step
     msgItems: new Map(), // msg id -> item (for observers)
+    remotes: new Map(), // reply_id -> host[:port] of a remote (A2A) agent's reply
+    openReplies: [], // [{reply_id, unsteerable}] of the replies under way, innermost last
     agent: "",
     title: "",
     status: "idle",
@@ -65,6 +67,11 @@ export function createFold() {
       for (const s of f.current.values()) if (s.ended == null) s.ended = ev.ts ?? null;
       return f.error ? push({ type: "error", text: String(f.error) }) : null;
     },
+    reply_started(ev) {
+      if (ev.remote) f.remotes.set(ev.reply_id || "", String(ev.remote));
+      f.openReplies.push({ reply_id: ev.reply_id || "", unsteerable: String(ev.unsteerable || "") });
+      return null;
+    },
     step_started(ev) {
       const s = {
         type: "step",
@@ -81,6 +88,8 @@ export function createFold() {
         errors: [],
         msg_ids: [],
       };
+      const remote = f.remotes.get(s.reply_id);
+      if (remote) s.remote = remote;
       f.byStep.set(`${s.reply_id}/${s.step}`, s);
       f.current.set(s.reply_id, s);
       f.steps.push(s);
@@ -206,11 +215,15 @@ export function createFold() {
         return s;
       }
       let item = (msg.id && f.msgItems.get(msg.id)) || null; // a run's input: shown once
-      if (!item && !f.current.get(ev.reply_id || "") && msg.role !== "system") {
+      const spoken = !!(msg.metadata && msg.metadata.speech_of); // a reply's speech (as _timeline.py)
+      if (!item && (!f.current.get(ev.reply_id || "") || spoken) && msg.role !== "system") {
         const isResult =
           Array.isArray(content) && content.some((b) => b && b.type === "tool_result");
         if (!isResult) {
-          item = push({ type: "message", msg, observers: [] });
+          item = { type: "message", msg, observers: [] };
+          const remote = f.remotes.get(ev.reply_id || "");
+          if (remote) item.remote = remote;
+          push(item);
           if (msg.id) f.msgItems.set(msg.id, item);
         }
       }
@@ -235,6 +248,7 @@ export function createFold() {
       // observers to this step instead of a second row
       if (s && ev.msg_id && !f.modelMsgs.has(ev.msg_id) && !f.msgItems.has(ev.msg_id)) f.msgItems.set(ev.msg_id, s);
       f.current.delete(ev.reply_id || "");
+      f.openReplies = f.openReplies.filter((r) => r.reply_id !== (ev.reply_id || ""));
       if (s && s.ended == null) s.ended = ev.ts ?? null;
       return s || null;
     },
@@ -261,6 +275,9 @@ export function createFold() {
     const h = handlers[ev.kind];
     return h ? h(ev) : null;
   };
+  // Why Steer / Pause / Step cannot reach the reply under way (a remote agent on a plain A2A
+  // server), or "" when they can.
+  f.unsteerable = () => (f.live && f.openReplies.length ? f.openReplies[f.openReplies.length - 1].unsteerable : "");
   f.summary = () => ({
     status: f.status,
     agent: f.agent,

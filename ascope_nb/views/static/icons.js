@@ -16,6 +16,7 @@ const SHAPES = {
   down: [["g", { transform: "rotate(180 8 8)" }, [["path", { d: "M1.5 7h3v7.5h-3z" }], ["path", { d: "M5.5 7.2 8.6 1.5c1.2 0 2 1 1.7 2.2L9.8 6h3.6c.9 0 1.5.8 1.3 1.6l-1.1 5.6a1.7 1.7 0 0 1-1.7 1.3H5.5z" }]]]],
   warn: [["path", { d: "M8 1.8 15 14.2H1z", fill: "none", stroke: "currentColor", "stroke-width": 1.5, "stroke-linejoin": "round" }], ["path", { d: "M8 6.2v4M8 11.8v.9", fill: "none", stroke: "currentColor", "stroke-width": 1.6, "stroke-linecap": "round" }]],
   person: [["circle", { cx: 8, cy: 4.8, r: 3 }], ["path", { d: "M2.2 15c.4-3.4 2.8-5.2 5.8-5.2s5.4 1.8 5.8 5.2z" }]],
+  mic: [["rect", { x: 5.5, y: 1, width: 5, height: 9, rx: 2.5 }], ["path", { d: "M3 7.5a5 5 0 0 0 10 0M8 12.5V15", fill: "none", stroke: "currentColor", "stroke-width": 1.4 }]],
   guide: [["path", { d: "M2 2.5h12v8.5H7.5L4 14v-3H2z", fill: "none", stroke: "currentColor", "stroke-width": 1.5, "stroke-linejoin": "round" }]],
 };
 

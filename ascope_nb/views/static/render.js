@@ -15,8 +15,9 @@
 import { createFold, blockText, stepSearchText } from "./fold.js";
 import { knowledgeNode } from "./knowledge.js";
 import { h, clear, fmtSeconds, prettyJson, blocksNodes, agentColor, STATUS_LABELS } from "./dom.js";
+import { remoteBadge } from "./remote.js";
 import { icon } from "./icons.js";
-import { controlState, press, settle, BUTTONS } from "./controls.js";
+import { controlState, press, settle, BUTTONS, STEERING } from "./controls.js";
 import { createCollapse } from "./collapse.js";
 import { approvalBox } from "./approval.js";
 import { forkBox } from "./fork.js";
@@ -90,7 +91,7 @@ export function createRunRenderer(container, { onCommand = () => {}, live = fals
 
   // ------------------------------------------------------------------ controls
   function ctl() {
-    return controlState({ status: status(), live: liveNow(), pending });
+    return controlState({ status: status(), live: liveNow(), pending, unsteerable: fold.unsteerable() });
   }
 
   function renderControls() {
@@ -105,10 +106,16 @@ export function createRunRenderer(container, { onCommand = () => {}, live = fals
     for (const k of [...BUTTONS, "steerInput"]) {
       const el = buttons[k];
       if (!el) continue;
-      const on = c.enabled[k === "steerInput" ? "steer" : k];
+      const name = k === "steerInput" ? "steer" : k;
+      const on = c.enabled[name];
       el.disabled = !on;
       if (on) el.removeAttribute("disabled");
       else el.setAttribute("disabled", "");
+      // the tooltip says why a remote reply takes no guidance / pause (else what it does)
+      const why = c.refusal && STEERING.includes(name) ? c.refusal : "";
+      el.setAttribute("title", why || el.getAttribute("data-title") || "");
+      if (why) el.setAttribute("data-refusal", why);
+      else el.removeAttribute("data-refusal");
     }
     controls.setAttribute("data-phase", c.phase);
     if (c.pending) controls.setAttribute("data-pending", c.pending);
@@ -122,6 +129,7 @@ export function createRunRenderer(container, { onCommand = () => {}, live = fals
       placeholder: "Steer: guidance for the next step",
       "aria-label": "Guidance for the next step",
       "data-testid": "ascope-steer-input",
+      "data-title": "Guidance for the next step",
       onkeydown: (e) => e.key === "Enter" && sendSteer(),
     });
     const sendSteer = () => {
@@ -140,7 +148,7 @@ export function createRunRenderer(container, { onCommand = () => {}, live = fals
       renderControls();
     };
     const btn = (name, label, title) =>
-      (buttons[name] = h(doc, `button.ascope-btn.ascope-ctl-${name}`, { type: "button", "data-testid": `ascope-${name}`, title, "aria-label": title, onclick: flow(name) }, icon(doc, name === "resume" ? "play" : name), ` ${label}`));
+      (buttons[name] = h(doc, `button.ascope-btn.ascope-ctl-${name}`, { type: "button", "data-testid": `ascope-${name}`, title, "data-title": title, "aria-label": title, onclick: flow(name) }, icon(doc, name === "resume" ? "play" : name), ` ${label}`));
     buttons.steerInput = steer;
     controls.append(
       btn("stop", "Stop", "Stop the run now"),
@@ -148,7 +156,7 @@ export function createRunRenderer(container, { onCommand = () => {}, live = fals
       btn("step", "Step", "Run one step, then hold"),
       btn("resume", "Resume", "Run freely"),
       steer,
-      (buttons.steer = h(doc, "button.ascope-btn", { type: "button", "data-testid": "ascope-steer-send", title: "Send guidance", onclick: sendSteer }, "Steer")),
+      (buttons.steer = h(doc, "button.ascope-btn", { type: "button", "data-testid": "ascope-steer-send", title: "Send guidance", "data-title": "Send guidance", onclick: sendSteer }, "Steer")),
     );
   }
 
@@ -309,6 +317,7 @@ export function createRunRenderer(container, { onCommand = () => {}, live = fals
     const bad = s.errors.some((e) => !isStopError(e)) || s.tool_calls.some((c) => c.state === "error");
     return h(doc, "summary.ascope-step-head", {},
       h(doc, "span.ascope-agent", { style: { color: agentColor(s.agent) } }, s.agent),
+      remoteBadge(doc, s.remote),
       h(doc, "span.ascope-step-n", {}, `Step ${s.step + 1}`),
       tools ? h(doc, "span.ascope-step-tools", { title: "tool calls" }, icon(doc, "tool"), ` ${tools}`) : null,
       ...humanChips(s, liveNow()).map(([kind, text]) => h(doc, "span.ascope-human.ascope-chip", { "data-human": kind }, icon(doc, "person"), ` ${text}`)),
@@ -336,7 +345,8 @@ export function createRunRenderer(container, { onCommand = () => {}, live = fals
     if (s.thinking) body.push(h(doc, "pre.ascope-pre.ascope-thinking", {}, s.thinking));
     if (s.text) body.push(h(doc, "pre.ascope-pre.ascope-text", {}, s.text));
     for (const c of s.tool_calls) body.push(toolNode(c));
-    if (forkable && (s.text || s.tool_calls.length)) body.push(forkBox(doc, s, { forkEdits, send }));
+    // a remote (A2A) agent's step cannot be forked here: its model and memory are elsewhere
+    if (forkable && !s.remote && (s.text || s.tool_calls.length)) body.push(forkBox(doc, s, { forkEdits, send }));
     for (const e of s.errors) {
       if (isStopError(e)) body.push(h(doc, "div.ascope-human.ascope-stopped", {}, icon(doc, "person"), " Stopped by you"));
       else body.push(h(doc, "pre.ascope-pre.ascope-error", {}, e));
@@ -364,7 +374,7 @@ export function createRunRenderer(container, { onCommand = () => {}, live = fals
     const color = agentColor(s.agent);
     const seen = s.observers && s.observers.length ? h(doc, "span.ascope-muted", {}, ` seen by ${s.observers.join(", ")}`) : null;
     return h(doc, "div.ascope-bubble.ascope-step", { "data-step": s.step, "data-reply": s.reply_id, "data-agent": s.agent, style: { "border-left-color": color } },
-      h(doc, "b.ascope-agent", { style: { color } }, s.agent), seen,
+      h(doc, "b.ascope-agent", { style: { color } }, s.agent), remoteBadge(doc, s.remote), seen,
       s.thinking ? h(doc, "pre.ascope-pre.ascope-thinking", {}, s.thinking) : null,
       s.text ? h(doc, "pre.ascope-pre.ascope-text", {}, s.text) : null,
       ...s.tool_calls.map(toolNode),
@@ -396,7 +406,7 @@ export function createRunRenderer(container, { onCommand = () => {}, live = fals
     const color = agentColor(msg.name);
     const seen = item.observers && item.observers.length ? h(doc, "span.ascope-muted", {}, ` seen by ${item.observers.join(", ")}`) : null;
     return h(doc, `div.ascope-msg.ascope-msg-${item.type}`, { style: { "border-left-color": color } },
-      h(doc, "b.ascope-agent", { style: { color } }, msg.name || msg.role || ""), seen,
+      h(doc, "b.ascope-agent", { style: { color } }, msg.name || msg.role || ""), remoteBadge(doc, item.remote), seen,
       ...blocksNodes(doc, msg.content ?? ""));
   }
 

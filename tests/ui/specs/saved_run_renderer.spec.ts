@@ -84,6 +84,19 @@ test('A saved run, hub and memory render richly without a kernel', async ({ page
   await hub.scrollIntoViewIfNeeded();
   await expect(hub.locator('.ascope-bubble')).toHaveCount(2);
   await expect(hub.locator('.ascope-bubble').first()).toHaveAttribute('data-agent', 'Alice');
+  // who talks to whom, as the live HubView draws it: nodes, edges, and the round slider
+  const graph = outputArea(page, CELLS.hub).locator('.jp-AscopeRenderer [data-testid="ascope-hub-graph"]');
+  await expect(graph).toHaveCount(1);
+  await graph.locator('summary').click();
+  await expect(graph.locator('circle[data-node="Alice"]')).toBeVisible();
+  await expect(graph.locator('circle[data-node="Bob"]')).toBeVisible();
+  const hubEvents: any[] = fixture.cells[CELLS.hub].outputs[0].data['application/vnd.ascope.hub+json'].events;
+  const heard = [
+    ...new Set(hubEvents.filter(e => e.kind === 'message_observed').map(e => `${e.msg.name}->${e.observer}`))
+  ].sort();
+  expect((await graph.locator('line[data-edge]').evaluateAll(ls => ls.map(l => l.getAttribute('data-edge')))).sort()).toEqual(heard);
+  await graph.getByTestId('ascope-hub-round').fill('0');
+  await expect(graph.getByTestId('ascope-hub-round-label')).toHaveText(/^round 0 of /);
   const memory = outputArea(page, CELLS.memory).locator('.jp-AscopeRenderer .ascope-memory');
   await memory.scrollIntoViewIfNeeded();
   await expect(memory.locator('tbody tr')).toHaveCount(2);
