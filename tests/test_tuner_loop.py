@@ -529,3 +529,31 @@ def test_an_answer_the_chat_template_drops_is_one_line_before_training(
         "sft.jsonl: sample 1: no assistant tokens in 'completion' after the chat template "
         "(the answer renders to nothing)"
     )
+
+
+async def test_the_notebook_job_trains_stops_and_resumes_with_the_real_backend(
+    data: Path, tmp_path: Path
+) -> None:
+    """``ascope_nb.tuner.train``/``resume`` (what ``%tune`` runs) with ``TRLBackend``:
+    versions v1 (stopped, a checkpoint) and v2 (resumed to the same total, completed)."""
+    from ascope_nb.tuner import load_adapter, prepare, resume, train
+
+    backend = _backend(data, max_steps=4)
+    adapters = tmp_path / "adapters"
+    job = train(
+        prepare(dataset=data / "sft.jsonl"), name="tiny", backend=backend, adapters=adapters
+    )
+    for _ in range(600):  # the backend runs in a thread; stop once a step is reported
+        if job.step >= 1:
+            break
+        await asyncio.sleep(0.05)
+    job.stop()
+    first = await job
+    assert first is not None and first.status == "stopped", first
+    assert 1 <= first.manifest["steps"] < 4 and first.resumable
+    second = await resume("tiny", backend=backend, adapters=adapters)
+    assert second is not None and second.status == "completed"
+    assert second.version == "v2" and second.manifest["parent"] == "v1"
+    assert second.manifest["steps"] == 4 and second.adapter_dir is not None
+    model, _ = load_adapter(second.adapter_dir)  # the adapter the job kept loads
+    assert type(model).__name__ == "PeftModelForCausalLM"
