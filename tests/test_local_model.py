@@ -222,3 +222,19 @@ async def test_run_view_shows_first_token_and_speeds_per_step(
     assert step["timing"]["gen_tok_s"] == gen and step["timing"]["ttft"] >= 0
     html = run_html(wire)
     assert "first token" in html and shown in html  # one decimal below 10 tok/s
+
+
+def test_other_speakers_at_the_end_become_one_user_turn() -> None:
+    """llama.cpp refuses 2+ trailing assistant messages (a MsgHub agent's memory ends so)."""
+    from ascope_nb.model._local._turns import end_on_user_turn
+
+    call = {"role": "assistant", "content": "", "tool_calls": [{"id": "c1"}]}
+    said = {"role": "assistant", "name": "P1", "content": [{"type": "text", "text": "Hi"}]}
+    tail = {"role": "assistant", "name": "P2", "content": "Vote P3."}
+    system = {"role": "system", "content": "Play."}
+    folded = end_on_user_turn([system, call, {"role": "tool", "content": "ok"}, said, tail])
+    assert folded[-1] == {"role": "user", "content": "P1: Hi\nP2: Vote P3."}
+    assert folded[:3] == [system, call, {"role": "tool", "content": "ok"}]
+    unchanged = [system, {"role": "user", "content": "q"}]
+    assert end_on_user_turn(unchanged) == unchanged
+    assert end_on_user_turn([system, call]) == [system, call]  # a tool call is not folded

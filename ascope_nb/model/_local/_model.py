@@ -242,9 +242,16 @@ class LocalModel(ChatModelBase):
         tool_choice: ToolChoice | None = None,
         **kwargs: Any,
     ) -> ChatResponse | AsyncGenerator[ChatResponse, None]:
-        """Start the local server if needed, then answer like ``OpenAIChatModel``."""
+        """Start the local server if needed, then answer like ``OpenAIChatModel``.
+
+        Other speakers' messages at the end of ``messages`` (a ``MsgHub``) are sent as one
+        user turn: llama.cpp would continue a trailing assistant message, or refuse several.
+        """
+        from ._turns import end_on_user_turn
+
         delegate = await self._ensure()
         delegate.stream = self.stream
+        messages = end_on_user_turn(messages)
         return await delegate(messages, tools=tools, tool_choice=tool_choice, **kwargs)
 
     def __repr__(self) -> str:
