@@ -27,6 +27,7 @@ from ascope_nb.model import model_from_spec
 from ascope_nb.model._local import installed
 
 ROOT = Path(__file__).resolve().parents[1]
+BRIEF = {"generate_kwargs": {"temperature": 0.2, "max_tokens": 160}}  # a turn, not an essay
 pytestmark = [pytest.mark.local_model, pytest.mark.timeout(1500)]
 
 
@@ -50,7 +51,9 @@ def werewolf_module() -> Iterator[object]:
 async def test_werewolf_night_and_day_on_the_embedded_model(werewolf_module: object) -> None:
     game_cls = werewolf_module.Werewolf  # type: ignore[attr-defined]
     players = [
-        ReActAgent(f"P{i}", "You play Werewolf. Be brief.", model_from_spec("local"), max_iters=3)
+        ReActAgent(
+            f"P{i}", "You play Werewolf. Be brief.", model_from_spec("local", **BRIEF), max_iters=3
+        )
         for i in range(1, 10)
     ]
     for player in players:
@@ -112,7 +115,7 @@ async def test_browser_agent_on_the_embedded_model(tmp_path: Path) -> None:
         agent = ReActAgent(
             "Surfer",
             "You browse the web with the browser tools. Open the page, then answer.",
-            model_from_spec("local"),
+            model_from_spec("local", **BRIEF),
             toolkit=toolkit,
             max_iters=4,
         )
