@@ -25,6 +25,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Literal
 
 from ..exceptions import ConfigError
+from ._a2a_remote import metadata_json
 from ._control import AgentControl
 
 STEERING_EXTENSION = "urn:ascope-nb:a2a:steering:v1"  # in the card: this server takes them
@@ -197,15 +198,7 @@ def control_message(actions: list[dict[str, Any]], *, task_id: str, context_id: 
 
 def control_of(message: Any) -> dict[str, Any] | None:
     """The requests in ``message``'s metadata: ``{"task_id", "actions"}`` (None: none)."""
-    if message is None or not message.HasField("metadata"):
-        return None
-    field = message.metadata.fields.get(CONTROL_KEY)
-    if field is None or not field.string_value:
-        return None
-    try:
-        data = json.loads(field.string_value)
-    except ValueError:
-        return None
+    data = metadata_json(message, CONTROL_KEY)
     if not isinstance(data, dict) or not isinstance(data.get("actions"), list):
         return None
     actions = [a for a in data["actions"] if isinstance(a, dict) and a.get("action") in ACTIONS]

@@ -70,17 +70,28 @@ def decision_message(decision: ApprovalDecision, *, task_id: str, context_id: st
     return message
 
 
-def decision_of(message: Any) -> dict[str, Any] | None:
-    """The decision a caller put in ``message``'s metadata (None: a plain-text answer)."""
+def metadata_json(message: Any, key: str) -> Any:
+    """The JSON value an A2A ``message`` carries in its metadata under ``key`` (None: none,
+    or not JSON).
+
+    Example:
+        >>> metadata_json(None, "ascope_decision_json") is None
+        True
+    """
     if message is None or not message.HasField("metadata"):
         return None
-    field = message.metadata.fields.get(DECISION_KEY)
+    field = message.metadata.fields.get(key)
     if field is None or not field.string_value:
         return None
     try:
-        data = json.loads(field.string_value)
+        return json.loads(field.string_value)
     except ValueError:
         return None
+
+
+def decision_of(message: Any) -> dict[str, Any] | None:
+    """The decision a caller put in ``message``'s metadata (None: a plain-text answer)."""
+    data = metadata_json(message, DECISION_KEY)
     if not isinstance(data, dict) or data.get("decision") not in ("approved", "edited", "denied"):
         return None
     if not isinstance(data.get("input"), dict):

@@ -25,13 +25,9 @@ def pcm_to_wav(pcm: bytes, *, rate: int = 24000) -> bytes:
         >>> pcm_to_wav(b"\\x00\\x00" * 10)[:4]
         b'RIFF'
     """
-    out = io.BytesIO()
-    with wave.open(out, "wb") as wav:
-        wav.setnchannels(1)
-        wav.setsampwidth(2)
-        wav.setframerate(rate)
-        wav.writeframes(pcm[: len(pcm) // 2 * 2])
-    return out.getvalue()
+    from ..tts._wav import wav_bytes
+
+    return wav_bytes(pcm, rate=rate)
 
 
 def playable_block(audio: bytes, media_type: str) -> AudioBlock:
