@@ -557,3 +557,22 @@ async def test_the_notebook_job_trains_stops_and_resumes_with_the_real_backend(
     assert second.manifest["steps"] == 4 and second.adapter_dir is not None
     model, _ = load_adapter(second.adapter_dir)  # the adapter the job kept loads
     assert type(model).__name__ == "PeftModelForCausalLM"
+
+
+def test_gguf_conversion_finds_the_base_in_the_adapters_manifest(tmp_path: Path) -> None:
+    """``adapter_to_gguf(dir)`` with no ``base_gguf``: the manifest's GGUF base is used (the
+    tutorial's real path failed with "architecture is unknown" without it)."""
+    from ascope_nb.tuner._gguf_lora import _trained_on_gguf
+    from ascope_nb.tuner._manifest import write_manifest
+
+    base = tmp_path / "base.gguf"
+    base.write_bytes(b"GGUF")
+    folder = tmp_path / "adapter"
+    folder.mkdir()
+    assert _trained_on_gguf(folder) is None  # no manifest
+    write_manifest(folder, base_model=str(base), method="sft", dataset_sha256="ab")
+    assert _trained_on_gguf(folder) == base
+    write_manifest(
+        folder, base_model=str(tmp_path / "gone.gguf"), method="sft", dataset_sha256="ab"
+    )
+    assert _trained_on_gguf(folder) is None  # named but missing: fall back to arch=

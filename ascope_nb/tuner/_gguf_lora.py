@@ -27,6 +27,24 @@ _HF_TO_ARCH = {"qwen2": "qwen2", "llama": "llama", "mistral": "llama", "qwen3": 
 _PEFT_KEY = re.compile(r"^(?:base_model\.model\.)?(?P<module>.+)\.lora_(?P<part>[AB])\.weight$")
 
 
+def _trained_on_gguf(folder: Path) -> Path | None:
+    """The GGUF file the adapter's manifest names as its base (None: not a GGUF, or no
+    manifest)."""
+    from ._manifest import MANIFEST_NAME
+    from ._student import resolve_base
+
+    if not (folder / MANIFEST_NAME).is_file():
+        return None
+    base = _read_json(folder / MANIFEST_NAME).get("base_model")
+    if not isinstance(base, str):
+        return None
+    try:
+        path = resolve_base(base)
+    except Exception:  # noqa: BLE001 - weights not installed here: fall back to arch
+        return None
+    return path if isinstance(path, Path) and path.suffix == ".gguf" and path.is_file() else None
+
+
 def adapter_to_gguf(
     adapter_dir: str | Path,
     out_path: str | Path | None = None,
@@ -38,8 +56,9 @@ def adapter_to_gguf(
 
     ``base_gguf`` (the model the adapter was trained on) gives the architecture and is
     checked: every adapted tensor must exist in it with matching shape, else one
-    ``ConfigError`` line naming the tensor. Without it, ``arch`` (default: from the base
-    model's config, e.g. ``qwen2``) names the architecture.
+    ``ConfigError`` line naming the tensor. Without it, the base named in the adapter's
+    ``ascope_adapter.json`` is used when it is a GGUF (``embedded:0.5b`` or a ``.gguf``
+    path); else ``arch`` (default: from the base model's config, e.g. ``qwen2``).
     """
     import gguf
     import numpy as np
@@ -53,6 +72,8 @@ def adapter_to_gguf(
     if config.get("use_rslora") or config.get("use_dora"):
         raise ConfigError(f"{folder}: rsLoRA/DoRA adapters are not supported by llama.cpp's LoRA")
     alpha = float(config.get("lora_alpha", config.get("r", 8)))
+    if base_gguf is None and arch is None:
+        base_gguf = _trained_on_gguf(folder)
     base_shapes, base_arch, n_blocks, heads = _base_info(base_gguf)
     arch = base_arch or arch or _HF_TO_ARCH.get(str(config.get("base_model_type", "")), None)
     if arch is None:
