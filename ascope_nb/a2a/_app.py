@@ -122,8 +122,10 @@ def to_a2a_app(
         raise ConfigError(
             f"serving over A2A needs a2a-sdk 1.x: pip install 'ascope_nb[a2a]' ({exc})"
         ) from None
+    from ..formatter._a2a_spans import gate_a2a_sdk_spans
     from ._executor import AgentRunExecutor
 
+    gate_a2a_sdk_spans()  # the SDK's spans only while tracing is on (half a round trip's CPU)
     card = build_card(agent_or_factory, url=url, name=name, description=description, skills=skills)
     executor = AgentRunExecutor(agent_or_factory, name=card.name)
     handler = DefaultRequestHandler(

@@ -27,6 +27,7 @@ from ..events import (
 )
 from ..exceptions import A2AError
 from ..formatter._a2a import A2AChatFormatter, sdk_is_v03
+from ..formatter._a2a_spans import gate_a2a_sdk_spans
 from ..message import Msg
 from ..redact import redact_text
 from ._a2a_control import (
@@ -111,6 +112,7 @@ class A2AAgent(AgentBase):
             self._a2a_client_factory: Any = ClientFactory(config=config, consumers=consumers)  # type: ignore[call-arg]
             self._consumers = []  # the 0.3 client calls them itself
         else:
+            gate_a2a_sdk_spans()  # the SDK's client spans only while tracing is on
             self._a2a_client_factory = ClientFactory(config=client_config or ClientConfig())
         self._producers = dict(additional_transport_producers or {})
         for label, producer in self._producers.items():
