@@ -18,6 +18,7 @@ Example:
 
 from __future__ import annotations
 
+import os
 from types import TracebackType
 from typing import Any
 
@@ -77,9 +78,15 @@ class _TracingGate:
         self._real = real
         self._on = False  # a provider, once set, stays set (OpenTelemetry sets it once)
         self._defaults = (real.ProxyTracerProvider, real.NoOpTracerProvider)
+        # the provider named by the environment is made on the first get_tracer_provider()
+        self._by_env = bool(os.environ.get("OTEL_PYTHON_TRACER_PROVIDER"))
+        self._quick = hasattr(real, "_TRACER_PROVIDER")  # None until a provider is set
 
     def tracing_on(self) -> bool:
+        """Whether a tracer provider that records is set (checked on each span until one is)."""
         if not self._on:
+            if self._quick and not self._by_env and self._real._TRACER_PROVIDER is None:
+                return False
             self._on = not isinstance(self._real.get_tracer_provider(), self._defaults)
         return self._on
 
@@ -102,11 +109,13 @@ def gate_a2a_sdk_spans() -> bool:
     current = getattr(telemetry, "trace", None)
     if isinstance(current, _TracingGate):
         return True
-    if not (getattr(telemetry, "otel_installed", False) and getattr(telemetry, "otel_enabled", False)):
+    if not (
+        getattr(telemetry, "otel_installed", False) and getattr(telemetry, "otel_enabled", False)
+    ):
         return False
     if not hasattr(current, "get_tracer_provider") or not hasattr(current, "ProxyTracerProvider"):
         return False
-    telemetry.trace = _TracingGate(current)
+    telemetry.trace = _TracingGate(current)  # type: ignore[assignment]
     return True
 
 
