@@ -134,7 +134,6 @@ class AgentRunExecutor(AgentExecutor):  # type: ignore[misc]
             await event_queue.enqueue_event(
                 new_task(task_id, context_id, TaskState.TASK_STATE_SUBMITTED)
             )
-            await asyncio.sleep(0)  # the task leaves now, before the agent is made and started
         if not any(b.get("type") == "text" and b.get("text") for b in blocks):
             reason = f"{self.name}: the request has no text part"
             await updater.reject(updater.new_agent_message([Part(text=reason)]))
