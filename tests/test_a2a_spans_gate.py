@@ -105,7 +105,7 @@ def _run(when: str, **env: str) -> dict[str, object]:
 def test_without_a_tracer_provider_the_sdk_makes_no_span(tmp_path: Path) -> None:
     data = _run("never", STORE_DIR=str(tmp_path))
     assert data["gate"] == "_TracingGate"
-    assert isinstance(data["asked"], int) and data["asked"] > 10  # the SDK's wrappers ran
+    assert isinstance(data["asked"], int) and data["asked"] > 0  # the SDK's wrappers ran
     assert data["sdk_tracer_calls"] == 0  # ... and never reached OpenTelemetry
     assert data["sdk_spans"] == []
 

@@ -118,12 +118,14 @@ def to_a2a_app(
         )
         from a2a.server.tasks import InMemoryTaskStore
         from starlette.applications import Starlette
+        from starlette.routing import Route
     except ImportError as exc:
         raise ConfigError(
             f"serving over A2A needs a2a-sdk 1.x: pip install 'ascope_nb[a2a]' ({exc})"
         ) from None
     from ..formatter._a2a_spans import gate_a2a_sdk_spans
     from ._executor import AgentRunExecutor
+    from ._fast import FastPath
 
     gate_a2a_sdk_spans()  # the SDK's spans only while tracing is on (half a round trip's CPU)
     card = build_card(agent_or_factory, url=url, name=name, description=description, skills=skills)
@@ -131,14 +133,19 @@ def to_a2a_app(
     handler = DefaultRequestHandler(
         agent_executor=executor, task_store=InMemoryTaskStore(), agent_card=card
     )
+    jsonrpc = create_jsonrpc_routes(handler, rpc_url="/")
+    # new streamed tasks take the short path (_fast.py); every other request goes to the SDK
+    fast = FastPath(executor=executor, handler=handler, sdk_rpc=jsonrpc[0].endpoint)
     routes = [
         *create_agent_card_routes(card),
-        *create_jsonrpc_routes(handler, rpc_url="/"),
+        Route("/", fast.rpc, methods=["POST"]),
+        *jsonrpc,
         *create_rest_routes(handler),
     ]
     app = Starlette(routes=routes)
     app.state.agent_card = card
     app.state.executor = executor
+    app.state.fast_path = fast
     return app
 
 

@@ -119,4 +119,17 @@ def gate_a2a_sdk_spans() -> bool:
     return True
 
 
-__all__ = ["gate_a2a_sdk_spans"]
+def a2a_sdk_spans_on() -> bool:
+    """Whether a2a-sdk's spans record now (a tracer provider is set, or the SDK is not gated
+    and its spans are enabled)."""
+    try:
+        import a2a.utils.telemetry as telemetry
+    except ImportError:
+        return False
+    current = getattr(telemetry, "trace", None)
+    if isinstance(current, _TracingGate):
+        return current.tracing_on()
+    return bool(getattr(telemetry, "otel_installed", False) and telemetry.otel_enabled)
+
+
+__all__ = ["gate_a2a_sdk_spans", "a2a_sdk_spans_on"]

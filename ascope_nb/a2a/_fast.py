@@ -1,0 +1,290 @@
+"""The short path of a served agent: a new task streamed over JSON-RPC.
+
+The request an A2A caller sends most (``SendStreamingMessage``, A2A 1.x, a new task: no task
+id, no push configuration, no steering control) is run here: the executor's events are
+saved to the task store through a2a-sdk's own ``TaskManager`` (so ``GetTask``, ``ListTasks``
+and a later message on the task see them as before) and written to the response as the
+SDK's SSE frames, each as soon as it is made (frames made in the same loop turn leave in
+one write). It skips what a round trip paid in the SDK's request handler for nothing here:
+event queues made for threads, a consumer task, a subscriber queue and an SSE library with
+its own task group, about half the server's time per request. A ``CancelTask`` for a task
+running here is answered here too (cancel maps to Stop, as before). Everything else, a
+message on an existing task (approval answers, control requests) included, goes to the
+SDK's handler unchanged, and so is every request while a2a-sdk's spans are recorded (a
+tracer provider is set: the trace shows the SDK's handler as before).
+
+Example:
+    >>> fast = FastPath(executor=executor, handler=handler, sdk_rpc=endpoint)  # doctest: +SKIP
+    >>> Route("/", fast.rpc, methods=["POST"])  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from ..agent._a2a_control import control_of
+from ..formatter._a2a_spans import a2a_sdk_spans_on
+
+_log = logging.getLogger("ascope_nb.a2a")
+
+SSE_HEADERS = {
+    "cache-control": "no-store",
+    "connection": "keep-alive",
+    "x-accel-buffering": "no",
+}
+
+
+def _version_1(value: str | None) -> bool:
+    """Whether an ``A2A-Version`` header asks for protocol 1.x (none means 0.3)."""
+    if not value:
+        return False
+    return value.strip().split(".", 1)[0] == "1"
+
+
+class _Frames:
+    """The event queue the executor writes to on the short path: each event saved (the SDK's
+    ``TaskManager``), then turned into the SDK's SSE frame for the response."""
+
+    def __init__(self, request_id: str | int, manager: Any, config: Any) -> None:
+        self._request_id = request_id
+        self._manager = manager
+        self._config = config  # the request's configuration (history_length)
+        self.out: asyncio.Queue[bytes | None] = asyncio.Queue()
+        self.closed = False
+
+    async def enqueue_event(self, event: Any) -> None:
+        from a2a.types import Task, TaskArtifactUpdateEvent, TaskStatusUpdateEvent
+        from a2a.utils.task import apply_history_length
+
+        if isinstance(event, Task | TaskStatusUpdateEvent | TaskArtifactUpdateEvent):
+            saved = await self._manager.save_task_event(event)
+            if isinstance(event, Task) and saved is not None:
+                event = apply_history_length(saved, self._config)
+        if not self.closed:
+            self.out.put_nowait(_frame(self._request_id, event))
+
+    def error(self, message: str) -> None:
+        """A JSON-RPC error as the stream's last frame (as the SDK ends a failed stream)."""
+        if self.closed:
+            return
+        body = {"jsonrpc": "2.0", "id": self._request_id}
+        body["error"] = {"code": -32603, "message": message}  # type: ignore[assignment]
+        self.out.put_nowait(b"event: error\r\ndata: " + _dumps(body) + b"\r\n\r\n")
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self.out.put_nowait(None)
+
+    def is_closed(self) -> bool:
+        return self.closed
+
+
+def _dumps(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=False).encode("utf-8")
+
+
+def _frame(request_id: str | int, event: Any) -> bytes:
+    """The SDK's SSE frame for ``event`` (a JSON-RPC response holding a ``StreamResponse``)."""
+    from a2a.utils import proto_utils
+    from google.protobuf.json_format import MessageToDict
+
+    result = MessageToDict(proto_utils.to_stream_response(event))
+    return b"data: " + _dumps({"jsonrpc": "2.0", "id": request_id, "result": result}) + b"\r\n\r\n"
+
+
+class _SseResponse:
+    """An ASGI response writing the frames as they come; frames ready together leave in one
+    write. The executor goes on if the caller leaves (as with the SDK's handler)."""
+
+    def __init__(self, frames: _Frames) -> None:
+        self._frames = frames
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        headers = [(b"content-type", b"text/event-stream; charset=utf-8")]
+        headers += [(k.encode(), v.encode()) for k, v in SSE_HEADERS.items()]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        out = self._frames.out
+        ended = False
+        while not ended:
+            chunk = await out.get()
+            if chunk is None:
+                break
+            parts = [chunk]
+            while not out.empty():
+                more = out.get_nowait()
+                if more is None:
+                    ended = True
+                    break
+                parts.append(more)
+            await send({"type": "http.response.body", "body": b"".join(parts), "more_body": True})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+class FastPath:
+    """The JSON-RPC endpoint at ``/``: the short path when it applies, else ``sdk_rpc``."""
+
+    def __init__(
+        self, *, executor: Any, handler: Any, sdk_rpc: Callable[[Any], Awaitable[Any]]
+    ) -> None:
+        from a2a.server.cluster.task_store import LegacyTaskStoreAdapter
+        from a2a.server.routes.common import DefaultServerCallContextBuilder
+
+        self._executor = executor
+        self._sdk_rpc = sdk_rpc
+        store = getattr(handler, "_versioned_store", None)
+        self._store = store if store is not None else LegacyTaskStoreAdapter(handler.task_store)
+        self._contexts = DefaultServerCallContextBuilder()
+        self._streams: dict[str, _Frames] = {}  # tasks started here, while their stream is open
+        self._started: dict[str, Any] = {}  # task id -> call context, while the executor has it
+        self._producers: set[asyncio.Task[None]] = set()
+
+    async def rpc(self, request: Any) -> Any:
+        body = await request.body()  # kept on the request: the SDK reads it again
+        plan = self._plan(request, body)
+        if plan is None:
+            return await self._sdk_rpc(request)
+        kind, request_id, params = plan
+        if kind == "cancel":
+            return await self._cancel(request_id, params)
+        return self._send(request, request_id, params)
+
+    # ------------------------------------------------------------------ which requests
+    def _plan(self, request: Any, body: bytes) -> tuple[str, str | int, Any] | None:
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return None
+        if not isinstance(data, dict) or data.get("jsonrpc") != "2.0":
+            return None
+        request_id, method, params = data.get("id"), data.get("method"), data.get("params")
+        if isinstance(request_id, bool) or not isinstance(request_id, str | int):
+            return None
+        if not isinstance(params, dict) or params.get("tenant"):
+            return None
+        if method == "CancelTask":
+            task_id = params.get("id")
+            if isinstance(task_id, str) and task_id in self._started and self._running(task_id):
+                return ("cancel", request_id, task_id)
+            return None
+        if method != "SendStreamingMessage" or a2a_sdk_spans_on():  # traced: all by the SDK
+            return None
+        if not _version_1(request.headers.get("a2a-version")):
+            return None
+        return self._new_task(request_id, params)
+
+    def _new_task(self, request_id: str | int, params: dict[str, Any]) -> Any:
+        from a2a.types import SendMessageRequest
+        from google.protobuf.json_format import ParseDict
+
+        send = SendMessageRequest()
+        try:
+            ParseDict(params, send, ignore_unknown_fields=True)
+        except Exception:  # the SDK answers with its own error
+            return None
+        message = send.message
+        if not send.HasField("message") or not message.message_id or not message.role:
+            return None
+        if not message.parts or message.task_id or message.reference_task_ids:
+            return None
+        if send.configuration.HasField("task_push_notification_config"):
+            return None
+        if send.configuration.return_immediately or control_of(message) is not None:
+            return None
+        return ("send", request_id, send)
+
+    def _running(self, task_id: str) -> bool:
+        return task_id in self._executor._live
+
+    # ------------------------------------------------------------------ the short path
+    def _send(self, request: Any, request_id: str | int, send: Any) -> _SseResponse:
+        from a2a.server.agent_execution import RequestContext
+        from a2a.server.tasks import TaskManager
+
+        call_context = self._contexts.build(request)
+        call_context.state["method"] = "SendStreamingMessage"
+        call_context.state["request_id"] = request_id
+        task_id = str(uuid.uuid4())
+        context_id = send.message.context_id or str(uuid.uuid4())
+        context = RequestContext(
+            call_context=call_context, request=send, task_id=task_id, context_id=context_id
+        )
+        manager = TaskManager(
+            task_store=self._store,
+            context=call_context,
+            task_id=task_id,
+            context_id=context_id,
+            initial_message=send.message,
+        )
+        frames = _Frames(request_id, manager, send.configuration)
+        self._streams[task_id] = frames
+        self._started[task_id] = call_context
+        producer = asyncio.ensure_future(self._produce(context, frames, task_id))
+        self._producers.add(producer)
+        producer.add_done_callback(self._producers.discard)
+        return _SseResponse(frames)
+
+    async def _produce(self, context: Any, frames: _Frames, task_id: str) -> None:
+        try:
+            await self._executor.execute(context, frames)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            _log.exception("A2A request for task %s failed", task_id)
+            frames.error(str(exc) or type(exc).__name__)
+        finally:
+            frames.close()
+            if self._streams.get(task_id) is frames:
+                del self._streams[task_id]
+            if not self._running(task_id):  # else it waits for input (approval)
+                self._started.pop(task_id, None)
+
+    async def _cancel(self, request_id: str | int, task_id: str) -> Any:
+        """Cancel a task started here: the executor stops its run; the answer is the task."""
+        from a2a.server.agent_execution import RequestContext
+        from a2a.server.tasks import TaskManager
+        from google.protobuf.json_format import MessageToDict
+        from starlette.responses import JSONResponse
+
+        call_context = self._started[task_id]
+        task = await TaskManager(
+            task_store=self._store,
+            context=call_context,
+            task_id=task_id,
+            context_id=None,
+            initial_message=None,
+        ).get_task()
+        context_id = task.context_id if task is not None else ""
+        frames = self._streams.get(task_id)
+        if frames is None:  # waiting for input: no stream open, the cancel is still saved
+            manager = TaskManager(
+                task_store=self._store,
+                context=call_context,
+                task_id=task_id,
+                context_id=context_id or None,
+                initial_message=None,
+            )
+            frames = _Frames(request_id, manager, None)
+            frames.closed = True  # nobody reads it
+        context = RequestContext(
+            call_context=call_context, task_id=task_id, context_id=context_id or None
+        )
+        await self._executor.cancel(context, frames)
+        self._started.pop(task_id, None)
+        task = await TaskManager(
+            task_store=self._store,
+            context=call_context,
+            task_id=task_id,
+            context_id=None,
+            initial_message=None,
+        ).get_task()
+        result = MessageToDict(task) if task is not None else None
+        return JSONResponse({"jsonrpc": "2.0", "id": request_id, "result": result})
+
+
+__all__ = ["FastPath"]
