@@ -110,7 +110,6 @@ def to_a2a_app(
     agent, called once per A2A context. Needs the ``a2a`` extra.
     """
     try:
-        from a2a.server.request_handlers import DefaultRequestHandler
         from a2a.server.routes import (
             create_agent_card_routes,
             create_jsonrpc_routes,
@@ -125,17 +124,18 @@ def to_a2a_app(
         ) from None
     from ..formatter._a2a_spans import gate_a2a_sdk_spans
     from ._executor import AgentRunExecutor
-    from ._fast import FastPath
+    from ._fast import FastPath, handler_class
 
     gate_a2a_sdk_spans()  # the SDK's spans only while tracing is on (half a round trip's CPU)
     card = build_card(agent_or_factory, url=url, name=name, description=description, skills=skills)
     executor = AgentRunExecutor(agent_or_factory, name=card.name)
-    handler = DefaultRequestHandler(
+    handler = handler_class()(
         agent_executor=executor, task_store=InMemoryTaskStore(), agent_card=card
     )
     jsonrpc = create_jsonrpc_routes(handler, rpc_url="/")
     # new streamed tasks take the short path (_fast.py); every other request goes to the SDK
     fast = FastPath(executor=executor, handler=handler, sdk_rpc=jsonrpc[0].endpoint)
+    handler.fast = fast
     routes = [
         *create_agent_card_routes(card),
         Route("/", fast.rpc, methods=["POST"]),

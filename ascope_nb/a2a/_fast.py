@@ -8,7 +8,8 @@ SDK's SSE frames, each as soon as it is made (frames made in the same loop turn 
 one write). It skips what a round trip paid in the SDK's request handler for nothing here:
 event queues made for threads, a consumer task, a subscriber queue and an SSE library with
 its own task group, about half the server's time per request. A ``CancelTask`` for a task
-running here is answered here too (cancel maps to Stop, as before). Everything else, a
+or ``SubscribeToTask`` for a task of the short path is answered by it too (through the
+SDK's handler, ``handler_class``: cancel maps to Stop, as before). Everything else, a
 message on an existing task (approval answers, control requests) included, goes to the
 SDK's handler unchanged, and so is every request while a2a-sdk's spans are recorded (a
 tracer provider is set: the trace shows the SDK's handler as before).
@@ -24,7 +25,7 @@ import asyncio
 import json
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from ..agent._a2a_control import control_of
@@ -56,6 +57,7 @@ class _Frames:
         self._config = config  # the request's configuration (history_length)
         self.out: asyncio.Queue[bytes | None] = asyncio.Queue()
         self.closed = False
+        self.subscribers: list[asyncio.Queue[Any]] = []  # SubscribeToTask callers
 
     async def enqueue_event(self, event: Any) -> None:
         from a2a.types import Task, TaskArtifactUpdateEvent, TaskStatusUpdateEvent
@@ -67,6 +69,8 @@ class _Frames:
                 event = apply_history_length(saved, self._config)
         if not self.closed:
             self.out.put_nowait(_frame(self._request_id, event))
+            for subscriber in self.subscribers:
+                subscriber.put_nowait(event)
 
     def error(self, message: str) -> None:
         """A JSON-RPC error as the stream's last frame (as the SDK ends a failed stream)."""
@@ -80,6 +84,8 @@ class _Frames:
         if not self.closed:
             self.closed = True
             self.out.put_nowait(None)
+            for subscriber in self.subscribers:
+                subscriber.put_nowait(None)
 
     def is_closed(self) -> bool:
         return self.closed
@@ -149,13 +155,11 @@ class FastPath:
         plan = self._plan(request, body)
         if plan is None:
             return await self._sdk_rpc(request)
-        kind, request_id, params = plan
-        if kind == "cancel":
-            return await self._cancel(request_id, params)
+        request_id, params = plan
         return self._send(request, request_id, params)
 
     # ------------------------------------------------------------------ which requests
-    def _plan(self, request: Any, body: bytes) -> tuple[str, str | int, Any] | None:
+    def _plan(self, request: Any, body: bytes) -> tuple[str | int, Any] | None:
         try:
             data = json.loads(body)
         except ValueError:
@@ -166,11 +170,6 @@ class FastPath:
         if isinstance(request_id, bool) or not isinstance(request_id, str | int):
             return None
         if not isinstance(params, dict) or params.get("tenant"):
-            return None
-        if method == "CancelTask":
-            task_id = params.get("id")
-            if isinstance(task_id, str) and task_id in self._started and self._running(task_id):
-                return ("cancel", request_id, task_id)
             return None
         if method != "SendStreamingMessage" or a2a_sdk_spans_on():  # traced: all by the SDK
             return None
@@ -196,7 +195,7 @@ class FastPath:
             return None
         if send.configuration.return_immediately or control_of(message) is not None:
             return None
-        return ("send", request_id, send)
+        return (request_id, send)
 
     def _running(self, task_id: str) -> bool:
         return task_id in self._executor._live
@@ -244,47 +243,87 @@ class FastPath:
             if not self._running(task_id):  # else it waits for input (approval)
                 self._started.pop(task_id, None)
 
-    async def _cancel(self, request_id: str | int, task_id: str) -> Any:
-        """Cancel a task started here: the executor stops its run; the answer is the task."""
-        from a2a.server.agent_execution import RequestContext
+    # ------------------------------------------------------------------ for the handler
+    def owns(self, task_id: str) -> bool:
+        """Whether ``task_id`` was started here and its run is still live (running, or
+        waiting for input)."""
+        if task_id in self._started and not self._running(task_id):
+            self._started.pop(task_id, None)
+        return task_id in self._started
+
+    def _manager(self, call_context: Any, task_id: str, context_id: str | None = None) -> Any:
         from a2a.server.tasks import TaskManager
-        from google.protobuf.json_format import MessageToDict
-        from starlette.responses import JSONResponse
+
+        return TaskManager(
+            task_store=self._store,
+            context=call_context,
+            task_id=task_id,
+            context_id=context_id,
+            initial_message=None,
+        )
+
+    async def cancel(self, task_id: str) -> Any:
+        """Cancel a task started here (the executor stops its run); returns the task."""
+        from a2a.server.agent_execution import RequestContext
 
         call_context = self._started[task_id]
-        task = await TaskManager(
-            task_store=self._store,
-            context=call_context,
-            task_id=task_id,
-            context_id=None,
-            initial_message=None,
-        ).get_task()
-        context_id = task.context_id if task is not None else ""
+        task = await self._manager(call_context, task_id).get_task()
+        context_id = task.context_id if task is not None else None
         frames = self._streams.get(task_id)
-        if frames is None:  # waiting for input: no stream open, the cancel is still saved
-            manager = TaskManager(
-                task_store=self._store,
-                context=call_context,
-                task_id=task_id,
-                context_id=context_id or None,
-                initial_message=None,
-            )
-            frames = _Frames(request_id, manager, None)
+        if frames is None:  # waiting for input: no stream is open, the cancel is still saved
+            frames = _Frames("", self._manager(call_context, task_id, context_id), None)
             frames.closed = True  # nobody reads it
-        context = RequestContext(
-            call_context=call_context, task_id=task_id, context_id=context_id or None
-        )
+        context = RequestContext(call_context=call_context, task_id=task_id, context_id=context_id)
         await self._executor.cancel(context, frames)
+        task = await self._manager(call_context, task_id).get_task()
         self._started.pop(task_id, None)
-        task = await TaskManager(
-            task_store=self._store,
-            context=call_context,
-            task_id=task_id,
-            context_id=None,
-            initial_message=None,
-        ).get_task()
-        result = MessageToDict(task) if task is not None else None
-        return JSONResponse({"jsonrpc": "2.0", "id": request_id, "result": result})
+        return task
+
+    def streaming(self, task_id: str) -> bool:
+        """Whether a task started here still streams its events."""
+        return task_id in self._streams
+
+    async def subscribe(self, task_id: str) -> AsyncIterator[Any]:
+        """The task as stored, then its events as they come (``SubscribeToTask``)."""
+        frames = self._streams[task_id]
+        call_context = self._started[task_id]
+        events: asyncio.Queue[Any] = asyncio.Queue()
+        frames.subscribers.append(events)
+        try:
+            task = await self._manager(call_context, task_id).get_task()
+            if task is not None:
+                yield task
+            while (event := await events.get()) is not None:
+                yield event
+        finally:
+            if events in frames.subscribers:
+                frames.subscribers.remove(events)
 
 
-__all__ = ["FastPath"]
+def handler_class() -> type:
+    """a2a-sdk's ``DefaultRequestHandler`` that hands cancel and subscribe requests for tasks
+    of the short path (set ``.fast``) to it; every other request as the SDK does."""
+    from a2a.server.request_handlers import DefaultRequestHandler
+
+    class ServedHandler(DefaultRequestHandler):  # type: ignore[misc]
+        fast: FastPath | None = None
+
+        async def on_cancel_task(self, params: Any, context: Any) -> Any:
+            if self.fast is not None and self.fast.owns(params.id):
+                return await self.fast.cancel(params.id)
+            return await super().on_cancel_task(params, context)
+
+        async def on_subscribe_to_task(
+            self, params: Any, context: Any
+        ) -> AsyncGenerator[Any, None]:
+            if self.fast is not None and self.fast.streaming(params.id):
+                async for event in self.fast.subscribe(params.id):
+                    yield event
+                return
+            async for event in super().on_subscribe_to_task(params, context):
+                yield event
+
+    return ServedHandler
+
+
+__all__ = ["FastPath", "handler_class"]
