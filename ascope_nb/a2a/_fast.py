@@ -30,6 +30,7 @@ from typing import Any
 
 from ..agent._a2a_control import control_of
 from ..formatter._a2a_spans import a2a_sdk_spans_on
+from ..redact import redact_text
 
 _log = logging.getLogger("ascope_nb.a2a")
 
@@ -53,7 +54,7 @@ class _Frames:
 
     def __init__(self, request_id: str | int, manager: Any, config: Any) -> None:
         self._request_id = request_id
-        self._manager = manager
+        self.manager = manager
         self._config = config  # the request's configuration (history_length)
         self.out: asyncio.Queue[bytes | None] = asyncio.Queue()
         self.closed = False
@@ -64,7 +65,7 @@ class _Frames:
         from a2a.utils.task import apply_history_length
 
         if isinstance(event, Task | TaskStatusUpdateEvent | TaskArtifactUpdateEvent):
-            saved = await self._manager.save_task_event(event)
+            saved = await self.manager.save_task_event(event)
             if isinstance(event, Task) and saved is not None:
                 event = apply_history_length(saved, self._config)
         if not self.closed:
@@ -234,14 +235,36 @@ class FastPath:
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            _log.exception("A2A request for task %s failed", task_id)
-            frames.error(str(exc) or type(exc).__name__)
+            _log.warning("A2A request for task %s failed", task_id, exc_info=True)
+            await self._fail(frames, context, exc)
         finally:
             frames.close()
             if self._streams.get(task_id) is frames:
                 del self._streams[task_id]
             if not self._running(task_id):  # else it waits for input (approval)
                 self._started.pop(task_id, None)
+
+    async def _fail(self, frames: _Frames, context: Any, exc: Exception) -> None:
+        """The task ends ``failed`` with one line (an error frame if there is no task yet)."""
+        from a2a.server.tasks import TaskUpdater
+        from a2a.types import Part, TaskState
+
+        ended = {
+            TaskState.TASK_STATE_COMPLETED,
+            TaskState.TASK_STATE_FAILED,
+            TaskState.TASK_STATE_CANCELED,
+            TaskState.TASK_STATE_REJECTED,
+        }
+        line = redact_text(f"{self._executor.name}: {type(exc).__name__}: {exc}".splitlines()[0])
+        try:
+            task = await frames.manager.get_task()
+            if task is None or task.status.state in ended:
+                frames.error(line)
+                return
+            updater = TaskUpdater(frames, context.task_id, context.context_id)  # type: ignore[arg-type]
+            await updater.failed(updater.new_agent_message([Part(text=line)]))
+        except Exception:  # the store refused it: the caller still gets the line
+            frames.error(line)
 
     # ------------------------------------------------------------------ for the handler
     def owns(self, task_id: str) -> bool:
