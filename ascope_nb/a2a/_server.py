@@ -9,6 +9,7 @@ Example:
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import threading
 from collections.abc import Sequence
@@ -136,6 +137,8 @@ def _bind(host: str, port: int, name: str) -> socket.socket:
     # after the first waits for the client's delayed ACK (~40 ms) on a kept-alive connection.
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    if os.name == "posix":  # serving again on a port whose old connections are in TIME_WAIT
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
     except OSError as exc:

@@ -120,6 +120,7 @@ class A2AAgent(AgentBase):
         # ours to replace with one keeping an HTTP client open per event loop (see _factory)
         self._owned_factory: Any = None if client_config else self._a2a_client_factory
         self._factory_loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
+        self._kept_client: tuple[Any, Any] | None = None  # (card, client) of the factory above
         self._observed_msgs: list[Msg] = []
         self.formatter = A2AChatFormatter()
         self._context_id = ""  # the A2A context of this conversation (set by the remote)
@@ -176,7 +177,7 @@ class A2AAgent(AgentBase):
                 msgs_list.append(msg)
             else:
                 msgs_list.extend(msg)
-        client = self._factory().create(card=self.agent_card)
+        client, close_after = self._client()
         tracker = TaskTracker()
         pending = self.control.take_pending()  # guidance given while no remote task ran
         try:
@@ -196,7 +197,7 @@ class A2AAgent(AgentBase):
                 self.control.requeue(pending)
             self.control.detach()
             close = getattr(client, "close", None)
-            if close is not None:
+            if close_after and close is not None:
                 await asyncio.shield(close())
         self._observed_msgs.clear()
         return response
@@ -218,7 +219,20 @@ class A2AAgent(AgentBase):
                 factory.register(label, producer)
             self._a2a_client_factory = self._owned_factory = factory
             self._factory_loop = weakref.ref(loop)
+            self._kept_client = None
         return factory
+
+    def _client(self) -> tuple[Any, bool]:
+        """A client for one request, and whether to close it after. Ours is kept with its
+        factory (one per event loop: making one per call costs its interface matching);
+        a client from the caller's configuration is made per call and closed."""
+        factory = self._factory()
+        if factory is not self._owned_factory or sdk_is_v03():
+            return factory.create(card=self.agent_card), True
+        kept = self._kept_client
+        if kept is None or kept[0] is not self.agent_card:
+            kept = self._kept_client = (self.agent_card, factory.create(card=self.agent_card))
+        return kept[1], False
 
     async def _exchange(self, client: Any, message: Any, tracker: TaskTracker) -> Msg:
         """Send ``message``; while the remote waits for a decision we can give, give it and
@@ -321,7 +335,7 @@ class A2AAgent(AgentBase):
         from a2a.client import ClientCallContext
         from a2a.types import SendMessageRequest
 
-        client = self._factory().create(card=self.agent_card)
+        client, close_after = self._client()
         message = control_message(actions, task_id=task_id, context_id=context_id)
         ack = ""
         try:
@@ -335,7 +349,7 @@ class A2AAgent(AgentBase):
                     ack = field.string_value if field is not None else ""
         finally:
             close = getattr(client, "close", None)
-            if close is not None:
+            if close_after and close is not None:
                 await asyncio.shield(close())
         return ack == "ok"
 
