@@ -107,7 +107,8 @@ def _frame(request_id: str | int, event: Any) -> bytes:
 
 class _SseResponse:
     """An ASGI response writing the frames as they come; frames ready together leave in one
-    write. The executor goes on if the caller leaves (as with the SDK's handler)."""
+    write (the last ones with the end of the body). The executor goes on if the caller
+    leaves (as with the SDK's handler)."""
 
     def __init__(self, frames: _Frames) -> None:
         self._frames = frames
@@ -117,20 +118,19 @@ class _SseResponse:
         headers += [(k.encode(), v.encode()) for k, v in SSE_HEADERS.items()]
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         out = self._frames.out
-        ended = False
-        while not ended:
+        while True:
             chunk = await out.get()
-            if chunk is None:
-                break
-            parts = [chunk]
-            while not out.empty():
-                more = out.get_nowait()
-                if more is None:
-                    ended = True
+            parts: list[bytes] = []
+            while chunk is not None:
+                parts.append(chunk)
+                if out.empty():
                     break
-                parts.append(more)
-            await send({"type": "http.response.body", "body": b"".join(parts), "more_body": True})
-        await send({"type": "http.response.body", "body": b"", "more_body": False})
+                chunk = out.get_nowait()
+            ended = chunk is None  # the last frames and the end of the body: one write
+            body = {"type": "http.response.body", "body": b"".join(parts), "more_body": not ended}
+            await send(body)
+            if ended:
+                return
 
 
 class FastPath:
