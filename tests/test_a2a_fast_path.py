@@ -294,3 +294,37 @@ def test_requests_off_the_short_path_get_what_the_sdk_answers(case: str) -> None
     with running(echo_app(EchoExecutor())) as url:  # a plain a2a-sdk server
         theirs = asyncio.run(post(url))
     assert ours and ours == theirs, (ours, theirs)
+
+
+def _stored_shape(task: Any) -> dict[str, Any]:
+    """A stored task without its ids and times: state, history and artifacts as text/data."""
+
+    def parts(message_parts: Any) -> list[Any]:
+        return [p.text if p.text else p.WhichOneof("content") for p in message_parts]
+
+    return {
+        "state": TaskState.Name(task.status.state),
+        "status_message": parts(task.status.message.parts),
+        "history": [(Role.Name(m.role), parts(m.parts)) for m in task.history],
+        "artifacts": [(a.name, parts(a.parts)) for a in task.artifacts],
+    }
+
+
+def test_the_stored_task_is_what_the_sdk_handler_stores(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ascope_nb.a2a._fast import FastPath
+
+    async def task_after_one_request(url: str) -> dict[str, Any]:
+        client = await _client(url)
+        try:
+            events = [e async for e in client.send_message(_request("1+2?"))]
+            return _stored_shape(await client.get_task(GetTaskRequest(id=_task_id(events))))
+        finally:
+            await client.close()
+
+    with serve(adder()) as server:
+        short = asyncio.run(asyncio.wait_for(task_after_one_request(server.url), 60))
+    monkeypatch.setattr(FastPath, "_plan", lambda self, request, body: None)  # all by the SDK
+    with serve(adder()) as server:
+        by_sdk = asyncio.run(asyncio.wait_for(task_after_one_request(server.url), 60))
+    assert short["state"] == "TASK_STATE_COMPLETED" and short["artifacts"]
+    assert short == by_sdk

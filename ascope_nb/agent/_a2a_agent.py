@@ -92,6 +92,7 @@ class A2AAgent(AgentBase):
         self.agent_card = card
         self.url = card_url(card)
         self.remote = remote_origin(self.url)  # shown in views: host and port only
+        self._base_url = ("", "")  # (url, its scheme://host:port), see _run_metadata
         # decides the remote's tool calls here, sends guidance and pause/step there
         self.control = RemoteControl(
             where=f"{self.name!r} at {self.remote}",
@@ -127,7 +128,9 @@ class A2AAgent(AgentBase):
         self._open_task_id = ""  # a task waiting for our input (input-required)
 
     def _run_metadata(self) -> dict[str, Any]:
-        return {**super()._run_metadata(), "remote": remote_base_url(self.url)}
+        if self._base_url[0] != self.url:  # parsed once per URL
+            self._base_url = (self.url, remote_base_url(self.url))
+        return {**super()._run_metadata(), "remote": self._base_url[1]}
 
     async def _reply_context(self) -> dict[str, Any]:
         return {"remote": self.remote, "unsteerable": self.control.refusal}
