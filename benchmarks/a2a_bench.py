@@ -6,7 +6,7 @@ directly. Calls alternate (direct, ``A2AAgent``, a2a-sdk client), each from an e
 Timed per round trip (median and p90 of ``--calls``):
 
 - ``direct``: ``await agent(msg)`` in this process;
-- ``A2AAgent``: ``await remote(msg)`` (card resolved once; a client per call, as shipped);
+- ``A2AAgent``: ``await remote(msg)`` (card resolved once; its a2a-sdk client kept per loop);
 - ``sdk client``: a2a-sdk's own client, kept open, reading the whole stream.
 
 Time to first streamed event: from sending to the first A2A event received (the task), and to
@@ -269,7 +269,7 @@ async def bench(calls: int, where: str) -> list[tuple[str, str, float, float, st
 
     return [
         ("direct", "round trip, in-process `await agent(msg)`", d_med, d_p90, ""),
-        ("a2a_agent", "round trip, `A2AAgent` (client per call)", a_med, a_p90, ""),
+        ("a2a_agent", "round trip, `A2AAgent`", a_med, a_p90, ""),
         ("sdk_client", "round trip, a2a-sdk client kept open", s_med, s_p90, ""),
         ("sdk_floor", "plain a2a-sdk echo server, same client (no agent)", e_med, e_p90, ""),
         (

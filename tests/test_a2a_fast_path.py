@@ -20,6 +20,7 @@ from a2a.server.request_handlers import DefaultRequestHandler
 from a2a.types import (
     CancelTaskRequest,
     GetTaskRequest,
+    ListTasksRequest,
     Message,
     Part,
     Role,
@@ -80,6 +81,8 @@ def test_a_new_streamed_task_skips_the_sdk_handler_and_lands_in_its_task_store(
             try:
                 events = [e async for e in client.send_message(_request("1+2?"))]
                 stored = await client.get_task(GetTaskRequest(id=_task_id(events)))
+                listed = await client.list_tasks(ListTasksRequest())
+                assert _task_id(events) in [t.id for t in listed.tasks]
                 return events, stored
             finally:
                 await client.close()
