@@ -331,3 +331,54 @@ def test_the_stored_task_is_what_the_sdk_handler_stores(monkeypatch: pytest.Monk
         by_sdk = asyncio.run(asyncio.wait_for(task_after_one_request(server.url), 60))
     assert short["state"] == "TASK_STATE_COMPLETED" and short["artifacts"]
     assert short == by_sdk
+
+
+@pytest.mark.parametrize("started_by", ["short path", "sdk handler"])
+def test_cancel_after_the_approval_was_answered_stops_the_run(
+    started_by: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if started_by == "sdk handler":
+        from ascope_nb.a2a._fast import FastPath
+
+        monkeypatch.setattr(FastPath, "_plan", lambda self, request, body: None)
+    from support.a2a_agents import slow
+
+    from ascope_nb.agent import ReActAgent
+    from ascope_nb.formatter import OpenAIChatFormatter
+    from ascope_nb.testing import ScriptedModel, tool_call
+    from ascope_nb.tool import Toolkit
+
+    toolkit = Toolkit()
+    toolkit.register_tool_function(slow)
+    agent = ReActAgent(
+        name="Careful",
+        sys_prompt="",
+        model=ScriptedModel([[tool_call("slow", seconds=30)], "stopped", "fine"]),
+        formatter=OpenAIChatFormatter(),
+        toolkit=toolkit,
+        require_approval="slow",
+    )
+    agent.set_console_output_enabled(False)
+    with serve(agent) as server:
+
+        async def talk() -> tuple[str, list[str], list[str]]:
+            client = await _client(server.url)
+            try:
+                events = [e async for e in client.send_message(_request("sleep"))]
+                task_id, context_id = _task_id(events), events[0].task.context_id
+                answer = _request("approve", task_id=task_id, context_id=context_id)
+                resumed: list[str] = []
+                async for event in client.send_message(answer):  # carried on by the SDK
+                    resumed.append(_state(event))
+                    if resumed[-1] == "WORKING" and "CANCEL" not in resumed:  # slow() runs
+                        resumed.append("CANCEL")
+                        await client.cancel_task(CancelTaskRequest(id=task_id))
+                again = [_state(e) async for e in client.send_message(_request("again"))]
+                return _state(events[-1]), resumed, again
+            finally:
+                await client.close()
+
+        asked, resumed, again = asyncio.run(asyncio.wait_for(talk(), 60))
+    assert asked == "INPUT_REQUIRED"
+    assert "CANCEL" in resumed and resumed[-1] == "CANCELED"
+    assert again[-1] == "COMPLETED"  # the shared agent is free again

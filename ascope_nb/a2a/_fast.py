@@ -222,6 +222,8 @@ class FastPath:
             initial_message=send.message,
         )
         frames = _Frames(request_id, manager, send.configuration)
+        for ended in [t for t in self._started if t not in self._streams and not self._running(t)]:
+            del self._started[ended]  # answered later through the SDK (approval), now ended
         self._streams[task_id] = frames
         self._started[task_id] = call_context
         producer = asyncio.ensure_future(self._produce(context, frames, task_id))
@@ -268,11 +270,14 @@ class FastPath:
 
     # ------------------------------------------------------------------ for the handler
     def owns(self, task_id: str) -> bool:
-        """Whether ``task_id`` was started here and its run is still live (running, or
-        waiting for input)."""
+        """Whether ``task_id`` was started here and is streaming here, or waits for input
+        (once the SDK's handler carries an answered task on, it is the SDK's to cancel)."""
         if task_id in self._started and not self._running(task_id):
             self._started.pop(task_id, None)
-        return task_id in self._started
+        if task_id not in self._started:
+            return False
+        live = self._executor._live.get(task_id)
+        return task_id in self._streams or bool(live is not None and live.waiting_call)
 
     def _manager(self, call_context: Any, task_id: str, context_id: str | None = None) -> Any:
         from a2a.server.tasks import TaskManager
