@@ -5,7 +5,7 @@ day in ``MsgHub``s, votes by ``fanout_pipeline`` with structured output) is play
 ``model_from_spec("local")`` with the same seed, temperature 0 and a 160-token turn, once per
 slot count, each in a fresh process (a process keeps one server per weights file). Reported:
 the wall time of roles + night 1 and of day 1 (nine speeches one after another, then nine
-votes at once), and the game's log (the same seed and temperature 0: the same game, up to
+votes at once), each with the time spent in the ``fanout_pipeline`` votes, and the game's log (the same seed and temperature 0: the same game, up to
 the numerics of batched decoding). Only the parts that run at once (the votes, the
 wolves' night vote) can gain from slots; the speeches are sequential by the game's rules.
 
@@ -36,6 +36,18 @@ import werewolf_game
 from ascope_nb.agent import ReActAgent
 from ascope_nb.model import model_from_spec
 
+voting = {{"s": 0.0}}
+_fanout = werewolf_game.fanout_pipeline
+
+async def timed_fanout(*args, **kwargs):
+    started = time.monotonic()
+    try:
+        return await _fanout(*args, **kwargs)
+    finally:
+        voting["s"] += time.monotonic() - started
+
+werewolf_game.fanout_pipeline = timed_fanout
+
 async def main():
     kwargs = {{"generate_kwargs": {{"temperature": 0, "max_tokens": {max_tokens}}}}}
     players = []
@@ -48,11 +60,13 @@ async def main():
     started = time.monotonic()
     await game.tell_roles()
     await game.night()
-    night_s = time.monotonic() - started
+    night_s, night_votes_s = time.monotonic() - started, voting["s"]
     day_started = time.monotonic()
     out = await game.day() if game.winner is None else None
     day_s = time.monotonic() - day_started
-    print(json.dumps({{"night_s": night_s, "day_s": day_s, "voted_out": out, "log": game.log}}))
+    print(json.dumps({{"night_s": night_s, "day_s": day_s, "night_votes_s": night_votes_s,
+                      "day_votes_s": voting["s"] - night_votes_s, "voted_out": out,
+                      "log": game.log}}))
 
 asyncio.run(main())
 """
@@ -93,8 +107,9 @@ def main() -> None:
         result["load_before"] = load
         results.append(result)
         print(
-            f"slots {slots}: roles+night {result['night_s']:.1f} s, day {result['day_s']:.1f} s, "
-            f"load before {load}; log: {result['log']}",
+            f"slots {slots}: roles+night {result['night_s']:.1f} s "
+            f"(wolves' vote {result['night_votes_s']:.1f} s), day {result['day_s']:.1f} s "
+            f"(votes {result['day_votes_s']:.1f} s), load before {load}; log: {result['log']}",
             flush=True,
         )
     if len(results) > 1:
