@@ -6,8 +6,8 @@ a calculator, and most of a ReAct step's cost. So a sync tool starts in a worker
 (``_threads.in_thread``: it can never hold the event loop, and the notebook's Stop button,
 longer than ``QUICK_WAIT``), and once its last ``INLINE_AFTER`` calls each ran within
 ``INLINE_BOUND`` seconds it runs on the loop's thread directly, as AgentScope runs every
-sync tool. An inline call that takes longer than ``INLINE_BOUND`` sends that tool back to
-a worker thread for good (logged once).
+sync tool. An inline call that holds the loop longer than ``HOLD_BOUND`` sends that tool
+back to a worker thread for good (logged once).
 
 The residual risk: a proven-quick tool that suddenly blocks (a lock, a network stall)
 holds the loop for that one call, and Stop acts only once it returns. Where that matters
@@ -49,8 +49,15 @@ INLINE_AFTER = 5
 """Consecutive quick calls in a worker thread before a sync tool runs on the loop."""
 
 INLINE_BOUND = 0.001
-"""Wall seconds a call may take and still count as quick (the same bound as ``QUICK_WAIT``,
-the most the loop waits for a threaded call anyway)."""
+"""Wall seconds a call in a worker thread may take and still count as quick (the same
+bound as ``QUICK_WAIT``, the most the loop waits for a threaded call anyway)."""
+
+HOLD_BOUND = 0.005
+"""Wall seconds an inline call may hold the loop before its tool goes back to a thread for
+good. Above ``INLINE_BOUND`` on purpose: it is Python's own GIL switch interval, so a quick
+tool that releases the GIL (I/O, ``time.sleep(0)``) and waits to get it back from another
+thread, or a thread preempted by a busy machine, is not taken for a slow one; a tool that
+really blocks (a lock, a network call, a sleep) is."""
 
 _MODES = ("adaptive", "thread")
 _ALWAYS_THREAD = "__ascope_always_in_thread__"
@@ -163,7 +170,7 @@ async def call_sync_tool(
             return contextvars.copy_context().run(func, *args, **kwargs)
         finally:
             seconds = time.perf_counter() - started
-            if seconds > INLINE_BOUND:
+            if seconds > HOLD_BOUND:
                 _demote(speed, seconds)
     handoff = await finished_in_thread(func, args, kwargs)
     if handoff.seconds > INLINE_BOUND:
@@ -176,6 +183,7 @@ async def call_sync_tool(
 
 
 __all__ = [
+    "HOLD_BOUND",
     "INLINE_AFTER",
     "INLINE_BOUND",
     "SYNC_TOOLS_ENV",

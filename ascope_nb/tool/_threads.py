@@ -107,7 +107,10 @@ class _Handoff:
             future = self.future
         self.done.release()
         if future is not None:
-            self.loop.call_soon_threadsafe(_settle, future)
+            try:
+                self.loop.call_soon_threadsafe(_settle, future)
+            except RuntimeError:  # the loop has closed (a stopped run, asyncio.run ended)
+                pass  # nobody waits for this result any more
 
     def result(self) -> Any:
         if self.ok:

@@ -88,7 +88,7 @@ class Toolkit(AgentSkills, BackgroundTasks, StateModule):
 
         ``sync_tools="thread"`` runs every sync tool in a worker thread on every call;
         ``"adaptive"`` lets a tool whose last 5 calls each took under 1 ms run on the event
-        loop (as AgentScope does) until one call takes longer; None (the default) reads
+        loop (as AgentScope does) until one call holds it over 5 ms; None (the default) reads
         ``ASCOPE_SYNC_TOOLS`` (unset: ``"adaptive"``). See docs/security.md.
         """
         super().__init__()
