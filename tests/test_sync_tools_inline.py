@@ -233,3 +233,28 @@ def test_a_threaded_call_outliving_its_loop_ends_quietly() -> None:
     finally:
         threading.excepthook = hook
     assert failures == []
+
+
+@pytest.mark.filterwarnings("ignore:coroutine .* was never awaited:RuntimeWarning")  # the tool's
+async def test_a_tool_running_its_own_event_loop_fails_once_on_the_loop_then_works(caplog) -> None:
+    async def fetch(key: str) -> str:
+        return key * 2
+
+    def wrapped(key: str) -> str:
+        """Run an async client the sync way.
+
+        Args:
+            key: The key.
+        """
+        return asyncio.run(fetch(key))
+
+    toolkit = Toolkit()
+    toolkit.register_tool_function(wrapped)
+    await until_inline(toolkit, wrapped, name="wrapped", key="a")
+    with caplog.at_level(logging.WARNING, logger="ascope_nb.tool._sync_tools"):
+        failed = await response(toolkit, "wrapped", key="b")
+    assert failed.metadata["success"] is False
+    assert "cannot be called from a running event loop" in failed.content[0]["text"]
+    assert "failed on the event loop's thread" in caplog.text and "wrapped" in caplog.text
+    assert not runs_inline(wrapped)
+    assert (await response(toolkit, "wrapped", key="c")).content[0]["text"] == "cc"

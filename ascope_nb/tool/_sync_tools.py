@@ -10,11 +10,13 @@ sync tool. An inline call that holds the loop longer than ``HOLD_BOUND`` sends t
 back to a worker thread for good (logged once).
 
 The residual risk: a proven-quick tool that suddenly blocks (a lock, a network stall)
-holds the loop for that one call, and Stop acts only once it returns. Where that matters
-(or where a tool needs a thread of its own: it calls ``asyncio.run``, or keeps objects bound
-to the thread that made them), keep it in a worker thread: ``always_in_thread(func)`` for
-one tool, ``Toolkit(sync_tools="thread")`` for a toolkit, ``ASCOPE_SYNC_TOOLS=thread`` for
-the whole process.
+holds the loop for that one call, and Stop acts only once it returns. A tool that needs a
+thread of its own fails on the loop, as it would in AgentScope: one that calls
+``asyncio.run`` gets that error for one call, then goes back to a thread for good; one
+that keeps objects bound to the thread that made them (a ``sqlite3`` connection opened on
+its first call) gets their errors. Where that matters, keep the tool in a worker thread:
+``always_in_thread(func)`` for one tool, ``Toolkit(sync_tools="thread")`` for a toolkit,
+``ASCOPE_SYNC_TOOLS=thread`` for the whole process.
 
 Example:
     >>> import asyncio
@@ -140,14 +142,18 @@ def _tool_name(func: Callable[..., Any]) -> str:
     return str(getattr(func, "__qualname__", None) or getattr(func, "__name__", None) or func)
 
 
-def _demote(speed: _Speed, seconds: float) -> None:
+def _demote(speed: _Speed, why: str) -> None:
     speed.inline = False
     speed.demoted = True
     _log.warning(
-        "Sync tool %s held the event loop for %.3f s; it runs in a worker thread from now on.",
-        _tool_name(speed.func),
-        seconds,
+        "Sync tool %s %s; it runs in a worker thread from now on.", _tool_name(speed.func), why
     )
+
+
+def _needs_own_loop(exc: RuntimeError) -> bool:
+    """The error of ``asyncio.run`` / ``run_until_complete`` called on a running loop."""
+    text = str(exc)
+    return "running event loop" in text or "loop is already running" in text
 
 
 async def call_sync_tool(
@@ -168,10 +174,14 @@ async def call_sync_tool(
         started = time.perf_counter()
         try:
             return contextvars.copy_context().run(func, *args, **kwargs)
+        except RuntimeError as exc:
+            if _needs_own_loop(exc):  # it runs its own event loop: it needs its own thread
+                _demote(speed, f"failed on the event loop's thread ({exc})")
+            raise
         finally:
             seconds = time.perf_counter() - started
-            if seconds > HOLD_BOUND:
-                _demote(speed, seconds)
+            if seconds > HOLD_BOUND and not speed.demoted:
+                _demote(speed, f"held the event loop for {seconds:.3f} s")
     handoff = await finished_in_thread(func, args, kwargs)
     if handoff.seconds > INLINE_BOUND:
         speed.quick = 0
