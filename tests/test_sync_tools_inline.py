@@ -4,10 +4,15 @@ and two agents calling one tool at once (``ascope_nb/tool/_sync_tools.py``)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import logging
+import os
+import subprocess
+import sys
 import threading
 import time
+from collections.abc import Iterator
 
 import pytest
 
@@ -18,7 +23,7 @@ from ascope_nb.memory import InMemoryMemory
 from ascope_nb.message import Msg
 from ascope_nb.testing import ScriptedModel, tool_call
 from ascope_nb.tool import Toolkit, always_in_thread
-from ascope_nb.tool._sync_tools import INLINE_AFTER, SYNC_TOOLS_ENV, runs_inline
+from ascope_nb.tool._sync_tools import HOLD_BOUND, INLINE_AFTER, SYNC_TOOLS_ENV, runs_inline
 from tests.support.sync_tools import response, until_inline
 
 
@@ -258,3 +263,56 @@ async def test_a_tool_running_its_own_event_loop_fails_once_on_the_loop_then_wor
     assert "failed on the event loop's thread" in caplog.text and "wrapped" in caplog.text
     assert not runs_inline(wrapped)
     assert (await response(toolkit, "wrapped", key="c")).content[0]["text"] == "cc"
+
+
+@contextlib.contextmanager
+def sharing_one_cpu() -> Iterator[None]:
+    """This thread and a busy child process pinned to the same CPU: the scheduler preempts
+    the loop's thread every few milliseconds (a real busy machine, made certain)."""
+    cpu = min(os.sched_getaffinity(0))
+    before = os.sched_getaffinity(0)
+    burner = subprocess.Popen(
+        [sys.executable, "-c", f"import os\nos.sched_setaffinity(0, {{{cpu}}})\nwhile True: pass"]
+    )
+    os.sched_setaffinity(0, {cpu})
+    try:
+        time.sleep(0.2)  # the child is pinned and spinning
+        yield
+    finally:
+        os.sched_setaffinity(0, before)
+        burner.kill()
+        burner.wait()
+
+
+def _spin(cpu_seconds: float) -> None:
+    end = time.thread_time() + cpu_seconds
+    while time.thread_time() < end:
+        pass
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="needs Linux CPU affinity")
+async def test_a_busy_machine_does_not_demote_a_quick_tool_but_a_cpu_heavy_call_does() -> None:
+    cost = [0.0]
+    held: list[float] = []
+
+    def crunch() -> str:
+        """Crunch numbers."""
+        started = time.perf_counter()
+        _spin(cost[0])
+        held.append(time.perf_counter() - started)
+        return "ok"
+
+    toolkit = Toolkit()
+    toolkit.register_tool_function(crunch)
+    await until_inline(toolkit, crunch, name="crunch")
+    cost[0] = HOLD_BOUND / 2  # its own CPU stays within the bound; preemption stretches it
+    with sharing_one_cpu():
+        for _ in range(200):
+            await response(toolkit, "crunch")
+            if sum(1 for h in held if h > HOLD_BOUND) >= 3:
+                break
+        assert sum(1 for h in held if h > HOLD_BOUND) >= 3  # preempted mid-call
+        assert runs_inline(crunch)  # the machine's time, not the tool's
+        cost[0] = 4 * HOLD_BOUND  # now the tool itself takes 20 ms of CPU
+        await response(toolkit, "crunch")
+    assert not runs_inline(crunch)

@@ -58,8 +58,24 @@ HOLD_BOUND = 0.005
 """Wall seconds an inline call may hold the loop before its tool goes back to a thread for
 good. Above ``INLINE_BOUND`` on purpose: it is Python's own GIL switch interval, so a quick
 tool that releases the GIL (I/O, ``time.sleep(0)``) and waits to get it back from another
-thread, or a thread preempted by a busy machine, is not taken for a slow one; a tool that
-really blocks (a lock, a network call, a sleep) is."""
+thread is not taken for a slow one; a tool that really blocks (a lock, a network call, a
+sleep) is. A longer call during which the loop's thread was only preempted (other
+processes had the CPU; Linux counts the switches) and used under ``HOLD_BOUND`` of CPU is
+the machine's doing, not the tool's, and does not count either."""
+
+try:  # the thread's context switches tell a busy machine from a blocking tool (Linux)
+    from resource import RUSAGE_THREAD, getrusage
+
+    def _usage() -> tuple[int, int, float] | None:
+        """Voluntary and involuntary context switches, CPU seconds of this thread."""
+        usage = getrusage(RUSAGE_THREAD)
+        return usage.ru_nvcsw, usage.ru_nivcsw, usage.ru_utime + usage.ru_stime
+
+except ImportError:  # pragma: no cover - Windows, macOS: every overrun counts
+
+    def _usage() -> tuple[int, int, float] | None:
+        return None
+
 
 _MODES = ("adaptive", "thread")
 _ALWAYS_THREAD = "__ascope_always_in_thread__"
@@ -150,6 +166,16 @@ def _demote(speed: _Speed, why: str) -> None:
     )
 
 
+def _preempted_only(before: tuple[int, int, float] | None) -> bool:
+    """Whether the loop's thread was only preempted since ``before``: other processes took
+    the CPU (involuntary switches), the tool never waited (no voluntary switch: a sleep, I/O,
+    a lock or the GIL) and used little CPU itself. The call's time was the machine's."""
+    after = _usage()
+    if before is None or after is None:
+        return False
+    return after[0] == before[0] and after[1] > before[1] and after[2] - before[2] <= HOLD_BOUND
+
+
 def _needs_own_loop(exc: RuntimeError) -> bool:
     """The error of ``asyncio.run`` / ``run_until_complete`` called on a running loop."""
     text = str(exc)
@@ -171,6 +197,7 @@ async def call_sync_tool(
     """
     speed = _speed(func)
     if speed.inline and mode != "thread":
+        usage = _usage()
         started = time.perf_counter()
         try:
             return contextvars.copy_context().run(func, *args, **kwargs)
@@ -180,7 +207,7 @@ async def call_sync_tool(
             raise
         finally:
             seconds = time.perf_counter() - started
-            if seconds > HOLD_BOUND and not speed.demoted:
+            if seconds > HOLD_BOUND and not speed.demoted and not _preempted_only(usage):
                 _demote(speed, f"held the event loop for {seconds:.3f} s")
     handoff = await finished_in_thread(func, args, kwargs)
     if handoff.seconds > INLINE_BOUND:
