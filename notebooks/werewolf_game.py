@@ -161,8 +161,8 @@ class Werewolf:
                         break
                 den.set_auto_broadcast(False)  # vote without seeing the others' votes
                 ballot = choice_model("WolfVote", alive_names, field="vote")
-                votes = await fanout_pipeline(
-                    wolves, say("Werewolves, vote."), structured_model=ballot, enable_gather=False
+                votes = await fanout_pipeline(  # at once (see ``day``)
+                    wolves, say("Werewolves, vote."), structured_model=ballot
                 )
                 victim, tally = majority([self._pick(v, "vote") for v in votes])
                 await den.broadcast([*votes, say(f"The werewolves chose {victim} ({tally}).")])
@@ -234,9 +234,10 @@ class Werewolf:
             await sequential_pipeline(self.alive)
             town.set_auto_broadcast(False)
             ballot = choice_model("Vote", alive_names, field="vote")
-            votes = await fanout_pipeline(
-                self.alive, say("Vote now."), structured_model=ballot, enable_gather=False
-            )
+            # AgentScope's example votes one by one (``enable_gather=False``); the ballots are
+            # independent (auto-broadcast is off, nobody hears a vote before casting theirs),
+            # so they run at once: on the embedded model they share the server's slots
+            votes = await fanout_pipeline(self.alive, say("Vote now."), structured_model=ballot)
             picks = [str(self._pick(v, "vote")) for v in votes]
             out, tally = majority([p for p in picks if p in alive_names] or alive_names[:1])
             await town.broadcast([*votes, say(f"{out} is voted out ({tally}).")])

@@ -576,3 +576,49 @@ def test_gguf_conversion_finds_the_base_in_the_adapters_manifest(tmp_path: Path)
         folder, base_model=str(tmp_path / "gone.gguf"), method="sft", dataset_sha256="ab"
     )
     assert _trained_on_gguf(folder) is None  # named but missing: fall back to arch=
+
+
+# a template that writes tool-call arguments as Qwen's does (``arguments | tojson``)
+_TOJSON_TEMPLATE = (
+    "{%- for m in messages -%}<|{{ m.role }}|>{{ m.content or '' }}"
+    "{%- for tc in m.tool_calls or [] %} <tool_call>"
+    '{"name": "{{ tc.function.name }}", "arguments": {{ tc.function.arguments | tojson }}}'
+    "</tool_call>{%- endfor -%}<|end|>{%- endfor -%}"
+    "{%- if add_generation_prompt -%}<|assistant|>{%- endif -%}"
+)
+
+
+def test_tool_call_arguments_are_trained_as_the_object_the_model_writes(
+    data: Path, tmp_path: Path
+) -> None:
+    """Exports keep OpenAI's arguments *string*; the model writes (and the server renders) an
+    object. The trainer must see the object, not a quoted, escaped string."""
+    from ascope_nb.tuner._chat_text import rendered_row
+    from ascope_nb.tuner._student import load_student
+    from ascope_nb.tuner._train_data import read_samples
+    from tests.support.tiny_lm import build_tokenizer
+
+    samples = read_samples(data / "demo-trl-sft.jsonl", method="sft")
+    calls = [s for s in samples if any(m.get("tool_calls") for m in s["completion"])]
+    assert calls, "the demo runs have a tool call"
+    first = calls[0]["completion"][0]["tool_calls"][0]["function"]
+    assert isinstance(first["arguments"], str)  # the export's (OpenAI) convention
+    probe = build_tokenizer([""])
+    probe.chat_template = _TOJSON_TEMPLATE  # type: ignore[attr-defined]
+    rendered = rendered_row(calls[0], probe, keys=("completion",))
+    call_json = rendered["completion"].split("<tool_call>")[1].split("</tool_call>")[0]
+    assert json.loads(call_json)["arguments"] == json.loads(first["arguments"])
+    assert calls[0]["completion"][0]["tool_calls"][0]["function"] is first  # row not changed
+    assert isinstance(first["arguments"], str)
+
+    texts = _texts(data / "demo-trl-sft.jsonl") + [rendered["prompt"], rendered["completion"]]
+    texts += [first["arguments"], json.dumps(first["arguments"])]  # both forms are known words
+    tokenizer: Any = build_tokenizer(texts)
+    tokenizer.chat_template = _TOJSON_TEMPLATE
+    model, _ = load_student(data / "base")
+    trainer, _watch = _backend(data)._trainer(
+        "sft", calls[:1], model, tokenizer, tmp_path, None, None
+    )
+    trained = trainer.train_dataset[0]["input_ids"]
+    expected = tokenizer(rendered["prompt"] + rendered["completion"], add_special_tokens=False)
+    assert trained == expected["input_ids"]

@@ -30,6 +30,8 @@ _KEYS = {
     "dpo": (("prompt", "chosen", "rejected"),),
     "kto": (("prompt", "completion", "label"),),
 }
+ANSWER_KEYS = {"sft": ("completion",), "dpo": ("chosen", "rejected"), "kto": ("completion",)}
+"""The trained answers of a sample, per method."""
 _EXPORT_FORMAT = {"sft": "trl-sft", "dpo": "trl-dpo", "kto": "trl-kto"}
 
 
@@ -149,27 +151,18 @@ def render_lengths(
     row: dict[str, Any], tokenizer: Any, *, key: str = "completion"
 ) -> tuple[int, int]:
     """Token counts of the prompt and of prompt + ``key`` as the chat template renders them."""
-    tools = row.get("tools")
-    if isinstance(tools, str):
-        tools = json.loads(tools) if tools.strip() else None
-    if "messages" in row and "prompt" not in row:
-        prompt, answer = row["messages"][:-1], row["messages"][-1:]
-    else:
-        prompt, answer = row["prompt"], row[key]
-    if isinstance(prompt, str):
-        return len(tokenizer(prompt)["input_ids"]), len(tokenizer(prompt + answer)["input_ids"])
-    head = tokenizer.apply_chat_template(
-        prompt, tools=tools or None, add_generation_prompt=True, tokenize=False
-    )
-    full = tokenizer.apply_chat_template(prompt + answer, tools=tools or None, tokenize=False)
+    from ._chat_text import rendered_row
+
+    text = rendered_row(row, tokenizer, keys=(key,))
+    head, answer = text["prompt"], text[key]
     encode = tokenizer(head, add_special_tokens=False)["input_ids"]
-    whole = tokenizer(full, add_special_tokens=False)["input_ids"]
+    whole = tokenizer(head + answer, add_special_tokens=False)["input_ids"]
     return len(encode), len(whole)
 
 
 def check_tokens(samples: list[dict[str, Any]], tokenizer: Any, *, method: str, where: str) -> None:
     """Each trained answer renders to at least one token after its prompt (else one line)."""
-    keys = {"sft": ("completion",), "dpo": ("chosen", "rejected"), "kto": ("completion",)}[method]
+    keys = ANSWER_KEYS[method]
     for number, row in enumerate(samples, start=1):
         for key in keys:
             head, whole = render_lengths(row, tokenizer, key=key)

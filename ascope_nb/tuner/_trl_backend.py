@@ -20,10 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from ..exceptions import ConfigError
+from ._chat_text import rendered_row
 from ._manifest import file_sha256, write_manifest
 from ._progress import TrainingBackend, TrainMethod, TrainProgress, TrainResult
 from ._student import load_student, require_train_extra
-from ._train_data import check_tokens, read_samples
+from ._train_data import ANSWER_KEYS, check_tokens, read_samples
 
 DEFAULT_TARGETS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
 
@@ -250,7 +251,9 @@ class TRLBackend:
         trainer = trainer_type(
             model=model,
             args=config_type(**common),
-            train_dataset=Dataset.from_list(samples),
+            train_dataset=Dataset.from_list(
+                [rendered_row(row, tokenizer, keys=ANSWER_KEYS[method]) for row in samples]
+            ),
             processing_class=tokenizer,
             peft_config=self.lora_config(),
             callbacks=[callback],
