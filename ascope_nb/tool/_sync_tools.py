@@ -1,8 +1,8 @@
 """Where a sync tool runs: a worker thread until it has shown itself quick, then the loop.
 
-Handing a call to a worker thread and back costs two thread wake-ups; on an idle machine
-(a VM's vCPU asleep) that is 50–150 µs, far more than a quick tool such as a lookup or
-a calculator, and most of a ReAct step's cost. So a sync tool starts in a worker thread
+Handing a call to a worker thread and back costs two thread wake-ups: 20–100 µs, the most
+on an idle VM whose other vCPU must be woken (benchmarks/BENCHMARKS.md), far more than a
+quick tool such as a lookup or a calculator, and a large part of a ReAct step's cost. So a sync tool starts in a worker thread
 (``_threads.in_thread``: it can never hold the event loop, and the notebook's Stop button,
 longer than ``QUICK_WAIT``), and once its last ``INLINE_AFTER`` calls each ran within
 ``INLINE_BOUND`` seconds it runs on the loop's thread directly, as AgentScope runs every
