@@ -536,7 +536,9 @@ class RunContext:
         self.steerable = False  # a Run's: its controls (buttons, run.approve) can answer
 
     def emit(self, event: Event, agent_subscribers: Iterable[Subscriber] = ()) -> Event:
-        redact_event(event)  # secrets never reach a subscriber, the store or run.events
+        if self.keep_events or self.subscribers or _global_subscribers or agent_subscribers:
+            redact_event(event)  # secrets never reach a subscriber, the store or run.events
+        # else nobody sees the payload (the emitter keeps only ids and seq): no walk needed
         event.run_id = self.run_id
         event.seq = self._seq
         self._seq += 1

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
 from typing import Any, Literal
 
-from .._ids import new_id
+from .._ids import new_id, timestamp
 from ..message import AudioBlock, TextBlock, ThinkingBlock, ToolUseBlock
 
 ResponseBlock = TextBlock | ToolUseBlock | ThinkingBlock | AudioBlock
 
 
 def _created_at() -> str:
-    return datetime.now().strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+    return timestamp()  # the text of datetime.now().strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
 
 
 @dataclass

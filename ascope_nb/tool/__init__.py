@@ -9,6 +9,7 @@ from ._builtin import (
 )
 from ._response import ToolResponse
 from ._stream import ToolCallStream
+from ._sync_tools import always_in_thread
 from ._toolkit import Toolkit
 from ._types import RegisteredToolFunction, ToolFunction, ToolGroup
 from ._validate import configure_output
@@ -48,5 +49,6 @@ __all__ = [
     "write_text_file",
     "insert_text_file",
     "configure_output",
+    "always_in_thread",
     *_MULTIMODAL,
 ]

@@ -47,7 +47,9 @@ class BackgroundTasks:
         kwargs: dict[str, Any],
     ) -> ToolResponse:
         task_id = shortuuid.uuid()
-        task = asyncio.ensure_future(_final(run_tool(record, tool_call, args, kwargs)))
+        # a background tool is one expected to take long: it never runs on the loop
+        calls = run_tool(record, tool_call, args, kwargs, sync_tools="thread")
+        task = asyncio.ensure_future(_final(calls))
         self._async_tasks[task_id] = task
         task.add_done_callback(lambda done: self._store(task_id, done))
         return _text(

@@ -11,6 +11,7 @@ from typing import Any
 
 from ..message import TextBlock, ToolUseBlock
 from ._response import ToolResponse
+from ._sync_tools import SyncToolsMode, call_sync_tool
 from ._threads import in_thread
 from ._types import RegisteredToolFunction
 from ._validate import validate_content
@@ -216,14 +217,17 @@ async def run_tool(
     tool_call: ToolUseBlock,
     args: list[Any],
     kwargs: dict[str, Any],
+    *,
+    sync_tools: SyncToolsMode | None = None,
 ) -> AsyncGenerator[ToolResponse, None]:
     """Run the tool and yield its ToolResponse chunks as the tool made them (AgentScope 1.x).
 
-    Sync functions and sync generators always run in worker threads: whether a call will be
-    slow is unknown until it has run (a tool quick once may block the next time), so none
-    ever holds the event loop (and the notebook's Stop button) for more than
-    ``QUICK_WAIT`` (1 ms); a quick call's result is taken without a loop round trip
-    (``_threads.in_thread``). Each chunk passes ``checked`` (bad media, unknown blocks, size cap).
+    Sync generators always run in worker threads, and so do sync functions until they have
+    shown themselves quick (``_sync_tools.call_sync_tool``: then they run on the loop, as
+    in AgentScope; ``sync_tools="thread"`` keeps them in threads): an unproven tool never
+    holds the event loop (and the notebook's Stop button) for more than ``QUICK_WAIT``
+    (1 ms); a quick call's result is taken without a loop round trip (``_threads``). Each
+    chunk passes ``checked`` (bad media, unknown blocks, size cap).
 
     As in AgentScope 1.x, an exception of a function or coroutine becomes a final error
     response (``Error: {exc}``, ``metadata["success"] is False``), while one raised by a
@@ -241,7 +245,7 @@ async def run_tool(
         if _call_directly(func):
             result = func(*args, **kwargs)  # a coroutine or generator: no tool code has run yet
         else:
-            result = await in_thread(func, *args, **kwargs)
+            result = await call_sync_tool(func, args, kwargs, mode=sync_tools)
         if type(result) is ToolResponse and record.postprocess_func is None:  # the common case
             yield checked(result)
             return

@@ -21,6 +21,7 @@ import contextvars
 import os
 import queue
 import threading
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -80,7 +81,7 @@ class _Handoff:
     worker): waiting on it is one C call, where ``threading.Event`` costs a Python
     ``Condition`` round per wait; the quick path is about twice as fast."""
 
-    __slots__ = ("done", "lock", "ok", "value", "future", "loop", "finished")
+    __slots__ = ("done", "lock", "ok", "value", "future", "loop", "finished", "seconds")
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.done = _thread.allocate_lock()
@@ -91,18 +92,25 @@ class _Handoff:
         self.value: Any = None
         self.future: asyncio.Future[None] | None = None
         self.loop = loop
+        self.seconds = 0.0
+        """Wall seconds the call itself took in its thread (hand-off not included)."""
 
     def run(self, ctx: contextvars.Context, func: Callable[..., Any], args: Any, kw: Any) -> None:
+        started = time.perf_counter()
         try:
             self.value, self.ok = ctx.run(func, *args, **kw), True
         except BaseException as exc:  # handed to the caller, raised there
             self.value = exc
+        self.seconds = time.perf_counter() - started
         with self.lock:
             self.finished = True
             future = self.future
         self.done.release()
         if future is not None:
-            self.loop.call_soon_threadsafe(_settle, future)
+            try:
+                self.loop.call_soon_threadsafe(_settle, future)
+            except RuntimeError:  # the loop has closed (a stopped run, asyncio.run ended)
+                pass  # nobody waits for this result any more
 
     def result(self) -> Any:
         if self.ok:
@@ -122,18 +130,24 @@ async def in_thread(func: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
     A cancelled caller stops waiting; the call itself runs to its end in its thread (as with
     ``to_thread``) and its result is dropped.
     """
+    return (await finished_in_thread(func, args, kwargs)).result()  # type: ignore[no-any-return]
+
+
+async def finished_in_thread(func: Callable[..., Any], args: Any, kwargs: Any) -> _Handoff:
+    """``in_thread``'s hand-off once the call has ended: ``.result()`` returns its value or
+    raises its exception, ``.seconds`` is how long it ran in its thread."""
     loop = asyncio.get_running_loop()
     handoff = _Handoff(loop)
     ctx = contextvars.copy_context()
     _workers.submit(lambda: handoff.run(ctx, func, args, kwargs))
     if handoff.done.acquire(True, QUICK_WAIT):
-        return handoff.result()  # type: ignore[no-any-return]
+        return handoff
     with handoff.lock:
         if not handoff.finished:
             handoff.future = loop.create_future()
     if handoff.future is not None:
         await handoff.future
-    return handoff.result()  # type: ignore[no-any-return]
+    return handoff
 
 
-__all__ = ["in_thread", "QUICK_WAIT"]
+__all__ = ["in_thread", "finished_in_thread", "QUICK_WAIT"]

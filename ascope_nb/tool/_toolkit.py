@@ -18,6 +18,7 @@ from ._call import error_response, prepare_arguments, run_tool
 from ._response import ToolResponse
 from ._skills import AgentSkills
 from ._stream import ToolCallStream
+from ._sync_tools import SyncToolsMode, check_mode
 from ._types import PostprocessFunc, RegisteredToolFunction, ToolFunction, ToolGroup
 
 if TYPE_CHECKING:
@@ -75,12 +76,23 @@ class Toolkit(AgentSkills, BackgroundTasks, StateModule):
     """
 
     def __init__(
-        self, agent_skill_instruction: str | None = None, agent_skill_template: str | None = None
+        self,
+        agent_skill_instruction: str | None = None,
+        agent_skill_template: str | None = None,
+        *,
+        sync_tools: SyncToolsMode | None = None,
     ) -> None:
         """``agent_skill_instruction`` / ``agent_skill_template`` replace the defaults of the
         skills block (see ``get_agent_skill_prompt``; the template has ``{name}``,
-        ``{description}`` and ``{dir}`` placeholders)."""
+        ``{description}`` and ``{dir}`` placeholders).
+
+        ``sync_tools="thread"`` runs every sync tool in a worker thread on every call;
+        ``"adaptive"`` lets a tool whose last 5 calls each took under 1 ms run on the event
+        loop (as AgentScope does) until one call holds it over 5 ms; None (the default) reads
+        ``ASCOPE_SYNC_TOOLS`` (unset: ``"adaptive"``). See docs/security.md.
+        """
         super().__init__()
+        self.sync_tools = check_mode(sync_tools)
         self._init_skills(agent_skill_instruction, agent_skill_template)
         self.tools: dict[str, RegisteredToolFunction] = {}
         self.groups: dict[str, ToolGroup] = {}
@@ -422,7 +434,7 @@ class Toolkit(AgentSkills, BackgroundTasks, StateModule):
         args, kwargs = prepared
         if record.async_execution:
             return ToolCallStream(_single(self._start_background(record, tool_call, args, kwargs)))
-        return ToolCallStream(run_tool(record, tool_call, args, kwargs))
+        return ToolCallStream(run_tool(record, tool_call, args, kwargs, sync_tools=self.sync_tools))
 
     # ------------------------------------------------------------------ state
     def state_dict(self) -> dict[str, Any]:
