@@ -107,11 +107,13 @@ def _start(
     if lora is not None:  # a GGUF LoRA applied to every request (scale 1)
         params.lora_adapters = [engine.CommonAdapterLoraInfo(str(lora), 1.0)]
     # n_slots requests decode together (continuous batching), each slot keeps its own prompt
-    # cache; one unified KV buffer of n_ctx tokens per slot, so any one request may use more
-    # than its share while others are short
+    # cache and its own KV stream of n_ctx tokens (as one slot had). Not one unified buffer:
+    # there every request's attention spans all the slots' cells, masked, so long prompts at
+    # once cost more than one after another (a Werewolf day: 341 s unified, 217 s split,
+    # 237 s one slot; benchmarks/werewolf_day_bench.py)
     params.n_parallel = n_slots
     params.cont_batching = True
-    params.kv_unified = True
+    params.kv_unified = False
     params.n_ctx = n_ctx * n_slots
     params.cpuparams.n_threads = n_threads
     params.cpuparams_batch.n_threads = n_threads
