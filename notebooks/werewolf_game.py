@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, create_model
@@ -74,6 +74,36 @@ def majority(votes: Sequence[str]) -> tuple[str, str]:
     top = max(counts.values())
     winner = next(v for v in votes if counts[v] == top)
     return winner, ", ".join(f"{n}: {c}" for n, c in sorted(counts.items()))
+
+
+def ballots_by_seat(turns: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """``turns`` (``hub_turns`` rows) with each run of ballots listed by seat.
+
+    Ballots are cast at once (``fanout_pipeline``), so a run records them in the order they
+    finished, which changes from run to run; everything else keeps its place.
+
+    Example:
+        >>> rows = [{"speaker": s, "text": "I vote P1."} for s in ("P6", "P2", "P4")]
+        >>> [r["speaker"] for r in ballots_by_seat(rows)]
+        ['P2', 'P4', 'P6']
+    """
+    out: list[Mapping[str, Any]] = []
+    run: list[Mapping[str, Any]] = []
+    for turn in [*turns, None]:
+        if turn is not None and str(turn.get("text", "")).startswith("I vote"):
+            run.append(turn)
+            continue
+        out.extend(sorted(run, key=lambda t: _seat(str(t["speaker"]))))
+        run = []
+        if turn is not None:
+            out.append(turn)
+    return out
+
+
+def _seat(name: str) -> tuple[int, str]:
+    """P1 .. P9 by number, then any other name (a person's seat) by name."""
+    number = name.removeprefix("P")
+    return (int(number), "") if number.isdigit() else (10**6, name)
 
 
 class Werewolf:

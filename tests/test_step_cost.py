@@ -77,6 +77,8 @@ async def test_an_event_nobody_receives_is_not_walked(monkeypatch: pytest.Monkey
     walked: list[Any] = []
     real = events.redact_event
     monkeypatch.setattr(events, "redact_event", lambda e: walked.append(e) or real(e))
+    # nobody: a store or tracer attached by an earlier test in this process is a receiver
+    monkeypatch.setattr(events, "_global_subscribers", [])
     reply = await _agent()(Msg("user", "go", "user"))
     assert reply.get_text_content() == "done" and walked == []
     seen: list[Event] = []

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import json
 import logging
 import os
 import subprocess
@@ -13,6 +14,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -240,29 +242,70 @@ def test_a_threaded_call_outliving_its_loop_ends_quietly() -> None:
     assert failures == []
 
 
-@pytest.mark.filterwarnings("ignore:coroutine .* was never awaited:RuntimeWarning")  # the tool's
-async def test_a_tool_running_its_own_event_loop_fails_once_on_the_loop_then_works(caplog) -> None:
-    async def fetch(key: str) -> str:
-        return key * 2
+OWN_LOOP_SCRIPT = """
+import asyncio, json, logging, warnings
+from ascope_nb.tool import Toolkit
+from ascope_nb.tool._sync_tools import runs_inline
+from tests.support.sync_tools import response, until_inline
 
-    def wrapped(key: str) -> str:
-        """Run an async client the sync way.
+warnings.filterwarnings("ignore", "coroutine .* was never awaited", RuntimeWarning)
+logged = []
+handler = logging.Handler()
+handler.emit = lambda record: logged.append(record.getMessage())
+logging.getLogger("ascope_nb.tool._sync_tools").addHandler(handler)
 
-        Args:
-            key: The key.
-        """
-        return asyncio.run(fetch(key))
 
+async def fetch(key):
+    return key * 2
+
+
+def wrapped(key: str) -> str:
+    \"\"\"Run an async client the sync way.
+
+    Args:
+        key: The key.
+    \"\"\"
+    return asyncio.run(fetch(key))
+
+
+async def main():
     toolkit = Toolkit()
     toolkit.register_tool_function(wrapped)
     await until_inline(toolkit, wrapped, name="wrapped", key="a")
-    with caplog.at_level(logging.WARNING, logger="ascope_nb.tool._sync_tools"):
-        failed = await response(toolkit, "wrapped", key="b")
-    assert failed.metadata["success"] is False
-    assert "cannot be called from a running event loop" in failed.content[0]["text"]
-    assert "failed on the event loop's thread" in caplog.text and "wrapped" in caplog.text
-    assert not runs_inline(wrapped)
-    assert (await response(toolkit, "wrapped", key="c")).content[0]["text"] == "cc"
+    failed = await response(toolkit, "wrapped", key="b")
+    inline_after = runs_inline(wrapped)
+    again = await response(toolkit, "wrapped", key="c")
+    print(json.dumps({
+        "failed": failed.metadata, "failed_text": failed.content[0]["text"],
+        "inline_after": inline_after, "again": again.content[0]["text"], "logged": logged,
+    }))
+
+
+asyncio.run(main())
+"""
+
+
+def test_a_tool_running_its_own_event_loop_fails_once_on_the_loop_then_works() -> None:
+    # A fresh interpreter: a library that applied nest_asyncio in this process (inspect_ai
+    # does) lets asyncio.run nest on a running loop, and then the tool never fails at all.
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        [sys.executable, "-c", OWN_LOOP_SCRIPT],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["failed"] is not None and seen["failed"]["success"] is False
+    assert "cannot be called from a running event loop" in seen["failed_text"]
+    assert any(
+        "failed on the event loop's thread" in line and "wrapped" in line for line in seen["logged"]
+    )
+    assert seen["inline_after"] is False
+    assert seen["again"] == "cc"
 
 
 @contextlib.contextmanager

@@ -10,7 +10,13 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "notebooks"))
 
-from werewolf_game import Werewolf, choice_model, majority, seat_players  # noqa: E402
+from werewolf_game import (  # noqa: E402
+    Werewolf,
+    ballots_by_seat,
+    choice_model,
+    majority,
+    seat_players,
+)
 
 from ascope_nb.agent import ScriptedUserInput, UserAgent  # noqa: E402
 
@@ -18,6 +24,31 @@ from ascope_nb.agent import ScriptedUserInput, UserAgent  # noqa: E402
 def test_majority_breaks_ties_by_the_first_vote() -> None:
     assert majority(["P2", "P3", "P3", "P2"]) == ("P2", "P2: 2, P3: 2")
     assert majority(["P9"]) == ("P9", "P9: 1")
+
+
+def test_ballots_finishing_in_any_order_are_listed_by_seat_in_place() -> None:
+    def turn(speaker: str, text: str) -> dict[str, str]:
+        return {"speaker": speaker, "text": text}
+
+    night = [
+        turn("Moderator", "Werewolves, vote."),
+        turn("P6", "I vote P1."),
+        turn("You", "I vote P3."),
+        turn("P2", "I vote P1."),
+        turn("Moderator", "The werewolves chose P1."),
+        turn("P9", "I vote P4."),
+        turn("P10", "I vote P4."),
+    ]
+    listed = [(t["speaker"], t["text"]) for t in ballots_by_seat(night)]
+    assert listed == [
+        ("Moderator", "Werewolves, vote."),
+        ("P2", "I vote P1."),
+        ("P6", "I vote P1."),
+        ("You", "I vote P3."),
+        ("Moderator", "The werewolves chose P1."),
+        ("P9", "I vote P4."),
+        ("P10", "I vote P4."),
+    ]
 
 
 def test_vote_model_only_takes_the_living() -> None:
