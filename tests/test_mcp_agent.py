@@ -13,24 +13,15 @@ from support.mcp_servers import TIME_COMMAND, everything_command
 from ascope_nb.agent import ReActAgent
 from ascope_nb.events import ToolCall, ToolResult, subscribe
 from ascope_nb.exceptions import ConfigError
-from ascope_nb.formatter import OpenAIChatFormatter
 from ascope_nb.mcp import StdIOStatefulClient
 from ascope_nb.message import Msg
-from ascope_nb.testing import ScriptedModel, tool_call
+from ascope_nb.testing import tool_call
 from ascope_nb.tool import Toolkit
+from tests.support.agents import scripted_agent
 
 
 def make_agent(toolkit: Toolkit, replies: list, **kwargs) -> ReActAgent:
-    agent = ReActAgent(
-        name="Friday",
-        sys_prompt="You are Friday.",
-        model=ScriptedModel(replies),
-        formatter=OpenAIChatFormatter(),
-        toolkit=toolkit,
-        **kwargs,
-    )
-    agent.set_console_output_enabled(False)
-    return agent
+    return scripted_agent(replies, toolkit=toolkit, sys_prompt="You are Friday.", **kwargs)
 
 
 @pytest.fixture

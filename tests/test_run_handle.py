@@ -10,10 +10,10 @@ import pytest
 from ascope_nb.agent import ReActAgent
 from ascope_nb.exceptions import ConfigError
 from ascope_nb.fold import fold_reply
-from ascope_nb.formatter import OpenAIChatFormatter, OpenAIMultiAgentFormatter
+from ascope_nb.formatter import OpenAIMultiAgentFormatter
 from ascope_nb.run import start, start_hub
-from ascope_nb.testing import FunctionModel, ScriptedModel, tool_call
-from ascope_nb.tool import Toolkit
+from ascope_nb.testing import FunctionModel, tool_call
+from tests.support.agents import scripted_agent
 
 
 async def nap(seconds: float) -> str:
@@ -27,18 +27,7 @@ async def nap(seconds: float) -> str:
 
 
 def agent_with(replies, **kwargs) -> ReActAgent:
-    toolkit = Toolkit()
-    toolkit.register_tool_function(nap)
-    agent = ReActAgent(
-        name="Friday",
-        sys_prompt="s",
-        model=ScriptedModel(replies),
-        formatter=OpenAIChatFormatter(),
-        toolkit=toolkit,
-        **kwargs,
-    )
-    agent.set_console_output_enabled(False)
-    return agent
+    return scripted_agent(replies, nap, **kwargs)
 
 
 @pytest.fixture(autouse=True)

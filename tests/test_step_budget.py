@@ -23,11 +23,11 @@ from typing import Any
 
 from ascope_nb.agent import ReActAgent
 from ascope_nb.events import Event, subscribe
-from ascope_nb.formatter import OpenAIChatFormatter
 from ascope_nb.memory import InMemoryMemory
 from ascope_nb.message import Msg
 from ascope_nb.model import ChatModelBase, ChatResponse
-from ascope_nb.tool import Toolkit, ToolResponse
+from ascope_nb.tool import ToolResponse
+from tests.support.agents import scripted_agent
 
 CALLS_PER_STEP_BUDGET = 380
 """Nobody receives the events (a script, as in AgentScope): no redaction walk."""
@@ -63,19 +63,15 @@ def noop(i: int = 0) -> ToolResponse:
 
 
 def _agent(n_calls: int) -> ReActAgent:
-    toolkit = Toolkit()
-    toolkit.register_tool_function(noop)
-    agent = ReActAgent(
+    return scripted_agent(
+        None,
+        noop,
         name="Bench",
         sys_prompt="You are a benchmark.",
         model=_ToolLoopModel(n_calls),
-        formatter=OpenAIChatFormatter(),
-        toolkit=toolkit,
         memory=InMemoryMemory(),
         max_iters=n_calls + 5,
     )
-    agent.set_console_output_enabled(False)
-    return agent
 
 
 async def _calls(n_calls: int, *, subscribed: bool = False) -> int:

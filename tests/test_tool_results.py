@@ -14,10 +14,10 @@ import pytest
 
 from ascope_nb.agent import ReActAgent
 from ascope_nb.exceptions import ConfigError
-from ascope_nb.formatter import OpenAIChatFormatter
 from ascope_nb.message import Msg
-from ascope_nb.testing import ScriptedModel, tool_call
-from ascope_nb.tool import Toolkit, ToolResponse, configure_output
+from ascope_nb.testing import tool_call
+from ascope_nb.tool import ToolResponse, configure_output
+from tests.support.agents import scripted_agent
 
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\x00" * 16).decode()
 
@@ -27,17 +27,7 @@ def image(data: str) -> dict[str, Any]:
 
 
 def agent_with(tool: Any, replies: list[Any]) -> ReActAgent:
-    toolkit = Toolkit()
-    toolkit.register_tool_function(tool)
-    agent = ReActAgent(
-        name="Viewer",
-        sys_prompt="You look at pictures.",
-        model=ScriptedModel(replies),
-        formatter=OpenAIChatFormatter(),
-        toolkit=toolkit,
-    )
-    agent.set_console_output_enabled(False)
-    return agent
+    return scripted_agent(replies, tool, name="Viewer", sys_prompt="You look at pictures.")
 
 
 def result_blocks(agent: ReActAgent) -> list[dict[str, Any]]:

@@ -10,11 +10,11 @@ import time
 from collections.abc import Iterator
 
 from ascope_nb.agent import ReActAgent
-from ascope_nb.formatter import OpenAIChatFormatter
 from ascope_nb.run import start
-from ascope_nb.testing import ScriptedModel, tool_call
+from ascope_nb.testing import tool_call
 from ascope_nb.tool import Toolkit
 from ascope_nb.tool._sync_tools import INLINE_AFTER, INLINE_BOUND, runs_inline
+from tests.support.agents import scripted_agent
 from tests.support.sync_tools import loop_gaps, text, until_inline, where_tool
 
 
@@ -114,17 +114,7 @@ async def test_generator_and_async_tools_are_unchanged() -> None:
 
 
 def _blocking_agent(replies: list[object], where) -> ReActAgent:  # type: ignore[no-untyped-def]
-    toolkit = Toolkit()
-    toolkit.register_tool_function(where)
-    agent = ReActAgent(
-        name="Friday",
-        sys_prompt="s",
-        model=ScriptedModel(replies),
-        formatter=OpenAIChatFormatter(),
-        toolkit=toolkit,
-    )
-    agent.set_console_output_enabled(False)
-    return agent
+    return scripted_agent(replies, where)
 
 
 async def test_stop_interrupts_a_slow_sync_tool_promptly_after_quick_calls() -> None:

@@ -25,27 +25,15 @@ import sys
 from collections.abc import Callable
 
 from ascope_nb.agent import ReActAgent
-from ascope_nb.formatter import OpenAIChatFormatter
 from ascope_nb.run import Run, start
-from ascope_nb.testing import ScriptedModel, tool_call
-from ascope_nb.tool import Toolkit
+from ascope_nb.testing import tool_call
+from tests.support.agents import scripted_agent
 
 BIG = 200_000  # characters of one big tool result (more than the -wal file holds)
 
 
 def _agent(name: str, replies: list, tools: list) -> ReActAgent:
-    toolkit = Toolkit()
-    for tool in tools:
-        toolkit.register_tool_function(tool)
-    agent = ReActAgent(
-        name=name,
-        sys_prompt="You help.",
-        model=ScriptedModel(replies),
-        formatter=OpenAIChatFormatter(),
-        toolkit=toolkit,
-    )
-    agent.set_console_output_enabled(False)
-    return agent
+    return scripted_agent(replies, *tools, name=name, sys_prompt="You help.")
 
 
 def add(a: int, b: int) -> str:
