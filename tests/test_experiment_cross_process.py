@@ -5,16 +5,20 @@ process and the store; a claim left by a killed process does not block a resume.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
 import time
 from pathlib import Path
 
+import pytest
+
 from ascope_nb.store import RunStore
-from ascope_nb.store._claims import experiment_claims
+from ascope_nb.store._claims import claim_experiment, experiment_claims
 
 N_SAMPLES = 6
 
@@ -123,3 +127,52 @@ def test_a_claim_left_by_a_killed_process_does_not_block_the_resume(tmp_path: Pa
     lines = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
     assert "started" in lines[0], lines
     assert lines[-1]["ran"] == {"completed": N_SAMPLES}
+
+
+def _busy_once(store: RunStore, monkeypatch: pytest.MonkeyPatch, calls: list[str]) -> None:
+    """The store's next ``BEGIN IMMEDIATE`` fails as SQLite does when another process
+    created the claims table a moment before (at once, without the busy timeout)."""
+    db = store._conn.db
+    real_begin = db.begin
+
+    def begin() -> None:
+        calls.append("begin")
+        if len(calls) == 1:
+            raise sqlite3.OperationalError("database is locked")
+        real_begin()
+
+    monkeypatch.setattr(db, "begin", begin)
+
+
+def test_a_claim_meeting_a_busy_database_is_tried_again_not_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = RunStore(tmp_path / "runs.sqlite")
+    calls: list[str] = []
+    try:
+        _busy_once(store, monkeypatch, calls)
+        with caplog.at_level(logging.WARNING, logger="ascope_nb.store"):
+            claim_experiment(store, "shared")
+        assert calls == ["begin", "begin"]
+        assert [c["name"] for c in experiment_claims(store)] == ["shared"]
+        assert "could not record" not in caplog.text  # guarded, not run unguarded
+    finally:
+        store.close()
+
+
+def test_a_failing_database_runs_the_experiment_unguarded_with_one_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = RunStore(tmp_path / "runs.sqlite")
+    try:
+
+        def broken() -> None:
+            raise sqlite3.DatabaseError("file is not a database")
+
+        monkeypatch.setattr(store._conn.db, "begin", broken)
+        with caplog.at_level(logging.WARNING, logger="ascope_nb.store"):
+            claim_experiment(store, "shared")  # returns: the experiment may run
+        warnings = [r for r in caplog.records if "could not record" in r.getMessage()]
+        assert len(warnings) == 1 and "'shared'" in warnings[0].getMessage()
+    finally:
+        store.close()

@@ -33,6 +33,7 @@ _DDL = (
     " owner_host TEXT NOT NULL, claimed DOUBLE PRECISION NOT NULL)"
 )
 _PG_LOCK = 7316202  # pg_advisory_xact_lock key of the claims table (schema uses 7316201)
+_BUSY_RETRY_SECONDS = 10.0  # a claim the database keeps refusing as busy is given up
 
 
 class ExperimentRunningElsewhere(ConfigError):
@@ -43,56 +44,77 @@ def claim_experiment(store: Any, name: str) -> None:
     """Record that this process runs experiment ``name`` in ``store``.
 
     Raises ``ExperimentRunningElsewhere`` (one line naming the experiment, the other
-    process and the store) when a live process holds the name. When the claim cannot be
-    written at all (a locked or failing database), it says so in the log and lets the
-    experiment run: a refused experiment would cost more than a rare duplicate.
+    process and the store) when a live process holds the name. A database busy with another
+    process's write is tried again for up to 10 s. When the claim cannot be written at all
+    (a failing database, or one still busy), it says so in the log and lets the experiment
+    run: a refused experiment would cost more than a rare duplicate.
     """
+    deadline = time.monotonic() + _BUSY_RETRY_SECONDS
+    while True:
+        try:
+            _claim_once(store, name)
+            return
+        except ExperimentRunningElsewhere:
+            raise
+        except Exception as exc:
+            if _busy(exc) and time.monotonic() < deadline:
+                time.sleep(0.05)  # another process is writing: its transaction ends soon
+                continue
+            _log.warning(  # the database refused: run, but say the name is unguarded
+                "experiment %r: could not record it in the run store (%s: %s); another "
+                "process could start the same experiment meanwhile",
+                name,
+                type(exc).__name__,
+                exc,
+            )
+            return
+
+
+def _busy(exc: Exception) -> bool:
+    """SQLite's "database is locked" / "busy" (also the one a stale snapshot gets at once,
+    without waiting for the busy timeout): worth another try."""
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def _claim_once(store: Any, name: str) -> None:
     db = store._conn.db
     me = this_process()
-    try:
-        with db.lock:
+    with db.lock:
+        # the table is made inside the write transaction: made outside it, two processes
+        # creating it at once could see one fail with "database is locked" at once
+        db.begin()
+        try:
+            if db.dialect == "postgresql":
+                db.execute(f"SELECT pg_advisory_xact_lock({_PG_LOCK})")
             db.execute(_DDL)
-            db.begin()
-            try:
-                if db.dialect == "postgresql":
-                    db.execute(f"SELECT pg_advisory_xact_lock({_PG_LOCK})")
-                rows = db.query(
-                    "SELECT owner_pid, owner_token, owner_host FROM experiment_claims"
-                    " WHERE name = :name",
-                    {"name": name},
-                )
-                if rows:
-                    pid, token, host = rows[0]
-                    mine = (pid, token, host) == (me.pid, me.token, me.host)
-                    if not mine and owner_is_alive(pid, token, host):
-                        where = "" if host == me.host else f" on {host}"
-                        raise ExperimentRunningElsewhere(
-                            f"experiment {name!r} is already running in another process "
-                            f"(pid {pid}{where}) that shares the run store "
-                            f"{shown_target(store.target)!r}: wait for it to end, or give "
-                            "this one another name"
-                        )
-                    db.execute("DELETE FROM experiment_claims WHERE name = :name", {"name": name})
-                db.execute(
-                    "INSERT INTO experiment_claims (name, owner_pid, owner_token, owner_host,"
-                    " claimed) VALUES (:name, :pid, :token, :host, :t)",
-                    {"name": name, "pid": me.pid, "token": me.token, "host": me.host,
-                     "t": time.time()},
-                )  # fmt: skip
-                db.commit()
-            except BaseException:
-                db.rollback()
-                raise
-    except ExperimentRunningElsewhere:
-        raise
-    except Exception as exc:  # the database refused: run, but say the name is unguarded
-        _log.warning(
-            "experiment %r: could not record it in the run store (%s: %s); another process "
-            "could start the same experiment meanwhile",
-            name,
-            type(exc).__name__,
-            exc,
-        )
+            rows = db.query(
+                "SELECT owner_pid, owner_token, owner_host FROM experiment_claims"
+                " WHERE name = :name",
+                {"name": name},
+            )
+            if rows:
+                pid, token, host = rows[0]
+                mine = (pid, token, host) == (me.pid, me.token, me.host)
+                if not mine and owner_is_alive(pid, token, host):
+                    where = "" if host == me.host else f" on {host}"
+                    raise ExperimentRunningElsewhere(
+                        f"experiment {name!r} is already running in another process "
+                        f"(pid {pid}{where}) that shares the run store "
+                        f"{shown_target(store.target)!r}: wait for it to end, or give "
+                        "this one another name"
+                    )
+                db.execute("DELETE FROM experiment_claims WHERE name = :name", {"name": name})
+            db.execute(
+                "INSERT INTO experiment_claims (name, owner_pid, owner_token, owner_host,"
+                " claimed) VALUES (:name, :pid, :token, :host, :t)",
+                {"name": name, "pid": me.pid, "token": me.token, "host": me.host,
+                 "t": time.time()},
+            )  # fmt: skip
+            db.commit()
+        except BaseException:
+            db.rollback()
+            raise
 
 
 def release_experiment(store: Any, name: str) -> None:

@@ -6,6 +6,7 @@ import asyncio
 import concurrent.futures
 import contextvars
 import threading
+import time
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from pathlib import Path
 from typing import Any, Literal
@@ -13,6 +14,8 @@ from typing import Any, Literal
 from ...exceptions import ConfigError
 from .._base import ChatModelBase, ToolChoice
 from .._response import ChatResponse
+
+LOAD_HOLD_OFF = 0.5  # seconds a warming thread waits before a GIL-holding server load
 
 Prefix = list[dict[str, Any]] | Callable[[], Awaitable[list[dict[str, Any]]]]
 """A prompt prefix to warm: messages, or an async function that returns them."""
@@ -179,6 +182,11 @@ class LocalModel(ChatModelBase):
         return future
 
     def _warm_now(self, prefix: Prefix, tools: list[dict[str, Any]] | None) -> None:
+        if self.server is None:
+            self.resolve_weights()  # a first-time assembly leaves the interpreter free
+            # llama.cpp's load holds the GIL for its whole length (seconds): give the cell
+            # that started warming the moment to finish and tell Jupyter it is idle first
+            time.sleep(LOAD_HOLD_OFF)
         server = self.start()
         if self._delegate is None:
             self._delegate = self._make_delegate(server)  # imports openai, makes the client
