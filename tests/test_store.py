@@ -383,6 +383,35 @@ def test_corrupt_file_falls_back_and_is_left_untouched(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["runs.sqlite"]
 
 
+def test_a_new_file_another_process_is_opening_is_waited_for_not_given_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two processes opening one new store at once: the one that does not get to switch the
+    # file to WAL is told "database is locked" at once (no busy wait). Once, here.
+    from ascope_nb.store import _connection
+
+    real, refused = _connection.SQLiteBackend, []
+
+    def backend(path: str, *, timeout: float = 30.0) -> Any:
+        if not refused:
+            refused.append(path)
+            raise sqlite3.OperationalError("database is locked")
+        return real(path, timeout=timeout)
+
+    monkeypatch.setattr(_connection, "SQLiteBackend", backend)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", StoreWarning)  # no "kept in memory only" notice
+        store = RunStore(str(tmp_path / "runs.sqlite"))
+    try:
+        assert refused and store.degraded is None
+        store.append(synthetic_run("kept", n_steps=1))
+        assert store.flush()
+    finally:
+        store.close()
+    with RunStore(str(tmp_path / "runs.sqlite")) as again:
+        assert list(again.runs()["run_id"]) == ["kept"]
+
+
 def test_locked_file_falls_back_to_memory(tmp_path: Path) -> None:
     path = tmp_path / "runs.sqlite"
     with RunStore(str(path)) as first:

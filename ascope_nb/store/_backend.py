@@ -68,6 +68,19 @@ class Backend:
         return "CAST(:data AS JSON)" if self.dialect == "postgresql" else ":data"
 
 
+def is_busy(exc: BaseException) -> bool:
+    """SQLite's "database is locked" / "busy": another connection holds a lock. Some of these
+    come at once, without waiting for the busy timeout (another process switching a new file
+    to WAL, or creating a table, at the same moment), so they are worth another try.
+
+    Example:
+        >>> is_busy(sqlite3.OperationalError("database is locked"))
+        True
+    """
+    text = str(exc).lower()
+    return "database is locked" in text or "busy" in text
+
+
 class SQLiteBackend(Backend):
     """A SQLite file in WAL mode with ``synchronous=NORMAL`` (or ``":memory:"``)."""
 

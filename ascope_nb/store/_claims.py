@@ -22,6 +22,7 @@ import time
 from typing import Any
 
 from ..exceptions import ConfigError
+from ._backend import is_busy
 from ._connection import shown_target
 from ._process import owner_is_alive, this_process
 
@@ -57,7 +58,7 @@ def claim_experiment(store: Any, name: str) -> None:
         except ExperimentRunningElsewhere:
             raise
         except Exception as exc:
-            if _busy(exc) and time.monotonic() < deadline:
+            if is_busy(exc) and time.monotonic() < deadline:
                 time.sleep(0.05)  # another process is writing: its transaction ends soon
                 continue
             _log.warning(  # the database refused: run, but say the name is unguarded
@@ -68,13 +69,6 @@ def claim_experiment(store: Any, name: str) -> None:
                 exc,
             )
             return
-
-
-def _busy(exc: Exception) -> bool:
-    """SQLite's "database is locked" / "busy" (also the one a stale snapshot gets at once,
-    without waiting for the busy timeout): worth another try."""
-    text = str(exc).lower()
-    return "locked" in text or "busy" in text
 
 
 def _claim_once(store: Any, name: str) -> None:

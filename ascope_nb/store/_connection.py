@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import time
 import warnings
 from typing import Any
 
@@ -13,6 +14,7 @@ from ._backend import (
     Backend,
     SQLAlchemyBackend,
     SQLiteBackend,
+    is_busy,
     is_url,
     read_only_reason,
     sqlite_path_of_url,
@@ -76,17 +78,26 @@ class Connection:
 
     # ------------------------------------------------------------------ opening
     def _open(self, target: str) -> Backend:
-        try:
-            db = self._connect(target)
+        deadline = time.monotonic() + self.timeout
+        while True:
             try:
-                create_schema(db)
-            except BaseException:
-                db.close()
-                raise
-            return db
-        except Exception as exc:  # any failure to open: keep working in memory
-            shown = shown_target(target)
-            return self._fall_back(f"cannot use run store {shown!r}: {type(exc).__name__}: {exc}")
+                db = self._connect(target)
+                try:
+                    create_schema(db)
+                except BaseException:
+                    db.close()
+                    raise
+                return db
+            except Exception as exc:
+                if is_busy(exc) and time.monotonic() < deadline:
+                    # another process is opening the same new file (switching it to WAL,
+                    # making its tables): SQLite says "locked" at once, not after a wait
+                    time.sleep(0.05)
+                    continue
+                shown = shown_target(target)  # any other failure: keep working in memory
+                return self._fall_back(
+                    f"cannot use run store {shown!r}: {type(exc).__name__}: {exc}"
+                )
 
     def _connect(self, target: str) -> Backend:
         if is_url(target):
